@@ -1,0 +1,81 @@
+/**
+ * Hyperparameters: one typed, plain-data object. The CLI's defaults live here, and
+ * every model saves the exact object it was trained with (bugcat.json).
+ * The defaults were chosen by cross-validation on folds 1-4 of the QEMU corpus
+ * (scripts/tune.mjs), never by looking at the held-out fold 0.
+ */
+export interface Hyperparameters {
+  /** Seed for initialisation, shuffling, dropout and the calibration split. */
+  seed: number;
+  /** Reports are cut to this many characters before tokenizing (documented limit). */
+  maxChars: number;
+  /** Longest word n-gram taken from the whole report. */
+  wordNgrams: number;
+  /** Longest word n-gram taken from the title line (its own feature field). */
+  titleNgrams: number;
+  /** A term must occur in at least this many training reports. */
+  minDf: number;
+  /** A term in more than this fraction of training reports is dropped. */
+  maxDf: number;
+  /** Keep at most this many terms (the most frequent by document frequency). */
+  maxFeatures: number;
+  /** Width of the hidden layer. */
+  hidden: number;
+  /** Dropout rate on the hidden layer while training. */
+  dropout: number;
+  /** Passes over the training data. */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Label smoothing of the training targets (0 = none). */
+  labelSmoothing: number;
+  /** Class weights (n / (k * n_c)) ^ power: 0 = none, 1 = fully balanced. */
+  classWeightPower: number;
+  /** Output scores are divided by prior^priorCorrection, lifting rare categories. */
+  priorCorrection: number;
+  /** Fraction of the training data held out to fit the confidence calibration (0 = none). */
+  calibrationSplit: number;
+  /** How the large input weight matrix is stored on disk. */
+  weightDtype: 'float32' | 'float16';
+}
+
+export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
+  seed: 1,
+  maxChars: 20000,
+  wordNgrams: 2,
+  titleNgrams: 2,
+  minDf: 2,
+  maxDf: 0.9,
+  maxFeatures: 40000,
+  hidden: 64,
+  dropout: 0.5,
+  epochs: 12,
+  batchSize: 32,
+  learningRate: 0.002,
+  labelSmoothing: 0.1,
+  classWeightPower: 0.5,
+  priorCorrection: 0,
+  calibrationSplit: 0.1,
+  weightDtype: 'float16',
+});
+
+/** Descriptions for --help, one per hyperparameter that the CLI exposes. */
+export const HELP: Record<keyof Hyperparameters, string> = {
+  seed: 'random seed: the same data and seed give the same model',
+  maxChars: 'reports are cut to this many characters',
+  wordNgrams: 'longest word n-gram from the report',
+  titleNgrams: 'longest word n-gram from the title line',
+  minDf: 'minimum number of reports a term must occur in',
+  maxDf: 'drop terms found in more than this fraction of reports',
+  maxFeatures: 'vocabulary size limit (most frequent terms kept)',
+  hidden: 'hidden layer width',
+  dropout: 'dropout rate on the hidden layer',
+  epochs: 'passes over the training data',
+  batchSize: 'reports per training step',
+  learningRate: 'Adam learning rate',
+  labelSmoothing: 'label smoothing of the targets',
+  classWeightPower: 'class weighting: 0 none, 1 balanced',
+  priorCorrection: 'divide scores by prior^x to lift rare categories',
+  calibrationSplit: 'fraction held out to calibrate confidences (0 = none)',
+  weightDtype: 'storage of the input weights: float32 or float16',
+};

@@ -1,0 +1,141 @@
+import type { Hyperparameters } from './args.js';
+import { fitTemperature, probabilities } from './calibration.js';
+import { DataError } from './errors.js';
+import type { Log } from './log.js';
+import type { Network } from './network.js';
+import { Rng } from './rng.js';
+import type { Tf } from './tf.js';
+import { trainNetwork } from './trainer.js';
+import { Vectorizer } from './vectorizer.js';
+
+/** What a model remembers of the data it was trained on. */
+export interface TrainingSummary {
+  /** Reports trained on. */
+  n: number;
+  labelCounts: Record<string, number>;
+  /** Reports held out to fit the temperature (0 if calibration was skipped). */
+  calibrationReports: number;
+}
+
+export interface Prediction {
+  label: string;
+  confidence: number;
+  top: { label: string; probability: number }[];
+}
+
+/** Fewest held-out reports for which a fitted temperature means anything. */
+const MIN_CALIBRATION_REPORTS = 30;
+
+/**
+ * The classifier: vectorizer + network + calibration + label set, the one object that
+ * train, predict, evaluate and cv share (as fastText's FastText class, or bugbug's model class).
+ */
+export class Classifier {
+  constructor(
+    readonly hp: Hyperparameters,
+    readonly labels: readonly string[],
+    readonly temperature: number,
+    readonly vectorizer: Vectorizer,
+    readonly network: Network,
+    readonly training: TrainingSummary,
+  ) {}
+
+  /** Calibrated, prior-corrected probabilities, n x labels. */
+  probabilities(tf: Tf, texts: readonly string[]): Float32Array {
+    const logits = this.network.logits(tf, this.vectorizer.transformAll(texts));
+    return probabilities(logits, this.labels.length, this.temperature, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
+  }
+
+  predict(tf: Tf, texts: readonly string[], top = 1): Prediction[] {
+    return decide(this.probabilities(tf, texts), this.labels, top);
+  }
+
+  static train(tf: Tf, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, log: Log): Classifier {
+    const names = [...new Set(labels)].sort();
+    if (names.length < 2) {
+      throw new DataError(
+        `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
+      );
+    }
+    const labelCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+    for (const l of labels) labelCounts[l]++;
+    const single = names.filter((n) => labelCounts[n] === 1);
+    if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
+    const index = new Map(names.map((n, i) => [n, i]));
+    const y = Int32Array.from(labels, (l) => index.get(l)!);
+
+    let temperature = 1;
+    let calibrationReports = 0;
+    if (hp.calibrationSplit > 0) {
+      const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
+      if (held.length >= MIN_CALIBRATION_REPORTS) {
+        log(`calibration: training on ${train.length} reports, fitting the confidence scale on ${held.length} held out`);
+        const part = fitParts(tf, train.map((i) => texts[i]), Int32Array.from(train, (i) => y[i]), names.length, hp, log);
+        const logits = part.network.logits(tf, part.vectorizer.transformAll(held.map((i) => texts[i])));
+        const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
+        temperature = fitTemperature(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
+        calibrationReports = held.length;
+        log(`calibration: temperature ${temperature.toFixed(3)}; now training on all ${texts.length} reports`);
+      } else {
+        log(`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`);
+      }
+    }
+    const { vectorizer, network } = fitParts(tf, texts, y, names.length, hp, log);
+    return new Classifier(hp, names, temperature, vectorizer, network, { n: texts.length, labelCounts, calibrationReports });
+  }
+}
+
+function fitParts(tf: Tf, texts: readonly string[], y: Int32Array, classes: number, hp: Hyperparameters, log: Log) {
+  const started = performance.now();
+  const vectorizer = Vectorizer.fit(texts, hp);
+  const x = vectorizer.transformAll(texts);
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+  log(`features: ${vectorizer.size} terms from ${texts.length} reports (${seconds()} s)`);
+  const counts = new Float64Array(classes);
+  for (const c of y) counts[c]++;
+  const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));
+  const sampleWeight = Float32Array.from(y, (c) => weightOf[c]);
+  const network = trainNetwork(tf, x, y, sampleWeight, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, hp, (r) =>
+    log(`epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`),
+  );
+  return { vectorizer, network };
+}
+
+function countsOf(names: readonly string[], y: Int32Array): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const c of y) counts[names[c]]++;
+  return counts;
+}
+
+/** shift_c = beta * ln(prior_c): subtracting it divides probabilities by prior^beta. */
+export function priorShift(labels: readonly string[], counts: Record<string, number>, beta: number): Float32Array {
+  const total = labels.reduce((s, l) => s + (counts[l] ?? 0), 0);
+  return Float32Array.from(labels, (l) => (beta === 0 ? 0 : beta * Math.log(Math.max(counts[l] ?? 0, 0.5) / total)));
+}
+
+/** Per class, a seeded share `fraction` of its reports is held out (never a class's only report). */
+export function stratifiedSplit(y: Int32Array, classes: number, fraction: number, rng: Rng): { train: number[]; held: number[] } {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  y.forEach((c, i) => byClass[c].push(i));
+  const train: number[] = [];
+  const held: number[] = [];
+  for (const members of byClass) {
+    rng.shuffle(members);
+    const k = members.length > 1 ? Math.round(members.length * fraction) : 0;
+    held.push(...members.slice(0, k));
+    train.push(...members.slice(k));
+  }
+  return { train: train.sort((a, b) => a - b), held: held.sort((a, b) => a - b) };
+}
+
+/** Label, confidence and the top-k labels of each row of probabilities. */
+export function decide(probs: Float32Array, labels: readonly string[], top: number): Prediction[] {
+  const k = labels.length;
+  const out: Prediction[] = [];
+  for (let base = 0; base < probs.length; base += k) {
+    const order = Array.from(labels, (_, c) => c).sort((a, b) => probs[base + b] - probs[base + a] || a - b);
+    const ranked = order.slice(0, Math.max(1, top)).map((c) => ({ label: labels[c], probability: probs[base + c] }));
+    out.push({ label: ranked[0].label, confidence: ranked[0].probability, top: ranked });
+  }
+  return out;
+}

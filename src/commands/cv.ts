@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { Classifier } from '../classifier.js';
+import { dropExcluded, readCsv, readLabelled, type Reports } from '../dataset.js';
+import { DataError } from '../errors.js';
+import { score, type Evaluation } from '../metrics.js';
+import { Rng } from '../rng.js';
+import { loadTfForTraining } from '../tf.js';
+import { columnsOf, hyperparametersOf, logOf, type ColumnOptions } from './options.js';
+
+interface CvOptions extends ColumnOptions {
+  data: string;
+  folds: number;
+  foldColumn?: string;
+  json?: string;
+  predictions?: string;
+  quiet: boolean;
+}
+
+const KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
+
+/** Each report's fold: from a column, or a seeded stratified assignment. */
+function foldsOf(reports: Reports, o: CvOptions, seed: number): { fold: string[]; names: string[] } {
+  if (o.foldColumn !== undefined) {
+    const column = readCsv(o.data, { text: o.textColumn, label: o.foldColumn, id: o.idColumn }, true);
+    const byId = new Map(column.ids.map((id, i) => [id, column.labels![i]]));
+    const fold = reports.ids.map((id) => byId.get(id) ?? '');
+    if (fold.some((f) => f === '')) throw new DataError(`some reports have an empty --fold-column ${o.foldColumn}: give every report a fold`);
+    const names = [...new Set(fold)].sort();
+    if (names.length < 2) throw new DataError(`--fold-column ${o.foldColumn} holds ${names.length} fold: cross-validation needs at least two`);
+    return { fold, names };
+  }
+  const labels = reports.labels!;
+  const classes = [...new Set(labels)].sort();
+  const y = Int32Array.from(labels, (l) => classes.indexOf(l));
+  // Deal each class's reports round-robin over the folds, after a seeded shuffle.
+  const fold = new Array<string>(y.length);
+  const rng = new Rng(seed + 7);
+  const byClass: number[][] = classes.map(() => []);
+  y.forEach((c, i) => byClass[c].push(i));
+  let next = 0;
+  for (const members of byClass) for (const i of rng.shuffle(members)) fold[i] = String((next++ % o.folds) + 1);
+  return { fold, names: Array.from({ length: o.folds }, (_, k) => String(k + 1)) };
+}
+
+export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> {
+  const log = logOf(o);
+  const hp = hyperparametersOf(o);
+  const reports = dropExcluded(readLabelled(o.data, columnsOf(o)), o.excludeLabel ?? [], log);
+  const { fold, names } = foldsOf(reports, o, hp.seed);
+  const tf = await loadTfForTraining();
+  const results: (Evaluation & { fold: string })[] = [];
+  const oof = new Array<[string, string, string]>(reports.ids.length);
+  for (const name of names) {
+    const tr = fold.flatMap((f, i) => (f === name ? [] : [i]));
+    const te = fold.flatMap((f, i) => (f === name ? [i] : []));
+    log(`fold ${name}: training on ${tr.length}, testing on ${te.length}`);
+    const clf = Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels![i]), hp, () => {});
+    const preds = clf.predict(tf, te.map((i) => reports.texts[i]));
+    preds.forEach((p, k) => (oof[te[k]] = [reports.ids[te[k]], p.label, p.confidence.toFixed(4)]));
+    const r = { fold: name, ...score(te.map((i) => reports.labels![i]), preds.map((p) => p.label), preds.map((p) => p.confidence)) };
+    results.push(r);
+    log(`fold ${name}: accuracy ${r.accuracy.toFixed(3)}  macro-F1 ${r.macro_f1.toFixed(3)}`);
+  }
+  const summary = Object.fromEntries(
+    KEYS.map((k) => {
+      const xs = results.map((r) => r[k]);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+      return [k, { mean, std }];
+    }),
+  ) as Record<(typeof KEYS)[number], { mean: number; std: number }>;
+
+  const lines = ['fold  reports  accuracy  macro-F1  weighted-F1    ECE'];
+  for (const r of results) {
+    lines.push(`${r.fold.padEnd(4)}  ${String(r.n).padStart(7)}  ${r.accuracy.toFixed(3).padStart(8)}  ${r.macro_f1.toFixed(3).padStart(8)}  ${r.weighted_f1.toFixed(3).padStart(11)}  ${r.ece.toFixed(3).padStart(5)}`);
+  }
+  const ms = (k: (typeof KEYS)[number]) => `${summary[k].mean.toFixed(3)} ± ${summary[k].std.toFixed(3)}`;
+  lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
+  if (o.json) {
+    const folds = results.map((r) => ({ fold: r.fold, n: r.n, accuracy: r.accuracy, macro_f1: r.macro_f1, weighted_f1: r.weighted_f1, ece: r.ece }));
+    writeOrFail(o.json, JSON.stringify({ folds, mean: Object.fromEntries(KEYS.map((k) => [k, summary[k].mean])), std: Object.fromEntries(KEYS.map((k) => [k, summary[k].std])), hyperparameters: hp }, null, 2) + '\n');
+  }
+  if (o.predictions) writeOrFail(o.predictions, stringify([['id', 'label', 'confidence'], ...oof]));
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function writeOrFail(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (err) {
+    throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}

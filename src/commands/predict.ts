@@ -1,0 +1,63 @@
+import { existsSync, statSync } from 'node:fs';
+import { readCsv, readText, decodeText, type Reports } from '../dataset.js';
+import { UsageError, DataError } from '../errors.js';
+import { formatPredictions, type Format, type IdentifiedPrediction } from '../report.js';
+import { loadModel } from '../store.js';
+import { loadTf } from '../tf.js';
+import { columnsOf, type ColumnOptions } from './options.js';
+
+interface PredictOptions extends ColumnOptions {
+  model: string;
+  file?: string[];
+  data?: string;
+  format: Format;
+  top: number;
+  minConfidence: number;
+  reviewLabel: string;
+}
+
+/** Reports from exactly one source: arguments (texts or files), --file, --data, or stdin. */
+async function gather(args: string[], o: PredictOptions): Promise<{ reports: Reports; showIds: boolean }> {
+  const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
+  if (o.data !== undefined) {
+    const reports = readCsv(o.data, columnsOf(o), false);
+    return { reports, showIds: true };
+  }
+  if (args.length || o.file?.length) {
+    const ids: string[] = [];
+    const texts: string[] = [];
+    let files = 0;
+    for (const arg of o.file ?? []) {
+      ids.push(arg);
+      texts.push(readText(arg));
+    }
+    for (const [i, arg] of args.entries()) {
+      const isFile = existsSync(arg) && statSync(arg).isFile();
+      ids.push(isFile ? arg : String(i + 1));
+      texts.push(isFile ? readText(arg) : arg);
+      if (isFile) files++;
+    }
+    return { reports: { ids, texts, hasIds: true }, showIds: (o.file?.length ?? 0) > 0 || files > 0 };
+  }
+  if (process.stdin.isTTY) {
+    throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = decodeText(Buffer.concat(chunks), 'stdin');
+  if (text.trim() === '') throw new DataError('stdin is empty: pipe a report into bugcat predict, or pass it as an argument');
+  return { reports: { ids: ['stdin'], texts: [text], hasIds: false }, showIds: false };
+}
+
+export async function predict(args: string[], o: PredictOptions): Promise<void> {
+  const { reports, showIds } = await gather(args, o);
+  const tf = await loadTf();
+  const clf = loadModel(tf, o.model);
+  const preds: IdentifiedPrediction[] = clf.predict(tf, reports.texts, o.top).map((p, i) => ({
+    ...p,
+    id: reports.ids[i],
+    label: p.confidence < o.minConfidence ? o.reviewLabel : p.label,
+  }));
+  process.stdout.write(formatPredictions(preds, o.format, o.top, showIds));
+}

@@ -1,0 +1,133 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { DataError } from './errors.js';
+import type { Log } from './log.js';
+
+/** Reports as read from a file or folder, in input order. */
+export interface Reports {
+  ids: string[];
+  texts: string[];
+  /** Present when the input carries labels. */
+  labels?: string[];
+  /** False when ids are row numbers because the input has no id column. */
+  hasIds: boolean;
+}
+
+export interface Columns {
+  text: string;
+  label?: string;
+  id: string;
+}
+
+/** Reads a file as UTF-8; invalid byte sequences become U+FFFD, and a leading BOM is dropped. */
+export function readText(path: string, what = 'file'): string {
+  let bytes: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new DataError(`${path} is a folder, not a ${what}`);
+    bytes = readFileSync(path);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`${path}: no such file; check the path`);
+    if (code === 'EACCES') throw new DataError(`${path}: permission denied`);
+    throw new DataError(`${path}: cannot read it (${(err as Error).message})`);
+  }
+  return decodeText(bytes, path);
+}
+
+export function decodeText(bytes: Uint8Array, source: string): string {
+  if (bytes.includes(0)) throw new DataError(`${source} holds NUL bytes: it looks like binary data, not text`);
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/** Labelled reports from a CSV file or a study folder (one folder per category). */
+export function readLabelled(path: string, columns: Columns): Reports {
+  if (existsSync(path) && statSync(path).isDirectory()) return readStudyFolder(path);
+  return readCsv(path, columns, true);
+}
+
+/**
+ * A CSV with a header row. `text` is required; `label` too when `requireLabel`;
+ * without an `id` column, ids are row numbers (1 = first report).
+ */
+export function readCsv(path: string, columns: Columns, requireLabel: boolean): Reports {
+  const content = readText(path, 'CSV file');
+  if (content.trim() === '') throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
+  let rows: string[][];
+  try {
+    rows = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+  } catch (err) {
+    const e = err as Error & { code?: string; lines?: number };
+    const where = e.lines !== undefined ? ` near line ${e.lines}` : '';
+    throw new DataError(`${path} is not valid CSV${where}: ${e.message.replace(/^[^:]*: /, '')}; check its quoting`);
+  }
+  const [header, ...records] = rows;
+  const found = header.map((h) => h.trim());
+  const column = (name: string, required: boolean, option: string) => {
+    const i = found.indexOf(name);
+    if (i < 0 && required) {
+      throw new DataError(`${path} has no "${name}" column (columns found: ${found.join(', ')}); name the right one with ${option}`);
+    }
+    return i;
+  };
+  const ti = column(columns.text, true, '--text-column');
+  const li = columns.label !== undefined ? column(columns.label, requireLabel, '--label-column') : -1;
+  const ii = column(columns.id, false, '--id-column');
+  if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
+  return {
+    ids: records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1))),
+    texts: records.map((r) => r[ti]),
+    labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
+    hasIds: ii >= 0,
+  };
+}
+
+/**
+ * The layout bug studies publish: <dir>/<category>/<id>, one plain-text report per file.
+ * Given the study's model folder (holding output/ and reasoning/), output/ is read.
+ */
+export function readStudyFolder(dir: string): Reports {
+  const root = existsSync(join(dir, 'output')) && statSync(join(dir, 'output')).isDirectory() ? join(dir, 'output') : dir;
+  const out: Reports = { ids: [], texts: [], labels: [], hasIds: true };
+  for (const category of readdirSync(root).sort()) {
+    const folder = join(root, category);
+    if (category.startsWith('.') || !statSync(folder).isDirectory()) continue;
+    for (const id of readdirSync(folder).sort()) {
+      const file = join(folder, id);
+      if (id.startsWith('.') || !statSync(file).isFile()) continue;
+      out.ids.push(id);
+      out.texts.push(readText(file));
+      out.labels!.push(category);
+    }
+  }
+  if (out.ids.length === 0) {
+    throw new DataError(`${dir} holds no reports: expected one folder per category with one text file per report (<category>/<id>)`);
+  }
+  return out;
+}
+
+/**
+ * Leaves out reports whose label is empty or listed in `exclude` (the study's
+ * "manual-review"), and says on stderr how many, by label.
+ */
+export function dropExcluded(reports: Reports, exclude: readonly string[], log: Log): Reports {
+  const labels = reports.labels!;
+  const dropped = new Map<string, number>();
+  const keep: number[] = [];
+  labels.forEach((l, i) => {
+    if (l === '' || exclude.includes(l)) dropped.set(l || '(empty)', (dropped.get(l || '(empty)') ?? 0) + 1);
+    else keep.push(i);
+  });
+  if (dropped.size) {
+    const total = [...dropped.values()].reduce((a, b) => a + b, 0);
+    log(`left out ${total} report${total === 1 ? '' : 's'} without a usable label: ${[...dropped].map(([l, n]) => `${l} ${n}`).join(', ')}`);
+  }
+  if (keep.length === 0) throw new DataError('no report has a usable label: every label is empty or excluded (see --exclude-label)');
+  return {
+    ids: keep.map((i) => reports.ids[i]),
+    texts: keep.map((i) => reports.texts[i]),
+    labels: keep.map((i) => labels[i]),
+    hasIds: reports.hasIds,
+  };
+}

@@ -1,0 +1,89 @@
+import type { Tf } from './tf.js';
+import type { Rng } from './rng.js';
+import type { SparseVector } from './vectorizer.js';
+
+/**
+ * The network: sparse TF-IDF input -> hidden layer (ReLU) -> one logit per category.
+ *
+ * The first layer is an "embedding bag": a report's hidden pre-activation is the sum of the
+ * rows of `embedding` for its non-zero features, each scaled by its TF-IDF weight. It costs
+ * nnz x hidden, not vocabulary x hidden, and is computed here in plain typed arrays;
+ * the dense head (bias, ReLU, output layer, softmax) runs on TensorFlow.js.
+ */
+export interface NetworkShape {
+  vocabSize: number;
+  hidden: number;
+  classes: number;
+}
+
+export interface NetworkWeights {
+  /** vocabSize x hidden, row-major. */
+  embedding: Float32Array;
+  bias1: Float32Array;
+  /** hidden x classes, row-major. */
+  dense: Float32Array;
+  bias2: Float32Array;
+}
+
+/** Hidden pre-activations (n x hidden, bias not added) of a batch of sparse rows. */
+export function embedBag(rows: readonly SparseVector[], embedding: Float32Array, hidden: number): Float32Array {
+  const out = new Float32Array(rows.length * hidden);
+  for (let b = 0; b < rows.length; b++) {
+    const { indices, values } = rows[b];
+    const base = b * hidden;
+    for (let k = 0; k < indices.length; k++) {
+      const row = indices[k] * hidden;
+      const v = values[k];
+      for (let h = 0; h < hidden; h++) out[base + h] += v * embedding[row + h];
+    }
+  }
+  return out;
+}
+
+export class Network {
+  constructor(
+    readonly shape: NetworkShape,
+    readonly weights: NetworkWeights,
+  ) {
+    const { vocabSize: v, hidden: h, classes: c } = shape;
+    const sizes: [keyof NetworkWeights, number][] = [['embedding', v * h], ['bias1', h], ['dense', h * c], ['bias2', c]];
+    for (const [name, size] of sizes) {
+      if (weights[name].length !== size) throw new Error(`weight ${name} has ${weights[name].length} values, expected ${size}`);
+    }
+  }
+
+  /** Seeded initialisation: uniform embedding rows, Glorot-uniform output layer, zero biases. */
+  static init(shape: NetworkShape, rng: Rng): Network {
+    const { vocabSize, hidden, classes } = shape;
+    const uniform = (n: number, limit: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * limit);
+    return new Network(shape, {
+      embedding: uniform(vocabSize * hidden, 1 / Math.sqrt(hidden)),
+      bias1: new Float32Array(hidden),
+      dense: uniform(hidden * classes, Math.sqrt(6 / (hidden + classes))),
+      bias2: new Float32Array(classes),
+    });
+  }
+
+  /** Logits (n x classes, row-major) for a batch of reports, computed in chunks. */
+  logits(tf: Tf, rows: readonly SparseVector[], chunk = 2048): Float32Array {
+    const { hidden, classes } = this.shape;
+    const out = new Float32Array(rows.length * classes);
+    const dense = tf.tensor2d(this.weights.dense, [hidden, classes]);
+    const bias1 = tf.tensor1d(this.weights.bias1);
+    const bias2 = tf.tensor1d(this.weights.bias2);
+    try {
+      for (let start = 0; start < rows.length; start += chunk) {
+        const part = rows.slice(start, start + chunk);
+        const pre = embedBag(part, this.weights.embedding, hidden);
+        const logits = tf.tidy(() =>
+          tf.add(tf.matMul(tf.relu(tf.add(tf.tensor2d(pre, [part.length, hidden]), bias1)), dense), bias2),
+        );
+        out.set(logits.dataSync() as Float32Array, start * classes);
+        logits.dispose();
+      }
+    } finally {
+      tf.dispose([dense, bias1, bias2]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,8 @@
+// natural's submodules have no type declarations of their own; bugcat imports the
+// submodules it needs rather than natural's index (which is slow and prints dotenv notices).
+declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
+  export class RegexpTokenizer {
+    constructor(options: { pattern: RegExp; gaps?: boolean; discardEmpty?: boolean });
+    tokenize(text: string): string[] | null;
+  }
+}
