@@ -23,6 +23,10 @@ export interface Hyperparameters {
   hidden: number;
   /** Dropout rate on the hidden layer while training. */
   dropout: number;
+  /** Share of a report's features dropped at random in each training step. */
+  inputDropout: number;
+  /** Decoupled weight decay (AdamW) of the input weights. */
+  weightDecay: number;
   /** Passes over the training data. */
   epochs: number;
   batchSize: number;
@@ -49,6 +53,8 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   maxFeatures: 40000,
   hidden: 64,
   dropout: 0.5,
+  inputDropout: 0,
+  weightDecay: 0,
   epochs: 12,
   batchSize: 32,
   learningRate: 0.002,
@@ -70,6 +76,8 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   maxFeatures: 'vocabulary size limit (most frequent terms kept)',
   hidden: 'hidden layer width',
   dropout: 'dropout rate on the hidden layer',
+  inputDropout: 'share of features dropped at random while training',
+  weightDecay: 'decoupled weight decay of the input weights',
   epochs: 'passes over the training data',
   batchSize: 'reports per training step',
   learningRate: 'Adam learning rate',

@@ -35,6 +35,8 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   maxFeatures: number('int', 1),
   hidden: number('int', 1, 4096),
   dropout: number('float', 0, 0.95),
+  inputDropout: number('float', 0, 0.95),
+  weightDecay: number('float', 0, 100),
   epochs: number('int', 1, 1000),
   batchSize: number('int', 1, 65536),
   learningRate: number('float', 1e-6, 10),

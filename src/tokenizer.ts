@@ -5,7 +5,7 @@ import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer
  * inner dots, plus signs and hyphens so that `x86_64`, `virtio-net-pci`, `9.0.1`
  * and `qemu-system-aarch64` stay one token. Lower-cased.
  */
-const WORD = /[\p{L}\p{N}_]+(?:[.+\-][\p{L}\p{N}_]+)*/gu;
+const WORD = /[\p{L}\p{N}_]{2,}/gu;
 const tokenizer = new RegexpTokenizer({ pattern: WORD, gaps: false });
 
 export function tokenize(text: string): string[] {

@@ -7,7 +7,7 @@ import type { SparseVector } from './vectorizer.js';
 
 export type TrainConfig = Pick<
   Hyperparameters,
-  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing'
+  'seed' | 'hidden' | 'dropout' | 'inputDropout' | 'weightDecay' | 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing'
 >;
 
 export interface EpochReport {
@@ -38,6 +38,7 @@ class SparseAdam {
     private readonly weights: Float32Array,
     private readonly width: number,
     private readonly learningRate: number,
+    private readonly weightDecay: number,
   ) {
     this.m = new Float32Array(weights.length);
     this.v = new Float32Array(weights.length);
@@ -68,10 +69,12 @@ class SparseAdam {
     this.step++;
     const lr = (this.learningRate * Math.sqrt(1 - BETA2 ** this.step)) / (1 - BETA1 ** this.step);
     const { m, v, grad, weights, width } = this;
+    const keep = 1 - this.learningRate * this.weightDecay;
     for (const id of this.rows) {
       const end = (id + 1) * width;
       for (let i = id * width; i < end; i++) {
         const g = grad[i];
+        weights[i] *= keep;
         m[i] = BETA1 * m[i] + (1 - BETA1) * g;
         v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
         weights[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + EPSILON);
@@ -101,7 +104,7 @@ export function trainNetwork(
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng);
   const { hidden, classes } = shape;
-  const sparse = new SparseAdam(net.weights.embedding, hidden, cfg.learningRate);
+  const sparse = new SparseAdam(net.weights.embedding, hidden, cfg.learningRate, cfg.weightDecay);
   const bias1 = tf.variable(tf.tensor1d(net.weights.bias1));
   const dense = tf.variable(tf.tensor2d(net.weights.dense, [hidden, classes]));
   const bias2 = tf.variable(tf.tensor1d(net.weights.bias2));
@@ -126,7 +129,7 @@ export function trainNetwork(
       let batches = 0;
       for (let start = 0; start < order.length; start += cfg.batchSize) {
         const ids = order.slice(start, start + cfg.batchSize);
-        const rows = ids.map((i) => x[i]);
+        const rows = ids.map((i) => (cfg.inputDropout > 0 ? dropFeatures(x[i], cfg.inputDropout, rng) : x[i]));
         const pre = embedBag(rows, net.weights.embedding, hidden);
         const target = new Float32Array(ids.length * classes).fill(off);
         ids.forEach((i, b) => (target[b * classes + y[i]] = on));
@@ -163,3 +166,17 @@ export function trainNetwork(
   }
 }
 
+
+/** Feature dropout: each non-zero feature is kept with probability 1 - rate, and scaled by 1 / (1 - rate). */
+function dropFeatures(row: SparseVector, rate: number, rng: Rng): SparseVector {
+  const indices: number[] = [];
+  const values: number[] = [];
+  const scale = 1 / (1 - rate);
+  for (let k = 0; k < row.indices.length; k++) {
+    if (rng.next() >= rate) {
+      indices.push(row.indices[k]);
+      values.push(row.values[k] * scale);
+    }
+  }
+  return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
