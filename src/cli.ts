@@ -112,7 +112,10 @@ function build(): Command {
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
   for (const cmd of [program, train, predict, evaluate, cv]) {
-    cmd.exitOverride().showHelpAfterError('(add --help for usage)');
+    cmd
+      .exitOverride()
+      .showHelpAfterError('(add --help for usage)')
+      .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
   }
   for (const cmd of [train, predict, evaluate, cv]) cmd.addHelpText('after', EXIT_CODES);
   return program;

@@ -1,0 +1,73 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../src/args.js';
+import { Classifier } from '../src/classifier.js';
+import { dropExcluded, readCsv } from '../src/dataset.js';
+import { silentLog } from '../src/log.js';
+import { loadModel, saveModel, toFloat16 } from '../src/store.js';
+import { loadTfForTraining, type Tf } from '../src/tf.js';
+import { REPORTS, tmp } from './helpers.js';
+
+let tf: Tf;
+let clf: Classifier;
+const reports = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
+const probe = ['guest hangs at boot', 'network packets dropped on tap', 'display flickers', 'no known word at all'];
+
+beforeAll(async () => {
+  tf = await loadTfForTraining();
+  clf = Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, weightDtype: 'float32' }, silentLog);
+});
+
+describe('model store', () => {
+  it('round-trips a float32 model exactly', async () => {
+    const dir = join(tmp(), 'model');
+    expect(await saveModel(clf, dir, { force: false, createdBy: 'test' })).toBe(true);
+    const back = loadModel(tf, dir);
+    expect(back.labels).toEqual(clf.labels);
+    expect(back.hp).toEqual(clf.hp);
+    expect(back.temperature).toBe(clf.temperature);
+    expect(back.training).toEqual(clf.training);
+    expect(back.vectorizer.terms).toEqual(clf.vectorizer.terms);
+    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(clf.probabilities(tf, probe)));
+  });
+
+  it('round-trips a float16 model to within half precision', async () => {
+    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.temperature, clf.vectorizer, clf.network, clf.training);
+    const dir = join(tmp(), 'model');
+    await saveModel(half, dir, { force: false, createdBy: 'test' });
+    const a = clf.probabilities(tf, probe);
+    const b = loadModel(tf, dir).probabilities(tf, probe);
+    a.forEach((p, i) => expect(Math.abs(p - b[i])).toBeLessThan(2e-3));
+  });
+
+  it('records what predict needs in bugcat.json', async () => {
+    const dir = join(tmp(), 'model');
+    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
+    expect(manifest.format).toBe('bugcat-model');
+    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.labels).toEqual(['boot', 'graphic', 'network']);
+    expect(manifest.training.n).toBe(30);
+    expect(manifest.training.labelCounts).toEqual({ boot: 10, graphic: 10, network: 10 });
+    expect(Object.keys(manifest.files).sort()).toEqual(['model.json', 'vocabulary.json', 'weights.bin']);
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'idf']);
+  });
+
+  it('refuses a weights file whose checksum does not match', async () => {
+    const dir = join(tmp(), 'model');
+    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    const w = readFileSync(join(dir, 'weights.bin'));
+    w[10] ^= 0xff;
+    writeFileSync(join(dir, 'weights.bin'), w);
+    expect(() => loadModel(tf, dir)).toThrow(/weights\.bin does not match its checksum/);
+  });
+});
+
+describe('toFloat16', () => {
+  it('gives IEEE half-precision bits, rounded to nearest', () => {
+    const bits = Array.from(toFloat16(Float32Array.from([1, -2, 0.5, 65504, 1e-8, 2 ** -14, Infinity, 0, 1 + 2 ** -11, 2 ** -24])));
+    expect(bits).toEqual([0x3c00, 0xc000, 0x3800, 0x7bff, 0, 0x0400, 0x7c00, 0, 0x3c00, 0x0001]);
+  });
+});

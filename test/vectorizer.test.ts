@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { Vectorizer } from '../src/vectorizer.js';
+
+const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, minDf: 1, maxDf: 1, maxFeatures: 100 };
+const docs = ['aa bb', 'aa cc', 'dd'];
+
+describe('Vectorizer', () => {
+  it('fits terms of both fields, most frequent first, with smoothed idf', () => {
+    const v = Vectorizer.fit(docs, cfg);
+    expect(v.terms).toEqual(['aa', 't:aa', 'bb', 'cc', 'dd', 't:bb', 't:cc', 't:dd']);
+    // idf = ln((1 + n) / (1 + df)) + 1 with n = 3
+    expect(v.idf[0]).toBeCloseTo(Math.log(4 / 3) + 1, 6);
+    expect(v.idf[2]).toBeCloseTo(Math.log(4 / 2) + 1, 6);
+  });
+
+  it('weights terms by (1 + ln tf) * idf and L2-normalises each field', () => {
+    const v = Vectorizer.fit(docs, cfg);
+    const x = v.transform('aa aa bb');
+    const wa = (1 + Math.log(2)) * (Math.log(4 / 3) + 1); // 2.18023
+    const wb = Math.log(2) + 1; // 1.693147
+    const norm = Math.hypot(wa, wb);
+    const got = Object.fromEntries(Array.from(x.indices, (id, k) => [v.terms[id], x.values[k]]));
+    expect(got.aa).toBeCloseTo(wa / norm, 5); // 0.7898
+    expect(got.bb).toBeCloseTo(wb / norm, 5); // 0.6134
+    // The title line is its own field, normalised on its own.
+    expect(got['t:aa']).toBeCloseTo(wa / norm, 5);
+    expect(Object.keys(got).sort()).toEqual(['aa', 'bb', 't:aa', 't:bb']);
+  });
+
+  it('prunes by document frequency and vocabulary size', () => {
+    expect(Vectorizer.fit(docs, { ...cfg, minDf: 2 }).terms).toEqual(['aa', 't:aa']);
+    expect(Vectorizer.fit(docs, { ...cfg, maxDf: 0.5 }).terms).not.toContain('aa');
+    expect(Vectorizer.fit(docs, { ...cfg, maxFeatures: 3 }).terms).toEqual(['aa', 't:aa', 'bb']);
+  });
+
+  it('gives an empty vector to a report with no known word', () => {
+    const x = Vectorizer.fit(docs, cfg).transform('zz yy');
+    expect(x.indices.length).toBe(0);
+    expect(x.values.length).toBe(0);
+  });
+
+  it('builds word bigrams and cuts reports at maxChars', () => {
+    const v = Vectorizer.fit(['aa bb cc', 'aa bb'], { ...cfg, wordNgrams: 2 });
+    expect(v.terms).toContain('aa bb');
+    const cut = Vectorizer.fit(['aa bb cc'], { ...cfg, maxChars: 5 });
+    expect(cut.terms).not.toContain('cc');
+  });
+});
