@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Hyperparameters } from './args.js';
@@ -121,6 +121,7 @@ export async function saveModel(clf: Classifier, outDir: string, opts: { force: 
   const files = serialize(clf, opts.createdBy);
   const tmp = mkdtempSync(join(dirname(out), `.${basename(out)}.partial-`));
   try {
+    chmodSync(tmp, 0o777 & ~process.umask()); // mkdtemp's 0700 would outlive the rename
     for (const [name, data] of Object.entries(files)) await writeFile(join(tmp, name), data);
     if (opts.shouldStop?.()) return false;
     // Commit: from here on no await, so no signal handler runs until the model is in place.

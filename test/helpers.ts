@@ -35,4 +35,4 @@ export function bugcatAsync(args: string[]) {
 export const tmp = (prefix = 'bugcat-test-') => mkdtempSync(join(tmpdir(), prefix));
 
 /** Small, fast training settings for fixtures (the fixture set is 30 reports). */
-export const FAST = ['--epochs', '15', '--hidden', '16', '--quiet'];
+export const FAST = ['--epochs', '10', '--hidden', '16', '--batch-size', '4', '--quiet'];
