@@ -58,9 +58,7 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
   try {
     rows = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
   } catch (err) {
-    const e = err as Error & { code?: string; lines?: number };
-    const where = e.lines !== undefined ? ` near line ${e.lines}` : '';
-    throw new DataError(`${path} is not valid CSV${where}: ${e.message.replace(/^[^:]*: /, '')}; check its quoting`);
+    throw new DataError(`${path} is not valid CSV: ${csvProblem(err, content)}; fix the file or export it again`);
   }
   const [header, ...records] = rows;
   const found = header.map((h) => h.trim());
@@ -81,6 +79,24 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
     labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
     hasIds: ii >= 0,
   };
+}
+
+/** What csv-parse found wrong, said with the line a person should look at. */
+function csvProblem(err: unknown, content: string): string {
+  const e = err as Error & { code?: string; lines?: number; bytes_records?: number; record?: string[] };
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      const start = Buffer.from(content).subarray(0, e.bytes_records ?? 0);
+      const line = 1 + start.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+      return `a quoted field in the record that starts on line ${line} is never closed`;
+    }
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return `line ${e.lines} has ${e.record?.length ?? 'a different number of'} fields, unlike the header (an unquoted comma?)`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return `line ${e.lines} has a stray quote inside a quoted field (write quotes inside fields as "")`;
+    default:
+      return `${e.message}${e.lines !== undefined ? ` (line ${e.lines})` : ''}`;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/args.js';
@@ -62,6 +62,25 @@ describe('model store', () => {
     w[10] ^= 0xff;
     writeFileSync(join(dir, 'weights.bin'), w);
     expect(() => loadModel(tf, dir)).toThrow(/weights\.bin does not match its checksum/);
+  });
+});
+
+describe('saving is all or nothing', () => {
+  it('abandons a save stopped after its writes: the previous model stays, no partial folder is left', async () => {
+    const parent = tmp();
+    const dir = join(parent, 'model');
+    await saveModel(clf, dir, { force: false, createdBy: 'first' });
+    const before = readFileSync(join(dir, 'bugcat.json'), 'utf8');
+    const saved = await saveModel(clf, dir, { force: false, createdBy: 'second', shouldStop: () => true });
+    expect(saved).toBe(false);
+    expect(readFileSync(join(dir, 'bugcat.json'), 'utf8')).toBe(before);
+    expect(readdirSync(parent)).toEqual(['model']);
+  });
+
+  it('a stopped save into a new folder creates nothing', async () => {
+    const parent = tmp();
+    expect(await saveModel(clf, join(parent, 'model'), { force: false, createdBy: 'x', shouldStop: () => true })).toBe(false);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
 
