@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [--json FILE]
+// bugcat beside the reference classifiers, in one invocation on one machine, as ratios:
+// accuracy on fold 0 of ../shared/data (trained on folds 1-4), 5-fold CV inside folds 1-4,
+// whole-process train/predict time and peak RSS against fastText, in-process throughput,
+// one-report latency against a bare `node`, model size and the cost of pruning/quantizing.
+// Figures are printed and written as JSON, never asserted.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { SHARED_DATA, writeSplit } from './qemu-split.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'cli.js');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'bench.json');
+const anchorsPy = new URL('../../shared/bench/anchors.py', import.meta.url).pathname;
+const say = (s) => process.stderr.write(`${s}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const min = (xs) => Math.min(...xs);
+const hasTime = existsSync('/usr/bin/time');
+
+/** Runs a command; wall seconds and peak RSS (MB) of the whole process, via GNU time. */
+function measure(cmd, args, { input, stdout = 'ignore' } = {}) {
+  const stats = join(split.dir, 'time.txt');
+  const full = hasTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args]] : [cmd, args];
+  const t0 = performance.now();
+  const r = spawnSync(full[0], full[1], { input, stdio: [input === undefined ? 'ignore' : 'pipe', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
+  const [, rss] = hasTime ? readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [0, NaN];
+  return { seconds: wall, rssMB: rss / 1024, stdout: r.stdout?.toString() };
+}
+function repeat(n, fn) {
+  const runs = Array.from({ length: n }, fn);
+  return { min: min(runs.map((r) => r.seconds)), median: median(runs.map((r) => r.seconds)), runs: runs.length, rssMB: Math.max(...runs.map((r) => r.rssMB)) };
+}
+const bugcat = (args, opts) => measure(process.execPath, [cli, ...args], opts);
+const dirSize = (d) => readdirSync(d).reduce((s, f) => s + statSync(join(d, f)).size, 0);
+
+const split = writeSplit();
+const result = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() } };
+say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}`);
+try {
+  // 1. The anchors, in this same run.
+  const sk = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+  if (existsSync(anchorsPy) && sk.status === 0) {
+    say('anchors: running ../shared/bench/anchors.py (scikit-learn, fastText) ...');
+    const aj = join(split.dir, 'anchors.json');
+    execFileSync('/usr/bin/python3', [anchorsPy, '--data', SHARED_DATA, '--json', aj], { stdio: ['ignore', 'inherit', 'inherit'] });
+    result.anchors = JSON.parse(readFileSync(aj, 'utf8'));
+  } else {
+    say('anchors: skipped (scikit-learn not installed: apt-get install -y python3-sklearn fasttext)');
+    result.anchors = null;
+  }
+
+  // 2. bugcat: train on folds 1-4 (whole process), evaluate on fold 0.
+  const model = join(split.dir, 'model');
+  say('bugcat: training on folds 1-4 ...');
+  const trainRuns = Array.from({ length: quick ? 1 : 2 }, () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']));
+  result.train = { min: min(trainRuns.map((r) => r.seconds)), median: median(trainRuns.map((r) => r.seconds)), runs: trainRuns.length, rssMB: Math.max(...trainRuns.map((r) => r.rssMB)) };
+  const evalJson = join(split.dir, 'eval.json');
+  bugcat(['evaluate', '--model', model, '--data', split.test, '--json', evalJson]);
+  const e = JSON.parse(readFileSync(evalJson, 'utf8'));
+  result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
+  result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
+
+  // 3. fastText, the same reports, whole process.
+  const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
+  const testRows = parse(readFileSync(split.test), { columns: true });
+  if (ft) {
+    const flat = (t) => t.toLowerCase().replace(/\s+/g, ' ');
+    const trainRows = parse(readFileSync(split.train), { columns: true }).filter((r) => r.label && r.label !== 'manual-review');
+    writeFileSync(join(split.dir, 'ft-train.txt'), trainRows.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
+    writeFileSync(join(split.dir, 'ft-test.txt'), testRows.map((r) => `${flat(r.text)}\n`).join(''));
+    say('fastText: training ...');
+    const ftArgs = ['supervised', '-input', join(split.dir, 'ft-train.txt'), '-output', join(split.dir, 'ft'), '-thread', '2', '-verbose', '0', '-epoch', '25', '-lr', '0.5', '-wordNgrams', '2'];
+    result.fasttextTrain = repeat(quick ? 1 : 2, () => measure(ft, ftArgs));
+    result.fasttextPredict = repeat(5, () => measure(ft, ['predict', join(split.dir, 'ft.bin'), join(split.dir, 'ft-test.txt')]));
+  }
+
+  // 4. bugcat predict of fold 0 as a CSV (every row, manual-review ones too), whole process.
+  say('bugcat: predicting fold 0 ...');
+  result.predict = repeat(5, () => bugcat(['predict', '--model', model, '--data', split.test, '--format', 'csv']));
+  result.predict.reports = testRows.length;
+
+  // 5. In-process throughput, start-up and model loading left out.
+  const { loadTf } = await import(join(root, 'dist', 'tf.js'));
+  const { loadModel } = await import(join(root, 'dist', 'store.js'));
+  const tf = await loadTf();
+  const clf = loadModel(tf, model);
+  const texts = testRows.map((r) => r.text);
+  const rates = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    clf.predict(tf, texts);
+    return texts.length / ((performance.now() - t0) / 1000);
+  });
+  result.throughput = { reportsPerSecond: median(rates), best: Math.max(...rates) };
+  const t0 = performance.now();
+  const tokens = texts.map((t) => clf.vectorizer.transform(t));
+  const tFeatures = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  clf.network.logits(tf, tokens);
+  result.throughput.split = { featuresSeconds: tFeatures, networkSeconds: (performance.now() - t1) / 1000 };
+
+  // 6. One report on stdin with the shipped model, against a bare node, interleaved.
+  const one = readFileSync(join(root, 'data', 'examples', '02-hang-at-boot.txt'));
+  const node = [];
+  const single = [];
+  for (let i = 0; i < 10; i++) {
+    node.push(measure(process.execPath, ['-e', '']).seconds);
+    single.push(measure(process.execPath, [cli, 'predict', '--model', join(root, 'models', 'qemu')], { input: one }).seconds);
+  }
+  result.oneReport = { bugcat: { min: min(single), median: median(single) }, node: { min: min(node), median: median(node) } };
+
+  // 7. Model size, and what pruning + float16 cost against an unpruned float32 model.
+  const full = join(split.dir, 'full');
+  bugcat(['train', '--data', split.train, '--out', full, '--quiet', '--max-features', '100000000', '--weight-dtype', 'float32']);
+  const fullJson = join(split.dir, 'full.json');
+  bugcat(['evaluate', '--model', full, '--data', split.test, '--json', fullJson]);
+  const f = JSON.parse(readFileSync(fullJson, 'utf8'));
+  const shippedJson = join(split.dir, 'shipped.json');
+  bugcat(['evaluate', '--model', join(root, 'models', 'qemu'), '--data', split.test, '--json', shippedJson]);
+  const s = JSON.parse(readFileSync(shippedJson, 'utf8'));
+  result.size = {
+    shippedMB: dirSize(join(root, 'models', 'qemu')) / 1e6,
+    shipped: { accuracy: s.accuracy, macro_f1: s.macro_f1 },
+    unprunedFloat32MB: dirSize(full) / 1e6,
+    unprunedFloat32: { accuracy: f.accuracy, macro_f1: f.macro_f1, terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures },
+  };
+
+  if (!quick) {
+    // 8. Training cost against data size: 1x, 2x, 4x the reports by repetition.
+    const trainRows = parse(readFileSync(split.train), { columns: true });
+    result.scaling = [];
+    for (const k of [1, 2, 4]) {
+      const file = join(split.dir, `train-x${k}.csv`);
+      const rows = Array.from({ length: k }, (_, rep) => trainRows.map((r) => ({ ...r, id: `${r.id}-${rep}` }))).flat();
+      writeFileSync(file, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
+      say(`bugcat: training on ${k}x the data ...`);
+      const r = bugcat(['train', '--data', file, '--out', join(split.dir, `m${k}`), '--quiet']);
+      result.scaling.push({ factor: k, reports: rows.filter((x) => x.label && x.label !== 'manual-review').length, seconds: r.seconds, rssMB: r.rssMB });
+    }
+    // 9. 5-fold cross-validation inside folds 1-4 (fold 0 never seen).
+    say('bugcat: 5-fold cross-validation on folds 1-4 ...');
+    const cvJson = join(split.dir, 'cv.json');
+    bugcat(['cv', '--data', split.train, '--folds', '5', '--json', cvJson, '--quiet']);
+    const cv = JSON.parse(readFileSync(cvJson, 'utf8'));
+    result.cv = { folds: 5, mean: cv.mean, std: cv.std };
+  }
+} finally {
+  rmSync(split.dir, { recursive: true, force: true });
+}
+
+// The table.
+const r = result;
+const fmt = (x, d = 3) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+const lines = [];
+lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1-4) ==`);
+lines.push('system                               accuracy  macro-F1   train s  predict s');
+for (const a of r.anchors ?? []) lines.push(`${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`);
+lines.push(`${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`);
+const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
+if (best) lines.push(`bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`);
+lines.push(`calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
+lines.push(`recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`);
+if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`);
+lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
+if (r.fasttextTrain) {
+  lines.push(`train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`);
+  lines.push(`predict bugcat ${fmt(r.predict.min, 3)} / ${fmt(r.predict.median, 3)} s for ${r.predict.reports} reports, peak RSS ${fmt(r.predict.rssMB, 0)} MB | fastText ${fmt(r.fasttextPredict.min, 3)} / ${fmt(r.fasttextPredict.median, 3)} s | ratio x${fmt(r.predict.min / r.fasttextPredict.min, 2)}`);
+} else {
+  lines.push(`train   bugcat ${fmt(r.train.min, 2)} s, peak RSS ${fmt(r.train.rssMB, 0)} MB (fastText not installed: no ratio)`);
+  lines.push(`predict bugcat ${fmt(r.predict.min, 3)} s, peak RSS ${fmt(r.predict.rssMB, 0)} MB`);
+}
+lines.push(`in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5; features ${fmt(r.throughput.split.featuresSeconds, 3)} s, network ${fmt(r.throughput.split.networkSeconds, 3)} s for ${r.predict.reports} reports)`);
+lines.push(`one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`);
+if (r.scaling) lines.push(`training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`);
+lines.push(`shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`);
+process.stdout.write(lines.join('\n') + '\n');
+mkdirSync(dirname(jsonOut), { recursive: true });
+writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
+say(`figures written to ${jsonOut}`);
