@@ -31,7 +31,7 @@ class SparseAdam {
   private readonly v: Float32Array;
   private readonly grad: Float32Array;
   private readonly touched: Uint8Array;
-  private rows: number[] = [];
+  private readonly rows: number[] = [];
   private step = 0;
 
   constructor(
@@ -48,19 +48,19 @@ class SparseAdam {
 
   /** Accumulates d(loss)/d(row) = value * d(loss)/d(hidden) for every feature of every report. */
   accumulate(rows: readonly SparseVector[], dHidden: Float32Array): void {
-    const w = this.width;
+    const { grad, touched, rows: ids, width } = this;
     for (let b = 0; b < rows.length; b++) {
       const { indices, values } = rows[b];
-      const base = b * w;
+      const base = b * width;
       for (let k = 0; k < indices.length; k++) {
         const id = indices[k];
-        if (!this.touched[id]) {
-          this.touched[id] = 1;
-          this.rows.push(id);
+        if (touched[id] === 0) {
+          touched[id] = 1;
+          ids.push(id);
         }
-        const off = id * w;
+        const off = id * width;
         const v = values[k];
-        for (let h = 0; h < w; h++) this.grad[off + h] += v * dHidden[base + h];
+        for (let h = 0; h < width; h++) grad[off + h] += v * dHidden[base + h];
       }
     }
   }
@@ -68,21 +68,23 @@ class SparseAdam {
   apply(): void {
     this.step++;
     const lr = (this.learningRate * Math.sqrt(1 - BETA2 ** this.step)) / (1 - BETA1 ** this.step);
-    const { m, v, grad, weights, width } = this;
+    const { m, v, grad, weights, width, touched, rows } = this;
     const keep = 1 - this.learningRate * this.weightDecay;
-    for (const id of this.rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const id = rows[r];
       const end = (id + 1) * width;
       for (let i = id * width; i < end; i++) {
         const g = grad[i];
-        weights[i] *= keep;
-        m[i] = BETA1 * m[i] + (1 - BETA1) * g;
-        v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
-        weights[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + EPSILON);
+        const mi = BETA1 * m[i] + (1 - BETA1) * g;
+        const vi = BETA2 * v[i] + (1 - BETA2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        weights[i] = weights[i] * keep - (lr * mi) / (Math.sqrt(vi) + EPSILON);
         grad[i] = 0;
       }
-      this.touched[id] = 0;
+      touched[id] = 0;
     }
-    this.rows = [];
+    rows.length = 0;
   }
 }
 
