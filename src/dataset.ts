@@ -12,12 +12,16 @@ export interface Reports {
   labels?: string[];
   /** False when ids are row numbers because the input has no id column. */
   hasIds: boolean;
+  /** Each report's cross-validation fold, when a fold column was asked for. */
+  folds?: string[];
 }
 
 export interface Columns {
   text: string;
   label?: string;
   id: string;
+  /** A column giving each report's cross-validation fold (required when named). */
+  fold?: string;
 }
 
 /** Reads a file as UTF-8; invalid byte sequences become U+FFFD, and a leading BOM is dropped. */
@@ -43,7 +47,10 @@ export function decodeText(bytes: Uint8Array, source: string): string {
 
 /** Labelled reports from a CSV file or a study folder (one folder per category). */
 export function readLabelled(path: string, columns: Columns): Reports {
-  if (existsSync(path) && statSync(path).isDirectory()) return readStudyFolder(path);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
+    return readStudyFolder(path);
+  }
   return readCsv(path, columns, true);
 }
 
@@ -72,12 +79,14 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
   const ti = column(columns.text, true, '--text-column');
   const li = columns.label !== undefined ? column(columns.label, requireLabel, '--label-column') : -1;
   const ii = column(columns.id, false, '--id-column');
+  const fi = columns.fold !== undefined ? column(columns.fold, true, '--fold-column') : -1;
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
   return {
     ids: records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1))),
     texts: records.map((r) => r[ti]),
     labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
     hasIds: ii >= 0,
+    folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
   };
 }
 
@@ -145,5 +154,6 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
     hasIds: reports.hasIds,
+    folds: reports.folds && keep.map((i) => reports.folds![i]),
   };
 }

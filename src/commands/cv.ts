@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { Classifier } from '../classifier.js';
-import { dropExcluded, readCsv, readLabelled, type Reports } from '../dataset.js';
+import { dropExcluded, readLabelled, type Reports } from '../dataset.js';
 import { DataError } from '../errors.js';
 import { score, type Evaluation } from '../metrics.js';
 import { Rng } from '../rng.js';
@@ -19,12 +19,10 @@ interface CvOptions extends ColumnOptions {
 
 const KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
 
-/** Each report's fold: from a column, or a seeded stratified assignment. */
+/** Each report's fold: from its fold column, or a seeded stratified assignment. */
 function foldsOf(reports: Reports, o: CvOptions, seed: number): { fold: string[]; names: string[] } {
-  if (o.foldColumn !== undefined) {
-    const column = readCsv(o.data, { text: o.textColumn, label: o.foldColumn, id: o.idColumn }, true);
-    const byId = new Map(column.ids.map((id, i) => [id, column.labels![i]]));
-    const fold = reports.ids.map((id) => byId.get(id) ?? '');
+  if (reports.folds) {
+    const fold = reports.folds;
     if (fold.some((f) => f === '')) throw new DataError(`some reports have an empty --fold-column ${o.foldColumn}: give every report a fold`);
     const names = [...new Set(fold)].sort();
     if (names.length < 2) throw new DataError(`--fold-column ${o.foldColumn} holds ${names.length} fold: cross-validation needs at least two`);
@@ -46,7 +44,7 @@ function foldsOf(reports: Reports, o: CvOptions, seed: number): { fold: string[]
 export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> {
   const log = logOf(o);
   const hp = hyperparametersOf(o);
-  const reports = dropExcluded(readLabelled(o.data, columnsOf(o)), o.excludeLabel ?? [], log);
+  const reports = dropExcluded(readLabelled(o.data, { ...columnsOf(o), fold: o.foldColumn }), o.excludeLabel ?? [], log);
   const { fold, names } = foldsOf(reports, o, hp.seed);
   const tf = await loadTfForTraining();
   const results: (Evaluation & { fold: string })[] = [];
