@@ -34,7 +34,7 @@ categories of the emulator bug study: ${manifest.labels.join(', ')}.
   (seed ${hp.seed}) and \`bugcat evaluate\` on fold 0.
 - **Network**: TF-IDF (${manifest.hyperparameters.maxFeatures} terms at most; word 1-${hp.wordNgrams}-grams of the report and
   1-${hp.titleNgrams}-grams of its title) -> ${hp.hidden} hidden units (ReLU) -> ${manifest.labels.length} categories;
-  confidence calibrated by temperature scaling (T = ${manifest.temperature.toFixed(3)}) on ${manifest.training.calibrationReports} held-out reports.
+  confidence calibrated on ${manifest.training.calibrationReports} held-out reports (temperature ${manifest.calibration.temperature.toFixed(3)}, then top-label Platt scaling: slope ${manifest.calibration.slope.toFixed(3)}, intercept ${manifest.calibration.intercept.toFixed(3)}).
 - **Size on disk**: ${(size / 1e6).toFixed(2)} MB.
 
 ## Figures on fold 0 (${e.n} reports, never used for training or tuning)

@@ -23,14 +23,13 @@ export interface Hyperparameters {
   hidden: number;
   /** Dropout rate on the hidden layer while training. */
   dropout: number;
-  /** Share of a report's features dropped at random in each training step. */
-  inputDropout: number;
-  /** Decoupled weight decay (AdamW) of the input weights. */
-  weightDecay: number;
   /** Passes over the training data. */
   epochs: number;
   batchSize: number;
+  /** Adam learning rate of the dense head. */
   learningRate: number;
+  /** Initial SGD rate of the input weights (decays linearly to 0, as fastText's). */
+  inputLearningRate: number;
   /** Label smoothing of the training targets (0 = none). */
   labelSmoothing: number;
   /** Class weights (n / (k * n_c)) ^ power: 0 = none, 1 = fully balanced. */
@@ -53,11 +52,10 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   maxFeatures: 40000,
   hidden: 64,
   dropout: 0.5,
-  inputDropout: 0,
-  weightDecay: 0,
-  epochs: 12,
-  batchSize: 32,
+  epochs: 6,
+  batchSize: 64,
   learningRate: 0.002,
+  inputLearningRate: 15,
   labelSmoothing: 0.1,
   classWeightPower: 0.5,
   priorCorrection: 0,
@@ -76,11 +74,10 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   maxFeatures: 'vocabulary size limit (most frequent terms kept)',
   hidden: 'hidden layer width',
   dropout: 'dropout rate on the hidden layer',
-  inputDropout: 'share of features dropped at random while training',
-  weightDecay: 'decoupled weight decay of the input weights',
   epochs: 'passes over the training data',
   batchSize: 'reports per training step',
-  learningRate: 'Adam learning rate',
+  learningRate: 'Adam learning rate of the dense head',
+  inputLearningRate: 'initial SGD rate of the input weights (decays to 0)',
   labelSmoothing: 'label smoothing of the targets',
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from './args.js';
-import { fitTemperature, probabilities } from './calibration.js';
+import { calibrated, fitCalibration, UNCALIBRATED, type Calibration } from './calibration.js';
 import { DataError } from './errors.js';
 import type { Log } from './log.js';
 import type { Network } from './network.js';
@@ -34,7 +34,7 @@ export class Classifier {
   constructor(
     readonly hp: Hyperparameters,
     readonly labels: readonly string[],
-    readonly temperature: number,
+    readonly calibration: Calibration,
     readonly vectorizer: Vectorizer,
     readonly network: Network,
     readonly training: TrainingSummary,
@@ -43,7 +43,7 @@ export class Classifier {
   /** Calibrated, prior-corrected probabilities, n x labels. */
   probabilities(tf: Tf, texts: readonly string[]): Float32Array {
     const logits = this.network.logits(tf, this.vectorizer.transformAll(texts));
-    return probabilities(logits, this.labels.length, this.temperature, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
+    return calibrated(logits, this.labels.length, this.calibration, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
   }
 
   predict(tf: Tf, texts: readonly string[], top = 1): Prediction[] {
@@ -64,7 +64,7 @@ export class Classifier {
     const index = new Map(names.map((n, i) => [n, i]));
     const y = Int32Array.from(labels, (l) => index.get(l)!);
 
-    let temperature = 1;
+    let calibration: Calibration = UNCALIBRATED;
     let calibrationReports = 0;
     if (hp.calibrationSplit > 0) {
       const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
@@ -73,15 +73,16 @@ export class Classifier {
         const part = fitParts(tf, train.map((i) => texts[i]), Int32Array.from(train, (i) => y[i]), names.length, hp, log);
         const logits = part.network.logits(tf, part.vectorizer.transformAll(held.map((i) => texts[i])));
         const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
-        temperature = fitTemperature(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
+        calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
         calibrationReports = held.length;
-        log(`calibration: temperature ${temperature.toFixed(3)}; now training on all ${texts.length} reports`);
+        const { temperature, slope, intercept } = calibration;
+        log(`calibration: temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}; now training on all ${texts.length} reports`);
       } else {
         log(`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`);
       }
     }
     const { vectorizer, network } = fitParts(tf, texts, y, names.length, hp, log);
-    return new Classifier(hp, names, temperature, vectorizer, network, { n: texts.length, labelCounts, calibrationReports });
+    return new Classifier(hp, names, calibration, vectorizer, network, { n: texts.length, labelCounts, calibrationReports });
   }
 }
 

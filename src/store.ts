@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Hyperparameters } from './args.js';
+import type { Calibration } from './calibration.js';
 import { Classifier, type TrainingSummary } from './classifier.js';
 import { BugcatError, ModelError } from './errors.js';
 import { Network } from './network.js';
@@ -31,7 +32,7 @@ export interface Manifest {
   formatVersion: number;
   createdBy: string;
   labels: string[];
-  temperature: number;
+  calibration: Calibration;
   hyperparameters: Hyperparameters;
   training: TrainingSummary;
   files: Record<string, string>;
@@ -77,7 +78,7 @@ export function serialize(clf: Classifier, createdBy: string): Record<string, Ui
     formatVersion: FORMAT_VERSION,
     createdBy,
     labels: [...clf.labels],
-    temperature: clf.temperature,
+    calibration: clf.calibration,
     hyperparameters: clf.hp,
     training: clf.training,
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])),
@@ -190,7 +191,7 @@ export function loadModel(tf: Tf, dir: string): Classifier {
     const hp = manifest.hyperparameters;
     const vectorizer = new Vectorizer(terms, values('idf'), { maxChars: hp.maxChars, wordNgrams: hp.wordNgrams, titleNgrams: hp.titleNgrams });
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
-    return new Classifier(hp, manifest.labels, manifest.temperature, vectorizer, network, manifest.training);
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, network, manifest.training);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${dir} is inconsistent (${(err as Error).message}); retrain it`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTemperature, meanNll, probabilities } from '../src/calibration.js';
+import { calibrated, fitPlatt, fitTemperature, meanNll, probabilities, UNCALIBRATED } from '../src/calibration.js';
 import { Rng } from '../src/rng.js';
 
 describe('probabilities', () => {
@@ -33,5 +33,40 @@ describe('fitTemperature', () => {
     expect(t).toBeLessThan(2.3);
     const fitted = meanNll(probabilities(logits, k, t, new Float32Array(k)), y, k);
     expect(fitted).toBeLessThan(meanNll(probabilities(logits, k, 1, new Float32Array(k)), y, k));
+  });
+});
+
+describe('top-label Platt scaling', () => {
+  it('fits the slope and intercept that generated the hits', () => {
+    // hit ~ Bernoulli(sigmoid(0.5 * x - 0.3)): the fit should come back near (0.5, -0.3).
+    const rng = new Rng(11);
+    const x: number[] = [];
+    const hit: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const xi = (rng.next() - 0.5) * 8;
+      x.push(xi);
+      hit.push(rng.next() < 1 / (1 + Math.exp(-(0.5 * xi - 0.3))) ? 1 : 0);
+    }
+    const { slope, intercept } = fitPlatt(x, hit);
+    expect(slope).toBeCloseTo(0.5, 1);
+    expect(intercept).toBeCloseTo(-0.3, 1);
+  });
+
+  it('maps the winning probability, rescales the rest, and keeps the winner first', () => {
+    const logits = Float32Array.from([2, 1, 0, 0, 0.1, 0]);
+    const cal = { temperature: 1, slope: 0.5, intercept: 0 };
+    const p = calibrated(logits, 3, cal, new Float32Array(3));
+    const raw = probabilities(logits, 3, 1, new Float32Array(3));
+    const q = raw[0];
+    const mapped = 1 / (1 + Math.exp(-0.5 * Math.log(q / (1 - q))));
+    expect(p[0]).toBeCloseTo(mapped, 6);
+    expect(p[1] / p[2]).toBeCloseTo(raw[1] / raw[2], 5);
+    expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 6);
+    for (let base = 0; base < 6; base += 3) {
+      const row = Array.from(p.subarray(base, base + 3));
+      const rawRow = Array.from(raw.subarray(base, base + 3));
+      expect(row.indexOf(Math.max(...row))).toBe(rawRow.indexOf(Math.max(...rawRow)));
+    }
+    expect(calibrated(logits, 3, UNCALIBRATED, new Float32Array(3))).toEqual(raw);
   });
 });

@@ -26,14 +26,14 @@ describe('model store', () => {
     const back = loadModel(tf, dir);
     expect(back.labels).toEqual(clf.labels);
     expect(back.hp).toEqual(clf.hp);
-    expect(back.temperature).toBe(clf.temperature);
+    expect(back.calibration).toEqual(clf.calibration);
     expect(back.training).toEqual(clf.training);
     expect(back.vectorizer.terms).toEqual(clf.vectorizer.terms);
     expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(clf.probabilities(tf, probe)));
   });
 
   it('round-trips a float16 model to within half precision', async () => {
-    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.temperature, clf.vectorizer, clf.network, clf.training);
+    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.network, clf.training);
     const dir = join(tmp(), 'model');
     await saveModel(half, dir, { force: false, createdBy: 'test' });
     const a = clf.probabilities(tf, probe);
