@@ -13,6 +13,8 @@ export interface Hyperparameters {
   wordNgrams: number;
   /** Longest word n-gram taken from the title line (its own feature field). */
   titleNgrams: number;
+  /** Character 3-5-grams (within words) of the first this many characters: 0 = none. */
+  charChars: number;
   /** A term must occur in at least this many training reports. */
   minDf: number;
   /** A term in more than this fraction of training reports is dropped. */
@@ -47,6 +49,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   maxChars: 20000,
   wordNgrams: 2,
   titleNgrams: 2,
+  charChars: 0,
   minDf: 2,
   maxDf: 0.9,
   maxFeatures: 40000,
@@ -69,6 +72,7 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   maxChars: 'reports are cut to this many characters',
   wordNgrams: 'longest word n-gram from the report',
   titleNgrams: 'longest word n-gram from the title line',
+  charChars: 'character 3-5-grams from this many first characters (0 = none)',
   minDf: 'minimum number of reports a term must occur in',
   maxDf: 'drop terms found in more than this fraction of reports',
   maxFeatures: 'vocabulary size limit (most frequent terms kept)',

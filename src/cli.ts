@@ -30,6 +30,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   maxChars: number('int', 1),
   wordNgrams: number('int', 1, 5),
   titleNgrams: number('int', 1, 5),
+  charChars: number('int', 0),
   minDf: number('int', 1),
   maxDf: number('float', 0, 1),
   maxFeatures: number('int', 1),

@@ -33,3 +33,24 @@ export function ngrams(tokens: string[], n: number, prefix = ''): string[] {
   }
   return out;
 }
+
+/**
+ * Character n-grams of length min..max within words, as scikit-learn's `char_wb` analyzer:
+ * each lower-cased, white-space separated word is padded with a space on either side; a word
+ * shorter than n yields itself (padded) once. Each gram is prefixed by `prefix`.
+ */
+export function charNgrams(text: string, min: number, max: number, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const word of text.toLowerCase().split(/\s+/)) {
+    if (word === '') continue;
+    const w = ` ${word} `;
+    for (let n = min; n <= max; n++) {
+      if (w.length <= n) {
+        out.push(prefix + w);
+        break;
+      }
+      for (let i = 0; i + n <= w.length; i++) out.push(prefix + w.slice(i, i + n));
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from './args.js';
-import { ngrams, titleOf, tokenize } from './tokenizer.js';
+import { charNgrams, ngrams, titleOf, tokenize } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
 export interface SparseVector {
@@ -7,18 +7,22 @@ export interface SparseVector {
   values: Float32Array;
 }
 
-export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams'>;
+export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars'>;
 export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'>;
 
 const TITLE = 't:';
+const CHARS = 'c:';
 
 /**
  * The terms of one report, by field: word n-grams of the whole report, and word
  * n-grams of its title line, prefixed `t:` so the title counts as its own field.
  */
-export function fieldTerms(text: string, cfg: FeatureConfig): [string[], string[]] {
+export function fieldTerms(text: string, cfg: FeatureConfig): string[][] {
   const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
-  return [ngrams(tokenize(cut), cfg.wordNgrams), ngrams(tokenize(titleOf(cut)), cfg.titleNgrams, TITLE)];
+  const title = titleOf(cut);
+  const fields = [ngrams(tokenize(cut), cfg.wordNgrams), ngrams(tokenize(title), cfg.titleNgrams, TITLE)];
+  if (cfg.charChars > 0) fields.push(charNgrams(cut.slice(0, cfg.charChars), 3, 5, CHARS));
+  return fields;
 }
 
 /**
@@ -59,7 +63,7 @@ export class Vectorizer {
     return new Vectorizer(
       top.map(([t]) => t),
       idf,
-      { maxChars: hp.maxChars, wordNgrams: hp.wordNgrams, titleNgrams: hp.titleNgrams },
+      { maxChars: hp.maxChars, wordNgrams: hp.wordNgrams, titleNgrams: hp.titleNgrams, charChars: hp.charChars },
     );
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ngrams, titleOf, tokenize } from '../src/tokenizer.js';
+import { charNgrams, ngrams, titleOf, tokenize } from '../src/tokenizer.js';
 
 describe('tokenize', () => {
   it('lower-cases and keeps words of two or more letters, digits or underscores', () => {
@@ -28,5 +28,13 @@ describe('ngrams', () => {
     expect(ngrams(['a', 'b', 'c'], 2)).toEqual(['a', 'a b', 'b', 'b c', 'c']);
     expect(ngrams(['a', 'b'], 1, 't:')).toEqual(['t:a', 't:b']);
     expect(ngrams(['a', 'b', 'c'], 3)).toEqual(['a', 'a b', 'a b c', 'b', 'b c', 'c']);
+  });
+});
+
+describe('charNgrams', () => {
+  it('takes 3..5-grams within space-padded words, like scikit-learn char_wb', () => {
+    expect(charNgrams('Net', 3, 5)).toEqual([' ne', 'net', 'et ', ' net', 'net ', ' net ']);
+    expect(charNgrams('a  b', 3, 5, 'c:')).toEqual(['c: a ', 'c: b ']);
+    expect(charNgrams('', 3, 5)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Vectorizer } from '../src/vectorizer.js';
 
-const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, minDf: 1, maxDf: 1, maxFeatures: 100 };
+const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];
 
 describe('Vectorizer', () => {
@@ -37,6 +37,17 @@ describe('Vectorizer', () => {
     const x = Vectorizer.fit(docs, cfg).transform('zz yy');
     expect(x.indices.length).toBe(0);
     expect(x.values.length).toBe(0);
+  });
+
+  it('adds character n-grams of the first charChars characters as a third field', () => {
+    const v = Vectorizer.fit(['aa bb', 'aa cc'], { ...cfg, charChars: 2 });
+    expect(v.terms).toContain('c: aa ');
+    expect(v.terms).not.toContain('c: bb ');
+    const x = v.transform('aa');
+    const chars = Array.from(x.indices).filter((id) => v.terms[id].startsWith('c:'));
+    expect(chars.map((id) => v.terms[id]).sort()).toEqual(['c: aa', 'c: aa ', 'c:aa ']);
+    const norm = Math.hypot(...chars.map((id) => x.values[Array.from(x.indices).indexOf(id)]));
+    expect(norm).toBeCloseTo(1, 5);
   });
 
   it('builds word bigrams and cuts reports at maxChars', () => {
