@@ -48,7 +48,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   seed: 1,
   maxChars: 20000,
   wordNgrams: 2,
-  titleNgrams: 2,
+  titleNgrams: 1,
   charChars: 0,
   minDf: 2,
   maxDf: 0.9,
@@ -62,7 +62,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   labelSmoothing: 0.1,
   classWeightPower: 0.5,
   priorCorrection: 0,
-  calibrationSplit: 0.1,
+  calibrationSplit: 0.15,
   weightDtype: 'float16',
 });
 
