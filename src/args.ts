@@ -13,6 +13,10 @@ export interface Hyperparameters {
   wordNgrams: number;
   /** Longest word n-gram taken from the title line (its own feature field). */
   titleNgrams: number;
+  /** Drop English stop words before forming n-grams. */
+  stopwords: boolean;
+  /** Reduce words to their Porter stems. */
+  stem: boolean;
   /** Character 3-5-grams (within words) of the first this many characters: 0 = none. */
   charChars: number;
   /** A term must occur in at least this many training reports. */
@@ -49,6 +53,8 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   maxChars: 20000,
   wordNgrams: 2,
   titleNgrams: 1,
+  stopwords: false,
+  stem: false,
   charChars: 0,
   minDf: 2,
   maxDf: 0.9,
@@ -72,6 +78,8 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   maxChars: 'reports are cut to this many characters',
   wordNgrams: 'longest word n-gram from the report',
   titleNgrams: 'longest word n-gram from the title line',
+  stopwords: 'drop English stop words before forming n-grams',
+  stem: 'reduce words to their Porter stems',
   charChars: 'character 3-5-grams from this many first characters (0 = none)',
   minDf: 'minimum number of reports a term must occur in',
   maxDf: 'drop terms found in more than this fraction of reports',

@@ -25,11 +25,20 @@ function number(kind: 'int' | 'float', min: number, max = Infinity) {
   };
 }
 
+function boolean(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
 const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly string[]> = {
   seed: number('int', 0, 2 ** 31 - 1),
   maxChars: number('int', 1),
   wordNgrams: number('int', 1, 5),
   titleNgrams: number('int', 1, 5),
+  stopwords: boolean,
+  stem: boolean,
   charChars: number('int', 0),
   minDf: number('int', 1),
   maxDf: number('float', 0, 1),

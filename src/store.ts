@@ -8,7 +8,7 @@ import { Classifier, type TrainingSummary } from './classifier.js';
 import { BugcatError, ModelError } from './errors.js';
 import { Network } from './network.js';
 import type { Tf } from './tf.js';
-import { Vectorizer } from './vectorizer.js';
+import { featureConfig, Vectorizer } from './vectorizer.js';
 
 /**
  * The model directory. Everything predict needs, and nothing else:
@@ -189,7 +189,7 @@ export function loadModel(tf: Tf, dir: string): Classifier {
     const { vocabSize, hidden, classes } = model.modelTopology;
     const network = new Network({ vocabSize, hidden, classes }, { embedding: values('embedding'), bias1: values('bias1'), dense: values('dense'), bias2: values('bias2') });
     const hp = manifest.hyperparameters;
-    const vectorizer = new Vectorizer(terms, values('idf'), { maxChars: hp.maxChars, wordNgrams: hp.wordNgrams, titleNgrams: hp.titleNgrams, charChars: hp.charChars });
+    const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
     return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, network, manifest.training);
   } catch (err) {

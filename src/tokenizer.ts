@@ -1,4 +1,6 @@
 import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js';
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
 
 /**
  * Words of a bug report: runs of letters, digits and underscores, joined through
@@ -10,6 +12,33 @@ const tokenizer = new RegexpTokenizer({ pattern: WORD, gaps: false });
 
 export function tokenize(text: string): string[] {
   return tokenizer.tokenize(text.toLowerCase()) ?? [];
+}
+
+export interface WordOptions {
+  /** Drop English stop words (natural's list) before n-grams are formed. */
+  stopwords: boolean;
+  /** Reduce words to their Porter stems. */
+  stem: boolean;
+}
+
+const stopwords = new Set(STOPWORDS);
+const stems = new Map<string, string>();
+
+/** The words of a text after stop-word removal and stemming, as the options ask. */
+export function words(text: string, opts: WordOptions): string[] {
+  let out = tokenize(text);
+  if (opts.stopwords) out = out.filter((w) => !stopwords.has(w));
+  if (opts.stem) {
+    out = out.map((w) => {
+      let s = stems.get(w);
+      if (s === undefined) {
+        s = PorterStemmer.stem(w);
+        if (stems.size < 1_000_000) stems.set(w, s);
+      }
+      return s;
+    });
+  }
+  return out;
 }
 
 /** The title is the report's first non-empty line. */

@@ -6,3 +6,10 @@ declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
     tokenize(text: string): string[] | null;
   }
 }
+declare module 'natural/lib/natural/stemmers/porter_stemmer.js' {
+  const PorterStemmer: { stem(token: string): string };
+  export default PorterStemmer;
+}
+declare module 'natural/lib/natural/util/stopwords.js' {
+  export const words: string[];
+}

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from './args.js';
-import { charNgrams, ngrams, titleOf, tokenize } from './tokenizer.js';
+import { charNgrams, ngrams, titleOf, words } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
 export interface SparseVector {
@@ -7,8 +7,14 @@ export interface SparseVector {
   values: Float32Array;
 }
 
-export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars'>;
+export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'>;
 export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'>;
+
+/** The feature settings within a set of hyperparameters (what transform needs). */
+export function featureConfig(hp: FeatureConfig): FeatureConfig {
+  const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
+  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem };
+}
 
 const TITLE = 't:';
 const CHARS = 'c:';
@@ -20,7 +26,7 @@ const CHARS = 'c:';
 export function fieldTerms(text: string, cfg: FeatureConfig): string[][] {
   const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
   const title = titleOf(cut);
-  const fields = [ngrams(tokenize(cut), cfg.wordNgrams), ngrams(tokenize(title), cfg.titleNgrams, TITLE)];
+  const fields = [ngrams(words(cut, cfg), cfg.wordNgrams), ngrams(words(title, cfg), cfg.titleNgrams, TITLE)];
   if (cfg.charChars > 0) fields.push(charNgrams(cut.slice(0, cfg.charChars), 3, 5, CHARS));
   return fields;
 }
@@ -63,7 +69,7 @@ export class Vectorizer {
     return new Vectorizer(
       top.map(([t]) => t),
       idf,
-      { maxChars: hp.maxChars, wordNgrams: hp.wordNgrams, titleNgrams: hp.titleNgrams, charChars: hp.charChars },
+      featureConfig(hp),
     );
   }
 
