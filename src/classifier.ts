@@ -57,12 +57,11 @@ export class Classifier {
         `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
       );
     }
-    const labelCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-    for (const l of labels) labelCounts[l]++;
-    const single = names.filter((n) => labelCounts[n] === 1);
-    if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
     const index = new Map(names.map((n, i) => [n, i]));
     const y = Int32Array.from(labels, (l) => index.get(l)!);
+    const labelCounts = countsOf(names, y);
+    const single = names.filter((n) => labelCounts[n] === 1);
+    if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
 
     let calibration: Calibration = UNCALIBRATED;
     let calibrationReports = 0;
