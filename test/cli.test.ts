@@ -77,6 +77,7 @@ describe('bugcat predict', () => {
   it('takes text arguments: one line per report, label TAB confidence', () => {
     const r = bugcat(['predict', '--model', model, 'the guest hangs at boot with -kernel, bootloader never starts', 'virtio-net drops network packets on the tap interface']);
     expect(r.status).toBe(0);
+    expect(r.stderr).toBe(''); // no library banners, no notices
     const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
     expect(lines.map((l) => l[0])).toEqual(['boot', 'network']);
     for (const [, conf] of lines) expect(Number(conf)).toBeGreaterThan(0.34);
