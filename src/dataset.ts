@@ -6,12 +6,11 @@ import type { Log } from './log.js';
 
 /** Reports as read from a file or folder, in input order. */
 export interface Reports {
+  /** The id column's values, or row numbers (1 = first report) without one. */
   ids: string[];
   texts: string[];
   /** Present when the input carries labels. */
   labels?: string[];
-  /** False when ids are row numbers because the input has no id column. */
-  hasIds: boolean;
   /** Each report's cross-validation fold, when a fold column was asked for. */
   folds?: string[];
 }
@@ -85,7 +84,6 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
     ids: records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1))),
     texts: records.map((r) => r[ti]),
     labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
-    hasIds: ii >= 0,
     folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
   };
 }
@@ -114,7 +112,7 @@ function csvProblem(err: unknown, content: string): string {
  */
 export function readStudyFolder(dir: string): Reports {
   const root = existsSync(join(dir, 'output')) && statSync(join(dir, 'output')).isDirectory() ? join(dir, 'output') : dir;
-  const out: Reports = { ids: [], texts: [], labels: [], hasIds: true };
+  const out: Reports = { ids: [], texts: [], labels: [] };
   for (const category of readdirSync(root).sort()) {
     const folder = join(root, category);
     if (category.startsWith('.') || !statSync(folder).isDirectory()) continue;
@@ -153,7 +151,6 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     ids: keep.map((i) => reports.ids[i]),
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
-    hasIds: reports.hasIds,
     folds: reports.folds && keep.map((i) => reports.folds![i]),
   };
 }

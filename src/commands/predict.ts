@@ -38,7 +38,7 @@ async function gather(args: string[], o: PredictOptions): Promise<{ reports: Rep
       texts.push(isFile ? readText(arg) : arg);
       if (isFile) files++;
     }
-    return { reports: { ids, texts, hasIds: true }, showIds: (o.file?.length ?? 0) > 0 || files > 0 };
+    return { reports: { ids, texts }, showIds: (o.file?.length ?? 0) > 0 || files > 0 };
   }
   if (process.stdin.isTTY) {
     throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
@@ -47,7 +47,7 @@ async function gather(args: string[], o: PredictOptions): Promise<{ reports: Rep
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = decodeText(Buffer.concat(chunks), 'stdin');
   if (text.trim() === '') throw new DataError('stdin is empty: pipe a report into bugcat predict, or pass it as an argument');
-  return { reports: { ids: ['stdin'], texts: [text], hasIds: false }, showIds: false };
+  return { reports: { ids: ['stdin'], texts: [text] }, showIds: false };
 }
 
 export async function predict(args: string[], o: PredictOptions): Promise<void> {
