@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from './tf.js';
 import type { Rng } from './rng.js';
 import type { SparseVector } from './vectorizer.js';
@@ -40,6 +41,16 @@ export function embedBag(rows: readonly SparseVector[], embedding: Float32Array,
   return out;
 }
 
+/**
+ * The dense head, shared by training and prediction: ReLU(pre + bias1), dropout while
+ * training only, then the output layer's logits.
+ */
+export function head(tf: Tf, pre: TF.Tensor, bias1: TF.Tensor, dense: TF.Tensor, bias2: TF.Tensor, dropout?: { rate: number; seed: number }): TF.Tensor {
+  let a = tf.relu(tf.add(pre, bias1));
+  if (dropout && dropout.rate > 0) a = tf.dropout(a, dropout.rate, undefined, dropout.seed);
+  return tf.add(tf.matMul(a, dense), bias2);
+}
+
 export class Network {
   constructor(
     readonly shape: NetworkShape,
@@ -75,9 +86,7 @@ export class Network {
       for (let start = 0; start < rows.length; start += chunk) {
         const part = rows.slice(start, start + chunk);
         const pre = embedBag(part, this.weights.embedding, hidden);
-        const logits = tf.tidy(() =>
-          tf.add(tf.matMul(tf.relu(tf.add(tf.tensor2d(pre, [part.length, hidden]), bias1)), dense), bias2),
-        );
+        const logits = tf.tidy(() => head(tf, tf.tensor2d(pre, [part.length, hidden]), bias1, dense, bias2));
         out.set(logits.dataSync() as Float32Array, start * classes);
         logits.dispose();
       }

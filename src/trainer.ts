@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from './args.js';
-import { embedBag, Network, type NetworkShape } from './network.js';
+import { embedBag, head, Network, type NetworkShape } from './network.js';
 import { Rng } from './rng.js';
 import type { Tf } from './tf.js';
 import type { SparseVector } from './vectorizer.js';
@@ -63,9 +63,7 @@ export function trainNetwork(
   const off = cfg.labelSmoothing / classes;
 
   const lossOf = (h: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor, target: TF.Tensor, weight: TF.Tensor, seed: number) => {
-    let a = tf.relu(tf.add(h, b1));
-    if (cfg.dropout > 0) a = tf.dropout(a, cfg.dropout, undefined, seed);
-    const logits = tf.add(tf.matMul(a, w2), b2);
+    const logits = head(tf, h, b1, w2, b2, { rate: cfg.dropout, seed });
     const nll = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1));
     return tf.div(tf.sum(tf.mul(nll, weight)), tf.sum(weight)) as TF.Scalar;
   };
