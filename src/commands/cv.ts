@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { Classifier } from '../classifier.js';
 import { dropExcluded, readLabelled, type Reports } from '../dataset.js';
@@ -6,7 +5,7 @@ import { DataError } from '../errors.js';
 import { score, type Evaluation } from '../metrics.js';
 import { Rng } from '../rng.js';
 import { loadTfForTraining } from '../tf.js';
-import { columnsOf, hyperparametersOf, logOf, type ColumnOptions } from './options.js';
+import { columnsOf, hyperparametersOf, logOf, writeResult, type ColumnOptions } from './options.js';
 
 interface CvOptions extends ColumnOptions {
   data: string;
@@ -77,16 +76,8 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
   if (o.json) {
     const folds = results.map((r) => ({ fold: r.fold, n: r.n, accuracy: r.accuracy, macro_f1: r.macro_f1, weighted_f1: r.weighted_f1, ece: r.ece }));
-    writeOrFail(o.json, JSON.stringify({ folds, mean: Object.fromEntries(KEYS.map((k) => [k, summary[k].mean])), std: Object.fromEntries(KEYS.map((k) => [k, summary[k].std])), hyperparameters: hp }, null, 2) + '\n');
+    writeResult(o.json, JSON.stringify({ folds, mean: Object.fromEntries(KEYS.map((k) => [k, summary[k].mean])), std: Object.fromEntries(KEYS.map((k) => [k, summary[k].std])), hyperparameters: hp }, null, 2) + '\n');
   }
-  if (o.predictions) writeOrFail(o.predictions, stringify([['id', 'label', 'confidence'], ...oof]));
+  if (o.predictions) writeResult(o.predictions, stringify([['id', 'label', 'confidence'], ...oof]));
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-function writeOrFail(path: string, data: string): void {
-  try {
-    writeFileSync(path, data);
-  } catch (err) {
-    throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
-  }
 }

@@ -1,12 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { dropExcluded, readLabelled } from '../dataset.js';
-import { DataError } from '../errors.js';
 import { stderrLog } from '../log.js';
 import { score } from '../metrics.js';
 import { formatEvaluation } from '../report.js';
 import { loadModel } from '../store.js';
 import { loadTf } from '../tf.js';
-import { columnsOf, type ColumnOptions } from './options.js';
+import { columnsOf, writeResult, type ColumnOptions } from './options.js';
 
 interface EvaluateOptions extends ColumnOptions {
   model: string;
@@ -26,12 +24,6 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
   }
   const preds = clf.predict(tf, reports.texts);
   const result = score(gold, preds.map((p) => p.label), preds.map((p) => p.confidence));
-  if (o.json) {
-    try {
-      writeFileSync(o.json, JSON.stringify(result, null, 2) + '\n');
-    } catch (err) {
-      throw new DataError(`cannot write --json ${o.json}: ${(err as Error).message}`);
-    }
-  }
+  if (o.json) writeResult(o.json, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(formatEvaluation(result));
 }

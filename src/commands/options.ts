@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { DEFAULTS, type Hyperparameters } from '../args.js';
+import { DataError } from '../errors.js';
 import type { Columns } from '../dataset.js';
 import { stderrLog, silentLog, type Log } from '../log.js';
 
@@ -20,3 +22,12 @@ export function hyperparametersOf(o: Record<string, unknown>): Hyperparameters {
 }
 
 export const logOf = (o: { quiet?: boolean }): Log => (o.quiet ? silentLog : stderrLog);
+
+/** Writes a result file the user asked for (--json, --predictions), or says why it cannot. */
+export function writeResult(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (err) {
+    throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}
