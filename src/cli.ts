@@ -82,8 +82,8 @@ function build(): Command {
   const train = program
     .command('train')
     .description('Train a model on labelled reports and write it to a folder.')
-    .requiredOption('--data <path>', 'labelled reports: a CSV file, or a study folder (<category>/<id> text files)')
-    .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced)')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file, or a study folder (<category>/<id> text files) (required)')
+    .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
     .option('--force', 'write into an existing folder that is not a bugcat model (its other files are left alone)', false)
     .option('--quiet', 'no progress on stderr', false);
   addHyperparameters(addColumns(train, true)).action(async (o) => (await import('./commands/train.js')).train(o));
@@ -105,14 +105,14 @@ function build(): Command {
     .command('evaluate')
     .description('Score a model on labelled reports: accuracy, F1, per-class table, confusion, calibration.')
     .option('--model <dir>', 'model folder', SHIPPED_MODEL)
-    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
     .option('--json <file>', 'also write the figures as JSON to this file');
   addColumns(evaluate, true).action(async (o) => (await import('./commands/evaluate.js')).evaluate(o));
 
   const cv = program
     .command('cv')
     .description('k-fold cross-validation with the same training and scoring code as train and evaluate.')
-    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
     .option('--folds <k>', 'number of folds (seeded, stratified), unless --fold-column', number('int', 2, 100), 5)
     .option('--fold-column <name>', 'take each report\'s fold from this CSV column instead')
     .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
