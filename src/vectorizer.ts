@@ -1,4 +1,4 @@
-import { DEFAULTS, type Hyperparameters } from './args.js';
+import type { Hyperparameters } from './args.js';
 import { charNgrams, ngrams, titleOf, words } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
@@ -11,10 +11,14 @@ export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 't
   Partial<Pick<Hyperparameters, 'binaryTf' | 'titleWeight'>>;
 export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight'>>;
 
-/** The feature settings within a set of hyperparameters (what transform needs); older models lack the newer keys. */
+/**
+ * The feature settings within a set of hyperparameters (what transform needs). Models saved
+ * before binaryTf and titleWeight existed lack them: they were trained as false and 1, which
+ * are therefore the fallbacks (whatever the current defaults are).
+ */
 export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
   const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
-  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? DEFAULTS.binaryTf, titleWeight: hp.titleWeight ?? DEFAULTS.titleWeight };
+  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? false, titleWeight: hp.titleWeight ?? 1 };
 }
 
 /**
