@@ -19,6 +19,12 @@ export interface Hyperparameters {
   stem: boolean;
   /** Character 3-5-grams (within words) of the first this many characters: 0 = none. */
   charChars: number;
+  /** Term frequency as presence (1) instead of 1 + ln(count). */
+  binaryTf: boolean;
+  /** The title field's L2 norm (the report field's is 1). */
+  titleWeight: number;
+  /** Each term's idf is multiplied by its NB log-count ratio (max over classes) ^ this (0 = off). */
+  nbWeight: number;
   /** A term must occur in at least this many training reports. */
   minDf: number;
   /** A term in more than this fraction of training reports is dropped. */
@@ -56,6 +62,9 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   stopwords: false,
   stem: false,
   charChars: 0,
+  binaryTf: false,
+  titleWeight: 0.7,
+  nbWeight: 0.5,
   minDf: 2,
   maxDf: 0.9,
   maxFeatures: 40000,
@@ -81,6 +90,9 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   stopwords: 'drop English stop words before forming n-grams',
   stem: 'reduce words to their Porter stems',
   charChars: 'character 3-5-grams from this many first characters (0 = none)',
+  binaryTf: 'term presence instead of sublinear term frequency',
+  titleWeight: 'weight of the title field relative to the whole report',
+  nbWeight: 'scale terms by their class log-count ratio ^ x (0 = off)',
   minDf: 'minimum number of reports a term must occur in',
   maxDf: 'drop terms found in more than this fraction of reports',
   maxFeatures: 'vocabulary size limit (most frequent terms kept)',

@@ -87,7 +87,7 @@ export class Classifier {
 
 function fitParts(tf: Tf, texts: readonly string[], y: Int32Array, classes: number, hp: Hyperparameters, log: Log) {
   const started = performance.now();
-  const vectorizer = Vectorizer.fit(texts, hp);
+  const vectorizer = Vectorizer.fit(texts, hp, y);
   const x = vectorizer.transformAll(texts);
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   log(`features: ${vectorizer.size} terms from ${texts.length} reports (${seconds()} s)`);

@@ -7,13 +7,55 @@ export interface SparseVector {
   values: Float32Array;
 }
 
-export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'>;
-export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'>;
+export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'> &
+  Partial<Pick<Hyperparameters, 'binaryTf' | 'titleWeight'>>;
+export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight'>>;
 
-/** The feature settings within a set of hyperparameters (what transform needs). */
-export function featureConfig(hp: FeatureConfig): FeatureConfig {
+/**
+ * The feature settings within a set of hyperparameters (what transform needs). Models saved
+ * before binaryTf and titleWeight existed lack them: they were trained as false and 1, which
+ * are therefore the fallbacks (whatever the current defaults are).
+ */
+export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
   const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
-  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem };
+  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? false, titleWeight: hp.titleWeight ?? 1 };
+}
+
+/**
+ * Class-discriminativeness of each term, multi-class NB-SVM style (Wang & Manning 2012):
+ * max over classes of |ln(p(term | class) / p(term | other classes))|, with document
+ * frequencies smoothed by alpha = 1. Fitted on training reports only.
+ */
+export function nbRatios(fields: readonly (readonly Set<string>[])[], labels: Int32Array, terms: readonly string[]): Float32Array {
+  const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
+  const index = new Map(terms.map((t, i) => [t, i]));
+  const dfc = new Float64Array(terms.length * classes);
+  const nc = new Float64Array(classes);
+  fields.forEach((sets, d) => {
+    const c = labels[d];
+    nc[c]++;
+    for (const set of sets) {
+      for (const term of set) {
+        const id = index.get(term);
+        if (id !== undefined) dfc[id * classes + c]++;
+      }
+    }
+  });
+  const n = labels.length;
+  const out = new Float32Array(terms.length);
+  for (let j = 0; j < terms.length; j++) {
+    let total = 0;
+    for (let c = 0; c < classes; c++) total += dfc[j * classes + c];
+    let best = 0;
+    for (let c = 0; c < classes; c++) {
+      if (nc[c] === 0) continue;
+      const inC = (1 + dfc[j * classes + c]) / (1 + nc[c]);
+      const outC = (1 + total - dfc[j * classes + c]) / (1 + n - nc[c]);
+      best = Math.max(best, Math.abs(Math.log(inC / outC)));
+    }
+    out[j] = best;
+  }
+  return out;
 }
 
 const TITLE = 't:';
@@ -42,7 +84,7 @@ export class Vectorizer {
   constructor(
     readonly terms: readonly string[],
     readonly idf: Float32Array,
-    readonly config: FeatureConfig,
+    readonly config: Required<FeatureConfig>,
   ) {
     if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
     this.index = new Map(terms.map((t, i) => [t, i]));
@@ -52,12 +94,21 @@ export class Vectorizer {
     return this.terms.length;
   }
 
-  static fit(texts: readonly string[], hp: FeatureConfig & PruneConfig): Vectorizer {
+  /**
+   * `labels` (class ids of the texts) are needed only when `hp.nbWeight` > 0: each term's
+   * idf is then multiplied by (its NB ratio, see nbRatios) ^ nbWeight, and saved as its weight.
+   */
+  static fit(texts: readonly string[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const df = new Map<string, number>();
+    const nb = (hp.nbWeight ?? 0) > 0;
+    if (nb && (!labels || labels.length !== texts.length)) throw new Error('nbWeight needs one label per training text');
+    const sets: Set<string>[][] = [];
     for (const text of texts) {
-      for (const field of fieldTerms(text, hp)) {
-        for (const term of new Set(field)) df.set(term, (df.get(term) ?? 0) + 1);
+      const fields = fieldTerms(text, hp).map((f) => new Set(f));
+      for (const field of fields) {
+        for (const term of field) df.set(term, (df.get(term) ?? 0) + 1);
       }
+      if (nb) sets.push(fields);
     }
     const n = texts.length;
     const maxCount = hp.maxDf * n;
@@ -66,8 +117,13 @@ export class Vectorizer {
     kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const top = kept.slice(0, hp.maxFeatures);
     const idf = Float32Array.from(top, ([, d]) => Math.log((1 + n) / (1 + d)) + 1);
+    const terms = top.map(([t]) => t);
+    if (nb) {
+      const ratios = nbRatios(sets, labels!, terms);
+      for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
+    }
     return new Vectorizer(
-      top.map(([t]) => t),
+      terms,
       idf,
       featureConfig(hp),
     );
@@ -76,7 +132,7 @@ export class Vectorizer {
   transform(text: string): SparseVector {
     const indices: number[] = [];
     const values: number[] = [];
-    for (const field of fieldTerms(text, this.config)) {
+    fieldTerms(text, this.config).forEach((field, f) => {
       const counts = new Map<number, number>();
       for (const term of field) {
         const id = this.index.get(term);
@@ -85,16 +141,16 @@ export class Vectorizer {
       const start = values.length;
       let norm = 0;
       for (const [id, tf] of counts) {
-        const w = (1 + Math.log(tf)) * this.idf[id];
+        const w = (this.config.binaryTf ? 1 : 1 + Math.log(tf)) * this.idf[id];
         indices.push(id);
         values.push(w);
         norm += w * w;
       }
       if (norm > 0) {
-        const inv = 1 / Math.sqrt(norm);
+        const inv = (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm);
         for (let i = start; i < values.length; i++) values[i] *= inv;
       }
-    }
+    });
     return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Vectorizer } from '../src/vectorizer.js';
+import { featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];
@@ -55,5 +55,33 @@ describe('Vectorizer', () => {
     expect(v.terms).toContain('aa bb');
     const cut = Vectorizer.fit(['aa bb cc'], { ...cfg, maxChars: 5 });
     expect(cut.terms).not.toContain('cc');
+  });
+
+  it('counts presence only with binaryTf, and scales the title field by titleWeight', () => {
+    const v = Vectorizer.fit(docs, { ...cfg, binaryTf: true, titleWeight: 0.5 });
+    const x = v.transform('aa aa bb');
+    const got = Object.fromEntries(Array.from(x.indices, (id, k) => [v.terms[id], x.values[k]]));
+    const wa = Math.log(4 / 3) + 1;
+    const wb = Math.log(2) + 1;
+    expect(got.aa).toBeCloseTo(wa / Math.hypot(wa, wb), 5);
+    expect(got['t:aa']).toBeCloseTo((0.5 * wa) / Math.hypot(wa, wb), 5);
+  });
+
+  it('multiplies idf by the NB log-count ratio ^ nbWeight, fitted on the labels', () => {
+    const texts = ['aa bb', 'aa bb', 'aa cc', 'aa cc'];
+    const labels = Int32Array.from([0, 0, 1, 1]);
+    const plain = Vectorizer.fit(texts, cfg);
+    const nb = Vectorizer.fit(texts, { ...cfg, nbWeight: 1 }, labels);
+    expect(nb.terms).toEqual(plain.terms);
+    const at = (v: Vectorizer, t: string) => v.idf[v.terms.indexOf(t)];
+    // 'aa' is in every report of both classes: ratio ln(3/3 / (3/3)) = 0.
+    expect(at(nb, 'aa')).toBeCloseTo(0, 6);
+    // 'bb': in 2 of 2 reports of class 0, 0 of 2 of the other: |ln((3/3) / (1/3))| = ln 3.
+    expect(at(nb, 'bb')).toBeCloseTo(at(plain, 'bb') * Math.log(3), 5);
+    expect(() => Vectorizer.fit(texts, { ...cfg, nbWeight: 1 })).toThrow(/label/);
+  });
+
+  it('reads models saved before binaryTf and titleWeight as trained with false and 1', () => {
+    expect(featureConfig({ ...cfg, stopwords: false, stem: false })).toMatchObject({ binaryTf: false, titleWeight: 1 });
   });
 });
