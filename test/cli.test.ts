@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bugcat, FAST, FIXTURES, REPORTS, tmp } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { bugcat, CLI, FAST, FIXTURES, REPORTS, tmp } from './helpers.js';
 
 let model: string;
 const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -13,6 +14,15 @@ beforeAll(() => {
   const r = bugcat(['train', '--data', REPORTS, '--out', model, ...FAST]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
+});
+
+describe('the installed command', () => {
+  it('dist/cli.js runs as an executable (the package bin)', () => {
+    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
 });
 
 describe('bugcat --help', () => {
