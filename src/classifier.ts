@@ -113,13 +113,18 @@ export function priorShift(labels: readonly string[], counts: Record<string, num
   return Float32Array.from(labels, (l) => (beta === 0 ? 0 : beta * Math.log(Math.max(counts[l] ?? 0, 0.5) / total)));
 }
 
+/** The indices of each class's reports, in input order: groups[c] lists the i with y[i] = c. */
+export function groupByClass(y: Int32Array, classes: number): number[][] {
+  const groups: number[][] = Array.from({ length: classes }, () => []);
+  y.forEach((c, i) => groups[c].push(i));
+  return groups;
+}
+
 /** Per class, a seeded share `fraction` of its reports is held out (never a class's only report). */
 export function stratifiedSplit(y: Int32Array, classes: number, fraction: number, rng: Rng): { train: number[]; held: number[] } {
-  const byClass: number[][] = Array.from({ length: classes }, () => []);
-  y.forEach((c, i) => byClass[c].push(i));
   const train: number[] = [];
   const held: number[] = [];
-  for (const members of byClass) {
+  for (const members of groupByClass(y, classes)) {
     rng.shuffle(members);
     const k = members.length > 1 ? Math.round(members.length * fraction) : 0;
     held.push(...members.slice(0, k));

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { Classifier } from '../classifier.js';
+import { Classifier, groupByClass } from '../classifier.js';
 import { dropExcluded, readLabelled, type Reports } from '../dataset.js';
 import { DataError } from '../errors.js';
 import { score, type Evaluation } from '../metrics.js';
@@ -33,10 +33,8 @@ function foldsOf(reports: Reports, o: CvOptions, seed: number): { fold: string[]
   // Deal each class's reports round-robin over the folds, after a seeded shuffle.
   const fold = new Array<string>(y.length);
   const rng = new Rng(seed + 7);
-  const byClass: number[][] = classes.map(() => []);
-  y.forEach((c, i) => byClass[c].push(i));
   let next = 0;
-  for (const members of byClass) for (const i of rng.shuffle(members)) fold[i] = String((next++ % o.folds) + 1);
+  for (const members of groupByClass(y, classes.length)) for (const i of rng.shuffle(members)) fold[i] = String((next++ % o.folds) + 1);
   return { fold, names: Array.from({ length: o.folds }, (_, k) => String(k + 1)) };
 }
 
