@@ -6,7 +6,7 @@ import type { Network } from './network.js';
 import { Rng } from './rng.js';
 import type { Tf } from './tf.js';
 import { trainNetwork } from './trainer.js';
-import { Vectorizer } from './vectorizer.js';
+import { countTerms, Vectorizer, type Counted } from './vectorizer.js';
 
 /** What a model remembers of the data it was trained on. */
 export interface TrainingSummary {
@@ -63,14 +63,19 @@ export class Classifier {
     const single = names.filter((n) => labelCounts[n] === 1);
     if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
 
+    // Every report is tokenized once; the calibration model and the final one fit their
+    // vocabularies from the same counts.
+    const started = performance.now();
+    const counted = countTerms(texts, hp);
+    log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     let calibration: Calibration = UNCALIBRATED;
     let calibrationReports = 0;
     if (hp.calibrationSplit > 0) {
       const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
       if (held.length >= MIN_CALIBRATION_REPORTS) {
         log(`calibration: training on ${train.length} reports, fitting the confidence scale on ${held.length} held out`);
-        const part = fitParts(tf, train.map((i) => texts[i]), Int32Array.from(train, (i) => y[i]), names.length, hp, log);
-        const logits = part.network.logits(tf, part.vectorizer.transformAll(held.map((i) => texts[i])));
+        const part = fitParts(tf, counted, train, y, names.length, hp, log);
+        const logits = part.network.logits(tf, part.vectorizer.transformCounted(counted, held));
         const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
         calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
         calibrationReports = held.length;
@@ -80,17 +85,20 @@ export class Classifier {
         log(`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`);
       }
     }
-    const { vectorizer, network } = fitParts(tf, texts, y, names.length, hp, log);
+    const { vectorizer, network } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
     return new Classifier(hp, names, calibration, vectorizer, network, { n: texts.length, labelCounts, calibrationReports });
   }
 }
 
-function fitParts(tf: Tf, texts: readonly string[], y: Int32Array, classes: number, hp: Hyperparameters, log: Log) {
+/** Vocabulary and network fitted on reports `rows` of the counted reports (classes `y`, one per report). */
+function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32Array, classes: number, hp: Hyperparameters, log: Log) {
   const started = performance.now();
-  const vectorizer = Vectorizer.fit(texts, hp, y);
-  const x = vectorizer.transformAll(texts);
+  const y = Int32Array.from(rows, (i) => yAll[i]);
+  const vectorizer = Vectorizer.fitCounted(counted, rows, hp, y);
+  const x = vectorizer.transformCounted(counted, rows);
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-  log(`features: ${vectorizer.size} terms from ${texts.length} reports (${seconds()} s)`);
+  const nnz = x.reduce((s, v) => s + v.indices.length, 0);
+  log(`features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`);
   const counts = new Float64Array(classes);
   for (const c of y) counts[c]++;
   const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));

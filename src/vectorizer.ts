@@ -21,43 +21,6 @@ export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
   return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? false, titleWeight: hp.titleWeight ?? 1 };
 }
 
-/**
- * Class-discriminativeness of each term, multi-class NB-SVM style (Wang & Manning 2012):
- * max over classes of |ln(p(term | class) / p(term | other classes))|, with document
- * frequencies smoothed by alpha = 1. Fitted on training reports only.
- */
-export function nbRatios(fields: readonly (readonly Set<string>[])[], labels: Int32Array, terms: readonly string[]): Float32Array {
-  const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
-  const index = new Map(terms.map((t, i) => [t, i]));
-  const dfc = new Float64Array(terms.length * classes);
-  const nc = new Float64Array(classes);
-  fields.forEach((sets, d) => {
-    const c = labels[d];
-    nc[c]++;
-    for (const set of sets) {
-      for (const term of set) {
-        const id = index.get(term);
-        if (id !== undefined) dfc[id * classes + c]++;
-      }
-    }
-  });
-  const n = labels.length;
-  const out = new Float32Array(terms.length);
-  for (let j = 0; j < terms.length; j++) {
-    let total = 0;
-    for (let c = 0; c < classes; c++) total += dfc[j * classes + c];
-    let best = 0;
-    for (let c = 0; c < classes; c++) {
-      if (nc[c] === 0) continue;
-      const inC = (1 + dfc[j * classes + c]) / (1 + nc[c]);
-      const outC = (1 + total - dfc[j * classes + c]) / (1 + n - nc[c]);
-      best = Math.max(best, Math.abs(Math.log(inC / outC)));
-    }
-    out[j] = best;
-  }
-  return out;
-}
-
 const TITLE = 't:';
 const CHARS = 'c:';
 
@@ -71,6 +34,83 @@ export function fieldTerms(text: string, cfg: FeatureConfig): string[][] {
   const fields = [ngrams(words(cut, cfg), cfg.wordNgrams), ngrams(words(title, cfg), cfg.titleNgrams, TITLE)];
   if (cfg.charChars > 0) fields.push(charNgrams(cut.slice(0, cfg.charChars), 3, 5, CHARS));
   return fields;
+}
+
+/**
+ * Reports tokenized once, as counts of terms: every distinct term of the corpus gets a
+ * corpus-wide id (`terms`), and each report lists, field by field and in order of first
+ * occurrence, the ids of its terms and how often each occurs. Training fits one vocabulary
+ * or several (the calibration model's and the final one) from these counts without
+ * tokenizing any report twice.
+ */
+export interface Counted {
+  readonly terms: readonly string[];
+  /** Per report: term ids, their counts, and where each field starts in them. */
+  readonly docs: readonly { ids: Int32Array; counts: Int32Array; fieldStarts: Int32Array }[];
+}
+
+/** Counts the terms of each report, by field (see fieldTerms). */
+export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
+  const index = new Map<string, number>();
+  const terms: string[] = [];
+  const docs = texts.map((text) => {
+    const ids: number[] = [];
+    const counts: number[] = [];
+    const fieldStarts: number[] = [];
+    for (const field of fieldTerms(text, cfg)) {
+      fieldStarts.push(ids.length);
+      const at = new Map<number, number>();
+      for (const term of field) {
+        let id = index.get(term);
+        if (id === undefined) {
+          id = terms.length;
+          index.set(term, id);
+          terms.push(term);
+        }
+        const k = at.get(id);
+        if (k === undefined) {
+          at.set(id, ids.length);
+          ids.push(id);
+          counts.push(1);
+        } else counts[k]++;
+      }
+    }
+    fieldStarts.push(ids.length);
+    return { ids: Int32Array.from(ids), counts: Int32Array.from(counts), fieldStarts: Int32Array.from(fieldStarts) };
+  });
+  return { terms, docs };
+}
+
+/**
+ * Class-discriminativeness of each vocabulary term, multi-class NB-SVM style (Wang & Manning
+ * 2012): max over classes of |ln(p(term | class) / p(term | other classes))|, with document
+ * frequencies smoothed by alpha = 1. `docs` lists each training report's vocabulary ids (each
+ * once); fitted on training reports only.
+ */
+export function nbRatios(docs: readonly Int32Array[], labels: Int32Array, vocabSize: number): Float32Array {
+  const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
+  const dfc = new Float64Array(vocabSize * classes);
+  const nc = new Float64Array(classes);
+  docs.forEach((ids, d) => {
+    const c = labels[d];
+    nc[c]++;
+    for (const id of ids) dfc[id * classes + c]++;
+  });
+  const n = labels.length;
+  const out = new Float32Array(vocabSize);
+  for (let j = 0; j < vocabSize; j++) {
+    let total = 0;
+    for (let c = 0; c < classes; c++) total += dfc[j * classes + c];
+    let best = 0;
+    for (let c = 0; c < classes; c++) {
+      if (nc[c] === 0) continue;
+      const inC = (1 + dfc[j * classes + c]) / (1 + nc[c]);
+      const outC = (1 + total - dfc[j * classes + c]) / (1 + n - nc[c]);
+      best = Math.max(best, Math.abs(Math.log(inC / outC)));
+    }
+    out[j] = best;
+  }
+  return out;
 }
 
 /**
@@ -99,62 +139,93 @@ export class Vectorizer {
    * idf is then multiplied by (its NB ratio, see nbRatios) ^ nbWeight, and saved as its weight.
    */
   static fit(texts: readonly string[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
-    const df = new Map<string, number>();
+    return Vectorizer.fitCounted(countTerms(texts, hp), Array.from(texts, (_, i) => i), hp, labels);
+  }
+
+  /** As fit, on the reports `rows` of counted reports (`labels` has one class id per row). */
+  static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const nb = (hp.nbWeight ?? 0) > 0;
-    if (nb && (!labels || labels.length !== texts.length)) throw new Error('nbWeight needs one label per training text');
-    const sets: Set<string>[][] = [];
-    for (const text of texts) {
-      const fields = fieldTerms(text, hp).map((f) => new Set(f));
-      for (const field of fields) {
-        for (const term of field) df.set(term, (df.get(term) ?? 0) + 1);
-      }
-      if (nb) sets.push(fields);
-    }
-    const n = texts.length;
+    if (nb && (!labels || labels.length !== rows.length)) throw new Error('nbWeight needs one label per training text');
+    const df = new Int32Array(counted.terms.length);
+    for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
+    const n = rows.length;
     const maxCount = hp.maxDf * n;
-    const kept = [...df].filter(([, d]) => d >= hp.minDf && d <= maxCount);
-    // Most frequent first; ties broken by the term itself, so the result never depends on Map order.
-    kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const kept: number[] = [];
+    df.forEach((d, id) => {
+      if (d >= hp.minDf && d <= maxCount) kept.push(id);
+    });
+    const term = counted.terms;
+    // Most frequent first; ties broken by the term itself, so the result never depends on input order.
+    kept.sort((a, b) => df[b] - df[a] || (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0));
     const top = kept.slice(0, hp.maxFeatures);
-    const idf = Float32Array.from(top, ([, d]) => Math.log((1 + n) / (1 + d)) + 1);
-    const terms = top.map(([t]) => t);
-    if (nb) {
-      const ratios = nbRatios(sets, labels!, terms);
-      for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
-    }
-    return new Vectorizer(
-      terms,
+    const idf = Float32Array.from(top, (id) => Math.log((1 + n) / (1 + df[id])) + 1);
+    const vectorizer = new Vectorizer(
+      top.map((id) => term[id]),
       idf,
       featureConfig(hp),
     );
+    if (nb) {
+      const local = new Int32Array(term.length).fill(-1);
+      top.forEach((id, j) => (local[id] = j));
+      const docs = rows.map((r) => Int32Array.from(counted.docs[r].ids, (id) => local[id]).filter((j) => j >= 0));
+      const ratios = nbRatios(docs, labels!, top.length);
+      for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
+    }
+    return vectorizer;
   }
 
   transform(text: string): SparseVector {
-    const indices: number[] = [];
-    const values: number[] = [];
-    fieldTerms(text, this.config).forEach((field, f) => {
+    const fields = fieldTerms(text, this.config).map((field) => {
       const counts = new Map<number, number>();
       for (const term of field) {
         const id = this.index.get(term);
         if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
-      const start = values.length;
-      let norm = 0;
-      for (const [id, tf] of counts) {
-        const w = (this.config.binaryTf ? 1 : 1 + Math.log(tf)) * this.idf[id];
-        indices.push(id);
-        values.push(w);
-        norm += w * w;
-      }
-      if (norm > 0) {
-        const inv = (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm);
-        for (let i = start; i < values.length; i++) values[i] *= inv;
-      }
+      return counts;
     });
-    return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
+    return this.weigh(fields);
   }
 
   transformAll(texts: readonly string[]): SparseVector[] {
     return texts.map((t) => this.transform(t));
+  }
+
+  /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */
+  transformCounted(counted: Counted, rows: readonly number[]): SparseVector[] {
+    const local = new Int32Array(counted.terms.length).fill(-2);
+    return rows.map((r) => {
+      const { ids, counts, fieldStarts } = counted.docs[r];
+      const fields: Map<number, number>[] = [];
+      for (let f = 0; f + 1 < fieldStarts.length; f++) {
+        const m = new Map<number, number>();
+        for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
+          let j = local[ids[k]];
+          if (j === -2) j = local[ids[k]] = this.index.get(counted.terms[ids[k]]) ?? -1;
+          if (j >= 0) m.set(j, counts[k]);
+        }
+        fields.push(m);
+      }
+      return this.weigh(fields);
+    });
+  }
+
+  /** TF-IDF weights of one report's term counts (field by field, in order of first occurrence). */
+  private weigh(fields: readonly Map<number, number>[]): SparseVector {
+    let nnz = 0;
+    for (const f of fields) nnz += f.size;
+    const indices = new Int32Array(nnz);
+    const values = new Float32Array(nnz);
+    let at = 0;
+    fields.forEach((counts, f) => {
+      const weight = (tf: number, id: number) => (this.config.binaryTf ? 1 : 1 + Math.log(tf)) * this.idf[id];
+      let norm = 0;
+      for (const [id, tf] of counts) norm += weight(tf, id) ** 2;
+      const inv = norm > 0 ? (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm) : 0;
+      for (const [id, tf] of counts) {
+        indices[at] = id;
+        values[at++] = weight(tf, id) * inv;
+      }
+    });
+    return { indices, values };
   }
 }
