@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featureConfig, Vectorizer } from '../src/vectorizer.js';
+import { countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];
@@ -83,5 +83,32 @@ describe('Vectorizer', () => {
 
   it('reads models saved before binaryTf and titleWeight as trained with false and 1', () => {
     expect(featureConfig({ ...cfg, stopwords: false, stem: false })).toMatchObject({ binaryTf: false, titleWeight: 1 });
+  });
+
+  it('gives training reports, vectorized from their counted terms, exactly the vectors predict computes from their text', () => {
+    const texts = ['QEMU hangs at boot\nthe guest hangs at boot with -kernel', 'virtio-net drops packets at boot\nthe net hangs', 'boot menu\nmenu boot', 'x86_64 TCG mistranslates\nvpaddd'];
+    const hp = { ...cfg, wordNgrams: 2, titleNgrams: 2, charChars: 20, nbWeight: 0.5, titleWeight: 0.7 };
+    const counted = countTerms(texts, hp);
+    const rows = [0, 2, 3];
+    const labels = Int32Array.from([0, 1, 0]);
+    const v = Vectorizer.fitCounted(counted, rows, hp, labels);
+    // The same vocabulary as fitting on those texts directly...
+    expect(v.terms).toEqual(Vectorizer.fit(rows.map((r) => texts[r]), hp, labels).terms);
+    // ...and the same vectors, for fitted and unseen reports alike.
+    const fromCounts = v.transformCounted(counted, [0, 1, 2, 3]);
+    texts.forEach((t, i) => {
+      const direct = v.transform(t);
+      expect(Array.from(fromCounts[i].indices)).toEqual(Array.from(direct.indices));
+      expect(Array.from(fromCounts[i].values)).toEqual(Array.from(direct.values));
+    });
+    expect(fromCounts[1].indices.length).toBeGreaterThan(0);
+  });
+
+  it('counts each report\'s terms once per field, in order of first occurrence', () => {
+    const c = countTerms(['aa bb aa\ncc'], { ...cfg, charChars: 0 });
+    const doc = c.docs[0];
+    expect(Array.from(doc.ids, (id) => c.terms[id])).toEqual(['aa', 'bb', 'cc', 't:aa', 't:bb']);
+    expect(Array.from(doc.counts)).toEqual([2, 1, 1, 2, 1]);
+    expect(Array.from(doc.fieldStarts)).toEqual([0, 3, 5]);
   });
 });
