@@ -29,8 +29,10 @@ export interface Hyperparameters {
   minDf: number;
   /** A term in more than this fraction of training reports is dropped. */
   maxDf: number;
-  /** Keep at most this many terms (the most frequent by document frequency). */
+  /** Keep at most this many terms. */
   maxFeatures: number;
+  /** Which terms maxFeatures keeps: the most frequent, or the most class-dependent (chi-squared). */
+  select: 'frequency' | 'chi2';
   /** Width of the hidden layer. */
   hidden: number;
   /** Dropout rate on the hidden layer while training. */
@@ -68,6 +70,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   minDf: 2,
   maxDf: 0.9,
   maxFeatures: 40000,
+  select: 'frequency',
   hidden: 64,
   dropout: 0.5,
   epochs: 6,
@@ -95,7 +98,8 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   nbWeight: 'scale terms by their class log-count ratio ^ x (0 = off)',
   minDf: 'minimum number of reports a term must occur in',
   maxDf: 'drop terms found in more than this fraction of reports',
-  maxFeatures: 'vocabulary size limit (most frequent terms kept)',
+  maxFeatures: 'vocabulary size limit',
+  select: 'which terms the size limit keeps: the most frequent, or the most class-dependent (chi-squared)',
   hidden: 'hidden layer width',
   dropout: 'dropout rate on the hidden layer',
   epochs: 'passes over the training data',

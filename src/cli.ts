@@ -46,6 +46,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   minDf: number('int', 1),
   maxDf: number('float', 0, 1),
   maxFeatures: number('int', 1),
+  select: ['frequency', 'chi2'],
   hidden: number('int', 1, 4096),
   dropout: number('float', 0, 0.95),
   epochs: number('int', 1, 1000),

@@ -9,7 +9,7 @@ export interface SparseVector {
 
 export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'> &
   Partial<Pick<Hyperparameters, 'binaryTf' | 'titleWeight'>>;
-export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight'>>;
+export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight' | 'select'>>;
 
 /**
  * The feature settings within a set of hyperparameters (what transform needs). Models saved
@@ -114,6 +114,38 @@ export function nbRatios(docs: readonly Int32Array[], labels: Int32Array, vocabS
 }
 
 /**
+ * Chi-squared statistic of each candidate term's presence against the classes, as
+ * scikit-learn's chi2 feature selection computes it from document counts: the sum over classes
+ * of (observed - expected)^2 / expected, where a term in df of n reports is expected in
+ * df * n_c / n reports of class c.
+ */
+export function chi2(counted: Counted, rows: readonly number[], labels: Int32Array, candidates: readonly number[]): Float64Array {
+  const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
+  const slot = new Int32Array(counted.terms.length).fill(-1);
+  candidates.forEach((id, k) => (slot[id] = k));
+  const observed = new Float64Array(candidates.length * classes);
+  const nc = new Float64Array(classes);
+  rows.forEach((r, d) => {
+    const c = labels[d];
+    nc[c]++;
+    for (const id of counted.docs[r].ids) if (slot[id] >= 0) observed[slot[id] * classes + c]++;
+  });
+  const n = rows.length;
+  const out = new Float64Array(candidates.length);
+  for (let k = 0; k < candidates.length; k++) {
+    let df = 0;
+    for (let c = 0; c < classes; c++) df += observed[k * classes + c];
+    let x = 0;
+    for (let c = 0; c < classes; c++) {
+      const expected = (df * nc[c]) / n;
+      if (expected > 0) x += (observed[k * classes + c] - expected) ** 2 / expected;
+    }
+    out[k] = x;
+  }
+  return out;
+}
+
+/**
  * TF-IDF vocabulary, scikit-learn style: fitted on training reports only (`fit`),
  * then applied unchanged (`transform`) at predict time. Term weight is
  * (1 + ln tf) * idf with idf = ln((1 + n) / (1 + df)) + 1; each field is L2-normalised.
@@ -145,7 +177,8 @@ export class Vectorizer {
   /** As fit, on the reports `rows` of counted reports (`labels` has one class id per row). */
   static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const nb = (hp.nbWeight ?? 0) > 0;
-    if (nb && (!labels || labels.length !== rows.length)) throw new Error('nbWeight needs one label per training text');
+    const chi = hp.select === 'chi2';
+    if ((nb || chi) && (!labels || labels.length !== rows.length)) throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
     const df = new Int32Array(counted.terms.length);
     for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
     const n = rows.length;
@@ -155,8 +188,15 @@ export class Vectorizer {
       if (d >= hp.minDf && d <= maxCount) kept.push(id);
     });
     const term = counted.terms;
-    // Most frequent first; ties broken by the term itself, so the result never depends on input order.
-    kept.sort((a, b) => df[b] - df[a] || (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0));
+    // Most frequent (or most class-dependent) first; ties broken by frequency, then by the term
+    // itself, so the result never depends on input order.
+    const byTerm = (a: number, b: number) => (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0);
+    if (chi && kept.length > hp.maxFeatures) {
+      const score = chi2(counted, rows, labels!, kept);
+      const at = new Int32Array(term.length);
+      kept.forEach((id, k) => (at[id] = k));
+      kept.sort((a, b) => score[at[b]] - score[at[a]] || df[b] - df[a] || byTerm(a, b));
+    } else kept.sort((a, b) => df[b] - df[a] || byTerm(a, b));
     const top = kept.slice(0, hp.maxFeatures);
     const idf = Float32Array.from(top, (id) => Math.log((1 + n) / (1 + df[id])) + 1);
     const vectorizer = new Vectorizer(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
+import { chi2, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];
@@ -110,5 +110,28 @@ describe('Vectorizer', () => {
     expect(Array.from(doc.ids, (id) => c.terms[id])).toEqual(['aa', 'bb', 'cc', 't:aa', 't:bb']);
     expect(Array.from(doc.counts)).toEqual([2, 1, 1, 2, 1]);
     expect(Array.from(doc.fieldStarts)).toEqual([0, 3, 5]);
+  });
+
+  it('computes chi-squared of term presence against the classes, as scikit-learn does', () => {
+    // 'bb' is in both reports of class 0 and none of class 1; 'aa' is everywhere.
+    const counted = countTerms(['aa bb', 'aa bb', 'aa cc', 'aa'], cfg);
+    const labels = Int32Array.from([0, 0, 1, 1]);
+    const id = (t: string) => counted.terms.indexOf(t);
+    const [aa, bb, cc] = chi2(counted, [0, 1, 2, 3], labels, [id('aa'), id('bb'), id('cc')]);
+    expect(aa).toBeCloseTo(0, 10);
+    // bb: df 2, expected 1 per class; observed 2 and 0: (2-1)^2/1 + (0-1)^2/1 = 2.
+    expect(bb).toBeCloseTo(2, 10);
+    // cc: df 1, expected 0.5 per class; observed 0 and 1: 0.25/0.5 * 2 = 1.
+    expect(cc).toBeCloseTo(1, 10);
+  });
+
+  it('keeps the most class-dependent terms with select chi2, the most frequent otherwise', () => {
+    const texts = ['aa bb', 'aa bb', 'aa cc', 'aa'];
+    const labels = Int32Array.from([0, 0, 1, 1]);
+    const small = { ...cfg, maxFeatures: 2 };
+    expect(Vectorizer.fit(texts, small).terms).toEqual(['aa', 't:aa']);
+    const chosen = Vectorizer.fit(texts, { ...small, select: 'chi2' }, labels).terms;
+    expect(chosen).toEqual(['bb', 't:bb']);
+    expect(() => Vectorizer.fit(texts, { ...small, select: 'chi2' })).toThrow(/label/);
   });
 });
