@@ -53,7 +53,7 @@ export interface Hyperparameters {
   /** Fraction of the training data held out to fit the confidence calibration (0 = none). */
   calibrationSplit: number;
   /** How the large input weight matrix is stored on disk. */
-  weightDtype: 'float32' | 'float16';
+  weightDtype: 'float32' | 'float16' | 'uint8';
 }
 
 export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
@@ -110,5 +110,5 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',
   calibrationSplit: 'fraction held out to calibrate confidences (0 = none)',
-  weightDtype: 'storage of the input weights: float32 or float16',
+  weightDtype: 'storage of the input weights: float32, float16, or uint8 (affine, 256 levels)',
 };

@@ -57,7 +57,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   classWeightPower: number('float', 0, 2),
   priorCorrection: number('float', 0, 2),
   calibrationSplit: number('float', 0, 0.5),
-  weightDtype: ['float32', 'float16'],
+  weightDtype: ['float32', 'float16', 'uint8'],
 };
 
 function addHyperparameters(cmd: Command): Command {

@@ -15,7 +15,7 @@ import { featureConfig, Vectorizer } from './vectorizer.js';
  *   bugcat.json      manifest: format version, labels, hyperparameters, calibration,
  *                    training-data summary, SHA-256 of every other file
  *   model.json       the network in TensorFlow.js's layout: topology + weightsManifest
- *   weights.bin      the weights (tfjs binary format; the embedding may be float16-quantized)
+ *   weights.bin      the weights (tfjs binary format; the embedding may be float16- or uint8-quantized)
  *   vocabulary.json  the terms, in feature-id order
  */
 export const FORMAT = 'bugcat-model';
@@ -42,7 +42,7 @@ interface WeightSpec {
   name: string;
   shape: number[];
   dtype: 'float32';
-  quantization?: { dtype: 'float16' };
+  quantization?: { dtype: 'float16' } | { dtype: 'uint8'; scale: number; min: number };
 }
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
@@ -51,18 +51,27 @@ const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).
 export function serialize(clf: Classifier, createdBy: string): Record<string, Uint8Array | string> {
   const { vocabSize, hidden, classes } = clf.network.shape;
   const w = clf.network.weights;
-  const tensors: [string, number[], Float32Array, boolean][] = [
-    ['embedding', [vocabSize, hidden], w.embedding, clf.hp.weightDtype === 'float16'],
-    ['bias1', [hidden], w.bias1, false],
-    ['dense', [hidden, classes], w.dense, false],
-    ['bias2', [classes], w.bias2, false],
-    ['idf', [vocabSize], clf.vectorizer.idf, false],
+  const tensors: [string, number[], Float32Array, Hyperparameters['weightDtype']][] = [
+    ['embedding', [vocabSize, hidden], w.embedding, clf.hp.weightDtype],
+    ['bias1', [hidden], w.bias1, 'float32'],
+    ['dense', [hidden, classes], w.dense, 'float32'],
+    ['bias2', [classes], w.bias2, 'float32'],
+    ['idf', [vocabSize], clf.vectorizer.idf, 'float32'],
   ];
   const specs: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
-  for (const [name, shape, values, half] of tensors) {
-    specs.push(half ? { name, shape, dtype: 'float32', quantization: { dtype: 'float16' } } : { name, shape, dtype: 'float32' });
-    parts.push(half ? new Uint8Array(toFloat16(values).buffer) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  for (const [name, shape, values, dtype] of tensors) {
+    if (dtype === 'float16') {
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'float16' } });
+      parts.push(new Uint8Array(toFloat16(values).buffer));
+    } else if (dtype === 'uint8') {
+      const { bytes, scale, min } = toUint8(values);
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'uint8', scale, min } });
+      parts.push(bytes);
+    } else {
+      specs.push({ name, shape, dtype: 'float32' });
+      parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
   }
   const weights = Buffer.concat(parts);
   const model = JSON.stringify({
@@ -206,6 +215,23 @@ function parseJson<T>(data: Buffer, dir: string, name: string): T {
   } catch {
     throw new ModelError(`model ${dir} is damaged: ${name} is not valid JSON; retrain it or restore the folder from a copy`);
   }
+}
+
+/**
+ * Affine 8-bit quantization, as TensorFlow.js's weight quantization reads it: each value
+ * becomes round((v - min) / scale), and is read back as q * scale + min.
+ */
+export function toUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > min)) return { bytes: new Uint8Array(values.length), scale: 1, min: Number.isFinite(min) ? min : 0 };
+  const scale = (max - min) / 255;
+  const bytes = Uint8Array.from(values, (v) => Math.round((v - min) / scale));
+  return { bytes, scale, min };
 }
 
 /** IEEE 754 half-precision bits of each value, rounded to nearest even (what tfjs's float16 dequantization reads). */

@@ -41,6 +41,18 @@ describe('model store', () => {
     a.forEach((p, i) => expect(Math.abs(p - b[i])).toBeLessThan(2e-3));
   });
 
+  it('round-trips a uint8 model to within half a quantization step', async () => {
+    const byte = new Classifier({ ...clf.hp, weightDtype: 'uint8' }, clf.labels, clf.calibration, clf.vectorizer, clf.network, clf.training);
+    const dir = join(tmp(), 'model');
+    await saveModel(byte, dir, { force: false, createdBy: 'test' });
+    const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find((w: { name: string }) => w.name === 'embedding');
+    expect(spec.quantization.dtype).toBe('uint8');
+    const back = loadModel(tf, dir);
+    const original = clf.network.weights.embedding;
+    back.network.weights.embedding.forEach((v, i) => expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6));
+    expect(back.predict(tf, probe).map((p) => p.label)).toEqual(clf.predict(tf, probe).map((p) => p.label));
+  });
+
   it('records what predict needs in bugcat.json', async () => {
     const dir = join(tmp(), 'model');
     await saveModel(clf, dir, { force: false, createdBy: 'test' });
