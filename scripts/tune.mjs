@@ -36,7 +36,7 @@ for (const overrides of configs) {
       if (f === '0') return; // the test fold is never looked at here
       (f === held ? te : tr).push(i);
     });
-    const clf = Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels[i]), hp, silentLog);
+    const clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels[i]), hp, silentLog);
     const preds = clf.predict(tf, te.map((i) => reports.texts[i]));
     rows.push(score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)));
   }

@@ -1,5 +1,6 @@
 import type { Hyperparameters } from './args.js';
 import { calibrated, fitCalibration, UNCALIBRATED, type Calibration } from './calibration.js';
+import { calibrateInParallel } from './parallel.js';
 import { DataError } from './errors.js';
 import type { Log } from './log.js';
 import type { Network } from './network.js';
@@ -50,7 +51,7 @@ export class Classifier {
     return decide(this.probabilities(tf, texts), this.labels, top);
   }
 
-  static train(tf: Tf, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, log: Log): Classifier {
+  static async train(tf: Tf, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, log: Log): Promise<Classifier> {
     const names = [...new Set(labels)].sort();
     if (names.length < 2) {
       throw new DataError(
@@ -68,26 +69,48 @@ export class Classifier {
     const started = performance.now();
     const counted = countTerms(texts, hp);
     log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    let calibration: Calibration = UNCALIBRATED;
-    let calibrationReports = 0;
-    if (hp.calibrationSplit > 0) {
-      const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
-      if (held.length >= MIN_CALIBRATION_REPORTS) {
-        log(`calibration: training on ${train.length} reports, fitting the confidence scale on ${held.length} held out`);
-        const part = fitParts(tf, counted, train, y, names.length, hp, log);
-        const logits = part.network.logits(tf, part.vectorizer.transformCounted(counted, held));
-        const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
-        calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
-        calibrationReports = held.length;
-        const { temperature, slope, intercept } = calibration;
-        log(`calibration: temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}; now training on all ${texts.length} reports`);
-      } else {
-        log(`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`);
-      }
-    }
+    // The calibration model (trained on part of the data, scored on the rest) and the final
+    // model are independent: on a machine with two cores or more they train side by side.
+    const calibrating = hp.calibrationSplit > 0 ? calibrateInParallel(counted, y, names, hp) : undefined;
     const { vectorizer, network } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
-    return new Classifier(hp, names, calibration, vectorizer, network, { n: texts.length, labelCounts, calibrationReports });
+    const fitted = await (calibrating ?? Promise.resolve(undefined));
+    if (fitted) fitted.messages.forEach((m) => log(m));
+    return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, network, {
+      n: texts.length,
+      labelCounts,
+      calibrationReports: fitted?.reports ?? 0,
+    });
   }
+}
+
+/** What fitting the confidence calibration gave: the calibration (if any), on how many held-out reports, and what to log. */
+export interface CalibrationFit {
+  calibration?: Calibration;
+  reports: number;
+  messages: string[];
+}
+
+/**
+ * Holds out a stratified share (hp.calibrationSplit) of the reports, trains a model on the
+ * rest with the same hyperparameters, and fits the calibration to its held-out predictions.
+ */
+export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters): CalibrationFit {
+  const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
+  if (held.length < MIN_CALIBRATION_REPORTS) {
+    return { reports: 0, messages: [`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`] };
+  }
+  const part = fitParts(tf, counted, train, y, names.length, hp, () => {});
+  const logits = part.network.logits(tf, part.vectorizer.transformCounted(counted, held));
+  const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
+  const calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
+  const { temperature, slope, intercept } = calibration;
+  return {
+    calibration,
+    reports: held.length,
+    messages: [
+      `calibration: a model trained on ${train.length} reports, scored on ${held.length} held out, gives temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}`,
+    ],
+  };
 }
 
 /** Vocabulary and network fitted on reports `rows` of the counted reports (classes `y`, one per report). */

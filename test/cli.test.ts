@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { bugcat, CLI, FAST, FIXTURES, REPORTS, tmp } from './helpers.js';
@@ -59,6 +60,22 @@ describe('bugcat train', () => {
     expect(hash(join(a, 'weights.bin'))).toBe(hash(join(b, 'weights.bin')));
     expect(readFileSync(join(a, 'bugcat.json'), 'utf8')).toBe(readFileSync(join(b, 'bugcat.json'), 'utf8'));
     expect(hash(join(a, 'weights.bin'))).not.toBe(hash(join(c, 'weights.bin')));
+  });
+
+  it('trains the calibration model in a second thread with the same result as in one thread', () => {
+    // 120 reports (the fixtures four times over), 30 % held out: enough to calibrate.
+    const rows = parse(readFileSync(REPORTS, 'utf8'), { columns: true }) as Record<string, string>[];
+    const csv = join(tmp(), 'x4.csv');
+    writeFileSync(csv, stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }));
+    const [two, one] = [tmp(), tmp()].map((d) => join(d, 'm'));
+    const args = ['--calibration-split', '0.3', ...FAST];
+    expect(bugcat(['train', '--data', csv, '--out', two, ...args]).status).toBe(0);
+    expect(bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } }).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(two, 'bugcat.json'), 'utf8'));
+    expect(manifest.training.calibrationReports).toBe(36);
+    expect(manifest.calibration.temperature).not.toBe(1);
+    expect(readFileSync(join(two, 'bugcat.json'), 'utf8')).toBe(readFileSync(join(one, 'bugcat.json'), 'utf8'));
+    expect(hash(join(two, 'weights.bin'))).toBe(hash(join(one, 'weights.bin')));
   });
 
   it('reads the study folder layout, taking categories from folder names', () => {

@@ -86,7 +86,7 @@ describe('predict under random text', () => {
   beforeAll(async () => {
     tf = await loadTfForTraining();
     const r = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
-    clf = Classifier.train(tf, r.texts, r.labels!, { ...DEFAULTS, epochs: 3, hidden: 8, batchSize: 4 }, silentLog);
+    clf = await Classifier.train(tf, r.texts, r.labels!, { ...DEFAULTS, epochs: 3, hidden: 8, batchSize: 4 }, silentLog);
   });
 
   it('any string gets exactly one label and a probability', () => {

@@ -16,12 +16,12 @@ export interface Run {
 }
 
 /** Runs the built CLI as a user would: `node dist/cli.js ARGS`, optional stdin. */
-export function bugcat(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}): Run {
+export function bugcat(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {}): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: opts.input ?? '',
     cwd: opts.cwd ?? ROOT,
     encoding: 'utf8',
-    env: { ...process.env, BUGCAT_DEBUG: '' },
+    env: { ...process.env, BUGCAT_DEBUG: '', ...opts.env },
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -16,7 +16,7 @@ const probe = ['guest hangs at boot', 'network packets dropped on tap', 'display
 
 beforeAll(async () => {
   tf = await loadTfForTraining();
-  clf = Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32' }, silentLog);
+  clf = await Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32' }, silentLog);
 });
 
 describe('model store', () => {
