@@ -35,6 +35,8 @@ export interface Hyperparameters {
   select: 'frequency' | 'chi2';
   /** Width of the hidden layer. */
   hidden: number;
+  /** Networks trained (seeds differ) whose logits are averaged: an ensemble of this many. */
+  members: number;
   /** Dropout rate on the hidden layer while training. */
   dropout: number;
   /** Passes over the training data. */
@@ -72,6 +74,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   maxFeatures: 40000,
   select: 'frequency',
   hidden: 64,
+  members: 1,
   dropout: 0.5,
   epochs: 6,
   batchSize: 64,
@@ -101,6 +104,7 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   maxFeatures: 'vocabulary size limit',
   select: 'which terms the size limit keeps: the most frequent, or the most class-dependent (chi-squared)',
   hidden: 'hidden layer width',
+  members: 'networks trained with different seeds, their outputs averaged',
   dropout: 'dropout rate on the hidden layer',
   epochs: 'passes over the training data',
   batchSize: 'reports per training step',

@@ -3,7 +3,7 @@ import { calibrated, fitCalibration, UNCALIBRATED, type Calibration } from './ca
 import { calibrateInParallel } from './parallel.js';
 import { DataError } from './errors.js';
 import type { Log } from './log.js';
-import type { Network } from './network.js';
+import { meanLogits, type Network } from './network.js';
 import { Rng } from './rng.js';
 import type { Tf } from './tf.js';
 import { trainNetwork } from './trainer.js';
@@ -37,13 +37,14 @@ export class Classifier {
     readonly labels: readonly string[],
     readonly calibration: Calibration,
     readonly vectorizer: Vectorizer,
-    readonly network: Network,
+    /** One network, or the members of an ensemble (hp.members). */
+    readonly networks: readonly Network[],
     readonly training: TrainingSummary,
   ) {}
 
   /** Calibrated, prior-corrected probabilities, n x labels. */
   probabilities(tf: Tf, texts: readonly string[]): Float32Array {
-    const logits = this.network.logits(tf, this.vectorizer.transformAll(texts));
+    const logits = meanLogits(tf, this.networks, this.vectorizer.transformAll(texts));
     return calibrated(logits, this.labels.length, this.calibration, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
   }
 
@@ -72,10 +73,10 @@ export class Classifier {
     // The calibration model (trained on part of the data, scored on the rest) and the final
     // model are independent: on a machine with two cores or more they train side by side.
     const calibrating = hp.calibrationSplit > 0 ? calibrateInParallel(counted, y, names, hp) : undefined;
-    const { vectorizer, network } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
+    const { vectorizer, networks } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
     const fitted = await (calibrating ?? Promise.resolve(undefined));
     if (fitted) fitted.messages.forEach((m) => log(m));
-    return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, network, {
+    return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, networks, {
       n: texts.length,
       labelCounts,
       calibrationReports: fitted?.reports ?? 0,
@@ -100,7 +101,7 @@ export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, nam
     return { reports: 0, messages: [`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`] };
   }
   const part = fitParts(tf, counted, train, y, names.length, hp, () => {});
-  const logits = part.network.logits(tf, part.vectorizer.transformCounted(counted, held));
+  const logits = meanLogits(tf, part.networks, part.vectorizer.transformCounted(counted, held));
   const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
   const calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
   const { temperature, slope, intercept } = calibration;
@@ -126,11 +127,16 @@ function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32
   for (const c of y) counts[c]++;
   const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));
   const sampleWeight = Float32Array.from(y, (c) => weightOf[c]);
-  const network = trainNetwork(tf, x, y, sampleWeight, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, hp, (r) =>
-    log(`epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`),
+  const networks = Array.from({ length: hp.members }, (_, m) =>
+    trainNetwork(tf, x, y, sampleWeight, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, (r) =>
+      log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`),
+    ),
   );
-  return { vectorizer, network };
+  return { vectorizer, networks };
 }
+
+/** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */
+export const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);
 
 function countsOf(names: readonly string[], y: Int32Array): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));

@@ -48,6 +48,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   maxFeatures: number('int', 1),
   select: ['frequency', 'chi2'],
   hidden: number('int', 1, 4096),
+  members: number('int', 1, 16),
   dropout: number('float', 0, 0.95),
   epochs: number('int', 1, 1000),
   batchSize: number('int', 1, 65536),

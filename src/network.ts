@@ -96,3 +96,14 @@ export class Network {
     return out;
   }
 }
+
+/** The mean of the members' logits (n x classes): an ensemble of networks over the same features. */
+export function meanLogits(tf: Tf, members: readonly Network[], rows: readonly SparseVector[]): Float32Array {
+  const sum = members[0].logits(tf, rows);
+  for (let m = 1; m < members.length; m++) {
+    const more = members[m].logits(tf, rows);
+    for (let i = 0; i < sum.length; i++) sum[i] += more[i];
+  }
+  if (members.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= members.length;
+  return sum;
+}

@@ -19,8 +19,9 @@ import { featureConfig, Vectorizer } from './vectorizer.js';
  *   vocabulary.json  the terms, in feature-id order
  */
 export const FORMAT = 'bugcat-model';
-export const FORMAT_VERSION = 1;
-export const READABLE_VERSIONS: readonly number[] = [1];
+/** Version 2 added ensembles (modelTopology.members); a version 1 model is one network. */
+export const FORMAT_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST = 'bugcat.json';
 const MODEL = 'model.json';
 const WEIGHTS = 'weights.bin';
@@ -49,15 +50,20 @@ const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).
 
 /** The files of a model, in memory: what save writes and load reads. */
 export function serialize(clf: Classifier, createdBy: string): Record<string, Uint8Array | string> {
-  const { vocabSize, hidden, classes } = clf.network.shape;
-  const w = clf.network.weights;
-  const tensors: [string, number[], Float32Array, Hyperparameters['weightDtype']][] = [
-    ['embedding', [vocabSize, hidden], w.embedding, clf.hp.weightDtype],
-    ['bias1', [hidden], w.bias1, 'float32'],
-    ['dense', [hidden, classes], w.dense, 'float32'],
-    ['bias2', [classes], w.bias2, 'float32'],
-    ['idf', [vocabSize], clf.vectorizer.idf, 'float32'],
-  ];
+  const { vocabSize, hidden, classes } = clf.networks[0].shape;
+  const members = clf.networks.length;
+  // Member 0's weights keep the names of a single network; member m's are suffixed ".m".
+  const tensors: [string, number[], Float32Array, Hyperparameters['weightDtype']][] = clf.networks.flatMap((net, m) => {
+    const w = net.weights;
+    const name = (n: string) => (m === 0 ? n : `${n}.${m}`);
+    return [
+      [name('embedding'), [vocabSize, hidden], w.embedding, clf.hp.weightDtype],
+      [name('bias1'), [hidden], w.bias1, 'float32'],
+      [name('dense'), [hidden, classes], w.dense, 'float32'],
+      [name('bias2'), [classes], w.bias2, 'float32'],
+    ] as [string, number[], Float32Array, Hyperparameters['weightDtype']][];
+  });
+  tensors.push(['idf', [vocabSize], clf.vectorizer.idf, 'float32']);
   const specs: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, shape, values, dtype] of tensors) {
@@ -77,7 +83,7 @@ export function serialize(clf: Classifier, createdBy: string): Record<string, Ui
   const model = JSON.stringify({
     format: 'bugcat-sparse-mlp',
     generatedBy: createdBy,
-    modelTopology: { input: 'tfidf-sparse', vocabSize, hidden, activation: 'relu', classes, output: 'softmax' },
+    modelTopology: { input: 'tfidf-sparse', vocabSize, hidden, activation: 'relu', classes, output: 'softmax', members },
     weightsManifest: [{ paths: [WEIGHTS], weights: specs }],
   });
   const vocabulary = JSON.stringify({ terms: clf.vectorizer.terms });
@@ -185,7 +191,7 @@ export function loadModel(tf: Tf, dir: string): Classifier {
   }
   for (const name of [MODEL, WEIGHTS, VOCABULARY]) if (!data[name]) throw new ModelError(`model ${dir} is damaged: its manifest lists no ${name}; retrain it`);
 
-  const model = parseJson<{ modelTopology: { vocabSize: number; hidden: number; classes: number }; weightsManifest: { weights: WeightSpec[] }[] }>(data[MODEL], dir, MODEL);
+  const model = parseJson<{ modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number }; weightsManifest: { weights: WeightSpec[] }[] }>(data[MODEL], dir, MODEL);
   const { terms } = parseJson<{ terms: string[] }>(data[VOCABULARY], dir, VOCABULARY);
   const buf = data[WEIGHTS];
   const named = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, model.weightsManifest[0].weights);
@@ -195,12 +201,16 @@ export function loadModel(tf: Tf, dir: string): Classifier {
     return t.dataSync() as Float32Array;
   };
   try {
-    const { vocabSize, hidden, classes } = model.modelTopology;
-    const network = new Network({ vocabSize, hidden, classes }, { embedding: values('embedding'), bias1: values('bias1'), dense: values('dense'), bias2: values('bias2') });
-    const hp = manifest.hyperparameters;
+    const { vocabSize, hidden, classes, members = 1 } = model.modelTopology;
+    const networks = Array.from({ length: members }, (_, m) => {
+      const name = (n: string) => (m === 0 ? n : `${n}.${m}`);
+      return new Network({ vocabSize, hidden, classes }, { embedding: values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) });
+    });
+    // Models written before a hyperparameter existed were trained as its neutral value.
+    const hp = { ...LEGACY, ...manifest.hyperparameters };
     const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
-    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, network, manifest.training);
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${dir} is inconsistent (${(err as Error).message}); retrain it`);
@@ -208,6 +218,9 @@ export function loadModel(tf: Tf, dir: string): Classifier {
     tf.dispose(Object.values(named));
   }
 }
+
+/** Values of hyperparameters added after format version 1, for the models that predate them. */
+const LEGACY: Partial<Hyperparameters> = { members: 1, select: 'frequency' };
 
 function parseJson<T>(data: Buffer, dir: string, name: string): T {
   try {

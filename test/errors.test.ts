@@ -131,13 +131,13 @@ describe('bad models', () => {
     const dir = copyModel();
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, formatVersion: 7 }));
-    expectError(predict(dir), 1, /has format version 7; this bugcat reads version 1: upgrade bugcat to use it/);
+    expectError(predict(dir), 1, /has format version 7; this bugcat reads versions 1, 2: upgrade bugcat to use it/);
   });
   it('a format version older than this bugcat reads says how to retrain', () => {
     const dir = copyModel();
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, formatVersion: 0 }));
-    expectError(predict(dir), 1, /has format version 0; this bugcat reads version 1: retrain it with this bugcat/);
+    expectError(predict(dir), 1, /has format version 0; this bugcat reads versions 1, 2: retrain it with this bugcat/);
   });
   it('a manifest that is not JSON', () => {
     const dir = copyModel();

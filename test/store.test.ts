@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { DEFAULTS } from '../src/args.js';
 import { Classifier } from '../src/classifier.js';
 import { dropExcluded, readCsv } from '../src/dataset.js';
 import { silentLog } from '../src/log.js';
+import { meanLogits } from '../src/network.js';
 import { loadModel, saveModel, toFloat16 } from '../src/store.js';
 import { loadTfForTraining, type Tf } from '../src/tf.js';
 import { REPORTS, tmp } from './helpers.js';
@@ -33,7 +35,7 @@ describe('model store', () => {
   });
 
   it('round-trips a float16 model to within half precision', async () => {
-    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.network, clf.training);
+    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
     const dir = join(tmp(), 'model');
     await saveModel(half, dir, { force: false, createdBy: 'test' });
     const a = clf.probabilities(tf, probe);
@@ -42,14 +44,14 @@ describe('model store', () => {
   });
 
   it('round-trips a uint8 model to within half a quantization step', async () => {
-    const byte = new Classifier({ ...clf.hp, weightDtype: 'uint8' }, clf.labels, clf.calibration, clf.vectorizer, clf.network, clf.training);
+    const byte = new Classifier({ ...clf.hp, weightDtype: 'uint8' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
     const dir = join(tmp(), 'model');
     await saveModel(byte, dir, { force: false, createdBy: 'test' });
     const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find((w: { name: string }) => w.name === 'embedding');
     expect(spec.quantization.dtype).toBe('uint8');
     const back = loadModel(tf, dir);
-    const original = clf.network.weights.embedding;
-    back.network.weights.embedding.forEach((v, i) => expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6));
+    const original = clf.networks[0].weights.embedding;
+    back.networks[0].weights.embedding.forEach((v, i) => expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6));
     expect(back.predict(tf, probe).map((p) => p.label)).toEqual(clf.predict(tf, probe).map((p) => p.label));
   });
 
@@ -58,13 +60,51 @@ describe('model store', () => {
     await saveModel(clf, dir, { force: false, createdBy: 'test' });
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     expect(manifest.format).toBe('bugcat-model');
-    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.formatVersion).toBe(2);
     expect(manifest.labels).toEqual(['boot', 'graphic', 'network']);
     expect(manifest.training.n).toBe(30);
     expect(manifest.training.labelCounts).toEqual({ boot: 10, graphic: 10, network: 10 });
     expect(Object.keys(manifest.files).sort()).toEqual(['model.json', 'vocabulary.json', 'weights.bin']);
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'idf']);
+  });
+
+  it('round-trips an ensemble: every member saved and loaded, their logits averaged', async () => {
+    const hp = { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32' as const, members: 2 };
+    const pair = await Classifier.train(tf, reports.texts, reports.labels!, hp, silentLog);
+    expect(pair.networks).toHaveLength(2);
+    // The first member is the single network of the same seed; the second differs.
+    expect(Array.from(pair.networks[0].weights.dense)).toEqual(Array.from(clf.networks[0].weights.dense));
+    expect(Array.from(pair.networks[1].weights.dense)).not.toEqual(Array.from(clf.networks[0].weights.dense));
+    const rows = pair.vectorizer.transformAll(probe);
+    const [a, b] = pair.networks.map((n) => n.logits(tf, rows));
+    expect(Array.from(meanLogits(tf, pair.networks, rows))).toEqual(Array.from(a, (v, i) => Math.fround((v + b[i]) / 2)));
+    const dir = join(tmp(), 'model');
+    await saveModel(pair, dir, { force: false, createdBy: 'test' });
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(model.modelTopology.members).toBe(2);
+    expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'embedding.1', 'bias1.1', 'dense.1', 'bias2.1', 'idf']);
+    const back = loadModel(tf, dir);
+    expect(back.networks).toHaveLength(2);
+    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(pair.probabilities(tf, probe)));
+  });
+
+  it('reads a format version 1 model (one network, written before members and select existed)', async () => {
+    const dir = join(tmp(), 'model');
+    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
+    const { members, select, ...older } = manifest.hyperparameters;
+    expect([members, select]).toEqual([1, 'frequency']);
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    delete model.modelTopology.members;
+    const modelJson = JSON.stringify(model);
+    writeFileSync(join(dir, 'model.json'), modelJson);
+    const files = { ...manifest.files, 'model.json': createHash('sha256').update(modelJson).digest('hex') };
+    writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, formatVersion: 1, hyperparameters: older, files }));
+    const back = loadModel(tf, dir);
+    expect(back.hp.members).toBe(1);
+    expect(back.hp.select).toBe('frequency');
+    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(clf.probabilities(tf, probe)));
   });
 
   it('refuses a weights file whose checksum does not match', async () => {
