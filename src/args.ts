@@ -65,16 +65,16 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   titleNgrams: 1,
   stopwords: false,
   stem: false,
-  charChars: 0,
+  charChars: 3000,
   binaryTf: false,
   titleWeight: 0.7,
   nbWeight: 0.5,
   minDf: 2,
   maxDf: 0.9,
-  maxFeatures: 40000,
+  maxFeatures: 50000,
   select: 'frequency',
   hidden: 64,
-  members: 1,
+  members: 2,
   dropout: 0.5,
   epochs: 6,
   batchSize: 64,
@@ -84,7 +84,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   classWeightPower: 0.5,
   priorCorrection: 0,
   calibrationSplit: 0.15,
-  weightDtype: 'float16',
+  weightDtype: 'uint8',
 });
 
 /** Descriptions for --help, one per hyperparameter that the CLI exposes. */

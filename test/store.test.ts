@@ -18,7 +18,7 @@ const probe = ['guest hangs at boot', 'network packets dropped on tap', 'display
 
 beforeAll(async () => {
   tf = await loadTfForTraining();
-  clf = await Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32' }, silentLog);
+  clf = await Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32', members: 1 }, silentLog);
 });
 
 describe('model store', () => {
