@@ -53,32 +53,46 @@ export interface Counted {
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
   const index = new Map<string, number>();
   const terms: string[] = [];
+  // slot[id]: where term id sits in the current field's lists, or -1.
+  let slot = new Int32Array(1 << 16).fill(-1);
   const docs = texts.map((text) => {
     const ids: number[] = [];
     const counts: number[] = [];
     const fieldStarts: number[] = [];
     for (const field of fieldTerms(text, cfg)) {
-      fieldStarts.push(ids.length);
-      const at = new Map<number, number>();
+      const start = ids.length;
+      fieldStarts.push(start);
       for (const term of field) {
         let id = index.get(term);
         if (id === undefined) {
           id = terms.length;
           index.set(term, id);
           terms.push(term);
+          if (id >= slot.length) {
+            const grown = new Int32Array(slot.length * 2).fill(-1);
+            grown.set(slot);
+            slot = grown;
+          }
         }
-        const k = at.get(id);
-        if (k === undefined) {
-          at.set(id, ids.length);
+        const k = slot[id];
+        if (k < 0) {
+          slot[id] = ids.length;
           ids.push(id);
           counts.push(1);
         } else counts[k]++;
       }
+      for (let k = start; k < ids.length; k++) slot[ids[k]] = -1;
     }
     fieldStarts.push(ids.length);
     return { ids: Int32Array.from(ids), counts: Int32Array.from(counts), fieldStarts: Int32Array.from(fieldStarts) };
   });
   return { terms, docs };
+}
+
+/** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
+interface FieldCounts {
+  ids: number[];
+  counts: number[];
 }
 
 /**
@@ -152,6 +166,8 @@ export function chi2(counted: Counted, rows: readonly number[], labels: Int32Arr
  */
 export class Vectorizer {
   private readonly index: Map<string, number>;
+  /** Scratch for transform: slot[id] is where term id sits in the field being counted, or -1. */
+  private readonly slot: Int32Array;
 
   constructor(
     readonly terms: readonly string[],
@@ -160,6 +176,7 @@ export class Vectorizer {
   ) {
     if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
     this.index = new Map(terms.map((t, i) => [t, i]));
+    this.slot = new Int32Array(terms.length).fill(-1);
   }
 
   get size(): number {
@@ -215,13 +232,22 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
+    const slot = this.slot;
     const fields = fieldTerms(text, this.config).map((field) => {
-      const counts = new Map<number, number>();
+      const ids: number[] = [];
+      const counts: number[] = [];
       for (const term of field) {
         const id = this.index.get(term);
-        if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (id === undefined) continue;
+        const k = slot[id];
+        if (k < 0) {
+          slot[id] = ids.length;
+          ids.push(id);
+          counts.push(1);
+        } else counts[k]++;
       }
-      return counts;
+      for (const id of ids) slot[id] = -1;
+      return { ids, counts };
     });
     return this.weigh(fields);
   }
@@ -235,35 +261,38 @@ export class Vectorizer {
     const local = new Int32Array(counted.terms.length).fill(-2);
     return rows.map((r) => {
       const { ids, counts, fieldStarts } = counted.docs[r];
-      const fields: Map<number, number>[] = [];
+      const fields: FieldCounts[] = [];
       for (let f = 0; f + 1 < fieldStarts.length; f++) {
-        const m = new Map<number, number>();
+        const field: FieldCounts = { ids: [], counts: [] };
         for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
           let j = local[ids[k]];
           if (j === -2) j = local[ids[k]] = this.index.get(counted.terms[ids[k]]) ?? -1;
-          if (j >= 0) m.set(j, counts[k]);
+          if (j >= 0) {
+            field.ids.push(j);
+            field.counts.push(counts[k]);
+          }
         }
-        fields.push(m);
+        fields.push(field);
       }
       return this.weigh(fields);
     });
   }
 
   /** TF-IDF weights of one report's term counts (field by field, in order of first occurrence). */
-  private weigh(fields: readonly Map<number, number>[]): SparseVector {
+  private weigh(fields: readonly FieldCounts[]): SparseVector {
     let nnz = 0;
-    for (const f of fields) nnz += f.size;
+    for (const f of fields) nnz += f.ids.length;
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     let at = 0;
-    fields.forEach((counts, f) => {
-      const weight = (tf: number, id: number) => (this.config.binaryTf ? 1 : 1 + Math.log(tf)) * this.idf[id];
+    fields.forEach(({ ids, counts }, f) => {
+      const weight = (k: number) => (this.config.binaryTf ? 1 : 1 + Math.log(counts[k])) * this.idf[ids[k]];
       let norm = 0;
-      for (const [id, tf] of counts) norm += weight(tf, id) ** 2;
+      for (let k = 0; k < ids.length; k++) norm += weight(k) ** 2;
       const inv = norm > 0 ? (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm) : 0;
-      for (const [id, tf] of counts) {
-        indices[at] = id;
-        values[at++] = weight(tf, id) * inv;
+      for (let k = 0; k < ids.length; k++) {
+        indices[at] = ids[k];
+        values[at++] = weight(k) * inv;
       }
     });
     return { indices, values };
