@@ -65,7 +65,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   titleNgrams: 1,
   stopwords: false,
   stem: false,
-  charChars: 3000,
+  charChars: 1000,
   binaryTf: false,
   titleWeight: 0.7,
   nbWeight: 0.5,
