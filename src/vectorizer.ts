@@ -74,12 +74,7 @@ export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counte
             slot = grown;
           }
         }
-        const k = slot[id];
-        if (k < 0) {
-          slot[id] = ids.length;
-          ids.push(id);
-          counts.push(1);
-        } else counts[k]++;
+        tally(slot, ids, counts, id);
       }
       for (let k = start; k < ids.length; k++) slot[ids[k]] = -1;
     }
@@ -87,6 +82,16 @@ export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counte
     return { ids: Int32Array.from(ids), counts: Int32Array.from(counts), fieldStarts: Int32Array.from(fieldStarts) };
   });
   return { terms, docs };
+}
+
+/** Counts one occurrence of term `id`: slot[id] is where it sits in ids/counts, or -1 if not yet seen. */
+function tally(slot: Int32Array, ids: number[], counts: number[], id: number): void {
+  const k = slot[id];
+  if (k < 0) {
+    slot[id] = ids.length;
+    ids.push(id);
+    counts.push(1);
+  } else counts[k]++;
 }
 
 /** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
@@ -232,21 +237,14 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
-    const slot = this.slot;
     const fields = fieldTerms(text, this.config).map((field) => {
       const ids: number[] = [];
       const counts: number[] = [];
       for (const term of field) {
         const id = this.index.get(term);
-        if (id === undefined) continue;
-        const k = slot[id];
-        if (k < 0) {
-          slot[id] = ids.length;
-          ids.push(id);
-          counts.push(1);
-        } else counts[k]++;
+        if (id !== undefined) tally(this.slot, ids, counts, id);
       }
-      for (const id of ids) slot[id] = -1;
+      for (const id of ids) this.slot[id] = -1;
       return { ids, counts };
     });
     return this.weigh(fields);
