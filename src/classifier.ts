@@ -74,7 +74,7 @@ export class Classifier {
     // model are independent: on a machine with two cores or more they train side by side.
     const calibrating = hp.calibrationSplit > 0 ? calibrateInParallel(counted, y, names, hp) : undefined;
     const { vectorizer, networks } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
-    const fitted = await (calibrating ?? Promise.resolve(undefined));
+    const fitted = await calibrating;
     if (fitted) fitted.messages.forEach((m) => log(m));
     return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, networks, {
       n: texts.length,
@@ -136,7 +136,7 @@ function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32
 }
 
 /** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */
-export const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);
+const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);
 
 function countsOf(names: readonly string[], y: Int32Array): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));

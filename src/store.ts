@@ -52,10 +52,9 @@ const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).
 export function serialize(clf: Classifier, createdBy: string): Record<string, Uint8Array | string> {
   const { vocabSize, hidden, classes } = clf.networks[0].shape;
   const members = clf.networks.length;
-  // Member 0's weights keep the names of a single network; member m's are suffixed ".m".
   const tensors: [string, number[], Float32Array, Hyperparameters['weightDtype']][] = clf.networks.flatMap((net, m) => {
     const w = net.weights;
-    const name = (n: string) => (m === 0 ? n : `${n}.${m}`);
+    const name = (n: string) => memberWeight(n, m);
     return [
       [name('embedding'), [vocabSize, hidden], w.embedding, clf.hp.weightDtype],
       [name('bias1'), [hidden], w.bias1, 'float32'],
@@ -203,7 +202,7 @@ export function loadModel(tf: Tf, dir: string): Classifier {
   try {
     const { vocabSize, hidden, classes, members = 1 } = model.modelTopology;
     const networks = Array.from({ length: members }, (_, m) => {
-      const name = (n: string) => (m === 0 ? n : `${n}.${m}`);
+      const name = (n: string) => memberWeight(n, m);
       return new Network({ vocabSize, hidden, classes }, { embedding: values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) });
     });
     // Models written before a hyperparameter existed were trained as its neutral value.
@@ -218,6 +217,9 @@ export function loadModel(tf: Tf, dir: string): Classifier {
     tf.dispose(Object.values(named));
   }
 }
+
+/** The name of ensemble member m's weight `n`: member 0's keep a single network's names, member m's are suffixed ".m". */
+const memberWeight = (n: string, m: number) => (m === 0 ? n : `${n}.${m}`);
 
 /** Values of hyperparameters added after format version 1, for the models that predate them. */
 const LEGACY: Partial<Hyperparameters> = { members: 1, select: 'frequency' };
