@@ -52,7 +52,8 @@ const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).
 export function serialize(clf: Classifier, createdBy: string): Record<string, Uint8Array | string> {
   const { vocabSize, hidden, classes } = clf.networks[0].shape;
   const members = clf.networks.length;
-  const tensors: [string, number[], Float32Array, Hyperparameters['weightDtype']][] = clf.networks.flatMap((net, m) => {
+  type Stored = [name: string, shape: number[], values: Float32Array, dtype: Hyperparameters['weightDtype']];
+  const tensors: Stored[] = clf.networks.flatMap((net, m): Stored[] => {
     const w = net.weights;
     const name = (n: string) => memberWeight(n, m);
     return [
@@ -60,7 +61,7 @@ export function serialize(clf: Classifier, createdBy: string): Record<string, Ui
       [name('bias1'), [hidden], w.bias1, 'float32'],
       [name('dense'), [hidden, classes], w.dense, 'float32'],
       [name('bias2'), [classes], w.bias2, 'float32'],
-    ] as [string, number[], Float32Array, Hyperparameters['weightDtype']][];
+    ];
   });
   tensors.push(['idf', [vocabSize], clf.vectorizer.idf, 'float32']);
   const specs: WeightSpec[] = [];

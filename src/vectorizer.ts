@@ -100,31 +100,47 @@ interface FieldCounts {
   counts: number[];
 }
 
-/**
- * Class-discriminativeness of each vocabulary term, multi-class NB-SVM style (Wang & Manning
- * 2012): max over classes of |ln(p(term | class) / p(term | other classes))|, with document
- * frequencies smoothed by alpha = 1. `docs` lists each training report's vocabulary ids (each
- * once); fitted on training reports only.
- */
-export function nbRatios(docs: readonly Int32Array[], labels: Int32Array, vocabSize: number): Float32Array {
+/** How many training reports of each class hold each of a list of terms, and how many reports each class has. */
+export interface ClassCounts {
+  classes: number;
+  /** terms x classes, row-major: reports of class c holding term k. */
+  byTerm: Float64Array;
+  /** Reports of each class. */
+  perClass: Float64Array;
+  /** Reports counted. */
+  n: number;
+}
+
+/** Counts, over reports `rows` (classes `labels`, one per row), the reports of each class holding each of `terms` (corpus ids). */
+export function classCounts(counted: Counted, rows: readonly number[], labels: Int32Array, terms: readonly number[]): ClassCounts {
   const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
-  const dfc = new Float64Array(vocabSize * classes);
-  const nc = new Float64Array(classes);
-  docs.forEach((ids, d) => {
+  const slot = new Int32Array(counted.terms.length).fill(-1);
+  terms.forEach((id, k) => (slot[id] = k));
+  const byTerm = new Float64Array(terms.length * classes);
+  const perClass = new Float64Array(classes);
+  rows.forEach((r, d) => {
     const c = labels[d];
-    nc[c]++;
-    for (const id of ids) dfc[id * classes + c]++;
+    perClass[c]++;
+    for (const id of counted.docs[r].ids) if (slot[id] >= 0) byTerm[slot[id] * classes + c]++;
   });
-  const n = labels.length;
-  const out = new Float32Array(vocabSize);
-  for (let j = 0; j < vocabSize; j++) {
+  return { classes, byTerm, perClass, n: rows.length };
+}
+
+/**
+ * Class-discriminativeness of each counted term, multi-class NB-SVM style (Wang & Manning
+ * 2012): max over classes of |ln(p(term | class) / p(term | other classes))|, with document
+ * frequencies smoothed by alpha = 1. Fitted on training reports only.
+ */
+export function nbRatios({ classes, byTerm, perClass, n }: ClassCounts): Float32Array {
+  const out = new Float32Array(byTerm.length / classes);
+  for (let j = 0; j < out.length; j++) {
     let total = 0;
-    for (let c = 0; c < classes; c++) total += dfc[j * classes + c];
+    for (let c = 0; c < classes; c++) total += byTerm[j * classes + c];
     let best = 0;
     for (let c = 0; c < classes; c++) {
-      if (nc[c] === 0) continue;
-      const inC = (1 + dfc[j * classes + c]) / (1 + nc[c]);
-      const outC = (1 + total - dfc[j * classes + c]) / (1 + n - nc[c]);
+      if (perClass[c] === 0) continue;
+      const inC = (1 + byTerm[j * classes + c]) / (1 + perClass[c]);
+      const outC = (1 + total - byTerm[j * classes + c]) / (1 + n - perClass[c]);
       best = Math.max(best, Math.abs(Math.log(inC / outC)));
     }
     out[j] = best;
@@ -133,31 +149,20 @@ export function nbRatios(docs: readonly Int32Array[], labels: Int32Array, vocabS
 }
 
 /**
- * Chi-squared statistic of each candidate term's presence against the classes, as
- * scikit-learn's chi2 feature selection computes it from document counts: the sum over classes
- * of (observed - expected)^2 / expected, where a term in df of n reports is expected in
+ * Chi-squared statistic of each counted term's presence against the classes, as scikit-learn's
+ * chi2 feature selection computes it from document counts: the sum over classes of
+ * (observed - expected)^2 / expected, where a term in df of n reports is expected in
  * df * n_c / n reports of class c.
  */
-export function chi2(counted: Counted, rows: readonly number[], labels: Int32Array, candidates: readonly number[]): Float64Array {
-  const classes = labels.reduce((m, c) => Math.max(m, c + 1), 0);
-  const slot = new Int32Array(counted.terms.length).fill(-1);
-  candidates.forEach((id, k) => (slot[id] = k));
-  const observed = new Float64Array(candidates.length * classes);
-  const nc = new Float64Array(classes);
-  rows.forEach((r, d) => {
-    const c = labels[d];
-    nc[c]++;
-    for (const id of counted.docs[r].ids) if (slot[id] >= 0) observed[slot[id] * classes + c]++;
-  });
-  const n = rows.length;
-  const out = new Float64Array(candidates.length);
-  for (let k = 0; k < candidates.length; k++) {
+export function chi2({ classes, byTerm, perClass, n }: ClassCounts): Float64Array {
+  const out = new Float64Array(byTerm.length / classes);
+  for (let k = 0; k < out.length; k++) {
     let df = 0;
-    for (let c = 0; c < classes; c++) df += observed[k * classes + c];
+    for (let c = 0; c < classes; c++) df += byTerm[k * classes + c];
     let x = 0;
     for (let c = 0; c < classes; c++) {
-      const expected = (df * nc[c]) / n;
-      if (expected > 0) x += (observed[k * classes + c] - expected) ** 2 / expected;
+      const expected = (df * perClass[c]) / n;
+      if (expected > 0) x += (byTerm[k * classes + c] - expected) ** 2 / expected;
     }
     out[k] = x;
   }
@@ -214,7 +219,7 @@ export class Vectorizer {
     // itself, so the result never depends on input order.
     const byTerm = (a: number, b: number) => (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0);
     if (chi && kept.length > hp.maxFeatures) {
-      const score = chi2(counted, rows, labels!, kept);
+      const score = chi2(classCounts(counted, rows, labels!, kept));
       const at = new Int32Array(term.length);
       kept.forEach((id, k) => (at[id] = k));
       kept.sort((a, b) => score[at[b]] - score[at[a]] || df[b] - df[a] || byTerm(a, b));
@@ -227,10 +232,7 @@ export class Vectorizer {
       featureConfig(hp),
     );
     if (nb) {
-      const local = new Int32Array(term.length).fill(-1);
-      top.forEach((id, j) => (local[id] = j));
-      const docs = rows.map((r) => Int32Array.from(counted.docs[r].ids, (id) => local[id]).filter((j) => j >= 0));
-      const ratios = nbRatios(docs, labels!, top.length);
+      const ratios = nbRatios(classCounts(counted, rows, labels!, top));
       for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
     }
     return vectorizer;

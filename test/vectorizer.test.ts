@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chi2, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
+import { chi2, classCounts, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];
@@ -117,7 +117,7 @@ describe('Vectorizer', () => {
     const counted = countTerms(['aa bb', 'aa bb', 'aa cc', 'aa'], cfg);
     const labels = Int32Array.from([0, 0, 1, 1]);
     const id = (t: string) => counted.terms.indexOf(t);
-    const [aa, bb, cc] = chi2(counted, [0, 1, 2, 3], labels, [id('aa'), id('bb'), id('cc')]);
+    const [aa, bb, cc] = chi2(classCounts(counted, [0, 1, 2, 3], labels, [id('aa'), id('bb'), id('cc')]));
     expect(aa).toBeCloseTo(0, 10);
     // bb: df 2, expected 1 per class; observed 2 and 0: (2-1)^2/1 + (0-1)^2/1 = 2.
     expect(bb).toBeCloseTo(2, 10);
