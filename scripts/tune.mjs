@@ -2,7 +2,8 @@
 // Hyperparameter search by cross-validation inside folds 1-4 of the shared QEMU split:
 // each of folds 1-4 is held out in turn and the model is trained on the other three.
 // Fold 0 is never read. Usage:
-//   node scripts/tune.mjs '[{"hidden":64},{"hidden":128}]' [--folds 1,2,3,4] [--data ../shared/data]
+//   node scripts/tune.mjs '[{"hidden":64},{"hidden":128}]' [--folds 1,2,3,4] [--data ../shared/data] [--second]
+// --second trains with label_gemma as the second annotator's labels (--second-label-column).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../dist/args.js';
@@ -18,7 +19,7 @@ const dataDir = opt('--data', new URL('../../shared/data', import.meta.url).path
 const heldFolds = opt('--folds', '1,2,3,4').split(',');
 const configs = JSON.parse(argv.find((a) => a.startsWith('[')) ?? '[{}]');
 
-const reports = dropExcluded(readCsv(join(dataDir, 'qemu-reports.csv'), { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
+const reports = dropExcluded(readCsv(join(dataDir, 'qemu-reports.csv'), { text: 'text', label: 'label', id: 'id', secondLabel: argv.includes('--second') ? 'label_gemma' : undefined }, true), ['manual-review'], silentLog);
 const fold = new Map(readFileSync(join(dataDir, 'split.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')));
 const tf = await loadTfForTraining();
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -36,7 +37,7 @@ for (const overrides of configs) {
       if (f === '0') return; // the test fold is never looked at here
       (f === held ? te : tr).push(i);
     });
-    const clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels[i]), hp, silentLog);
+    const clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels[i]), hp, silentLog, reports.secondLabels && tr.map((i) => reports.secondLabels[i]));
     const preds = clf.predict(tf, te.map((i) => reports.texts[i]));
     rows.push(score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)));
   }

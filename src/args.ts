@@ -48,6 +48,8 @@ export interface Hyperparameters {
   inputLearningRate: number;
   /** Label smoothing of the training targets (0 = none). */
   labelSmoothing: number;
+  /** Share of the training target given to a second annotator's label, where the data has one (--second-label-column). */
+  secondLabelWeight: number;
   /** Class weights (n / (k * n_c)) ^ power: 0 = none, 1 = fully balanced. */
   classWeightPower: number;
   /** Output scores are divided by prior^priorCorrection, lifting rare categories. */
@@ -81,6 +83,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   learningRate: 0.002,
   inputLearningRate: 15,
   labelSmoothing: 0.1,
+  secondLabelWeight: 0.3,
   classWeightPower: 0.5,
   priorCorrection: 0,
   calibrationSplit: 0.15,
@@ -111,6 +114,7 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   learningRate: 'Adam learning rate of the dense head',
   inputLearningRate: 'initial SGD rate of the input weights (decays to 0)',
   labelSmoothing: 'label smoothing of the targets',
+  secondLabelWeight: "share of the target given to the second annotator's label (with --second-label-column)",
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',
   calibrationSplit: 'fraction held out to calibrate confidences (0 = none)',

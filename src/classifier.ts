@@ -52,7 +52,11 @@ export class Classifier {
     return decide(this.probabilities(tf, texts), this.labels, top);
   }
 
-  static async train(tf: Tf, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, log: Log): Promise<Classifier> {
+  /**
+   * `secondLabels`, when given, are a second annotator's labels of the same reports (see
+   * hp.secondLabelWeight); those outside the label set (or empty) are ignored, and case does not matter.
+   */
+  static async train(tf: Tf, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, log: Log, secondLabels?: readonly string[]): Promise<Classifier> {
     const names = [...new Set(labels)].sort();
     if (names.length < 2) {
       throw new DataError(
@@ -62,6 +66,7 @@ export class Classifier {
     const index = new Map(names.map((n, i) => [n, i]));
     const y = Int32Array.from(labels, (l) => index.get(l)!);
     const labelCounts = countsOf(names, y);
+    const second = secondLabels && secondOf(secondLabels, names, log);
     const single = names.filter((n) => labelCounts[n] === 1);
     if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
 
@@ -72,8 +77,8 @@ export class Classifier {
     log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     // The calibration model (trained on part of the data, scored on the rest) and the final
     // model are independent: on a machine with two cores or more they train side by side.
-    const calibrating = hp.calibrationSplit > 0 ? calibrateInParallel(counted, y, names, hp) : undefined;
-    const { vectorizer, networks } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log);
+    const calibrating = hp.calibrationSplit > 0 ? calibrateInParallel(counted, y, names, hp, second) : undefined;
+    const { vectorizer, networks } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, second);
     const fitted = await calibrating;
     if (fitted) fitted.messages.forEach((m) => log(m));
     return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, networks, {
@@ -95,12 +100,12 @@ export interface CalibrationFit {
  * Holds out a stratified share (hp.calibrationSplit) of the reports, trains a model on the
  * rest with the same hyperparameters, and fits the calibration to its held-out predictions.
  */
-export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters): CalibrationFit {
+export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, second?: Int32Array): CalibrationFit {
   const { train, held } = stratifiedSplit(y, names.length, hp.calibrationSplit, new Rng(hp.seed + 1));
   if (held.length < MIN_CALIBRATION_REPORTS) {
     return { reports: 0, messages: [`calibration skipped: ${held.length} held-out reports are too few (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`] };
   }
-  const part = fitParts(tf, counted, train, y, names.length, hp, () => {});
+  const part = fitParts(tf, counted, train, y, names.length, hp, () => {}, second);
   const logits = meanLogits(tf, part.networks, part.vectorizer.transformCounted(counted, held));
   const partCounts = countsOf(names, Int32Array.from(train, (i) => y[i]));
   const calibration = fitCalibration(logits, Int32Array.from(held, (i) => y[i]), names.length, priorShift(names, partCounts, hp.priorCorrection));
@@ -114,10 +119,14 @@ export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, nam
   };
 }
 
-/** Vocabulary and network fitted on reports `rows` of the counted reports (classes `y`, one per report). */
-function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32Array, classes: number, hp: Hyperparameters, log: Log) {
+/**
+ * Vocabulary and network fitted on reports `rows` of the counted reports (classes `yAll`, and the
+ * second annotator's `secondAll` if any, one per report).
+ */
+function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32Array, classes: number, hp: Hyperparameters, log: Log, secondAll?: Int32Array) {
   const started = performance.now();
   const y = Int32Array.from(rows, (i) => yAll[i]);
+  const second = secondAll && Int32Array.from(rows, (i) => secondAll[i]);
   const vectorizer = Vectorizer.fitCounted(counted, rows, hp, y);
   const x = vectorizer.transformCounted(counted, rows);
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
@@ -130,6 +139,7 @@ function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32
   const networks = Array.from({ length: hp.members }, (_, m) =>
     trainNetwork(tf, x, y, sampleWeight, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, (r) =>
       log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`),
+      second,
     ),
   );
   return { vectorizer, networks };
@@ -137,6 +147,15 @@ function fitParts(tf: Tf, counted: Counted, rows: readonly number[], yAll: Int32
 
 /** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */
 const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);
+
+/** Class ids of a second annotator's labels (-1 where empty or outside the label set; case does not matter), saying how many count. */
+function secondOf(secondLabels: readonly string[], names: readonly string[], log: Log): Int32Array {
+  const index = new Map(names.map((n, i) => [n.toLowerCase(), i]));
+  const second = Int32Array.from(secondLabels, (l) => index.get(l.trim().toLowerCase()) ?? -1);
+  const known = second.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+  log(`second annotator: ${known} of ${second.length} labels are categories of the first; the rest are ignored`);
+  return second;
+}
 
 function countsOf(names: readonly string[], y: Int32Array): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));

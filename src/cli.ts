@@ -55,6 +55,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   learningRate: number('float', 1e-6, 10),
   inputLearningRate: number('float', 1e-6, 1000),
   labelSmoothing: number('float', 0, 0.5),
+  secondLabelWeight: number('float', 0, 1),
   classWeightPower: number('float', 0, 2),
   priorCorrection: number('float', 0, 2),
   calibrationSplit: number('float', 0, 0.5),
@@ -78,6 +79,13 @@ function addColumns(cmd: Command, label: boolean): Command {
   return cmd;
 }
 
+function addSecondLabel(cmd: Command): Command {
+  return cmd.option(
+    '--second-label-column <name>',
+    "CSV column holding a second annotator's category for each report (the study's label_gemma): it gets --second-label-weight of each training target",
+  );
+}
+
 function build(): Command {
   const program = new Command('bugcat')
     .description('Sort emulator and hypervisor bug reports into categories: train, predict, evaluate, cross-validate.')
@@ -91,6 +99,7 @@ function build(): Command {
     .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
     .option('--force', 'write into an existing folder that is not a bugcat model (its other files are left alone)', false)
     .option('--quiet', 'no progress on stderr', false);
+  addSecondLabel(train);
   addHyperparameters(addColumns(train, true)).action(async (o) => (await import('./commands/train.js')).train(o));
 
   const predict = program
@@ -123,6 +132,7 @@ function build(): Command {
     .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
     .option('--predictions <file>', 'write every report\'s out-of-fold prediction (id,label,confidence) as CSV')
     .option('--quiet', 'no progress on stderr', false);
+  addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
   for (const cmd of [program, train, predict, evaluate, cv]) {

@@ -13,6 +13,8 @@ export interface Reports {
   labels?: string[];
   /** Each report's cross-validation fold, when a fold column was asked for. */
   folds?: string[];
+  /** A second annotator's label of each report, when a second label column was asked for. */
+  secondLabels?: string[];
 }
 
 export interface Columns {
@@ -21,6 +23,8 @@ export interface Columns {
   id: string;
   /** A column giving each report's cross-validation fold (required when named). */
   fold?: string;
+  /** A column holding a second annotator's labels (required when named). */
+  secondLabel?: string;
 }
 
 /** Reads a file as UTF-8; invalid byte sequences become U+FFFD, and a leading BOM is dropped. */
@@ -48,6 +52,7 @@ export function decodeText(bytes: Uint8Array, source: string): string {
 export function readLabelled(path: string, columns: Columns): Reports {
   if (existsSync(path) && statSync(path).isDirectory()) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
+    if (columns.secondLabel !== undefined) throw new DataError(`${path} is a study folder: a second label column needs a CSV file`);
     return readStudyFolder(path);
   }
   return readCsv(path, columns, true);
@@ -79,12 +84,14 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
   const li = columns.label !== undefined ? column(columns.label, requireLabel, '--label-column') : -1;
   const ii = column(columns.id, false, '--id-column');
   const fi = columns.fold !== undefined ? column(columns.fold, true, '--fold-column') : -1;
+  const si = columns.secondLabel !== undefined ? column(columns.secondLabel, true, '--second-label-column') : -1;
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
   return {
     ids: records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1))),
     texts: records.map((r) => r[ti]),
     labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
     folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
+    secondLabels: si >= 0 ? records.map((r) => r[si].trim()) : undefined,
   };
 }
 
@@ -152,5 +159,6 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
     folds: reports.folds && keep.map((i) => reports.folds![i]),
+    secondLabels: reports.secondLabels && keep.map((i) => reports.secondLabels![i]),
   };
 }

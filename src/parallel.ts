@@ -20,15 +20,16 @@ interface Job {
   y: Int32Array;
   names: readonly string[];
   hp: Hyperparameters;
+  second?: Int32Array;
 }
 
 const WORKER = fileURLToPath(import.meta.url);
 
 /** Fits the calibration model in a worker thread if one can run, in this thread otherwise. */
-export async function calibrateInParallel(counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters): Promise<CalibrationFit> {
-  const job: Job = { counted, y, names, hp };
+export async function calibrateInParallel(counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, second?: Int32Array): Promise<CalibrationFit> {
+  const job: Job = { counted, y, names, hp, second };
   if (availableParallelism() < 2 || !WORKER.endsWith('.js') || !existsSync(WORKER) || process.env.BUGCAT_THREADS === '1') {
-    return fitCalibrationModel(await loadTfForTraining(), counted, y, names, hp);
+    return fitCalibrationModel(await loadTfForTraining(), counted, y, names, hp, second);
   }
   return new Promise<CalibrationFit>((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: job, stdout: true, stderr: true });
@@ -39,7 +40,7 @@ export async function calibrateInParallel(counted: Counted, y: Int32Array, names
 }
 
 if (!isMainThread && parentPort) {
-  const { counted, y, names, hp } = workerData as Job;
-  const fit = fitCalibrationModel(await loadTfForTraining(), counted, y, names, hp);
+  const { counted, y, names, hp, second } = workerData as Job;
+  const fit = fitCalibrationModel(await loadTfForTraining(), counted, y, names, hp, second);
   parentPort.postMessage(fit);
 }

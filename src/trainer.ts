@@ -7,7 +7,7 @@ import type { SparseVector } from './vectorizer.js';
 
 export type TrainConfig = Pick<
   Hyperparameters,
-  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'labelSmoothing'
+  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'labelSmoothing' | 'secondLabelWeight'
 >;
 
 export interface EpochReport {
@@ -36,7 +36,9 @@ function sgdStep(weights: Float32Array, width: number, rows: readonly SparseVect
 }
 
 /**
- * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy.
+ * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. Where a report
+ * has a second annotator's label (`second[i]` >= 0, -1 where none), that label takes a share
+ * `cfg.secondLabelWeight` of the target's mass from the first one.
  * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
  * (tf.valueAndGrads) and updated by its Adam optimizer; the gradient with respect to the
  * hidden pre-activations flows on to the input weights by sparse SGD, whose rate decays
@@ -51,6 +53,7 @@ export function trainNetwork(
   shape: NetworkShape,
   cfg: TrainConfig,
   onEpoch?: (r: EpochReport) => void,
+  second?: Int32Array,
 ): Network {
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng);
@@ -59,8 +62,8 @@ export function trainNetwork(
   const dense = tf.variable(tf.tensor2d(net.weights.dense, [hidden, classes]));
   const bias2 = tf.variable(tf.tensor1d(net.weights.bias2));
   const optimizer = tf.train.adam(cfg.learningRate);
-  const on = 1 - cfg.labelSmoothing + cfg.labelSmoothing / classes;
   const off = cfg.labelSmoothing / classes;
+  const mass = 1 - cfg.labelSmoothing;
 
   const lossOf = (h: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor, target: TF.Tensor, weight: TF.Tensor, seed: number) => {
     const logits = head(tf, h, b1, w2, b2, { rate: cfg.dropout, seed });
@@ -82,7 +85,12 @@ export function trainNetwork(
         const rows = ids.map((i) => x[i]);
         const pre = embedBag(rows, net.weights.embedding, hidden);
         const target = new Float32Array(ids.length * classes).fill(off);
-        ids.forEach((i, b) => (target[b * classes + y[i]] = on));
+        ids.forEach((i, b) => {
+          const s = second ? second[i] : -1;
+          const share = s >= 0 ? cfg.secondLabelWeight : 0;
+          target[b * classes + y[i]] += mass * (1 - share);
+          if (s >= 0) target[b * classes + s] += mass * share;
+        });
         const weight = Float32Array.from(ids, (i) => sampleWeight[i]);
         const seed = rng.int(2 ** 31);
         const [loss, dHidden] = tf.tidy(() => {

@@ -50,7 +50,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     const tr = fold.flatMap((f, i) => (f === name ? [] : [i]));
     const te = fold.flatMap((f, i) => (f === name ? [i] : []));
     log(`fold ${name}: training on ${tr.length}, testing on ${te.length}`);
-    const clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels![i]), hp, () => {});
+    const clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels![i]), hp, () => {}, reports.secondLabels && tr.map((i) => reports.secondLabels![i]));
     const preds = clf.predict(tf, te.map((i) => reports.texts[i]));
     preds.forEach((p, k) => (oof[te[k]] = [reports.ids[te[k]], p.label, p.confidence.toFixed(4)]));
     const r = { fold: name, ...score(te.map((i) => reports.labels![i]), preds.map((p) => p.label), preds.map((p) => p.confidence)) };

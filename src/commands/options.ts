@@ -10,9 +10,10 @@ export interface ColumnOptions {
   labelColumn?: string;
   idColumn: string;
   excludeLabel?: string[];
+  secondLabelColumn?: string;
 }
 
-export const columnsOf = (o: ColumnOptions): Columns => ({ text: o.textColumn, label: o.labelColumn, id: o.idColumn });
+export const columnsOf = (o: ColumnOptions): Columns => ({ text: o.textColumn, label: o.labelColumn, id: o.idColumn, secondLabel: o.secondLabelColumn });
 
 /** The hyperparameters named on the command line, over the defaults. */
 export function hyperparametersOf(o: Record<string, unknown>): Hyperparameters {

@@ -21,7 +21,7 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const categories = new Set(reports.labels).size;
   log(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}`);
   const tf = await loadTfForTraining();
-  const clf = await Classifier.train(tf, reports.texts, reports.labels!, hp, log);
+  const clf = await Classifier.train(tf, reports.texts, reports.labels!, hp, log, reports.secondLabels);
 
   // Ctrl-C during training ends the process at once (nothing is written until now).
   // While saving, a signal is noted, and the save is abandoned before anything at --out changes.
