@@ -69,22 +69,19 @@ export function ngrams(tokens: string[], n: number, prefix = ''): string[] {
  * shorter than n yields itself (padded) once. Each gram is prefixed by `prefix`.
  */
 export function charNgrams(text: string, min: number, max: number, prefix = ''): string[] {
-  const out: string[] = [];
-  const cache = gramCache(min, max, prefix);
-  for (const word of text.toLowerCase().split(/\s+/)) {
-    if (word === '') continue;
-    let grams = cache.get(word);
-    if (grams === undefined) {
-      grams = wordNgrams(word, min, max, prefix);
-      if (cache.size >= GRAM_CACHE_WORDS) cache.clear();
-      cache.set(word, grams);
-    }
-    for (const g of grams) out.push(g);
-  }
-  return out;
+  return charWords(text).flatMap((word) => wordCharNgrams(word, min, max, prefix));
 }
 
-function wordNgrams(word: string, min: number, max: number, prefix: string): string[] {
+/** The words that character n-grams are taken from: lower-cased, split at white space. */
+export function charWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+}
+
+/** The character n-grams of one word (see charNgrams). */
+export function wordCharNgrams(word: string, min: number, max: number, prefix = ''): string[] {
   const out: string[] = [];
   const w = ` ${word} `;
   for (let n = min; n <= max; n++) {
@@ -95,18 +92,4 @@ function wordNgrams(word: string, min: number, max: number, prefix: string): str
     for (let i = 0; i + n <= w.length; i++) out.push(prefix + w.slice(i, i + n));
   }
   return out;
-}
-
-/**
- * The n-grams of each word seen, by n-gram setting. Words repeat within and across reports, so
- * most words' grams are built once; the same string objects are then looked up in the
- * vocabulary again and again, and V8 hashes a string only once.
- */
-const GRAM_CACHE_WORDS = 200_000;
-const gramCaches = new Map<string, Map<string, string[]>>();
-function gramCache(min: number, max: number, prefix: string): Map<string, string[]> {
-  const key = `${min},${max},${prefix}`;
-  let cache = gramCaches.get(key);
-  if (!cache) gramCaches.set(key, (cache = new Map()));
-  return cache;
 }

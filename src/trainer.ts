@@ -24,13 +24,22 @@ export interface EpochReport {
  * per-coordinate step sizes let rare terms' weights grow as fast as frequent ones'.)
  */
 function sgdStep(weights: Float32Array, width: number, rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void {
+  const wide = width - (width % 4);
   for (let b = 0; b < rows.length; b++) {
     const { indices, values } = rows[b];
     const base = b * width;
     for (let k = 0; k < indices.length; k++) {
       const off = indices[k] * width;
       const step = rate * values[k];
-      for (let h = 0; h < width; h++) weights[off + h] -= step * dHidden[base + h];
+      let h = 0;
+      // Four lanes per step, as embedBag.
+      for (; h < wide; h += 4) {
+        weights[off + h] -= step * dHidden[base + h];
+        weights[off + h + 1] -= step * dHidden[base + h + 1];
+        weights[off + h + 2] -= step * dHidden[base + h + 2];
+        weights[off + h + 3] -= step * dHidden[base + h + 3];
+      }
+      for (; h < width; h++) weights[off + h] -= step * dHidden[base + h];
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from './args.js';
-import { charNgrams, ngrams, titleOf, words } from './tokenizer.js';
+import { charWords, ngrams, titleOf, wordCharNgrams, words } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
 export interface SparseVector {
@@ -25,15 +25,84 @@ const TITLE = 't:';
 const CHARS = 'c:';
 
 /**
- * The terms of one report, by field: word n-grams of the whole report, and word
- * n-grams of its title line, prefixed `t:` so the title counts as its own field.
+ * The terms of one report, by field: word n-grams of the whole report, word n-grams of its
+ * title line (prefixed `t:`, its own field), and, with charChars > 0, character 3-5-grams of the
+ * words of its first charChars characters (prefixed `c:`). The character field is given as its
+ * words: FieldCounter expands them, once per distinct word.
  */
-export function fieldTerms(text: string, cfg: FeatureConfig): string[][] {
+export function fieldTerms(text: string, cfg: FeatureConfig): { words: string[][]; charWords: string[] } {
   const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
   const title = titleOf(cut);
   const fields = [ngrams(words(cut, cfg), cfg.wordNgrams), ngrams(words(title, cfg), cfg.titleNgrams, TITLE)];
-  if (cfg.charChars > 0) fields.push(charNgrams(cut.slice(0, cfg.charChars), 3, 5, CHARS));
-  return fields;
+  return { words: fields, charWords: cfg.charChars > 0 ? charWords(cut.slice(0, cfg.charChars)) : [] };
+}
+
+/** Words whose character n-gram ids a FieldCounter remembers, at most. */
+const WORD_CACHE = 200_000;
+
+/**
+ * Counts the terms of reports, field by field, as ids from one lookup: a growing corpus index
+ * while training (countTerms), the fitted vocabulary at predict time (Vectorizer). Training and
+ * prediction thus share the code that turns text into counts. A term the lookup does not know
+ * (-1) is skipped. The lookup must give a term the same id every time it is asked.
+ */
+class FieldCounter {
+  /** slot[id]: where term id sits in the current field's lists, or -1. */
+  private slot = new Int32Array(1 << 16).fill(-1);
+  /** Each word's character n-grams, as ids the lookup knows. */
+  private readonly gramIds = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly cfg: FeatureConfig,
+    private readonly idOf: (term: string) => number,
+  ) {}
+
+  count(text: string): FieldCounts[] {
+    const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
+    const fields = wordFields.map((terms) => {
+      const field: FieldCounts = { ids: [], counts: [] };
+      for (const term of terms) this.tally(field, this.idOf(term));
+      return this.done(field);
+    });
+    if (this.cfg.charChars > 0) {
+      const field: FieldCounts = { ids: [], counts: [] };
+      for (const word of chars) for (const id of this.charIds(word)) this.tally(field, id);
+      fields.push(this.done(field));
+    }
+    return fields;
+  }
+
+  private charIds(word: string): Int32Array {
+    let ids = this.gramIds.get(word);
+    if (ids === undefined) {
+      ids = Int32Array.from(wordCharNgrams(word, 3, 5, CHARS).map(this.idOf)).filter((id) => id >= 0);
+      if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
+      this.gramIds.set(word, ids);
+    }
+    return ids;
+  }
+
+  /** Counts one occurrence of term `id` in `field`. */
+  private tally(field: FieldCounts, id: number): void {
+    if (id < 0) return;
+    if (id >= this.slot.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.slot.length * 2)).fill(-1);
+      grown.set(this.slot);
+      this.slot = grown;
+    }
+    const k = this.slot[id];
+    if (k < 0) {
+      this.slot[id] = field.ids.length;
+      field.ids.push(id);
+      field.counts.push(1);
+    } else field.counts[k]++;
+  }
+
+  /** Clears the slots of a finished field. */
+  private done(field: FieldCounts): FieldCounts {
+    for (const id of field.ids) this.slot[id] = -1;
+    return field;
+  }
 }
 
 /**
@@ -53,45 +122,28 @@ export interface Counted {
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
   const index = new Map<string, number>();
   const terms: string[] = [];
-  // slot[id]: where term id sits in the current field's lists, or -1.
-  let slot = new Int32Array(1 << 16).fill(-1);
-  const docs = texts.map((text) => {
-    const ids: number[] = [];
-    const counts: number[] = [];
-    const fieldStarts: number[] = [];
-    for (const field of fieldTerms(text, cfg)) {
-      const start = ids.length;
-      fieldStarts.push(start);
-      for (const term of field) {
-        let id = index.get(term);
-        if (id === undefined) {
-          id = terms.length;
-          index.set(term, id);
-          terms.push(term);
-          if (id >= slot.length) {
-            const grown = new Int32Array(slot.length * 2).fill(-1);
-            grown.set(slot);
-            slot = grown;
-          }
-        }
-        tally(slot, ids, counts, id);
-      }
-      for (let k = start; k < ids.length; k++) slot[ids[k]] = -1;
+  const counter = new FieldCounter(cfg, (term) => {
+    let id = index.get(term);
+    if (id === undefined) {
+      id = terms.length;
+      index.set(term, id);
+      terms.push(term);
     }
-    fieldStarts.push(ids.length);
-    return { ids: Int32Array.from(ids), counts: Int32Array.from(counts), fieldStarts: Int32Array.from(fieldStarts) };
+    return id;
+  });
+  const docs = texts.map((text) => {
+    const fields = counter.count(text);
+    const fieldStarts = new Int32Array(fields.length + 1);
+    fields.forEach((f, k) => (fieldStarts[k + 1] = fieldStarts[k] + f.ids.length));
+    const ids = new Int32Array(fieldStarts[fields.length]);
+    const counts = new Int32Array(ids.length);
+    fields.forEach((f, k) => {
+      ids.set(f.ids, fieldStarts[k]);
+      counts.set(f.counts, fieldStarts[k]);
+    });
+    return { ids, counts, fieldStarts };
   });
   return { terms, docs };
-}
-
-/** Counts one occurrence of term `id`: slot[id] is where it sits in ids/counts, or -1 if not yet seen. */
-function tally(slot: Int32Array, ids: number[], counts: number[], id: number): void {
-  const k = slot[id];
-  if (k < 0) {
-    slot[id] = ids.length;
-    ids.push(id);
-    counts.push(1);
-  } else counts[k]++;
 }
 
 /** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
@@ -176,8 +228,7 @@ export function chi2({ classes, byTerm, perClass, n }: ClassCounts): Float64Arra
  */
 export class Vectorizer {
   private readonly index: Map<string, number>;
-  /** Scratch for transform: slot[id] is where term id sits in the field being counted, or -1. */
-  private readonly slot: Int32Array;
+  private readonly counter: FieldCounter;
 
   constructor(
     readonly terms: readonly string[],
@@ -186,7 +237,7 @@ export class Vectorizer {
   ) {
     if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
     this.index = new Map(terms.map((t, i) => [t, i]));
-    this.slot = new Int32Array(terms.length).fill(-1);
+    this.counter = new FieldCounter(config, (term) => this.index.get(term) ?? -1);
   }
 
   get size(): number {
@@ -239,17 +290,7 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
-    const fields = fieldTerms(text, this.config).map((field) => {
-      const ids: number[] = [];
-      const counts: number[] = [];
-      for (const term of field) {
-        const id = this.index.get(term);
-        if (id !== undefined) tally(this.slot, ids, counts, id);
-      }
-      for (const id of ids) this.slot[id] = -1;
-      return { ids, counts };
-    });
-    return this.weigh(fields);
+    return this.weigh(this.counter.count(text));
   }
 
   transformAll(texts: readonly string[]): SparseVector[] {
