@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from './args.js';
-import { embedBag, head, Network, type NetworkShape } from './network.js';
+import { head, Network, type NetworkShape } from './network.js';
 import { Rng } from './rng.js';
 import type { Tf } from './tf.js';
 import type { SparseVector } from './vectorizer.js';
@@ -18,40 +18,16 @@ export interface EpochReport {
 }
 
 /**
- * SGD step on the input weights, touching only the rows of the batch's features: each row
- * moves by -rate * value * d(loss)/d(hidden). Costs nnz x hidden, never vocabulary x hidden.
- * (Measured in CV on folds 1-2: +1.2 points accuracy and +5 macro-F1 over lazy Adam, whose
- * per-coordinate step sizes let rare terms' weights grow as fast as frequent ones'.)
- */
-function sgdStep(weights: Float32Array, width: number, rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void {
-  const wide = width - (width % 4);
-  for (let b = 0; b < rows.length; b++) {
-    const { indices, values } = rows[b];
-    const base = b * width;
-    for (let k = 0; k < indices.length; k++) {
-      const off = indices[k] * width;
-      const step = rate * values[k];
-      let h = 0;
-      // Four lanes per step, as embedBag.
-      for (; h < wide; h += 4) {
-        weights[off + h] -= step * dHidden[base + h];
-        weights[off + h + 1] -= step * dHidden[base + h + 1];
-        weights[off + h + 2] -= step * dHidden[base + h + 2];
-        weights[off + h + 3] -= step * dHidden[base + h + 3];
-      }
-      for (; h < width; h++) weights[off + h] -= step * dHidden[base + h];
-    }
-  }
-}
-
-/**
  * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. Where a report
  * has a second annotator's label (`second[i]` >= 0, -1 where none), that label takes a share
  * `cfg.secondLabelWeight` of the target's mass from the first one.
  * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
  * (tf.valueAndGrads) and updated by its Adam optimizer; the gradient with respect to the
  * hidden pre-activations flows on to the input weights by sparse SGD, whose rate decays
- * linearly to zero over training, as fastText's does.
+ * linearly to zero over training, as fastText's does. Only the rows of the batch's terms move,
+ * each by -rate * value * d(loss)/d(hidden) (Network.input.sgd): nnz x hidden per step, never
+ * vocabulary x hidden. (Measured in CV on folds 1-2: +1.2 points accuracy and +5 macro-F1 over
+ * lazy Adam, whose per-coordinate step sizes let rare terms' weights grow as fast as frequent ones'.)
  * Deterministic: initialisation, batch order and dropout masks all derive from `cfg.seed`.
  */
 export function trainNetwork(
@@ -92,7 +68,7 @@ export function trainNetwork(
       for (let start = 0; start < order.length; start += cfg.batchSize) {
         const ids = order.slice(start, start + cfg.batchSize);
         const rows = ids.map((i) => x[i]);
-        const pre = embedBag(rows, net.weights.embedding, hidden);
+        const pre = net.input.bag(rows);
         const target = new Float32Array(ids.length * classes).fill(off);
         ids.forEach((i, b) => {
           const s = second ? second[i] : -1;
@@ -116,7 +92,7 @@ export function trainNetwork(
           ]);
           return [value.dataSync()[0], grads[0].dataSync() as Float32Array] as const;
         });
-        sgdStep(net.weights.embedding, hidden, rows, dHidden, cfg.inputLearningRate * (1 - step / steps));
+        net.input.sgd(rows, dHidden, cfg.inputLearningRate * (1 - step / steps));
         step++;
         lossSum += loss;
         batches++;
