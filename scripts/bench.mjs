@@ -69,6 +69,14 @@ try {
   result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
   result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
 
+  // 2b. The same with the second annotator's labels (label_gemma) as soft targets: not a default.
+  say('bugcat: training on folds 1-4 with --second-label-column label_gemma ...');
+  const model2 = join(split.dir, 'model-second');
+  const second = bugcat(['train', '--data', split.train, '--out', model2, '--quiet', '--second-label-column', 'label_gemma']);
+  bugcat(['evaluate', '--model', model2, '--data', split.test, '--json', evalJson]);
+  const e2 = JSON.parse(readFileSync(evalJson, 'utf8'));
+  result.secondLabel = { seconds: second.seconds, accuracy: e2.accuracy, macro_f1: e2.macro_f1, ece: e2.ece, coverage: e2.coverage };
+
   // 3. fastText, the same reports, whole process.
   const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
   const testRows = parse(readFileSync(split.test), { columns: true });
@@ -174,9 +182,11 @@ lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1
 lines.push('system                               accuracy  macro-F1   train s  predict s');
 for (const a of r.anchors ?? []) lines.push(`${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`);
 lines.push(`${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`);
+lines.push(`${'bugcat (+ second annotator labels)'.padEnd(36)} ${fmt(r.secondLabel.accuracy).padStart(8)}  ${fmt(r.secondLabel.macro_f1).padStart(8)}  ${fmt(r.secondLabel.seconds, 2).padStart(8)}  ${'-'.padStart(9)}`);
 const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
 if (best) lines.push(`bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`);
 lines.push(`calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
+lines.push(`with the second annotator's labels: ECE ${fmt(r.secondLabel.ece)}; accuracy at 50/70/90 % coverage ${r.secondLabel.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
 lines.push(`recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`);
 if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`);
 lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);

@@ -9,12 +9,12 @@ import { stringify } from 'csv-stringify/sync';
 
 export const SHARED_DATA = new URL('../../shared/data', import.meta.url).pathname;
 
-/** Writes train.csv (folds 1-4, with a `fold` column) and test.csv (fold 0); returns their paths. */
+/** Writes train.csv (folds 1-4, with a `fold` column) and test.csv (fold 0), with the second annotator's label_gemma; returns their paths. */
 export function writeSplit(dataDir = SHARED_DATA) {
   const rows = parse(readFileSync(join(dataDir, 'qemu-reports.csv')), { columns: true });
   const fold = new Map(parse(readFileSync(join(dataDir, 'split.csv')), { columns: true }).map((r) => [r.id, r.fold]));
   const dir = mkdtempSync(join(tmpdir(), 'bugcat-qemu-'));
-  const columns = ['id', 'text', 'label', 'fold'];
+  const columns = ['id', 'text', 'label', 'label_gemma', 'fold'];
   const write = (name, part) => {
     const file = join(dir, name);
     writeFileSync(file, stringify(part.map((r) => ({ ...r, fold: fold.get(r.id) })), { header: true, columns }));
