@@ -1,5 +1,6 @@
 import type { Hyperparameters } from './args.js';
-import { charWords, ngrams, titleOf, wordCharNgrams, words } from './tokenizer.js';
+import { TermIndex } from './termindex.js';
+import { charWords, titleOf, wordCharNgrams, words } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
 export interface SparseVector {
@@ -25,43 +26,61 @@ const TITLE = 't:';
 const CHARS = 'c:';
 
 /**
- * The terms of one report, by field: word n-grams of the whole report, word n-grams of its
- * title line (prefixed `t:`, its own field), and, with charChars > 0, character 3-5-grams of the
- * words of its first charChars characters (prefixed `c:`). The character field is given as its
- * words: FieldCounter expands them, once per distinct word.
+ * The terms of one report, by field: word n-grams (1..wordNgrams) of the whole report, word
+ * n-grams (1..titleNgrams) of its title line (prefixed `t:`, its own field), and, with
+ * charChars > 0, character 3-5-grams of the words of its first charChars characters (prefixed
+ * `c:`). Given as each field's words: FieldCounter forms the n-grams.
  */
-export function fieldTerms(text: string, cfg: FeatureConfig): { words: string[][]; charWords: string[] } {
+export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
   const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
   const title = titleOf(cut);
-  const fields = [ngrams(words(cut, cfg), cfg.wordNgrams), ngrams(words(title, cfg), cfg.titleNgrams, TITLE)];
-  return { words: fields, charWords: cfg.charChars > 0 ? charWords(cut.slice(0, cfg.charChars)) : [] };
+  return {
+    words: [
+      { tokens: words(cut, cfg), n: cfg.wordNgrams, prefix: '' },
+      { tokens: words(title, cfg), n: cfg.titleNgrams, prefix: TITLE },
+    ],
+    charWords: cfg.charChars > 0 ? charWords(cut.slice(0, cfg.charChars)) : [],
+  };
 }
+
+/** The prefixes of the word n-gram fields, and of the character n-grams. */
+export const FIELD_PREFIXES: readonly string[] = ['', TITLE];
 
 /** Words whose character n-gram ids a FieldCounter remembers, at most. */
 const WORD_CACHE = 200_000;
 
 /**
- * Counts the terms of reports, field by field, as ids from one lookup: a growing corpus index
- * while training (countTerms), the fitted vocabulary at predict time (Vectorizer). Training and
- * prediction thus share the code that turns text into counts. A term the lookup does not know
- * (-1) is skipped. The lookup must give a term the same id every time it is asked.
+ * Counts the terms of reports, field by field, as ids from one TermIndex: a growing corpus
+ * index while training (countTerms), the fitted vocabulary at predict time (Vectorizer).
+ * Training and prediction thus share the code that turns text into counts. A term the index
+ * does not know (-1) is skipped.
  */
 class FieldCounter {
   /** slot[id]: where term id sits in the current field's lists, or -1. */
   private slot = new Int32Array(1 << 16).fill(-1);
-  /** Each word's character n-grams, as ids the lookup knows. */
+  /** Each word's character n-grams, as ids the index knows. */
   private readonly gramIds = new Map<string, Int32Array>();
 
   constructor(
     private readonly cfg: FeatureConfig,
-    private readonly idOf: (term: string) => number,
+    readonly index: TermIndex,
   ) {}
 
   count(text: string): FieldCounts[] {
     const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
-    const fields = wordFields.map((terms) => {
+    const index = this.index;
+    const fields = wordFields.map(({ tokens, n, prefix }) => {
       const field: FieldCounts = { ids: [], counts: [] };
-      for (const term of terms) this.tally(field, this.idOf(term));
+      const root = index.root(prefix);
+      // The n-grams starting at each word, shortest first (as tokenizer's ngrams lists them).
+      for (let i = 0; i < tokens.length; i++) {
+        let node = root;
+        for (let k = 0; k < n && i + k < tokens.length; k++) {
+          node = index.next(node, tokens[i + k]);
+          if (node < 0) break;
+          this.tally(field, index.termAt(node));
+        }
+      }
       return this.done(field);
     });
     if (this.cfg.charChars > 0) {
@@ -75,7 +94,7 @@ class FieldCounter {
   private charIds(word: string): Int32Array {
     let ids = this.gramIds.get(word);
     if (ids === undefined) {
-      ids = Int32Array.from(wordCharNgrams(word, 3, 5, CHARS).map(this.idOf)).filter((id) => id >= 0);
+      ids = Int32Array.from(wordCharNgrams(word, 3, 5, CHARS), (gram) => this.index.charTerm(gram)).filter((id) => id >= 0);
       if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
       this.gramIds.set(word, ids);
     }
@@ -120,17 +139,7 @@ export interface Counted {
 
 /** Counts the terms of each report, by field (see fieldTerms). */
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
-  const index = new Map<string, number>();
-  const terms: string[] = [];
-  const counter = new FieldCounter(cfg, (term) => {
-    let id = index.get(term);
-    if (id === undefined) {
-      id = terms.length;
-      index.set(term, id);
-      terms.push(term);
-    }
-    return id;
-  });
+  const counter = new FieldCounter(cfg, TermIndex.growing());
   const docs = texts.map((text) => {
     const fields = counter.count(text);
     const fieldStarts = new Int32Array(fields.length + 1);
@@ -143,7 +152,7 @@ export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counte
     });
     return { ids, counts, fieldStarts };
   });
-  return { terms, docs };
+  return { terms: counter.index.terms, docs };
 }
 
 /** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
@@ -227,7 +236,6 @@ export function chi2({ classes, byTerm, perClass, n }: ClassCounts): Float64Arra
  * (1 + ln tf) * idf with idf = ln((1 + n) / (1 + df)) + 1; each field is L2-normalised.
  */
 export class Vectorizer {
-  private readonly index: Map<string, number>;
   private readonly counter: FieldCounter;
 
   constructor(
@@ -236,8 +244,7 @@ export class Vectorizer {
     readonly config: Required<FeatureConfig>,
   ) {
     if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
-    this.index = new Map(terms.map((t, i) => [t, i]));
-    this.counter = new FieldCounter(config, (term) => this.index.get(term) ?? -1);
+    this.counter = new FieldCounter(config, TermIndex.fixed(terms, CHARS, FIELD_PREFIXES));
   }
 
   get size(): number {
@@ -299,6 +306,7 @@ export class Vectorizer {
 
   /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */
   transformCounted(counted: Counted, rows: readonly number[]): SparseVector[] {
+    const position = new Map(this.terms.map((t, i) => [t, i]));
     const local = new Int32Array(counted.terms.length).fill(-2);
     return rows.map((r) => {
       const { ids, counts, fieldStarts } = counted.docs[r];
@@ -307,7 +315,7 @@ export class Vectorizer {
         const field: FieldCounts = { ids: [], counts: [] };
         for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
           let j = local[ids[k]];
-          if (j === -2) j = local[ids[k]] = this.index.get(counted.terms[ids[k]]) ?? -1;
+          if (j === -2) j = local[ids[k]] = position.get(counted.terms[ids[k]]) ?? -1;
           if (j >= 0) {
             field.ids.push(j);
             field.counts.push(counts[k]);

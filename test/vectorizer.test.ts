@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TermIndex } from '../src/termindex.js';
+import { ngrams, tokenize } from '../src/tokenizer.js';
 import { chi2, classCounts, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
@@ -104,6 +106,15 @@ describe('Vectorizer', () => {
     expect(fromCounts[1].indices.length).toBeGreaterThan(0);
   });
 
+  it('forms the word n-grams that tokenizer\'s ngrams lists, in its order', () => {
+    const text = 'title words\naa bb cc aa bb dd aa';
+    const c = countTerms([text], { ...cfg, wordNgrams: 3, titleNgrams: 2, charChars: 0 });
+    const { ids, fieldStarts } = c.docs[0];
+    const field = (f: number) => Array.from(ids.subarray(fieldStarts[f], fieldStarts[f + 1]), (id) => c.terms[id]);
+    expect(field(0)).toEqual([...new Set(ngrams(tokenize(text), 3))]);
+    expect(field(1)).toEqual(ngrams(['title', 'words'], 2, 't:'));
+  });
+
   it('counts each report\'s terms once per field, in order of first occurrence', () => {
     const c = countTerms(['aa bb aa\ncc'], { ...cfg, charChars: 0 });
     const doc = c.docs[0];
@@ -133,5 +144,34 @@ describe('Vectorizer', () => {
     const chosen = Vectorizer.fit(texts, { ...small, select: 'chi2' }, labels).terms;
     expect(chosen).toEqual(['bb', 't:bb']);
     expect(() => Vectorizer.fit(texts, { ...small, select: 'chi2' })).toThrow(/label/);
+  });
+});
+
+describe('TermIndex', () => {
+  it('finds a fitted vocabulary\'s word n-grams word by word, and its character n-grams by string', () => {
+    const index = TermIndex.fixed(['qemu hangs', 'boot', 't:boot', 'c: bo'], 'c:', ['', 't:']);
+    const root = index.root('');
+    const qemu = index.next(root, 'qemu');
+    expect(qemu).toBeGreaterThanOrEqual(0);
+    expect(index.termAt(qemu)).toBe(-1); // a prefix of a term, not a term
+    expect(index.termAt(index.next(qemu, 'hangs'))).toBe(0);
+    expect(index.next(qemu, 'boots')).toBe(-1);
+    expect(index.next(root, 'kvm')).toBe(-1);
+    expect(index.termAt(index.next(root, 'boot'))).toBe(1);
+    expect(index.termAt(index.next(index.root('t:'), 'boot'))).toBe(2);
+    expect(index.charTerm('c: bo')).toBe(3);
+    expect(index.charTerm('c:boo')).toBe(-1);
+    expect(index.terms).toEqual(['qemu hangs', 'boot', 't:boot', 'c: bo']);
+  });
+
+  it('grows: each new n-gram becomes the next term, spelled prefix + words joined by spaces', () => {
+    const index = TermIndex.growing();
+    const title = index.root('t:');
+    const a = index.next(title, 'virtio');
+    const ab = index.next(a, 'net');
+    expect(index.next(index.root('t:'), 'virtio')).toBe(a);
+    expect(index.charTerm('c:vir')).toBe(2);
+    expect([index.termAt(a), index.termAt(ab)]).toEqual([0, 1]);
+    expect(index.terms).toEqual(['t:virtio', 't:virtio net', 'c:vir']);
   });
 });
