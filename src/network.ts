@@ -58,7 +58,11 @@ export class Network {
   /** Seeded initialisation: uniform embedding rows, Glorot-uniform output layer, zero biases. */
   static init(shape: NetworkShape, rng: Rng): Network {
     const { vocabSize, hidden, classes } = shape;
-    const uniform = (n: number, limit: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * limit);
+    const uniform = (n: number, limit: number) => {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = (rng.next() * 2 - 1) * limit;
+      return out;
+    };
     return new Network(shape, {
       embedding: uniform(vocabSize * hidden, 1 / Math.sqrt(hidden)),
       bias1: new Float32Array(hidden),

@@ -246,7 +246,8 @@ export function toUint8(values: Float32Array): { bytes: Uint8Array; scale: numbe
   }
   if (!(max > min)) return { bytes: new Uint8Array(values.length), scale: 1, min: Number.isFinite(min) ? min : 0 };
   const scale = (max - min) / 255;
-  const bytes = Uint8Array.from(values, (v) => Math.round((v - min) / scale));
+  const bytes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) bytes[i] = Math.round((values[i] - min) / scale);
   return { bytes, scale, min };
 }
 
