@@ -63,7 +63,7 @@ export interface Hyperparameters {
 export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   seed: 1,
   maxChars: 20000,
-  wordNgrams: 2,
+  wordNgrams: 1,
   titleNgrams: 1,
   stopwords: false,
   stem: false,
