@@ -43,7 +43,7 @@ export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens:
   };
 }
 
-/** The prefixes of the word n-gram fields, and of the character n-grams. */
+/** The prefixes of the word n-gram fields (the report's, the title's). */
 export const FIELD_PREFIXES: readonly string[] = ['', TITLE];
 
 /** Words whose character n-gram ids a FieldCounter remembers, at most. */
