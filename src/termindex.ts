@@ -3,7 +3,7 @@
  * is found by walking a trie, one word at a time, from its field's root (`''` for the report,
  * `t:` for the title): each step is an integer-keyed lookup, so a report's bigrams are never
  * built as strings, only its words are hashed, once each. Character n-grams (`c:...`) are
- * looked up by their string.
+ * looked up by their string without the prefix, so that no prefixed copy is built to look one up.
  *
  * Two modes: growing (while counting a training corpus: every new n-gram becomes the next term,
  * and `terms` lists them in order of first occurrence), or fixed (a fitted vocabulary: unknown
@@ -19,25 +19,27 @@ export class TermIndex {
   private readonly nodeTerm: number[] = [];
   private readonly rootOf = new Map<string, number>();
   private readonly prefixOf: string[] = [];
+  /** Character n-grams, without their prefix -> term id. */
   private readonly chars = new Map<string, number>();
 
   private constructor(
     readonly terms: string[],
     private growing: boolean,
+    private readonly charPrefix: string,
   ) {}
 
-  /** An empty index that adds every n-gram it is asked about. */
-  static growing(): TermIndex {
-    return new TermIndex([], true);
+  /** An empty index that adds every n-gram it is asked about; character n-gram terms get the prefix `charPrefix`. */
+  static growing(charPrefix: string): TermIndex {
+    return new TermIndex([], true, charPrefix);
   }
 
   /** The index of a fitted vocabulary: term i is `terms[i]`, starting `charPrefix` for character n-grams. */
   static fixed(terms: readonly string[], charPrefix: string, fieldPrefixes: readonly string[]): TermIndex {
-    const index = new TermIndex([...terms], true);
+    const index = new TermIndex([...terms], true, charPrefix);
     const prefixes = [...fieldPrefixes].filter((p) => p !== '');
     terms.forEach((term, id) => {
       if (term.startsWith(charPrefix)) {
-        index.chars.set(term, id);
+        index.chars.set(term.slice(charPrefix.length), id);
         return;
       }
       const prefix = prefixes.find((p) => term.startsWith(p)) ?? '';
@@ -78,13 +80,13 @@ export class TermIndex {
     return this.nodeTerm[node];
   }
 
-  /** The term id of a character n-gram (its whole string, prefix included), or -1. */
+  /** The term id of a character n-gram, given without its prefix, or -1. */
   charTerm(gram: string): number {
     let id = this.chars.get(gram);
     if (id === undefined) {
       if (!this.growing) return -1;
       id = this.terms.length;
-      this.terms.push(gram);
+      this.terms.push(this.charPrefix + gram);
       this.chars.set(gram, id);
     }
     return id;

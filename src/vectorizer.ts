@@ -94,7 +94,7 @@ class FieldCounter {
   private charIds(word: string): Int32Array {
     let ids = this.gramIds.get(word);
     if (ids === undefined) {
-      ids = Int32Array.from(wordCharNgrams(word, 3, 5, CHARS), (gram) => this.index.charTerm(gram)).filter((id) => id >= 0);
+      ids = Int32Array.from(wordCharNgrams(word, 3, 5), (gram) => this.index.charTerm(gram)).filter((id) => id >= 0);
       if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
       this.gramIds.set(word, ids);
     }
@@ -139,7 +139,7 @@ export interface Counted {
 
 /** Counts the terms of each report, by field (see fieldTerms). */
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
-  const counter = new FieldCounter(cfg, TermIndex.growing());
+  const counter = new FieldCounter(cfg, TermIndex.growing(CHARS));
   const docs = texts.map((text) => {
     const fields = counter.count(text);
     const fieldStarts = new Int32Array(fields.length + 1);
