@@ -20,6 +20,7 @@ try {
   const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
   const size = readdirSync(out).reduce((s, f) => s + statSync(join(out, f)).size, 0);
   const hp = manifest.hyperparameters;
+  const ngrams = (n) => (n === 1 ? 'words' : `word 1-${n}-grams`);
   writeFileSync(
     join(root, 'models', 'qemu.md'),
     `# Model card: models/qemu
@@ -32,8 +33,8 @@ categories of the emulator bug study: ${manifest.labels.join(', ')}.
   fewer than half of the reports.
 - **Command**: \`npm run train:qemu\` (scripts/train-qemu.mjs), which runs \`bugcat train\` with the CLI's defaults
   (seed ${hp.seed}) and \`bugcat evaluate\` on fold 0.
-- **Network**: TF-IDF (${hp.maxFeatures} terms at most, the ${hp.select === 'chi2' ? 'most class-dependent' : 'most frequent'}; word 1-${hp.wordNgrams}-grams of the report,
-  1-${hp.titleNgrams}-grams of its title${hp.charChars > 0 ? `, character 3-5-grams of its first ${hp.charChars} characters` : ''}) -> ${hp.hidden} hidden units (ReLU) -> ${manifest.labels.length} categories,
+- **Network**: TF-IDF (${hp.maxFeatures} terms at most, the ${hp.select === 'chi2' ? 'most class-dependent' : 'most frequent'}; ${ngrams(hp.wordNgrams)} of the report,
+  ${ngrams(hp.titleNgrams)} of its title${hp.charChars > 0 ? `, character 3-5-grams of its first ${hp.charChars} characters` : ''}) -> ${hp.hidden} hidden units (ReLU) -> ${manifest.labels.length} categories,
   input weights stored as ${hp.weightDtype};
   confidence calibrated on ${manifest.training.calibrationReports} held-out reports (temperature ${manifest.calibration.temperature.toFixed(3)}, then top-label Platt scaling: slope ${manifest.calibration.slope.toFixed(3)}, intercept ${manifest.calibration.intercept.toFixed(3)}).
 - **Size on disk**: ${(size / 1e6).toFixed(2)} MB.
