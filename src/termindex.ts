@@ -2,8 +2,9 @@
  * Term ids of word n-grams and character n-grams, the vocabulary's lookup table. A word n-gram
  * is found by walking a trie, one word at a time, from its field's root (`''` for the report,
  * `t:` for the title): each step is an integer-keyed lookup, so a report's bigrams are never
- * built as strings, only its words are hashed, once each. Character n-grams (`c:...`) are
- * looked up by their string without the prefix, so that no prefixed copy is built to look one up.
+ * built as strings, only its words are hashed, once each. A character n-gram (`c:...`) of ASCII
+ * characters is looked up by its characters packed into one number (gramKey), so no string is
+ * built to look it up; others by their string without the prefix.
  *
  * Two modes: growing (while counting a training corpus: every new n-gram becomes the next term,
  * and `terms` lists them in order of first occurrence), or fixed (a fitted vocabulary: unknown
@@ -19,7 +20,9 @@ export class TermIndex {
   private readonly nodeTerm: number[] = [];
   private readonly rootOf = new Map<string, number>();
   private readonly prefixOf: string[] = [];
-  /** Character n-grams, without their prefix -> term id. */
+  /** Character n-grams of ASCII characters, by gramKey -> term id. */
+  private readonly asciiChars = new NumberTable();
+  /** Other character n-grams, without their prefix -> term id. */
   private readonly chars = new Map<string, number>();
 
   private constructor(
@@ -39,7 +42,10 @@ export class TermIndex {
     const prefixes = [...fieldPrefixes].filter((p) => p !== '');
     terms.forEach((term, id) => {
       if (term.startsWith(charPrefix)) {
-        index.chars.set(term.slice(charPrefix.length), id);
+        const gram = ` ${term.slice(charPrefix.length)}`; // gramKey reads from index 1
+        const key = gramKey(gram, 1, gram.length - 1);
+        if (key > 0) index.asciiChars.set(key, id);
+        else index.chars.set(gram.slice(1), id);
         return;
       }
       const prefix = prefixes.find((p) => term.startsWith(p)) ?? '';
@@ -80,16 +86,35 @@ export class TermIndex {
     return this.nodeTerm[node];
   }
 
-  /** The term id of a character n-gram, given without its prefix, or -1. */
-  charTerm(gram: string): number {
-    let id = this.chars.get(gram);
-    if (id === undefined) {
-      if (!this.growing) return -1;
-      id = this.terms.length;
-      this.terms.push(this.charPrefix + gram);
-      this.chars.set(gram, id);
+  /**
+   * The term ids of a word's character n-grams of lengths min..max, in the order of tokenizer's
+   * wordCharNgrams (scikit-learn's `char_wb`: the word padded with a space on either side; a padded
+   * word no longer than n yields itself once). Unknown n-grams of a fixed vocabulary are left out.
+   */
+  charGrams(word: string, min: number, max: number): number[] {
+    const w = ` ${word} `;
+    const out: number[] = [];
+    for (let n = min; n <= max; n++) {
+      if (w.length <= n) {
+        this.charTerm(w, 0, w.length, out);
+        break;
+      }
+      for (let i = 0; i + n <= w.length; i++) this.charTerm(w, i, n, out);
     }
-    return id;
+    return out;
+  }
+
+  /** Appends to `out` the term id of the n-gram w.slice(i, i + n), if it has one. */
+  private charTerm(w: string, i: number, n: number, out: number[]): void {
+    const key = gramKey(w, i, n);
+    let id = key > 0 ? this.asciiChars.get(key) : (this.chars.get(w.slice(i, i + n)) ?? -1);
+    if (id < 0 && this.growing) {
+      id = this.terms.length;
+      this.terms.push(this.charPrefix + w.slice(i, i + n));
+      if (key > 0) this.asciiChars.set(key, id);
+      else this.chars.set(w.slice(i, i + n), id);
+    }
+    if (id >= 0) out.push(id);
   }
 
   private node(): number {
@@ -112,5 +137,61 @@ export class TermIndex {
       this.edges.set(key, child);
     }
     return child;
+  }
+}
+
+/**
+ * The n characters of w from i packed into one integer below 2^53: n, then each character code
+ * as a base-128 digit. 0 if a character is not ASCII or n > 7 (the gram is then looked up by string).
+ */
+function gramKey(w: string, i: number, n: number): number {
+  if (n > 7) return 0;
+  let key = n;
+  for (let k = i; k < i + n; k++) {
+    const c = w.charCodeAt(k);
+    if (c >= 128) return 0;
+    key = key * 128 + c;
+  }
+  return key;
+}
+
+/** Open-addressing hash table from positive integer keys (below 2^53) to non-negative int32 values. */
+class NumberTable {
+  private keys = new Float64Array(1 << 12);
+  private values = new Int32Array(1 << 12);
+  private size = 0;
+
+  /** The value of `key`, or -1. */
+  get(key: number): number {
+    const at = this.slot(key);
+    return this.keys[at] === key ? this.values[at] : -1;
+  }
+
+  set(key: number, value: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const at = this.slot(key);
+    if (this.keys[at] !== key) {
+      this.keys[at] = key;
+      this.size++;
+    }
+    this.values[at] = value;
+  }
+
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    const lo = key >>> 0;
+    const hi = (key - lo) / 4294967296;
+    let at = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+    at = (at ^ (at >>> 15)) & mask;
+    while (this.keys[at] !== 0 && this.keys[at] !== key) at = (at + 1) & mask;
+    return at;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Float64Array(keys.length * 2);
+    this.values = new Int32Array(keys.length * 2);
+    this.size = 0;
+    for (let k = 0; k < keys.length; k++) if (keys[k] !== 0) this.set(keys[k], values[k]);
   }
 }

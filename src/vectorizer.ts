@@ -1,6 +1,6 @@
 import type { Hyperparameters } from './args.js';
 import { TermIndex } from './termindex.js';
-import { charWords, titleOf, wordCharNgrams, words } from './tokenizer.js';
+import { charWords, titleOf, words } from './tokenizer.js';
 
 /** A report as TF-IDF features: ids of the terms it holds and their weights. */
 export interface SparseVector {
@@ -94,7 +94,7 @@ class FieldCounter {
   private charIds(word: string): Int32Array {
     let ids = this.gramIds.get(word);
     if (ids === undefined) {
-      ids = Int32Array.from(wordCharNgrams(word, 3, 5), (gram) => this.index.charTerm(gram)).filter((id) => id >= 0);
+      ids = Int32Array.from(this.index.charGrams(word, 3, 5));
       if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
       this.gramIds.set(word, ids);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TermIndex } from '../src/termindex.js';
-import { ngrams, tokenize } from '../src/tokenizer.js';
+import { ngrams, tokenize, wordCharNgrams } from '../src/tokenizer.js';
 import { chi2, classCounts, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
@@ -149,7 +149,7 @@ describe('Vectorizer', () => {
 
 describe('TermIndex', () => {
   it('finds a fitted vocabulary\'s word n-grams word by word, and its character n-grams by string', () => {
-    const index = TermIndex.fixed(['qemu hangs', 'boot', 't:boot', 'c: bo'], 'c:', ['', 't:']);
+    const index = TermIndex.fixed(['qemu hangs', 'boot', 't:boot', 'c: bo', 'c:ot ', 'c:émi'], 'c:', ['', 't:']);
     const root = index.root('');
     const qemu = index.next(root, 'qemu');
     expect(qemu).toBeGreaterThanOrEqual(0);
@@ -159,9 +159,11 @@ describe('TermIndex', () => {
     expect(index.next(root, 'kvm')).toBe(-1);
     expect(index.termAt(index.next(root, 'boot'))).toBe(1);
     expect(index.termAt(index.next(index.root('t:'), 'boot'))).toBe(2);
-    expect(index.charTerm(' bo')).toBe(3);
-    expect(index.charTerm('boo')).toBe(-1);
-    expect(index.terms).toEqual(['qemu hangs', 'boot', 't:boot', 'c: bo']);
+    // ' boot ' has the 3-grams ' bo', 'boo', 'oot', 'ot ' and longer ones: two are terms.
+    expect(index.charGrams('boot', 3, 5)).toEqual([3, 4]);
+    expect(index.charGrams('émis', 3, 5)).toEqual([5]); // not ASCII: looked up by string
+    expect(index.charGrams('xyz', 3, 5)).toEqual([]);
+    expect(index.terms).toEqual(['qemu hangs', 'boot', 't:boot', 'c: bo', 'c:ot ', 'c:émi']);
   });
 
   it('grows: each new n-gram becomes the next term, spelled prefix + words joined by spaces', () => {
@@ -170,8 +172,21 @@ describe('TermIndex', () => {
     const a = index.next(title, 'virtio');
     const ab = index.next(a, 'net');
     expect(index.next(index.root('t:'), 'virtio')).toBe(a);
-    expect(index.charTerm('vir')).toBe(2);
+    expect(index.charGrams('ab', 3, 5)).toEqual([2, 3, 4]);
+    expect(index.charGrams('b', 3, 5)).toEqual([5]);
+    expect(index.charGrams('ab', 3, 5)).toEqual([2, 3, 4]);
     expect([index.termAt(a), index.termAt(ab)]).toEqual([0, 1]);
-    expect(index.terms).toEqual(['t:virtio', 't:virtio net', 'c:vir']);
+    expect(index.terms).toEqual(['t:virtio', 't:virtio net', 'c: ab', 'c:ab ', 'c: ab ', 'c: b ']);
+  });
+
+  it('lists a word\'s character n-grams as tokenizer\'s wordCharNgrams does, ASCII or not, and finds them again', () => {
+    const growing = TermIndex.growing('c:');
+    const words = ['a', 'ab', 'qemu', 'x86_64', 'qemu', 'émulé', 'virtio-net-pci', '日本語', 'a'.repeat(12)];
+    for (const word of words) expect(growing.charGrams(word, 3, 5).map((id) => growing.terms[id])).toEqual(wordCharNgrams(word, 3, 5, 'c:'));
+    // Enough grams to make the number table grow several times, all found again by a fixed index.
+    const many = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x`);
+    for (const word of many) growing.charGrams(word, 3, 5);
+    const fixed = TermIndex.fixed(growing.terms, 'c:', ['', 't:']);
+    for (const word of [...words, ...many]) expect(fixed.charGrams(word, 3, 5)).toEqual(growing.charGrams(word, 3, 5));
   });
 });
