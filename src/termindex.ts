@@ -42,10 +42,10 @@ export class TermIndex {
     const prefixes = [...fieldPrefixes].filter((p) => p !== '');
     terms.forEach((term, id) => {
       if (term.startsWith(charPrefix)) {
-        const gram = ` ${term.slice(charPrefix.length)}`; // gramKey reads from index 1
-        const key = gramKey(gram, 1, gram.length - 1);
+        const gram = term.slice(charPrefix.length);
+        const key = gramKey(gram, 0, gram.length);
         if (key > 0) index.asciiChars.set(key, id);
-        else index.chars.set(gram.slice(1), id);
+        else index.chars.set(gram, id);
         return;
       }
       const prefix = prefixes.find((p) => term.startsWith(p)) ?? '';
