@@ -236,7 +236,8 @@ export function chi2({ classes, byTerm, perClass, n }: ClassCounts): Float64Arra
  * (1 + ln tf) * idf with idf = ln((1 + n) / (1 + df)) + 1; each field is L2-normalised.
  */
 export class Vectorizer {
-  private readonly counter: FieldCounter;
+  /** The term lookup of transform, built on first use: training transforms counted reports and never needs it. */
+  private counter?: FieldCounter;
 
   constructor(
     readonly terms: readonly string[],
@@ -244,7 +245,6 @@ export class Vectorizer {
     readonly config: Required<FeatureConfig>,
   ) {
     if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
-    this.counter = new FieldCounter(config, TermIndex.fixed(terms, CHARS, FIELD_PREFIXES));
   }
 
   get size(): number {
@@ -297,6 +297,7 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
+    this.counter ??= new FieldCounter(this.config, TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES));
     return this.weigh(this.counter.count(text));
   }
 
