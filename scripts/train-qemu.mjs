@@ -36,7 +36,7 @@ categories of the emulator bug study: ${manifest.labels.join(', ')}.
 - **Network**: TF-IDF (${hp.maxFeatures} terms at most, the ${hp.select === 'chi2' ? 'most class-dependent' : 'most frequent'}; ${ngrams(hp.wordNgrams)} of the report,
   ${ngrams(hp.titleNgrams)} of its title${hp.charChars > 0 ? `, character 3-5-grams of its first ${hp.charChars} characters` : ''}) -> ${hp.hidden} hidden units (ReLU) -> ${manifest.labels.length} categories,
   input weights stored as ${hp.weightDtype};
-  confidence calibrated on ${manifest.training.calibrationReports} held-out reports (temperature ${manifest.calibration.temperature.toFixed(3)}, then top-label Platt scaling: slope ${manifest.calibration.slope.toFixed(3)}, intercept ${manifest.calibration.intercept.toFixed(3)}).
+  confidence calibrated on the out-of-fold predictions of ${hp.calibrationFolds} networks for all ${manifest.training.calibrationReports} reports (temperature ${manifest.calibration.temperature.toFixed(3)}, then top-label Platt scaling: slope ${manifest.calibration.slope.toFixed(3)}, intercept ${manifest.calibration.intercept.toFixed(3)}).
 - **Size on disk**: ${(size / 1e6).toFixed(2)} MB.
 
 ## Figures on fold 0 (${e.n} reports, never used for training or tuning)

@@ -54,8 +54,8 @@ export interface Hyperparameters {
   classWeightPower: number;
   /** Output scores are divided by prior^priorCorrection, lifting rare categories. */
   priorCorrection: number;
-  /** Fraction of the training data held out to fit the confidence calibration (0 = none). */
-  calibrationSplit: number;
+  /** The confidence calibration is fitted to out-of-fold predictions of this many networks, each trained on the other folds (0 = no calibration). */
+  calibrationFolds: number;
   /** How the large input weight matrix is stored on disk. */
   weightDtype: 'float32' | 'float16' | 'uint8';
 }
@@ -86,7 +86,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   secondLabelWeight: 0.3,
   classWeightPower: 0.5,
   priorCorrection: 0,
-  calibrationSplit: 0.15,
+  calibrationFolds: 2,
   weightDtype: 'uint8',
 });
 
@@ -117,6 +117,6 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   secondLabelWeight: "share of the target given to the second annotator's label (with --second-label-column)",
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',
-  calibrationSplit: 'fraction held out to calibrate confidences (0 = none)',
+  calibrationFolds: 'calibrate confidences on out-of-fold predictions from this many folds (0 = none)',
   weightDtype: 'storage of the input weights: float32, float16, or uint8 (affine, 256 levels)',
 };

@@ -25,6 +25,13 @@ function number(kind: 'int' | 'float', min: number, max = Infinity) {
   };
 }
 
+/** A number of calibration folds: 0 (no calibration) or 2 to 20. */
+function folds(value: string): number {
+  const k = number('int', 0, 20)(value);
+  if (k === 1) throw new InvalidArgumentError('expected 0 (no calibration) or 2 to 20 folds');
+  return k;
+}
+
 function boolean(value: string): boolean {
   const v = value.trim().toLowerCase();
   if (['true', 'yes', '1', 'on'].includes(v)) return true;
@@ -58,7 +65,7 @@ const RANGES: Record<keyof Hyperparameters, ((v: string) => unknown) | readonly 
   secondLabelWeight: number('float', 0, 1),
   classWeightPower: number('float', 0, 2),
   priorCorrection: number('float', 0, 2),
-  calibrationSplit: number('float', 0, 0.5),
+  calibrationFolds: folds,
   weightDtype: ['float32', 'float16', 'uint8'],
 };
 

@@ -1,10 +1,10 @@
 /**
- * Training's second thread. The confidence calibration needs a model of its own, trained on
- * part of the data; it does not depend on the final model, so on a machine with two cores or
- * more a worker thread trains it while the main thread trains the final model. The result is
+ * Training's second thread. The confidence calibration needs models of its own, each trained on
+ * part of the data; they do not depend on the final model, so on a machine with two cores or
+ * more a worker thread trains them while the main thread trains the final model. The result is
  * the same as training them one after the other (every random choice derives from the seed).
  * Where no worker can start (one core, or the TypeScript sources run directly, as in tests),
- * it is trained in this thread.
+ * they are trained in this thread.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -25,7 +25,7 @@ interface Job {
 
 const WORKER = fileURLToPath(import.meta.url);
 
-/** Fits the calibration model in a worker thread if one can run, in this thread otherwise. */
+/** Fits the calibration in a worker thread if one can run, in this thread otherwise. */
 export async function calibrateInParallel(counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, second?: Int32Array): Promise<CalibrationFit> {
   const job: Job = { counted, y, names, hp, second };
   if (availableParallelism() < 2 || !WORKER.endsWith('.js') || !existsSync(WORKER) || process.env.BUGCAT_THREADS === '1') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrated, fitPlatt, fitTemperature, meanNll, probabilities, UNCALIBRATED } from '../src/calibration.js';
+import { calibrationEpochs, stratifiedFolds } from '../src/classifier.js';
 import { Rng } from '../src/rng.js';
 
 describe('probabilities', () => {
@@ -68,5 +69,26 @@ describe('top-label Platt scaling', () => {
       expect(row.indexOf(Math.max(...row))).toBe(rawRow.indexOf(Math.max(...rawRow)));
     }
     expect(calibrated(logits, 3, UNCALIBRATED, new Float32Array(3))).toEqual(raw);
+  });
+});
+
+describe('calibration folds', () => {
+  it('deals every class evenly over the folds, the same way for the same seed', () => {
+    const y = Int32Array.from({ length: 100 }, (_, i) => (i < 70 ? 0 : i < 97 ? 1 : 2));
+    const fold = stratifiedFolds(y, 3, 3, new Rng(4));
+    for (const [c, n] of [[0, 70], [1, 27], [2, 3]]) {
+      const per = [0, 1, 2].map((f) => y.filter((yc, i) => yc === c && fold[i] === f).length);
+      expect(per.reduce((a, b) => a + b)).toBe(n);
+      expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(1);
+    }
+    expect(stratifiedFolds(y, 3, 3, new Rng(4))).toEqual(fold);
+    expect(stratifiedFolds(y, 3, 3, new Rng(5))).not.toEqual(fold);
+  });
+
+  it('trains calibration models for more epochs the less of the data they see', () => {
+    expect(calibrationEpochs({ epochs: 6, calibrationFolds: 3 })).toBe(7);
+    expect(calibrationEpochs({ epochs: 6, calibrationFolds: 2 })).toBe(8);
+    expect(calibrationEpochs({ epochs: 6, calibrationFolds: 10 })).toBe(6);
+    expect(calibrationEpochs({ epochs: 1, calibrationFolds: 3 })).toBe(1);
   });
 });

@@ -62,17 +62,17 @@ describe('bugcat train', () => {
     expect(hash(join(a, 'weights.bin'))).not.toBe(hash(join(c, 'weights.bin')));
   });
 
-  it('trains the calibration model in a second thread with the same result as in one thread', () => {
-    // 120 reports (the fixtures four times over), 30 % held out: enough to calibrate.
+  it('trains the calibration models in a second thread with the same result as in one thread', () => {
+    // 120 reports (the fixtures four times over), each scored by a calibration model that did not see it.
     const rows = parse(readFileSync(REPORTS, 'utf8'), { columns: true }) as Record<string, string>[];
     const csv = join(tmp(), 'x4.csv');
     writeFileSync(csv, stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }));
     const [two, one] = [tmp(), tmp()].map((d) => join(d, 'm'));
-    const args = ['--calibration-split', '0.3', ...FAST];
+    const args = ['--calibration-folds', '3', ...FAST];
     expect(bugcat(['train', '--data', csv, '--out', two, ...args]).status).toBe(0);
     expect(bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } }).status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(two, 'bugcat.json'), 'utf8'));
-    expect(manifest.training.calibrationReports).toBe(36);
+    expect(manifest.training.calibrationReports).toBe(120);
     expect(manifest.calibration.temperature).not.toBe(1);
     expect(readFileSync(join(two, 'bugcat.json'), 'utf8')).toBe(readFileSync(join(one, 'bugcat.json'), 'utf8'));
     expect(hash(join(two, 'weights.bin'))).toBe(hash(join(one, 'weights.bin')));

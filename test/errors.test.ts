@@ -209,6 +209,8 @@ describe('exit codes', () => {
   it('2 for a missing required option', () => expectError(bugcat(['train', '--out', join(tmp(), 'm')]), 2, /required option '--data <path>' not specified/));
   it('2 for a missing option argument', () => expectError(bugcat(['predict', '--model']), 2, /option '--model <dir>' argument missing/));
   it('2 for an invalid value', () => expectError(bugcat(['train', '--data', REPORTS, '--out', 'x', '--epochs', 'many']), 2, /'--epochs <value>' argument 'many' is invalid/));
+  it('2 for one calibration fold, which would leave nothing to train on', () =>
+    expectError(bugcat(['train', '--data', REPORTS, '--out', 'x', '--calibration-folds', '1']), 2, /expected 0 \(no calibration\) or 2 to 20 folds/));
   it('2 for an unknown command', () => expectError(bugcat(['classify']), 2, /unknown command 'classify'/));
   it('2 for two report sources at once', () => expectError(bugcat(['predict', '--model', model, '--data', REPORTS, 'text']), 2, /give reports one way only/));
   it('1 for a data error, 0 for success', () => {

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { Classifier, groupByClass } from '../classifier.js';
+import { Classifier, stratifiedFolds } from '../classifier.js';
 import { dropExcluded, readLabelled, type Reports } from '../dataset.js';
 import { DataError } from '../errors.js';
 import { score, type Evaluation } from '../metrics.js';
@@ -30,11 +30,8 @@ function foldsOf(reports: Reports, o: CvOptions, seed: number): { fold: string[]
   const labels = reports.labels!;
   const classes = [...new Set(labels)].sort();
   const y = Int32Array.from(labels, (l) => classes.indexOf(l));
-  // Deal each class's reports round-robin over the folds, after a seeded shuffle.
-  const fold = new Array<string>(y.length);
-  const rng = new Rng(seed + 7);
-  let next = 0;
-  for (const members of groupByClass(y, classes.length)) for (const i of rng.shuffle(members)) fold[i] = String((next++ % o.folds) + 1);
+  // Each class's reports, shuffled, are dealt round-robin over the folds.
+  const fold = Array.from(stratifiedFolds(y, classes.length, o.folds, new Rng(seed + 7)), (f) => String(f + 1));
   return { fold, names: Array.from({ length: o.folds }, (_, k) => String(k + 1)) };
 }
 
