@@ -74,12 +74,12 @@ export class Classifier {
     const single = names.filter((n) => labelCounts[n] === 1);
     if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
 
-    // Every report is tokenized once; the calibration model and the final one fit their
+    // Every report is tokenized once; the calibration models and the final one fit their
     // vocabularies from the same counts.
     const started = performance.now();
     const counted = countTerms(texts, hp);
     log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    // The calibration model (trained on part of the data, scored on the rest) and the final
+    // The calibration models (each trained on part of the data, scoring the rest) and the final
     // model are independent: on a machine with two cores or more they train side by side.
     const calibrating = hp.calibrationFolds > 0 ? calibrateInParallel(counted, y, names, hp, second) : undefined;
     const { vectorizer, networks } = fitParts(tf, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, second);

@@ -128,7 +128,7 @@ class FieldCounter {
  * Reports tokenized once, as counts of terms: every distinct term of the corpus gets a
  * corpus-wide id (`terms`), and each report lists, field by field and in order of first
  * occurrence, the ids of its terms and how often each occurs. Training fits one vocabulary
- * or several (the calibration model's and the final one) from these counts without
+ * or several (the calibration models' and the final one) from these counts without
  * tokenizing any report twice.
  */
 export interface Counted {
