@@ -123,8 +123,9 @@ export function fitCalibrationModel(tf: Tf, counted: Counted, y: Int32Array, nam
   const logits = new Float32Array(y.length * classes);
   const epochs = calibrationEpochs(hp);
   for (let f = 0; f < hp.calibrationFolds; f++) {
-    const train = rowsWhere(fold, (g) => g !== f);
-    const held = rowsWhere(fold, (g) => g === f);
+    const train: number[] = [];
+    const held: number[] = [];
+    fold.forEach((g, i) => (g === f ? held : train).push(i));
     const part = fitParts(tf, counted, train, y, classes, { ...hp, members: 1, epochs }, () => {}, second);
     const scored = part.networks[0].logits(tf, part.vectorizer.transformCounted(counted, held));
     held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
@@ -151,8 +152,6 @@ export function calibrationEpochs(hp: Pick<Hyperparameters, 'epochs' | 'calibrat
   const k = hp.calibrationFolds;
   return Math.max(1, Math.round(hp.epochs * (k / (k - 1)) ** 0.4));
 }
-
-const rowsWhere = (fold: Int32Array, keep: (f: number) => boolean) => fold.reduce<number[]>((rows, f, i) => (keep(f) ? (rows.push(i), rows) : rows), []);
 
 /**
  * Vocabulary and network fitted on reports `rows` of the counted reports (classes `yAll`, and the
