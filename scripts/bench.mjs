@@ -160,9 +160,24 @@ try {
     const cvOf = (extra) => {
       const out = join(split.dir, 'cvp.json');
       bugcat(['cv', '--data', split.train, '--fold-column', 'fold', '--json', out, '--quiet', ...extra]);
-      return JSON.parse(readFileSync(out, 'utf8')).mean;
+      return JSON.parse(readFileSync(out, 'utf8'));
     };
-    result.size.cv = { shipped: cvOf([]), unprunedFloat32: cvOf(['--max-features', '100000000', '--weight-dtype', 'float32']) };
+    const byFold = cvOf([]);
+    result.size.cv = { shipped: byFold.mean, unprunedFloat32: cvOf(['--max-features', '100000000', '--weight-dtype', 'float32']).mean };
+    // 8c. The best anchor on the same four folds, fold by fold beside bugcat's (paired).
+    if (result.anchors) {
+      say('anchor: LinearSVC (text+title+chars) by CV on folds 1-4 ...');
+      const aj = join(split.dir, 'anchor-cv.json');
+      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-cv.py'), split.train, aj], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const anchor = JSON.parse(readFileSync(aj, 'utf8'));
+      result.pairedCv = {
+        anchor: anchor.system,
+        folds: byFold.folds.map((f) => {
+          const a = anchor.folds.find((x) => x.fold === f.fold);
+          return { fold: f.fold, n: f.n, bugcat: { accuracy: f.accuracy, macro_f1: f.macro_f1 }, anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1 } };
+        }),
+      };
+    }
     // 9. 5-fold cross-validation inside folds 1-4 (fold 0 never seen).
     say('bugcat: 5-fold cross-validation on folds 1-4 ...');
     const cvJson = join(split.dir, 'cv.json');
@@ -189,6 +204,15 @@ lines.push(`calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at
 lines.push(`with the second annotator's labels: ECE ${fmt(r.secondLabel.ece)}; accuracy at 50/70/90 % coverage ${r.secondLabel.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
 lines.push(`recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`);
 if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`);
+if (r.pairedCv) {
+  const pf = r.pairedCv.folds;
+  const avg = (k) => pf.reduce((t, f) => t + k(f), 0) / pf.length;
+  const sd = (k) => Math.sqrt(avg((f) => (k(f) - avg(k)) ** 2));
+  const diff = (m) => (f) => f.bugcat[m] - f.anchor[m];
+  lines.push(`4-fold CV on the split's folds 1-4, paired with ${r.pairedCv.anchor} on the same folds:`);
+  lines.push(`  accuracy  bugcat ${fmt(avg((f) => f.bugcat.accuracy))} | anchor ${fmt(avg((f) => f.anchor.accuracy))} | difference by fold ${pf.map((f) => fmt(diff('accuracy')(f) * 100, 1)).join(' / ')} points, mean ${fmt(avg(diff('accuracy')) * 100, 1)} ± ${fmt(sd(diff('accuracy')) * 100, 1)}`);
+  lines.push(`  macro-F1  bugcat ${fmt(avg((f) => f.bugcat.macro_f1))} | anchor ${fmt(avg((f) => f.anchor.macro_f1))} | difference by fold ${pf.map((f) => fmt(diff('macro_f1')(f) * 100, 1)).join(' / ')} points, mean ${fmt(avg(diff('macro_f1')) * 100, 1)} ± ${fmt(sd(diff('macro_f1')) * 100, 1)}`);
+}
 lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
 if (r.fasttextTrain) {
   lines.push(`train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`);
