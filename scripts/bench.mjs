@@ -207,11 +207,13 @@ if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accur
 if (r.pairedCv) {
   const pf = r.pairedCv.folds;
   const avg = (k) => pf.reduce((t, f) => t + k(f), 0) / pf.length;
-  const sd = (k) => Math.sqrt(avg((f) => (k(f) - avg(k)) ** 2));
-  const diff = (m) => (f) => f.bugcat[m] - f.anchor[m];
   lines.push(`4-fold CV on the split's folds 1-4, paired with ${r.pairedCv.anchor} on the same folds:`);
-  lines.push(`  accuracy  bugcat ${fmt(avg((f) => f.bugcat.accuracy))} | anchor ${fmt(avg((f) => f.anchor.accuracy))} | difference by fold ${pf.map((f) => fmt(diff('accuracy')(f) * 100, 1)).join(' / ')} points, mean ${fmt(avg(diff('accuracy')) * 100, 1)} ± ${fmt(sd(diff('accuracy')) * 100, 1)}`);
-  lines.push(`  macro-F1  bugcat ${fmt(avg((f) => f.bugcat.macro_f1))} | anchor ${fmt(avg((f) => f.anchor.macro_f1))} | difference by fold ${pf.map((f) => fmt(diff('macro_f1')(f) * 100, 1)).join(' / ')} points, mean ${fmt(avg(diff('macro_f1')) * 100, 1)} ± ${fmt(sd(diff('macro_f1')) * 100, 1)}`);
+  for (const [m, name] of [['accuracy', 'accuracy'], ['macro_f1', 'macro-F1']]) {
+    const diff = (f) => (f.bugcat[m] - f.anchor[m]) * 100;
+    const mean = avg(diff);
+    const sd = Math.sqrt(avg((f) => (diff(f) - mean) ** 2));
+    lines.push(`  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`);
+  }
 }
 lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
 if (r.fasttextTrain) {
