@@ -204,7 +204,7 @@ export function priorShift(labels: readonly string[], counts: Record<string, num
 }
 
 /** The indices of each class's reports, in input order: groups[c] lists the i with y[i] = c. */
-export function groupByClass(y: Int32Array, classes: number): number[][] {
+function groupByClass(y: Int32Array, classes: number): number[][] {
   const groups: number[][] = Array.from({ length: classes }, () => []);
   y.forEach((c, i) => groups[c].push(i));
   return groups;
