@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { calibrated, fitPlatt, fitTemperature, meanNll, probabilities, UNCALIBRATED } from '../src/calibration.js';
-import { calibrationEpochs, stratifiedFolds } from '../src/classifier.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/base/rng.js';
+import { calibrated, fitPlatt, fitTemperature, meanNll, probabilities, UNCALIBRATED } from '../src/model/calibration.js';
+import { calibrationEpochs } from '../src/model/crossfit.js';
+import { stratifiedFolds } from '../src/model/folds.js';
 
 describe('probabilities', () => {
   it('is a softmax of logits / T minus the prior shift', () => {

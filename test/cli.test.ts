@@ -4,22 +4,21 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { bugcat, CLI, FAST, FIXTURES, REPORTS, tmp } from './helpers.js';
+import { bugcat, CLI, FAST, FIXTURES, REPORTS, run, tmp } from './helpers.js';
 
 let model: string;
 const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-beforeAll(() => {
+beforeAll(async () => {
   model = join(tmp(), 'model');
-  const r = bugcat(['train', '--data', REPORTS, '--out', model, ...FAST]);
+  const r = await bugcat(['train', '--data', REPORTS, '--out', model, ...FAST]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
 });
 
 describe('the installed command', () => {
-  it('dist/cli.js runs as an executable (the package bin)', () => {
-    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+  it('dist/cli/main.js runs as an executable (the package bin)', async () => {
+    const r = await run(CLI, ['--version']);
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -27,8 +26,8 @@ describe('the installed command', () => {
 });
 
 describe('bugcat --help', () => {
-  it.each(['train', 'predict', 'evaluate', 'cv'])('%s --help lists every option with its default and the exit codes', (cmd) => {
-    const r = bugcat([cmd, '--help']);
+  it.each(['train', 'predict', 'evaluate', 'cv'])('%s --help lists every option with its default and the exit codes', async (cmd) => {
+    const r = await bugcat([cmd, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Exit codes: 0 success, 1 data or model error/);
     for (const line of r.stdout.split('\n').filter((l) => /^\s+--(model|text-column|top|epochs|seed|format|folds)\b/.test(l))) {
@@ -40,9 +39,9 @@ describe('bugcat --help', () => {
 });
 
 describe('bugcat train', () => {
-  it('logs progress on stderr only, and writes a complete model', () => {
+  it('logs progress on stderr only, and writes a complete model', async () => {
     const out = join(tmp(), 'm');
-    const r = bugcat(['train', '--data', REPORTS, '--out', out, '--epochs', '3', '--hidden', '8']);
+    const r = await bugcat(['train', '--data', REPORTS, '--out', out, '--epochs', '3', '--hidden', '8']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/left out 2 reports without a usable label: manual-review 1, \(empty\) 1/);
@@ -54,23 +53,23 @@ describe('bugcat train', () => {
     expect(manifest.training.labelCounts).toEqual({ boot: 10, graphic: 10, network: 10 });
   });
 
-  it('is deterministic: the same data and seed give the same model, another seed another', () => {
+  it('is deterministic: the same data and seed give the same model, another seed another', async () => {
     const [a, b, c] = [tmp(), tmp(), tmp()].map((d) => join(d, 'm'));
-    for (const [out, seed] of [[a, '5'], [b, '5'], [c, '6']]) expect(bugcat(['train', '--data', REPORTS, '--out', out, '--seed', seed, ...FAST]).status).toBe(0);
+    for (const [out, seed] of [[a, '5'], [b, '5'], [c, '6']]) expect((await bugcat(['train', '--data', REPORTS, '--out', out, '--seed', seed, ...FAST])).status).toBe(0);
     expect(hash(join(a, 'weights.bin'))).toBe(hash(join(b, 'weights.bin')));
     expect(readFileSync(join(a, 'bugcat.json'), 'utf8')).toBe(readFileSync(join(b, 'bugcat.json'), 'utf8'));
     expect(hash(join(a, 'weights.bin'))).not.toBe(hash(join(c, 'weights.bin')));
   });
 
-  it('trains the calibration models in a second thread with the same result as in one thread', () => {
+  it('trains the calibration models in a second thread with the same result as in one thread', async () => {
     // 120 reports (the fixtures four times over), each scored by a calibration model that did not see it.
     const rows = parse(readFileSync(REPORTS, 'utf8'), { columns: true }) as Record<string, string>[];
     const csv = join(tmp(), 'x4.csv');
     writeFileSync(csv, stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }));
     const [two, one] = [tmp(), tmp()].map((d) => join(d, 'm'));
     const args = ['--calibration-folds', '3', ...FAST];
-    expect(bugcat(['train', '--data', csv, '--out', two, ...args]).status).toBe(0);
-    expect(bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } }).status).toBe(0);
+    expect((await bugcat(['train', '--data', csv, '--out', two, ...args])).status).toBe(0);
+    expect((await bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } })).status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(two, 'bugcat.json'), 'utf8'));
     expect(manifest.training.calibrationReports).toBe(120);
     expect(manifest.calibration.temperature).not.toBe(1);
@@ -78,31 +77,31 @@ describe('bugcat train', () => {
     expect(hash(join(two, 'weights.bin'))).toBe(hash(join(one, 'weights.bin')));
   });
 
-  it('reads the study folder layout, taking categories from folder names', () => {
+  it('reads the study folder layout, taking categories from folder names', async () => {
     const out = join(tmp(), 'm');
-    const r = bugcat(['train', '--data', join(FIXTURES, 'study'), '--out', out, ...FAST]);
+    const r = await bugcat(['train', '--data', join(FIXTURES, 'study'), '--out', out, ...FAST]);
     expect(r.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
     expect(manifest.training.labelCounts).toEqual({ boot: 2, graphic: 2, network: 3 });
-    const direct = bugcat(['train', '--data', join(FIXTURES, 'study', 'output'), '--out', join(tmp(), 'm'), ...FAST]);
+    const direct = await bugcat(['train', '--data', join(FIXTURES, 'study', 'output'), '--out', join(tmp(), 'm'), ...FAST]);
     expect(direct.status).toBe(0);
   });
 
-  it('takes other column names and excluded labels', () => {
+  it('takes other column names and excluded labels', async () => {
     const csv = join(tmp(), 'renamed.csv');
     const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
     const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
     writeFileSync(csv, 'body,cat\n' + rows.map((r) => `${esc(r.text)},${esc(r.label)}`).join('\n'));
     const out = join(tmp(), 'm');
-    const r = bugcat(['train', '--data', csv, '--out', out, '--text-column', 'body', '--label-column', 'cat', '--exclude-label', 'manual-review', 'graphic', ...FAST]);
+    const r = await bugcat(['train', '--data', csv, '--out', out, '--text-column', 'body', '--label-column', 'cat', '--exclude-label', 'manual-review', 'graphic', ...FAST]);
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).labels).toEqual(['boot', 'network']);
   });
 });
 
 describe('bugcat predict', () => {
-  it('takes text arguments: one line per report, label TAB confidence', () => {
-    const r = bugcat(['predict', '--model', model, 'the guest hangs at boot with -kernel, bootloader never starts', 'virtio-net drops network packets on the tap interface']);
+  it('takes text arguments: one line per report, label TAB confidence', async () => {
+    const r = await bugcat(['predict', '--model', model, 'the guest hangs at boot with -kernel, bootloader never starts', 'virtio-net drops network packets on the tap interface']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(''); // no library banners, no notices
     const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
@@ -110,21 +109,21 @@ describe('bugcat predict', () => {
     for (const [, conf] of lines) expect(Number(conf)).toBeGreaterThan(0.34);
   });
 
-  it('reads files given as arguments or with --file, and stdin', () => {
+  it('reads files given as arguments or with --file, and stdin', async () => {
     const file = join(tmp(), 'report.txt');
     writeFileSync(file, 'Display garbage with virtio-gpu\nthe guest screen display shows corrupted graphics');
-    const asArg = bugcat(['predict', '--model', model, file]);
+    const asArg = await bugcat(['predict', '--model', model, file]);
     expect(asArg.stdout).toBe(`${asArg.stdout.split('\t')[0]}\t${asArg.stdout.split('\t')[1]}\t${file}\n`);
     expect(asArg.stdout.split('\t')[0]).toBe('graphic');
-    const withFile = bugcat(['predict', '--model', model, '--file', file]);
+    const withFile = await bugcat(['predict', '--model', model, '--file', file]);
     expect(withFile.stdout).toBe(asArg.stdout);
-    const stdin = bugcat(['predict', '--model', model], { input: readFileSync(file) });
+    const stdin = await bugcat(['predict', '--model', model], { input: readFileSync(file) });
     expect(stdin.status).toBe(0);
     expect(stdin.stdout).toMatch(/^graphic\t0\.\d{4}\n$/);
   });
 
-  it('prints json and jsonl with the top-k labels', () => {
-    const r = bugcat(['predict', '--model', model, '--format', 'json', '--top', '3', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
+  it('prints json and jsonl with the top-k labels', async () => {
+    const r = await bugcat(['predict', '--model', model, '--format', 'json', '--top', '3', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
     const out = JSON.parse(r.stdout);
     expect(out).toHaveLength(2);
     expect(out[0].label).toBe('network');
@@ -132,14 +131,14 @@ describe('bugcat predict', () => {
     expect(out[0].top[0]).toEqual({ label: out[0].label, probability: out[0].confidence });
     const sum = out[0].top.reduce((s: number, t: { probability: number }) => s + t.probability, 0);
     expect(sum).toBeCloseTo(1, 3);
-    const jsonl = bugcat(['predict', '--model', model, '--format', 'jsonl', '--top', '2', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
+    const jsonl = await bugcat(['predict', '--model', model, '--format', 'jsonl', '--top', '2', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
     const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.label)).toEqual(['network', 'boot']);
     expect(lines[1].top).toHaveLength(2);
   });
 
-  it('predicts a whole CSV: one row per input row, in order, ids carried through', () => {
-    const r = bugcat(['predict', '--model', model, '--data', REPORTS, '--format', 'csv', '--top', '2']);
+  it('predicts a whole CSV: one row per input row, in order, ids carried through', async () => {
+    const r = await bugcat(['predict', '--model', model, '--data', REPORTS, '--format', 'csv', '--top', '2']);
     expect(r.status).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
     const input = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
@@ -149,28 +148,28 @@ describe('bugcat predict', () => {
     expect(right).toBeGreaterThanOrEqual(25);
   });
 
-  it('numbers rows when the CSV has no id column, and answers reports with no known word', () => {
+  it('numbers rows when the CSV has no id column, and answers reports with no known word', async () => {
     const csv = join(tmp(), 'noid.csv');
     writeFileSync(csv, 'text\n"zzz qqq"\n""\nthe bootloader hangs at boot\n');
-    const r = bugcat(['predict', '--model', model, '--data', csv, '--format', 'csv']);
+    const r = await bugcat(['predict', '--model', model, '--data', csv, '--format', 'csv']);
     expect(r.status).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
     expect(rows.map((x) => x.id)).toEqual(['1', '2', '3']);
     expect(rows.every((x) => Number(x.confidence) > 0)).toBe(true);
   });
 
-  it('answers the review label below --min-confidence', () => {
-    const r = bugcat(['predict', '--model', model, '--min-confidence', '0.99', '--review-label', 'needs-human', 'the firmware cannot boot, bootloader hangs at boot']);
+  it('answers the review label below --min-confidence', async () => {
+    const r = await bugcat(['predict', '--model', model, '--min-confidence', '0.99', '--review-label', 'needs-human', 'the firmware cannot boot, bootloader hangs at boot']);
     expect(r.stdout).toMatch(/^needs-human\t0\.\d{4}\n$/);
-    const low = bugcat(['predict', '--model', model, '--min-confidence', '0', 'the firmware cannot boot, bootloader hangs at boot']);
+    const low = await bugcat(['predict', '--model', model, '--min-confidence', '0', 'the firmware cannot boot, bootloader hangs at boot']);
     expect(low.stdout).toMatch(/^boot\t/);
   });
 });
 
 describe('bugcat evaluate', () => {
-  it('prints a readable report and writes the JSON figures', () => {
+  it('prints a readable report and writes the JSON figures', async () => {
     const json = join(tmp(), 'eval.json');
-    const r = bugcat(['evaluate', '--model', model, '--data', REPORTS, '--json', json]);
+    const r = await bugcat(['evaluate', '--model', model, '--data', REPORTS, '--json', json]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^reports\s+30$/m);
     expect(r.stdout).toMatch(/^accuracy\s+[01]\.\d{3}$/m);
@@ -190,8 +189,8 @@ describe('bugcat evaluate', () => {
     expect(e.accuracy).toBeCloseTo(diag / 30, 10);
   });
 
-  it('evaluates on a study folder and counts unknown labels as errors', () => {
-    const r = bugcat(['evaluate', '--model', model, '--data', join(FIXTURES, 'study')]);
+  it('evaluates on a study folder and counts unknown labels as errors', async () => {
+    const r = await bugcat(['evaluate', '--model', model, '--data', join(FIXTURES, 'study')]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^reports\s+7$/m);
   });
@@ -208,13 +207,13 @@ describe('a second annotator', () => {
     return { csv, shift };
   }
 
-  it('--second-label-column: with --second-label-weight 1 the model learns the second labels (matched without regard to case)', () => {
+  it('--second-label-column: with --second-label-weight 1 the model learns the second labels (matched without regard to case)', async () => {
     const { csv, shift } = withSecond();
     const out = join(tmp(), 'm');
-    const r = bugcat(['train', '--data', csv, '--out', out, '--second-label-column', 'second', '--second-label-weight', '1', '--label-smoothing', '0', ...FAST.filter((a) => a !== '--quiet')]);
+    const r = await bugcat(['train', '--data', csv, '--out', out, '--second-label-column', 'second', '--second-label-weight', '1', '--label-smoothing', '0', ...FAST.filter((a) => a !== '--quiet')]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/second annotator: 30 of 30 labels are categories of the first/);
-    const p = bugcat(['predict', '--model', out, '--data', csv, '--format', 'csv']);
+    const p = await bugcat(['predict', '--model', out, '--data', csv, '--format', 'csv']);
     expect(p.status).toBe(0);
     const rows = parse(readFileSync(csv), { columns: true }) as Record<string, string>[];
     const predicted = (parse(p.stdout, { columns: true }) as Record<string, string>[]).map((x) => x.label);
@@ -222,17 +221,17 @@ describe('a second annotator', () => {
     expect(second).toBeGreaterThanOrEqual(25);
   });
 
-  it('names a missing second label column', () => {
-    const r = bugcat(['train', '--data', REPORTS, '--out', join(tmp(), 'm'), '--second-label-column', 'gemma', ...FAST]);
+  it('names a missing second label column', async () => {
+    const r = await bugcat(['train', '--data', REPORTS, '--out', join(tmp(), 'm'), '--second-label-column', 'gemma', ...FAST]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/has no "gemma" column .*--second-label-column/);
   });
 });
 
 describe('bugcat cv', () => {
-  it('cross-validates with seeded stratified folds, writing JSON and out-of-fold predictions', () => {
+  it('cross-validates with seeded stratified folds, writing JSON and out-of-fold predictions', async () => {
     const dir = tmp();
-    const r = bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', join(dir, 'cv.json'), '--predictions', join(dir, 'oof.csv'), ...FAST]);
+    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', join(dir, 'cv.json'), '--predictions', join(dir, 'oof.csv'), ...FAST]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^mean ± std: accuracy [01]\.\d{3} ± 0\.\d{3}, macro-F1/m);
     const cv = JSON.parse(readFileSync(join(dir, 'cv.json'), 'utf8'));
@@ -243,12 +242,12 @@ describe('bugcat cv', () => {
     expect(new Set(oof.map((o) => o.id)).size).toBe(30);
   });
 
-  it('takes folds from a column', () => {
+  it('takes folds from a column', async () => {
     const csv = join(tmp(), 'folds.csv');
     const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
     const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
     writeFileSync(csv, 'id,text,label,fold\n' + rows.map((x, i) => `${x.id},${esc(x.text)},${x.label},${i % 2 ? 'odd' : 'even'}`).join('\n'));
-    const r = bugcat(['cv', '--data', csv, '--fold-column', 'fold', ...FAST]);
+    const r = await bugcat(['cv', '--data', csv, '--fold-column', 'fold', ...FAST]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^even\s+15\s/m);
     expect(r.stdout).toMatch(/^odd\s+15\s/m);

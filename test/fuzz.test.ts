@@ -6,12 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../src/args.js';
-import { Classifier } from '../src/classifier.js';
-import { dropExcluded, readCsv, readLabelled } from '../src/dataset.js';
-import { BugcatError } from '../src/errors.js';
-import { silentLog } from '../src/log.js';
-import { loadTfForTraining, type Tf } from '../src/tf.js';
+import { BugcatError, readReports, train, type Model } from '../src/index.js';
 import { bugcat, REPORTS, tmp } from './helpers.js';
 
 const SEED = 20261125;
@@ -60,8 +55,8 @@ describe('loaders under random input', () => {
       fc.property(mutated, (bytes) => {
         const file = join(dir, `m${n++}.csv`);
         writeFileSync(file, bytes);
-        seen.add(outcome(() => dropExcluded(readLabelled(file, { text: 'text', label: 'label', id: 'id' }), ['manual-review'], silentLog)));
-        seen.add(outcome(() => readCsv(file, { text: 'text', id: 'id' }, false)));
+        seen.add(outcome(() => readReports(file, { labelColumn: 'label' })));
+        seen.add(outcome(() => readReports(file)));
       }),
       { seed: SEED, numRuns: 300 },
     );
@@ -73,7 +68,7 @@ describe('loaders under random input', () => {
       fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
         const file = join(dir, `r${n++}.csv`);
         writeFileSync(file, bytes);
-        outcome(() => readCsv(file, { text: 'text', label: 'label', id: 'id' }, true));
+        outcome(() => readReports(file, { labelColumn: 'label', excludeLabels: [] }));
       }),
       { seed: SEED, numRuns: 300 },
     );
@@ -81,18 +76,15 @@ describe('loaders under random input', () => {
 });
 
 describe('predict under random text', () => {
-  let tf: Tf;
-  let clf: Classifier;
+  let clf: Model;
   beforeAll(async () => {
-    tf = await loadTfForTraining();
-    const r = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
-    clf = await Classifier.train(tf, r.texts, r.labels!, { ...DEFAULTS, epochs: 3, hidden: 8, batchSize: 4 }, silentLog);
+    clf = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 3, hidden: 8, batchSize: 4 } });
   });
 
   it('any string gets exactly one label and a probability', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.lorem()), { minLength: 1, maxLength: 8 }), (texts) => {
-        const preds = clf.predict(tf, texts, 2);
+        const preds = clf.predict(texts, { top: 2 });
         expect(preds).toHaveLength(texts.length);
         for (const p of preds) {
           expect(clf.labels).toContain(p.label);
@@ -104,14 +96,14 @@ describe('predict under random text', () => {
     );
   });
 
-  it('the CLI answers mutated CSVs with a result or one clear error line, never a stack trace', () => {
+  it('the CLI answers mutated CSVs with a result or one clear error line, never a stack trace', async () => {
     const samples = fc.sample(mutated, { seed: SEED, numRuns: 12 });
     const model = join(tmp(), 'm');
-    expect(bugcat(['train', '--data', REPORTS, '--out', model, '--epochs', '2', '--quiet']).status).toBe(0);
+    expect((await bugcat(['train', '--data', REPORTS, '--out', model, '--epochs', '2', '--quiet'])).status).toBe(0);
     for (const bytes of samples) {
       const file = join(dir, `cli${n++}.csv`);
       writeFileSync(file, bytes);
-      const r = bugcat(['predict', '--model', model, '--data', file, '--format', 'csv']);
+      const r = await bugcat(['predict', '--model', model, '--data', file, '--format', 'csv']);
       expect([0, 1]).toContain(r.status);
       if (r.status === 1) expect(r.stderr).toMatch(/^bugcat: error: [^\n]+\n$/);
       else expect(r.stdout.startsWith('id,label,confidence')).toBe(true);

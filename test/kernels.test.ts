@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sparseLayer } from '../src/kernels.js';
-import { Rng } from '../src/rng.js';
-import type { SparseVector } from '../src/vectorizer.js';
+import { Rng } from '../src/base/rng.js';
+import { sparseLayer } from '../src/nn/kernels.js';
+import type { SparseVector } from '../src/nn/sparse.js';
 // @ts-expect-error: a plain ES module script without types
 import { compileKernels } from '../scripts/build-kernels.mjs';
 
@@ -15,13 +15,7 @@ function rows(rng: Rng, n: number, vocab: number, nnz: number): SparseVector[] {
 
 function layers(vocab: number, hidden: number, rng: Rng) {
   const weights = Float32Array.from({ length: vocab * hidden }, () => rng.next() - 0.5);
-  const wasm = sparseLayer(weights, hidden);
-  process.env.BUGCAT_KERNELS = 'js';
-  try {
-    return { weights, wasm, js: sparseLayer(weights, hidden) };
-  } finally {
-    delete process.env.BUGCAT_KERNELS;
-  }
+  return { weights, wasm: sparseLayer(weights, hidden, 'wasm'), js: sparseLayer(weights, hidden, 'js') };
 }
 
 const close = (a: Float32Array, b: Float32Array) => {
@@ -32,8 +26,8 @@ const close = (a: Float32Array, b: Float32Array) => {
 };
 
 describe('the sparse layer kernels', () => {
-  it('src/kernels-wasm.ts is the compiled src/kernels.wat (run node scripts/build-kernels.mjs after editing it)', async () => {
-    expect(await compileKernels()).toBe(readFileSync(new URL('../src/kernels-wasm.ts', import.meta.url), 'utf8'));
+  it('src/nn/kernels-wasm.ts is the compiled src/nn/kernels.wat (run node scripts/build-kernels.mjs after editing it)', async () => {
+    expect(await compileKernels()).toBe(readFileSync(new URL('../src/nn/kernels-wasm.ts', import.meta.url), 'utf8'));
   });
 
   it('runs in WebAssembly and keeps its own copy of the weights', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyAtCoverage, calibrationError, score } from '../src/metrics.js';
+import { accuracyAtCoverage, calibrationError, score } from '../src/eval/metrics.js';
 
 // Worked by hand: confusion rows a: [2 1 0], b: [0 1 1], c: [0 0 1].
 const gold = ['a', 'a', 'a', 'b', 'b', 'c'];

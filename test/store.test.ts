@@ -2,29 +2,41 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../src/args.js';
-import { Classifier } from '../src/classifier.js';
-import { dropExcluded, readCsv } from '../src/dataset.js';
-import { silentLog } from '../src/log.js';
-import { meanLogits } from '../src/network.js';
-import { loadModel, saveModel, toFloat16 } from '../src/store.js';
-import { loadTfForTraining, type Tf } from '../src/tf.js';
+import { CancelledError } from '../src/base/errors.js';
+import { DEFAULTS, type Hyperparameters } from '../src/base/hyperparameters.js';
+import { silentLog } from '../src/base/log.js';
+import { fromArtifacts, toArtifacts } from '../src/io/artifacts.js';
+import { toFloat16 } from '../src/io/codecs.js';
+import { dropExcluded, readCsv } from '../src/io/reports.js';
+import { readArtifacts, saveArtifacts } from '../src/io/store.js';
+import { Classifier } from '../src/model/classifier.js';
+import { trainClassifier } from '../src/model/train.js';
+import { runtime, type Runtime } from '../src/nn/backend.js';
+import { meanLogits } from '../src/nn/network.js';
 import { REPORTS, tmp } from './helpers.js';
 
-let tf: Tf;
+let tf: Runtime;
 let clf: Classifier;
 const reports = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
+const fit = (hp: Hyperparameters) => trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
+const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) => saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
+const loadModel = (rt: Runtime, dir: string) => fromArtifacts(rt, readArtifacts(dir), dir);
+const aborted = () => {
+  const a = new AbortController();
+  a.abort();
+  return a.signal;
+};
 const probe = ['guest hangs at boot', 'network packets dropped on tap', 'display flickers', 'no known word at all'];
 
 beforeAll(async () => {
-  tf = await loadTfForTraining();
-  clf = await Classifier.train(tf, reports.texts, reports.labels!, { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32', members: 1 }, silentLog);
+  tf = await runtime({}, true);
+  clf = await fit({ ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32', members: 1 });
 });
 
 describe('model store', () => {
   it('round-trips a float32 model exactly', async () => {
     const dir = join(tmp(), 'model');
-    expect(await saveModel(clf, dir, { force: false, createdBy: 'test' })).toBe(true);
+    await saveModel(clf, dir, { createdBy: 'test' });
     const back = loadModel(tf, dir);
     expect(back.labels).toEqual(clf.labels);
     expect(back.hp).toEqual(clf.hp);
@@ -37,7 +49,7 @@ describe('model store', () => {
   it('round-trips a float16 model to within half precision', async () => {
     const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
     const dir = join(tmp(), 'model');
-    await saveModel(half, dir, { force: false, createdBy: 'test' });
+    await saveModel(half, dir, { createdBy: 'test' });
     const a = clf.probabilities(tf, probe);
     const b = loadModel(tf, dir).probabilities(tf, probe);
     a.forEach((p, i) => expect(Math.abs(p - b[i])).toBeLessThan(2e-3));
@@ -46,7 +58,7 @@ describe('model store', () => {
   it('round-trips a uint8 model to within half a quantization step', async () => {
     const byte = new Classifier({ ...clf.hp, weightDtype: 'uint8' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
     const dir = join(tmp(), 'model');
-    await saveModel(byte, dir, { force: false, createdBy: 'test' });
+    await saveModel(byte, dir, { createdBy: 'test' });
     const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find((w: { name: string }) => w.name === 'embedding');
     expect(spec.quantization.dtype).toBe('uint8');
     const back = loadModel(tf, dir);
@@ -57,7 +69,7 @@ describe('model store', () => {
 
   it('records what predict needs in bugcat.json', async () => {
     const dir = join(tmp(), 'model');
-    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    await saveModel(clf, dir, { createdBy: 'test' });
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     expect(manifest.format).toBe('bugcat-model');
     expect(manifest.formatVersion).toBe(2);
@@ -71,7 +83,7 @@ describe('model store', () => {
 
   it('round-trips an ensemble: every member saved and loaded, their logits averaged', async () => {
     const hp = { ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32' as const, members: 2 };
-    const pair = await Classifier.train(tf, reports.texts, reports.labels!, hp, silentLog);
+    const pair = await fit(hp);
     expect(pair.networks).toHaveLength(2);
     // The first member is the single network of the same seed; the second differs.
     expect(Array.from(pair.networks[0].weights.dense)).toEqual(Array.from(clf.networks[0].weights.dense));
@@ -80,7 +92,7 @@ describe('model store', () => {
     const [a, b] = pair.networks.map((n) => n.logits(tf, rows));
     expect(Array.from(meanLogits(tf, pair.networks, rows))).toEqual(Array.from(a, (v, i) => Math.fround((v + b[i]) / 2)));
     const dir = join(tmp(), 'model');
-    await saveModel(pair, dir, { force: false, createdBy: 'test' });
+    await saveModel(pair, dir, { createdBy: 'test' });
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.modelTopology.members).toBe(2);
     expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'embedding.1', 'bias1.1', 'dense.1', 'bias2.1', 'idf']);
@@ -91,7 +103,7 @@ describe('model store', () => {
 
   it('reads a format version 1 model (one network, written before members and select existed)', async () => {
     const dir = join(tmp(), 'model');
-    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    await saveModel(clf, dir, { createdBy: 'test' });
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     const { members, select, ...older } = manifest.hyperparameters;
     expect([members, select]).toEqual([1, 'frequency']);
@@ -109,7 +121,7 @@ describe('model store', () => {
 
   it('refuses a weights file whose checksum does not match', async () => {
     const dir = join(tmp(), 'model');
-    await saveModel(clf, dir, { force: false, createdBy: 'test' });
+    await saveModel(clf, dir, { createdBy: 'test' });
     const w = readFileSync(join(dir, 'weights.bin'));
     w[10] ^= 0xff;
     writeFileSync(join(dir, 'weights.bin'), w);
@@ -121,17 +133,16 @@ describe('saving is all or nothing', () => {
   it('abandons a save stopped after its writes: the previous model stays, no partial folder is left', async () => {
     const parent = tmp();
     const dir = join(parent, 'model');
-    await saveModel(clf, dir, { force: false, createdBy: 'first' });
+    await saveModel(clf, dir, { createdBy: 'first' });
     const before = readFileSync(join(dir, 'bugcat.json'), 'utf8');
-    const saved = await saveModel(clf, dir, { force: false, createdBy: 'second', shouldStop: () => true });
-    expect(saved).toBe(false);
+    await expect(saveModel(clf, dir, { createdBy: 'second', signal: aborted() })).rejects.toThrow(CancelledError);
     expect(readFileSync(join(dir, 'bugcat.json'), 'utf8')).toBe(before);
     expect(readdirSync(parent)).toEqual(['model']);
   });
 
   it('a stopped save into a new folder creates nothing', async () => {
     const parent = tmp();
-    expect(await saveModel(clf, join(parent, 'model'), { force: false, createdBy: 'x', shouldStop: () => true })).toBe(false);
+    await expect(saveModel(clf, join(parent, 'model'), { createdBy: 'x', signal: aborted() })).rejects.toThrow(CancelledError);
     expect(readdirSync(parent)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charNgrams, ngrams, titleOf, tokenize } from '../src/tokenizer.js';
+import { charNgrams, ngrams, titleOf, tokenize } from '../src/text/tokenizer.js';
 
 describe('tokenize', () => {
   it('lower-cases and keeps words of two or more letters, digits or underscores', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TermIndex } from '../src/termindex.js';
-import { ngrams, tokenize, wordCharNgrams } from '../src/tokenizer.js';
-import { chi2, classCounts, countTerms, featureConfig, Vectorizer } from '../src/vectorizer.js';
+import { countTerms, featureConfig } from '../src/text/counter.js';
+import { chi2, classCounts } from '../src/text/selection.js';
+import { TermIndex } from '../src/text/termindex.js';
+import { ngrams, tokenize, wordCharNgrams } from '../src/text/tokenizer.js';
+import { Vectorizer } from '../src/text/vectorizer.js';
 
 const cfg = { maxChars: 1000, wordNgrams: 1, titleNgrams: 1, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 };
 const docs = ['aa bb', 'aa cc', 'dd'];

@@ -1,0 +1,172 @@
+import { availableParallelism } from 'node:os';
+import { DataError, UsageError } from '../base/errors.js';
+import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
+import { silentLog } from '../base/log.js';
+import { CREATED_BY } from '../base/version.js';
+import { fromArtifacts as decode, toArtifacts as encode, FORMAT_VERSION, readManifest, type ModelArtifacts } from '../io/artifacts.js';
+import { readArtifacts, saveArtifacts } from '../io/store.js';
+import type { Reports } from '../io/reports.js';
+import { runtime, type Runtime, type RuntimeOptions } from '../nn/backend.js';
+import type { Classifier, Prediction } from '../model/classifier.js';
+import { trainClassifier } from '../model/train.js';
+
+/** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
+export interface LabelledReport {
+  id?: string;
+  text: string;
+  label: string;
+  /** A second annotator's label of the same report, if any (see Hyperparameters.secondLabelWeight). */
+  secondLabel?: string;
+}
+
+/** Labelled reports: as readReports gives them (parallel lists, `labels` required), or as objects. */
+export type TrainingData = Reports | readonly LabelledReport[];
+
+export interface TrainOptions extends RuntimeOptions {
+  /** Hyperparameters over the defaults (DEFAULTS); each is checked against its range. */
+  hyperparameters?: Partial<Hyperparameters>;
+  /**
+   * Threads to train on (default: the machine's cores). With 2 or more, the calibration models
+   * train in a worker thread beside the final model; the model is the same either way.
+   */
+  threads?: number;
+  /** Hears progress and notices, one line at a time (nothing is printed by the library). */
+  onProgress?: (message: string) => void;
+  /** Stops training (and a save) with a CancelledError once aborted. */
+  signal?: AbortSignal;
+}
+
+export interface PredictOptions {
+  /** How many ranked labels each prediction lists in `top` (default 1). */
+  top?: number;
+  /** Below this confidence, the label is `reviewLabel` instead (default 0: never). */
+  minConfidence?: number;
+  /** The label given below `minConfidence` (default `manual-review`). */
+  reviewLabel?: string;
+}
+
+/** What a model knows of how it was made. */
+export interface ModelSummary {
+  /** Reports it was trained on. */
+  n: number;
+  /** Training reports per label. */
+  labelCounts: Record<string, number>;
+  /** Reports whose out-of-fold predictions fitted the confidence calibration (0: not calibrated). */
+  calibrationReports: number;
+  /** The model format version it was read from or will be saved as. */
+  formatVersion: number;
+  /** The bugcat that trained it, as "bugcat 0.1.0". */
+  createdBy: string;
+}
+
+export type { Prediction };
+
+/**
+ * A trained model: its labels, hyperparameters and training summary, and what it does:
+ * predict, save, and give its artifacts. Made by `train`, `load` or `fromArtifacts`; the
+ * command line, the benchmarks and any service use this one class.
+ */
+export class Model {
+  /** @internal Use train, load or fromArtifacts. */
+  constructor(
+    private readonly clf: Classifier,
+    private readonly rt: Runtime,
+    readonly summary: Readonly<ModelSummary>,
+  ) {}
+
+  /** The labels it answers with, sorted. */
+  get labels(): readonly string[] {
+    return this.clf.labels;
+  }
+
+  /** The hyperparameters it was trained with. */
+  get hyperparameters(): Readonly<Hyperparameters> {
+    return this.clf.hp;
+  }
+
+  /** The label of each text, with its calibrated confidence and the `top` best labels ranked. One prediction per text, in order. */
+  predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
+    const { top = 1, minConfidence = 0, reviewLabel = 'manual-review' } = options;
+    if (!Array.isArray(texts)) throw new UsageError('predict takes an array of texts');
+    const bad = texts.findIndex((t) => typeof t !== 'string');
+    if (bad >= 0) throw new DataError(`text ${bad + 1} is not a string`, { code: 'NOT_TEXT' });
+    if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
+    if (!(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
+    const preds = this.clf.predict(this.rt, texts, top);
+    if (minConfidence > 0) for (const p of preds) if (p.confidence < minConfidence) p.label = reviewLabel;
+    return preds;
+  }
+
+  /**
+   * Writes the model to folder `dir` atomically: a failed or cancelled save leaves `dir` as it
+   * was. A folder holding other files and no bugcat model is refused unless `force`; bugcat
+   * replaces only its own files there.
+   */
+  async save(dir: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await saveArtifacts(this.toArtifacts(), dir, options);
+  }
+
+  /** The model's files as bytes, by name, with their checksums in the manifest: what save writes. */
+  toArtifacts(): ModelArtifacts {
+    return encode(this.clf, this.summary.createdBy);
+  }
+}
+
+/**
+ * Trains a model on labelled reports: the labels are whatever labels the reports carry (at
+ * least two distinct ones). Reports with an empty label are refused; leave them out first
+ * (readReports does, with the labels it is told to exclude).
+ */
+export async function train(reports: TrainingData, options: TrainOptions = {}): Promise<Model> {
+  const hp = validateHyperparameters(options.hyperparameters ?? {});
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
+  const { texts, labels, secondLabels } = columnsOf(reports);
+  const log = options.onProgress ?? silentLog;
+  const rt = await runtime(options, true);
+  const clf = await trainClassifier(rt, texts, labels, hp, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, secondLabels });
+  return new Model(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
+}
+
+/** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */
+export async function load(dir: string, options: RuntimeOptions = {}): Promise<Model> {
+  return fromArtifacts(readArtifacts(dir), options, dir);
+}
+
+/** A model from its artifacts (toArtifacts, or the files of a model folder read as bytes), with the same checks as load. */
+export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeOptions = {}, source = 'artifacts'): Promise<Model> {
+  const manifest = readManifest(artifacts, source);
+  const rt = await runtime(options);
+  const clf = decode(rt, artifacts, source);
+  return new Model(clf, rt, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+}
+
+/** Texts, labels and second labels of labelled reports, checked. */
+function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; secondLabels?: string[] } {
+  let texts: string[];
+  let labels: string[];
+  let secondLabels: string[] | undefined;
+  let ids: readonly string[] | undefined;
+  if (Array.isArray(reports)) {
+    const list = reports as readonly LabelledReport[];
+    texts = list.map((r) => r?.text);
+    labels = list.map((r) => r?.label);
+    ids = list.map((r, i) => r?.id ?? String(i + 1));
+    secondLabels = list.some((r) => r?.secondLabel !== undefined) ? list.map((r) => r?.secondLabel ?? '') : undefined;
+  } else if (reports && typeof reports === 'object' && Array.isArray((reports as Reports).texts)) {
+    const r = reports as Reports;
+    if (!r.labels) throw new DataError('the reports carry no labels: training needs a label for every report', { code: 'NO_LABELS' });
+    if (r.labels.length !== r.texts.length) throw new DataError(`${r.texts.length} texts but ${r.labels.length} labels`, { code: 'NO_LABELS' });
+    ({ texts, labels, secondLabels, ids } = r);
+  } else {
+    throw new UsageError('train takes reports as readReports gives them, or an array of { text, label } objects');
+  }
+  const at = (i: number) => `report ${ids?.[i] ?? i + 1}`;
+  texts.forEach((t, i) => {
+    if (typeof t !== 'string') throw new DataError(`${at(i)} has no text`, { code: 'NOT_TEXT' });
+  });
+  labels.forEach((l, i) => {
+    if (typeof l !== 'string' || l.trim() === '') throw new DataError(`${at(i)} has no label`, { code: 'NO_LABELS', advice: 'label it, or leave it out' });
+  });
+  return { texts, labels, secondLabels };
+}

@@ -1,0 +1,41 @@
+import { CancelledError, checkModelDir, readReports, train as trainModel } from '../../index.js';
+import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, type ColumnOptions } from '../options.js';
+
+interface TrainOptions extends ColumnOptions {
+  data: string;
+  out: string;
+  force: boolean;
+  quiet: boolean;
+}
+
+export async function train(o: TrainOptions & Record<string, unknown>): Promise<void> {
+  const log = logOf(o);
+  const started = performance.now();
+  const hyperparameters = hyperparametersOf(o);
+  checkModelDir(o.out, o.force);
+  const reports = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
+  const categories = new Set(reports.labels).size;
+  log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}`);
+  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...runtimeOf() });
+
+  // Ctrl-C during training ends the process at once (nothing is written until now).
+  // While saving, a signal is noted, and the save is abandoned before anything at --out changes.
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    signal = s;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    await model.save(o.out, { force: o.force, signal: abort.signal });
+  } catch (err) {
+    if (!(err instanceof CancelledError)) throw err;
+    stderrLog(`interrupted (${signal}): nothing was written to ${o.out}`);
+    process.exitCode = signal === 'SIGTERM' ? 143 : 130;
+    return;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  log?.(`model written to ${o.out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}

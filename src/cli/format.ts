@@ -1,0 +1,71 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Evaluation, Prediction } from '../index.js';
+
+export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface IdentifiedPrediction extends Prediction {
+  id: string;
+}
+
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Predictions in the chosen output format; always one record per input report, in order. */
+export function formatPredictions(preds: readonly IdentifiedPrediction[], format: Format, top: number, showIds: boolean): string {
+  const record = (p: IdentifiedPrediction) => ({
+    id: p.id,
+    label: p.label,
+    confidence: round(p.confidence),
+    top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
+  });
+  switch (format) {
+    case 'text':
+      return preds.map((p) => `${p.label}\t${p.confidence.toFixed(4)}${showIds ? `\t${p.id}` : ''}\n`).join('');
+    case 'json':
+      return JSON.stringify(preds.map(record), null, 2) + '\n';
+    case 'jsonl':
+      return preds.map((p) => JSON.stringify(record(p)) + '\n').join('');
+    case 'csv': {
+      const extra = Array.from({ length: Math.max(0, top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
+      const rows = preds.map((p) => [
+        p.id,
+        p.label,
+        p.confidence.toFixed(4),
+        ...p.top.slice(1, top).flatMap((t) => [t.label, t.probability.toFixed(4)]),
+      ]);
+      return stringify([['id', 'label', 'confidence', ...extra], ...rows]);
+    }
+  }
+}
+
+const pct = (x: number) => x.toFixed(3);
+
+/** The evaluation as a person reads it: summary, per-class table, confusion matrix, confidence. */
+export function formatEvaluation(e: Evaluation): string {
+  const labels = e.confusion.labels;
+  const width = Math.max(12, ...labels.map((l) => l.length));
+  const lines: string[] = [];
+  lines.push(`reports      ${e.n}`);
+  lines.push(`accuracy     ${pct(e.accuracy)}`);
+  lines.push(`macro-F1     ${pct(e.macro_f1)}`);
+  lines.push(`weighted-F1  ${pct(e.weighted_f1)}`);
+  lines.push(`calibration error (ECE, 10 bins)  ${pct(e.ece)}`);
+  lines.push(
+    `accuracy when only the most confident are kept: ${e.coverage.map((c) => `${Math.round(c.coverage * 100)}% -> ${pct(c.accuracy)}`).join(', ')}`,
+  );
+  lines.push('');
+  lines.push(`${'category'.padEnd(width)}  precision  recall     f1  support`);
+  for (const l of labels) {
+    const s = e.per_class[l];
+    lines.push(`${l.padEnd(width)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}  ${pct(s.f1).padStart(5)}  ${String(s.support).padStart(7)}`);
+  }
+  lines.push('');
+  lines.push('confusion matrix (rows: true category, columns: predicted, in the order of the rows)');
+  const cell = Math.max(4, ...e.confusion.matrix.flat().map((v) => String(v).length + 1));
+  const head = width + 4;
+  lines.push(`${''.padEnd(head)}${labels.map((_, i) => String(i + 1).padStart(cell)).join('')}`);
+  e.confusion.matrix.forEach((row, i) => {
+    lines.push(`${`${String(i + 1).padStart(2)} ${labels[i]}`.padEnd(head)}${row.map((v) => String(v).padStart(cell)).join('')}`);
+  });
+  return lines.join('\n') + '\n';
+}

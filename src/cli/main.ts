@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * bugcat's command line: one function per subcommand (src/commands/), each loaded only when
+ * its command runs, so that `--help` and one-report predictions start fast.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
+import { FORMATS } from './format.js';
+import { messageOf } from './hints.js';
+
+const EXIT_CODES = `
+Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),
+2 usage error (unknown option, missing or invalid argument).`;
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function number(kind: 'int' | 'float', min: number, max = Infinity) {
+  return (value: string) => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x)) || x < min || x > max) {
+      throw new InvalidArgumentError(`expected ${kind === 'int' ? 'an integer' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}`);
+    }
+    return x;
+  };
+}
+
+function boolean(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
+/** The parser of a hyperparameter's flag, from the library's table of ranges. */
+function parserOf(r: Range): ((v: string) => unknown) | readonly string[] {
+  switch (r.type) {
+    case 'boolean':
+      return boolean;
+    case 'choice':
+      return r.values;
+    default:
+      return (value: string) => {
+        const x = number(r.type as 'int' | 'float', r.min, r.max)(value);
+        if (r.except?.includes(x)) throw new InvalidArgumentError(`expected ${describeRange(r)}`);
+        return x;
+      };
+  }
+}
+
+function addHyperparameters(cmd: Command): Command {
+  for (const key of Object.keys(DEFAULTS) as (keyof Hyperparameters)[]) {
+    const range = parserOf(RANGES[key]);
+    const opt = new Option(`--${kebab(key)} <value>`, DESCRIPTIONS[key]).default(DEFAULTS[key]);
+    cmd.addOption(Array.isArray(range) ? opt.choices(range) : opt.argParser(range as (v: string) => unknown));
+  }
+  return cmd;
+}
+
+function addColumns(cmd: Command, label: boolean): Command {
+  cmd.option('--text-column <name>', 'CSV column holding the report text', 'text');
+  if (label) cmd.option('--label-column <name>', 'CSV column holding the category', 'label');
+  cmd.option('--id-column <name>', 'CSV column holding the report id (row numbers if absent)', 'id');
+  if (label) cmd.option('--exclude-label <labels...>', 'labels left out, like empty ones', ['manual-review']);
+  return cmd;
+}
+
+function addSecondLabel(cmd: Command): Command {
+  return cmd.option(
+    '--second-label-column <name>',
+    "CSV column holding a second annotator's category for each report (the study's label_gemma): it gets --second-label-weight of each training target",
+  );
+}
+
+function build(): Command {
+  const program = new Command('bugcat')
+    .description('Sort emulator and hypervisor bug reports into categories: train, predict, evaluate, cross-validate.')
+    .version(VERSION)
+    .addHelpText('after', EXIT_CODES);
+
+  const train = program
+    .command('train')
+    .description('Train a model on labelled reports and write it to a folder.')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file, or a study folder (<category>/<id> text files) (required)')
+    .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
+    .option('--force', 'write into an existing folder that is not a bugcat model (its other files are left alone)', false)
+    .option('--quiet', 'no progress on stderr', false);
+  addSecondLabel(train);
+  addHyperparameters(addColumns(train, true)).action(async (o) => (await import('./commands/train.js')).train(o));
+
+  const predict = program
+    .command('predict')
+    .description('Predict categories of reports given as text arguments, files, a CSV, or stdin.')
+    .argument('[reports...]', 'report texts; an argument naming an existing file is read as one report')
+    .option('--model <dir>', 'model folder', SHIPPED_MODEL)
+    .option('--file <paths...>', 'files, one report each')
+    .option('--data <csv>', 'a CSV of reports: one prediction per row, in order')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--top <k>', 'how many ranked labels to show (json, jsonl, csv)', number('int', 1), 1)
+    .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
+    .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
+  addColumns(predict, false).action(async (reports, o) => (await import('./commands/predict.js')).predict(reports, o));
+
+  const evaluate = program
+    .command('evaluate')
+    .description('Score a model on labelled reports: accuracy, F1, per-class table, confusion, calibration.')
+    .option('--model <dir>', 'model folder', SHIPPED_MODEL)
+    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
+    .option('--json <file>', 'also write the figures as JSON to this file');
+  addColumns(evaluate, true).action(async (o) => (await import('./commands/evaluate.js')).evaluate(o));
+
+  const cv = program
+    .command('cv')
+    .description('k-fold cross-validation with the same training and scoring code as train and evaluate.')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
+    .option('--folds <k>', 'number of folds (seeded, stratified), unless --fold-column', number('int', 2, 100), 5)
+    .option('--fold-column <name>', 'take each report\'s fold from this CSV column instead')
+    .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
+    .option('--predictions <file>', 'write every report\'s out-of-fold prediction (id,label,confidence) as CSV')
+    .option('--quiet', 'no progress on stderr', false);
+  addSecondLabel(cv);
+  addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
+
+  for (const cmd of [program, train, predict, evaluate, cv]) {
+    cmd
+      .exitOverride()
+      .showHelpAfterError('(add --help for usage)')
+      .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
+  }
+  for (const cmd of [train, predict, evaluate, cv]) cmd.addHelpText('after', EXIT_CODES);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await build().parseAsync(argv);
+    return (process.exitCode as number | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version end in a CommanderError too, with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof BugcatError) {
+      process.stderr.write(`bugcat: error: ${messageOf(err)}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    process.stderr.write(`bugcat: unexpected error: ${e?.message ?? String(err)}\n(please report it; BUGCAT_DEBUG=1 shows where it happened)\n`);
+    if (process.env.BUGCAT_DEBUG) process.stderr.write(`${e?.stack}\n`);
+    return 1;
+  }
+}
+
+// A reader that closes early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs';
+import { DataError, DEFAULTS, type Backend, type Hyperparameters, type KernelChoice, type ReadOptions, type RuntimeOptions } from '../index.js';
+
+/** Options shared by the subcommands, as commander hands them over. */
+export interface ColumnOptions {
+  textColumn: string;
+  labelColumn?: string;
+  idColumn: string;
+  excludeLabel?: string[];
+  secondLabelColumn?: string;
+}
+
+/** Progress and notices go to stderr; stdout carries results only. */
+export const stderrLog = (message: string): void => {
+  process.stderr.write(`bugcat: ${message}\n`);
+};
+
+/** readReports's options from the command line's column flags. */
+export const readOptionsOf = (o: ColumnOptions, extra: Partial<ReadOptions> = {}): ReadOptions => ({
+  textColumn: o.textColumn,
+  labelColumn: o.labelColumn,
+  idColumn: o.idColumn,
+  secondLabelColumn: o.secondLabelColumn,
+  excludeLabels: o.excludeLabel ?? [],
+  onWarning: stderrLog,
+  ...extra,
+});
+
+/** The hyperparameters named on the command line (the library fills in the defaults and checks them). */
+export function hyperparametersOf(o: Record<string, unknown>): Partial<Hyperparameters> {
+  const hp: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULTS)) if (o[key] !== undefined) hp[key] = o[key];
+  return hp as Partial<Hyperparameters>;
+}
+
+/**
+ * The run-time choices, from environment variables (documented overrides of the command line
+ * only; the library takes them as options): BUGCAT_BACKEND=cpu|tensorflow|auto,
+ * BUGCAT_KERNELS=js|wasm, BUGCAT_THREADS=N.
+ */
+export function runtimeOf(env: NodeJS.ProcessEnv = process.env): RuntimeOptions & { threads?: number } {
+  const threads = env.BUGCAT_THREADS ? Number(env.BUGCAT_THREADS) : undefined;
+  return {
+    backend: (env.BUGCAT_BACKEND || undefined) as Backend | undefined,
+    kernels: (env.BUGCAT_KERNELS || undefined) as KernelChoice | undefined,
+    threads: threads !== undefined && Number.isInteger(threads) && threads >= 1 ? threads : undefined,
+  };
+}
+
+export const logOf = (o: { quiet?: boolean }): ((message: string) => void) | undefined => (o.quiet ? undefined : stderrLog);
+
+/** Writes a result file the user asked for (--json, --predictions), or says why it cannot. */
+export function writeResult(path: string, data: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (err) {
+    throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,94 @@
+import { DataError } from '../base/errors.js';
+import { Rng } from '../base/rng.js';
+import { stratifiedFolds } from '../model/folds.js';
+import { score, type Evaluation } from './metrics.js';
+
+/**
+ * Cross-validation as scikit-learn's cross_validate does it, apart from what is being
+ * validated: each fold is held out in turn, a model is fitted on the others (by the caller's
+ * `fit`), and its predictions on the held-out fold are scored with metrics.ts.
+ */
+
+/** What a fitted model must do to be cross-validated: predict a label and a confidence per text. */
+export interface Predictor {
+  predict(texts: readonly string[]): readonly { label: string; confidence: number }[];
+}
+
+/** The labelled reports cross-validation needs, as parallel lists. */
+export interface LabelledSet {
+  ids: readonly string[];
+  texts: readonly string[];
+  labels: readonly string[];
+}
+
+/** One fold's scores. */
+export interface FoldResult extends Evaluation {
+  fold: string;
+}
+
+export const SUMMARY_KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
+export type SummaryKey = (typeof SUMMARY_KEYS)[number];
+
+export interface CrossValidation {
+  folds: FoldResult[];
+  /** Mean over the folds of each summary figure. */
+  mean: Record<SummaryKey, number>;
+  /** Their standard deviation (population, over the folds). */
+  std: Record<SummaryKey, number>;
+  /** Every report's out-of-fold prediction, in input order. */
+  predictions: { id: string; label: string; confidence: number }[];
+}
+
+/**
+ * Each report's fold: given (one name per report, at least two distinct), or a seeded
+ * stratified assignment into `k` folds named 1..k.
+ */
+export function assignFolds(labels: readonly string[], k: number, seed: number, given?: readonly string[]): { fold: string[]; names: string[] } {
+  if (given) {
+    if (given.some((f) => f === '')) throw new DataError('some reports have no fold: give every report a fold', { code: 'NO_FOLD' });
+    const names = [...new Set(given)].sort();
+    if (names.length < 2) throw new DataError(`the reports hold ${names.length} fold: cross-validation needs at least two`, { code: 'ONE_FOLD' });
+    return { fold: [...given], names };
+  }
+  const classes = [...new Set(labels)].sort();
+  const y = Int32Array.from(labels, (l) => classes.indexOf(l));
+  // Each class's reports, shuffled, are dealt round-robin over the folds.
+  const fold = Array.from(stratifiedFolds(y, classes.length, k, new Rng(seed + 7)), (f) => String(f + 1));
+  return { fold, names: Array.from({ length: k }, (_, i) => String(i + 1)) };
+}
+
+/**
+ * Fits on all folds but one (`fit` gets the training rows' indices), scores the held-out one,
+ * for each fold in turn; `hooks` hear of each fold as it starts and as it is scored.
+ */
+export async function crossValidateWith(
+  reports: LabelledSet,
+  folds: { fold: readonly string[]; names: readonly string[] },
+  fit: (rows: number[]) => Promise<Predictor>,
+  hooks: { onStart?: (fold: string, train: number, test: number) => void; onFold?: (r: FoldResult) => void } = {},
+): Promise<CrossValidation> {
+  const results: FoldResult[] = [];
+  const predictions = new Array<{ id: string; label: string; confidence: number }>(reports.ids.length);
+  for (const name of folds.names) {
+    const tr = folds.fold.flatMap((f, i) => (f === name ? [] : [i]));
+    const te = folds.fold.flatMap((f, i) => (f === name ? [i] : []));
+    hooks.onStart?.(name, tr.length, te.length);
+    const model = await fit(tr);
+    const preds = model.predict(te.map((i) => reports.texts[i]));
+    preds.forEach((p, k) => (predictions[te[k]] = { id: reports.ids[te[k]], label: p.label, confidence: p.confidence }));
+    const r = { fold: name, ...score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)) };
+    results.push(r);
+    hooks.onFold?.(r);
+  }
+  const stat = (k: SummaryKey) => {
+    const xs = results.map((r) => r[k]);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+  };
+  return {
+    folds: results,
+    mean: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).mean])) as Record<SummaryKey, number>,
+    std: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).std])) as Record<SummaryKey, number>,
+    predictions,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * bugcat as a library: train a model on labelled bug reports, save and load it, predict,
+ * evaluate and cross-validate. TensorFlow.js, the WebAssembly kernels and the worker threads
+ * are loaded inside; a caller never sees them.
+ *
+ * ```ts
+ * import { train, load, readReports } from 'bugcat';
+ * const model = await train(readReports('reports.csv', { labelColumn: 'label' }));
+ * await model.save('models/mine');
+ * const [p] = (await load('models/mine')).predict(['QEMU hangs at boot with -kernel']);
+ * console.log(p.label, p.confidence);
+ * ```
+ *
+ * This file is the public API: the command line (src/cli/), the scripts and any service
+ * import it, never the layers beneath.
+ */
+
+/** The model: train one, load one, or make one from its artifacts in memory. */
+export { Model, train, load, fromArtifacts } from './api/model.js';
+export type { LabelledReport, TrainingData, TrainOptions, PredictOptions, ModelSummary, Prediction } from './api/model.js';
+
+/** Scoring: a model on labelled reports, and k-fold cross-validation of training options. */
+export { evaluate, crossValidate } from './api/evaluate.js';
+export type { CrossValidateOptions } from './api/evaluate.js';
+export type { CrossValidation, FoldResult } from './eval/crossvalidate.js';
+export type { Evaluation, ClassScores, CoveragePoint } from './eval/metrics.js';
+
+/** Reading reports: CSV files and study folders, single files and bytes. */
+export { readReports, readReportFile, decodeReport } from './api/reports.js';
+export type { ReadOptions } from './api/reports.js';
+export type { Reports } from './io/reports.js';
+
+/** The hyperparameters: their type, defaults, allowed ranges, descriptions and validation. */
+export { DEFAULTS, RANGES, HELP as DESCRIPTIONS, validateHyperparameters, describeRange } from './base/hyperparameters.js';
+export type { Hyperparameters, Range } from './base/hyperparameters.js';
+
+/** Run-time choices (backend, kernels), which change speed, never answers. */
+export { BACKENDS } from './nn/backend.js';
+export type { Backend, RuntimeOptions } from './nn/backend.js';
+export { KERNEL_CHOICES } from './nn/kernels.js';
+export type { KernelChoice } from './nn/kernels.js';
+
+/** Model artifacts and folders. */
+export type { ModelArtifacts } from './io/artifacts.js';
+export { FORMAT_VERSION, READABLE_VERSIONS } from './io/artifacts.js';
+export { checkModelDir } from './io/store.js';
+
+/** Errors: every error bugcat throws on purpose is a BugcatError, with a `code` and the exit code the command line uses. */
+export { BugcatError, UsageError, HyperparameterError, DataError, ModelError, CancelledError } from './base/errors.js';
+export { ColumnError } from './io/reports.js';
+
+/** This bugcat's version, and the folder of the QEMU model shipped with it. */
+export { VERSION, SHIPPED_MODEL } from './base/version.js';

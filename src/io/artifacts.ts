@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { ModelError } from '../base/errors.js';
+import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
+import type { Runtime } from '../nn/backend.js';
+import { Network } from '../nn/network.js';
+import type { Calibration } from '../model/calibration.js';
+import { Classifier, type TrainingSummary } from '../model/classifier.js';
+import { featureConfig } from '../text/counter.js';
+import { Vectorizer } from '../text/vectorizer.js';
+import { toFloat16, toUint8 } from './codecs.js';
+
+/**
+ * A model as plain data, apart from where its bytes go (as tfjs-core's io/ keeps model
+ * artifacts apart from its save handlers): each file's bytes, by file name. Everything predict
+ * needs, and nothing else:
+ *   bugcat.json      manifest: format version, labels, hyperparameters, calibration,
+ *                    training-data summary, SHA-256 of every other file
+ *   model.json       the network in TensorFlow.js's layout: topology + weightsManifest
+ *   weights.bin      the weights (tfjs binary format; the embedding may be float16- or uint8-quantized)
+ *   vocabulary.json  the terms, in feature-id order
+ * store.ts writes them to a folder and reads them back; a service may keep them in memory.
+ */
+export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
+
+export const FORMAT = 'bugcat-model';
+/** Version 2 added ensembles (modelTopology.members); a version 1 model is one network. */
+export const FORMAT_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const MANIFEST = 'bugcat.json';
+const MODEL = 'model.json';
+const WEIGHTS = 'weights.bin';
+const VOCABULARY = 'vocabulary.json';
+export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY];
+
+export interface Manifest {
+  format: typeof FORMAT;
+  formatVersion: number;
+  createdBy: string;
+  labels: string[];
+  calibration: Calibration;
+  hyperparameters: Hyperparameters;
+  training: TrainingSummary;
+  files: Record<string, string>;
+}
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  quantization?: { dtype: 'float16' } | { dtype: 'uint8'; scale: number; min: number };
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/** The files of a model, in memory: what a save writes and a load reads. */
+export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts {
+  const { vocabSize, hidden, classes } = clf.networks[0].shape;
+  const members = clf.networks.length;
+  type Stored = [name: string, shape: number[], values: Float32Array, dtype: Hyperparameters['weightDtype']];
+  const tensors: Stored[] = clf.networks.flatMap((net, m): Stored[] => {
+    const w = net.weights;
+    const name = (n: string) => memberWeight(n, m);
+    return [
+      [name('embedding'), [vocabSize, hidden], w.embedding, clf.hp.weightDtype],
+      [name('bias1'), [hidden], w.bias1, 'float32'],
+      [name('dense'), [hidden, classes], w.dense, 'float32'],
+      [name('bias2'), [classes], w.bias2, 'float32'],
+    ];
+  });
+  tensors.push(['idf', [vocabSize], clf.vectorizer.idf, 'float32']);
+  const specs: WeightSpec[] = [];
+  const parts: Uint8Array[] = [];
+  for (const [name, shape, values, dtype] of tensors) {
+    if (dtype === 'float16') {
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'float16' } });
+      parts.push(new Uint8Array(toFloat16(values).buffer));
+    } else if (dtype === 'uint8') {
+      const { bytes, scale, min } = toUint8(values);
+      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'uint8', scale, min } });
+      parts.push(bytes);
+    } else {
+      specs.push({ name, shape, dtype: 'float32' });
+      parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
+  }
+  const weights = new Uint8Array(Buffer.concat(parts));
+  const model = JSON.stringify({
+    format: 'bugcat-sparse-mlp',
+    generatedBy: createdBy,
+    modelTopology: { input: 'tfidf-sparse', vocabSize, hidden, activation: 'relu', classes, output: 'softmax', members },
+    weightsManifest: [{ paths: [WEIGHTS], weights: specs }],
+  });
+  const vocabulary = JSON.stringify({ terms: clf.vectorizer.terms });
+  const files: Record<string, Uint8Array> = { [MODEL]: utf8(model), [WEIGHTS]: weights, [VOCABULARY]: utf8(vocabulary) };
+  const manifest: Manifest = {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    createdBy,
+    labels: [...clf.labels],
+    calibration: clf.calibration,
+    hyperparameters: clf.hp,
+    training: clf.training,
+    files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])),
+  };
+  return { [MANIFEST]: utf8(JSON.stringify(manifest, null, 2) + '\n'), ...files };
+}
+
+/** The manifest of a model's artifacts, its format and version checked. `source` names the model in messages (its folder, say). */
+export function readManifest(artifacts: ModelArtifacts, source: string): Manifest {
+  const bytes = artifacts[MANIFEST];
+  if (!bytes) throw new ModelError(`${source} is not a bugcat model (no ${MANIFEST})`, { code: 'NOT_A_MODEL', advice: 'give a model that bugcat saved' });
+  const manifest = parseJson<Manifest>(bytes, source, MANIFEST);
+  if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || typeof manifest.formatVersion !== 'number') {
+    throw new ModelError(`${source}/${MANIFEST} is not a bugcat model manifest`, { code: 'NOT_A_MODEL', advice: 'give a model that bugcat saved' });
+  }
+  if (!READABLE_VERSIONS.includes(manifest.formatVersion)) {
+    const newer = manifest.formatVersion > FORMAT_VERSION;
+    throw new ModelError(
+      `model ${source} has format version ${manifest.formatVersion}; this bugcat reads version${READABLE_VERSIONS.length > 1 ? 's' : ''} ${READABLE_VERSIONS.join(', ')}: ` +
+        (newer ? 'upgrade bugcat to use it' : 'retrain it with this bugcat'),
+      { code: 'MODEL_VERSION' },
+    );
+  }
+  return manifest;
+}
+
+/** The file names a manifest lists, beside the manifest itself. */
+export const listedFiles = (manifest: Manifest): string[] => Object.keys(manifest.files ?? {});
+
+/**
+ * A classifier from its artifacts, checking format version and every file's checksum before
+ * anything else, and the hyperparameters against their ranges. `source` names the model in
+ * messages (its folder, or "artifacts").
+ */
+export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: string): Classifier {
+  const { tf } = rt;
+  const manifest = readManifest(artifacts, source);
+  const damaged = (what: string, code = 'MODEL_DAMAGED') => new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
+  const data: Record<string, Uint8Array> = {};
+  for (const [name, digest] of Object.entries(manifest.files ?? {})) {
+    const bytes = artifacts[name];
+    if (!bytes) throw new ModelError(`model ${source} is incomplete: ${name} is missing`, { code: 'MODEL_INCOMPLETE', advice: 'retrain it or restore it from a copy' });
+    if (sha256(bytes) !== digest) throw damaged(`${name} does not match its checksum (truncated or altered)`);
+    data[name] = bytes;
+  }
+  for (const name of [MODEL, WEIGHTS, VOCABULARY]) if (!data[name]) throw damaged(`its manifest lists no ${name}`);
+
+  const model = parseJson<{ modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number }; weightsManifest: { weights: WeightSpec[] }[] }>(data[MODEL], source, MODEL);
+  const { terms } = parseJson<{ terms: string[] }>(data[VOCABULARY], source, VOCABULARY);
+  // Models written before a hyperparameter existed were trained as its neutral value.
+  let hp: Hyperparameters;
+  try {
+    hp = validateHyperparameters({ ...LEGACY, ...manifest.hyperparameters });
+  } catch (err) {
+    throw new ModelError(`model ${source} has invalid hyperparameters (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+  }
+  const buf = data[WEIGHTS];
+  const named = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, model.weightsManifest[0].weights);
+  const values = (name: string): Float32Array => {
+    const t = named[name];
+    if (!t) throw damaged(`weight "${name}" is missing from ${MODEL}`);
+    return t.dataSync() as Float32Array;
+  };
+  try {
+    const { vocabSize, hidden, classes, members = 1 } = model.modelTopology;
+    const networks = Array.from({ length: members }, (_, m) => {
+      const name = (n: string) => memberWeight(n, m);
+      return new Network(
+        { vocabSize, hidden, classes },
+        { embedding: values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) },
+        rt.kernels,
+      );
+    });
+    const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
+    if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training);
+  } catch (err) {
+    if (err instanceof ModelError) throw err;
+    throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
+/** The name of ensemble member m's weight `n`: member 0's keep a single network's names, member m's are suffixed ".m". */
+const memberWeight = (n: string, m: number) => (m === 0 ? n : `${n}.${m}`);
+
+/** Values of hyperparameters added after format version 1, for the models that predate them. */
+const LEGACY: Partial<Hyperparameters> = { members: 1, select: 'frequency' };
+
+function parseJson<T>(data: Uint8Array, source: string, name: string): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(data)) as T;
+  } catch {
+    throw new ModelError(`model ${source} is damaged: ${name} is not valid JSON`, { code: 'MODEL_DAMAGED', advice: 'retrain it or restore it from a copy' });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Number codecs of the weights file: the 8-bit and 16-bit encodings that TensorFlow.js's weight
+ * dequantization reads back.
+ */
+
+/**
+ * Affine 8-bit quantization, as TensorFlow.js's weight quantization reads it: each value
+ * becomes round((v - min) / scale), and is read back as q * scale + min.
+ */
+export function toUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > min)) return { bytes: new Uint8Array(values.length), scale: 1, min: Number.isFinite(min) ? min : 0 };
+  const scale = (max - min) / 255;
+  const bytes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) bytes[i] = Math.round((values[i] - min) / scale);
+  return { bytes, scale, min };
+}
+
+/** IEEE 754 half-precision bits of each value, rounded to nearest even (what tfjs's float16 dequantization reads). */
+export function toFloat16(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i];
+    const x = u[0];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    let e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let half = mant >>> shift;
+      const rest = mant & ((1 << shift) - 1);
+      const mid = 1 << (shift - 1);
+      if (rest > mid || (rest === mid && half & 1)) half++;
+      out[i] = sign | half;
+      continue;
+    }
+    let half = (e << 10) | (mant >>> 13);
+    const rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
+    out[i] = sign | half;
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { Rng } from '../base/rng.js';
+
+/** The indices of each class's reports, in input order: groups[c] lists the i with y[i] = c. */
+function groupByClass(y: Int32Array, classes: number): number[][] {
+  const groups: number[][] = Array.from({ length: classes }, () => []);
+  y.forEach((c, i) => groups[c].push(i));
+  return groups;
+}
+
+/**
+ * A seeded stratified k-fold assignment: each class's reports, shuffled, are dealt round-robin
+ * over folds 0..k-1. The cross-fitted calibration deals its folds with it, and so does
+ * cross-validation (eval/), from a different seed.
+ */
+export function stratifiedFolds(y: Int32Array, classes: number, k: number, rng: Rng): Int32Array {
+  const fold = new Int32Array(y.length);
+  let next = 0;
+  for (const members of groupByClass(y, classes)) for (const i of rng.shuffle(members)) fold[i] = next++ % k;
+  return fold;
+}

@@ -1,0 +1,53 @@
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import type { Log } from '../base/log.js';
+import type { Runtime } from '../nn/backend.js';
+import type { Network } from '../nn/network.js';
+import { trainNetwork } from '../nn/trainer.js';
+import type { Counted } from '../text/counter.js';
+import { Vectorizer } from '../text/vectorizer.js';
+
+/** A vocabulary and the networks over it, fitted together on some of the counted reports. */
+export interface Parts {
+  vectorizer: Vectorizer;
+  networks: Network[];
+}
+
+/**
+ * Vocabulary and network(s) fitted on reports `rows` of the counted reports (classes `yAll`, and
+ * the second annotator's `secondAll` if any, one per report): the vocabulary first (its terms
+ * and weights from these rows only), then hp.members networks on the vectors it gives.
+ */
+export async function fitParts(
+  rt: Runtime,
+  counted: Counted,
+  rows: readonly number[],
+  yAll: Int32Array,
+  classes: number,
+  hp: Hyperparameters,
+  log: Log,
+  secondAll?: Int32Array,
+  signal?: AbortSignal,
+): Promise<Parts> {
+  const started = performance.now();
+  const y = Int32Array.from(rows, (i) => yAll[i]);
+  const second = secondAll && Int32Array.from(rows, (i) => secondAll[i]);
+  const vectorizer = Vectorizer.fitCounted(counted, rows, hp, y);
+  const x = vectorizer.transformCounted(counted, rows);
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+  const nnz = x.reduce((s, v) => s + v.indices.length, 0);
+  log(`features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`);
+  const counts = new Float64Array(classes);
+  for (const c of y) counts[c]++;
+  const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));
+  const sampleWeight = Float32Array.from(y, (c) => weightOf[c]);
+  const networks: Network[] = [];
+  for (let m = 0; m < hp.members; m++) {
+    const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
+      log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`);
+    networks.push(await trainNetwork(rt, { x, y, sampleWeight, second }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal }));
+  }
+  return { vectorizer, networks };
+}
+
+/** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */
+const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);

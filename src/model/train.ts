@@ -1,0 +1,75 @@
+import { DataError } from '../base/errors.js';
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import type { Log } from '../base/log.js';
+import type { Backend, Runtime } from '../nn/backend.js';
+import { countTerms } from '../text/counter.js';
+import { UNCALIBRATED } from './calibration.js';
+import { Classifier, labelCounts } from './classifier.js';
+import { calibrateInParallel } from './parallel.js';
+import { fitParts } from './parts.js';
+
+/** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
+export interface FitOptions {
+  log: Log;
+  /** The backend the worker thread loads (the same as `rt`'s). */
+  backend: Backend;
+  /** Threads to train on: with 2 or more, the calibration models train beside the final one. */
+  threads: number;
+  signal?: AbortSignal;
+  /**
+   * A second annotator's labels of the same reports (see hp.secondLabelWeight); those outside
+   * the label set (or empty) are ignored, and case does not matter.
+   */
+  secondLabels?: readonly string[];
+}
+
+/**
+ * Fits a classifier to labelled reports: the label set is the labels' distinct values, sorted;
+ * every report is tokenized once; the final model and the cross-fitted calibration models
+ * (crossfit.ts) fit their vocabularies and networks from the same counts.
+ */
+export async function trainClassifier(rt: Runtime, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, o: FitOptions): Promise<Classifier> {
+  const { log } = o;
+  const names = [...new Set(labels)].sort();
+  if (names.length < 2) {
+    throw new DataError(
+      `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
+      { code: 'ONE_CATEGORY' },
+    );
+  }
+  const index = new Map(names.map((n, i) => [n, i]));
+  const y = Int32Array.from(labels, (l) => index.get(l)!);
+  const counts = labelCounts(names, y);
+  const second = o.secondLabels && secondOf(o.secondLabels, names, log);
+  const single = names.filter((n) => counts[n] === 1);
+  if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
+
+  // Every report is tokenized once; the calibration models and the final model fit their
+  // vocabularies from the same counts.
+  const started = performance.now();
+  const counted = countTerms(texts, hp);
+  log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  // The calibration models (each trained on part of the data, scoring the rest) and the final
+  // model are independent: with two threads or more they train side by side.
+  const calibrating =
+    hp.calibrationFolds > 0 ? calibrateInParallel(rt, { counted, y, names, hp, second, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal) : undefined;
+  // Should the final model fail or be cancelled, the calibration's own failure is not the news.
+  calibrating?.catch(() => {});
+  const { vectorizer, networks } = await fitParts(rt, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, second, o.signal);
+  const fitted = await calibrating;
+  if (fitted) fitted.messages.forEach((m) => log(m));
+  return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, networks, {
+    n: texts.length,
+    labelCounts: counts,
+    calibrationReports: fitted?.reports ?? 0,
+  });
+}
+
+/** Class ids of a second annotator's labels (-1 where empty or outside the label set; case does not matter), saying how many count. */
+function secondOf(secondLabels: readonly string[], names: readonly string[], log: Log): Int32Array {
+  const index = new Map(names.map((n, i) => [n.toLowerCase(), i]));
+  const second = Int32Array.from(secondLabels, (l) => index.get(l.trim().toLowerCase()) ?? -1);
+  const known = second.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+  log(`second annotator: ${known} of ${second.length} labels are categories of the first; the rest are ignored`);
+  return second;
+}

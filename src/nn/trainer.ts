@@ -1,0 +1,121 @@
+import type * as TF from '@tensorflow/tfjs-core';
+import { CancelledError } from '../base/errors.js';
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import { Rng } from '../base/rng.js';
+import type { Runtime } from './backend.js';
+import { head, Network, type NetworkShape } from './network.js';
+import type { SparseVector } from './sparse.js';
+
+export type TrainConfig = Pick<
+  Hyperparameters,
+  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'labelSmoothing' | 'secondLabelWeight'
+>;
+
+/** What a network is fitted to: the reports' vectors, their classes and weights, and a second annotator's classes (-1 where none). */
+export interface TrainingSet {
+  x: readonly SparseVector[];
+  y: Int32Array;
+  sampleWeight: Float32Array;
+  second?: Int32Array;
+}
+
+export interface TrainHooks {
+  /** Called after each epoch. */
+  onEpoch?: (r: EpochReport) => void;
+  /** Checked after each epoch: once aborted, training stops with a CancelledError. */
+  signal?: AbortSignal;
+}
+
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  seconds: number;
+}
+
+/**
+ * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. Where a report
+ * has a second annotator's label (`second[i]` >= 0, -1 where none), that label takes a share
+ * `cfg.secondLabelWeight` of the target's mass from the first one.
+ * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
+ * (tf.valueAndGrads) and updated by its Adam optimizer; the gradient with respect to the
+ * hidden pre-activations flows on to the input weights by sparse SGD, whose rate decays
+ * linearly to zero over training, as fastText's does. Only the rows of the batch's terms move,
+ * each by -rate * value * d(loss)/d(hidden) (Network.input.sgd): nnz x hidden per step, never
+ * vocabulary x hidden. (Measured in CV on folds 1-2: +1.2 points accuracy and +5 macro-F1 over
+ * lazy Adam, whose per-coordinate step sizes let rare terms' weights grow as fast as frequent ones'.)
+ * Deterministic: initialisation, batch order and dropout masks all derive from `cfg.seed`.
+ * Between epochs it yields to the event loop, so that timers, signals and an abort can run.
+ */
+export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, second }: TrainingSet, shape: NetworkShape, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<Network> {
+  const { tf } = rt;
+  const rng = new Rng(cfg.seed);
+  const net = Network.init(shape, rng, rt.kernels);
+  const { hidden, classes } = shape;
+  const bias1 = tf.variable(tf.tensor1d(net.weights.bias1));
+  const dense = tf.variable(tf.tensor2d(net.weights.dense, [hidden, classes]));
+  const bias2 = tf.variable(tf.tensor1d(net.weights.bias2));
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const off = cfg.labelSmoothing / classes;
+  const mass = 1 - cfg.labelSmoothing;
+
+  const lossOf = (h: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor, target: TF.Tensor, weight: TF.Tensor, seed: number) => {
+    const logits = head(tf, h, b1, w2, b2, { rate: cfg.dropout, seed });
+    const nll = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1));
+    return tf.div(tf.sum(tf.mul(nll, weight)), tf.sum(weight)) as TF.Scalar;
+  };
+
+  try {
+    const order = Array.from(x, (_, i) => i);
+    const steps = cfg.epochs * Math.ceil(order.length / cfg.batchSize);
+    let step = 0;
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      const started = performance.now();
+      rng.shuffle(order);
+      let lossSum = 0;
+      let batches = 0;
+      for (let start = 0; start < order.length; start += cfg.batchSize) {
+        const ids = order.slice(start, start + cfg.batchSize);
+        const rows = ids.map((i) => x[i]);
+        const pre = net.input.bag(rows);
+        const target = new Float32Array(ids.length * classes).fill(off);
+        ids.forEach((i, b) => {
+          const s = second ? second[i] : -1;
+          const share = s >= 0 ? cfg.secondLabelWeight : 0;
+          target[b * classes + y[i]] += mass * (1 - share);
+          if (s >= 0) target[b * classes + s] += mass * share;
+        });
+        const weight = Float32Array.from(ids, (i) => sampleWeight[i]);
+        const seed = rng.int(2 ** 31);
+        const [loss, dHidden] = tf.tidy(() => {
+          const h = tf.tensor2d(pre, [ids.length, hidden]);
+          const t = tf.tensor2d(target, [ids.length, classes]);
+          const w = tf.tensor1d(weight);
+          const { value, grads } = tf.valueAndGrads((hh: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor) =>
+            lossOf(hh, b1, w2, b2, t, w, seed),
+          )([h, bias1, dense, bias2]);
+          optimizer.applyGradients([
+            { name: bias1.name, tensor: grads[1] },
+            { name: dense.name, tensor: grads[2] },
+            { name: bias2.name, tensor: grads[3] },
+          ]);
+          return [value.dataSync()[0], grads[0].dataSync() as Float32Array] as const;
+        });
+        net.input.sgd(rows, dHidden, cfg.inputLearningRate * (1 - step / steps));
+        step++;
+        lossSum += loss;
+        batches++;
+      }
+      hooks.onEpoch?.({ epoch, epochs: cfg.epochs, loss: lossSum / Math.max(1, batches), seconds: (performance.now() - started) / 1000 });
+      await new Promise((resolve) => setImmediate(resolve));
+      if (hooks.signal?.aborted) throw new CancelledError();
+    }
+    net.weights.bias1.set(bias1.dataSync() as Float32Array);
+    net.weights.dense.set(dense.dataSync() as Float32Array);
+    net.weights.bias2.set(bias2.dataSync() as Float32Array);
+    return net;
+  } finally {
+    tf.dispose([bias1, dense, bias2]);
+    optimizer.dispose();
+  }
+}

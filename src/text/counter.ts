@@ -1,0 +1,161 @@
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import { TermIndex } from './termindex.js';
+import { charWords, titleOf, words } from './tokenizer.js';
+
+/**
+ * Counting the terms of reports (feature extraction, before any selection or weighting): the
+ * fields of a report (its words, its title line's words, the character n-grams of its
+ * beginning), their n-grams, and each distinct term's count.
+ */
+export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'> &
+  Partial<Pick<Hyperparameters, 'binaryTf' | 'titleWeight'>>;
+
+/**
+ * The feature settings within a set of hyperparameters (what transform needs). Models saved
+ * before binaryTf and titleWeight existed lack them: they were trained as false and 1, which
+ * are therefore the fallbacks (whatever the current defaults are).
+ */
+export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
+  const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
+  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? false, titleWeight: hp.titleWeight ?? 1 };
+}
+
+const TITLE = 't:';
+/** The prefix of character n-gram terms. */
+export const CHARS = 'c:';
+
+/**
+ * The terms of one report, by field: word n-grams (1..wordNgrams) of the whole report, word
+ * n-grams (1..titleNgrams) of its title line (prefixed `t:`, its own field), and, with
+ * charChars > 0, character 3-5-grams of the words of its first charChars characters (prefixed
+ * `c:`). Given as each field's words: FieldCounter forms the n-grams.
+ */
+export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
+  const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
+  const title = titleOf(cut);
+  return {
+    words: [
+      { tokens: words(cut, cfg), n: cfg.wordNgrams, prefix: '' },
+      { tokens: words(title, cfg), n: cfg.titleNgrams, prefix: TITLE },
+    ],
+    charWords: cfg.charChars > 0 ? charWords(cut.slice(0, cfg.charChars)) : [],
+  };
+}
+
+/** The prefixes of the word n-gram fields (the report's, the title's). */
+export const FIELD_PREFIXES: readonly string[] = ['', TITLE];
+
+/** Words whose character n-gram ids a FieldCounter remembers, at most. */
+const WORD_CACHE = 200_000;
+
+/**
+ * Counts the terms of reports, field by field, as ids from one TermIndex: a growing corpus
+ * index while training (countTerms), the fitted vocabulary at predict time (Vectorizer).
+ * Training and prediction thus share the code that turns text into counts. A term the index
+ * does not know (-1) is skipped.
+ */
+export class FieldCounter {
+  /** slot[id]: where term id sits in the current field's lists, or -1. */
+  private slot = new Int32Array(1 << 16).fill(-1);
+  /** Each word's character n-grams, as ids the index knows. */
+  private readonly gramIds = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly cfg: FeatureConfig,
+    readonly index: TermIndex,
+  ) {}
+
+  count(text: string): FieldCounts[] {
+    const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
+    const index = this.index;
+    const fields = wordFields.map(({ tokens, n, prefix }) => {
+      const field: FieldCounts = { ids: [], counts: [] };
+      const root = index.root(prefix);
+      // The n-grams starting at each word, shortest first (as tokenizer's ngrams lists them).
+      for (let i = 0; i < tokens.length; i++) {
+        let node = root;
+        for (let k = 0; k < n && i + k < tokens.length; k++) {
+          node = index.next(node, tokens[i + k]);
+          if (node < 0) break;
+          this.tally(field, index.termAt(node));
+        }
+      }
+      return this.done(field);
+    });
+    if (this.cfg.charChars > 0) {
+      const field: FieldCounts = { ids: [], counts: [] };
+      for (const word of chars) for (const id of this.charIds(word)) this.tally(field, id);
+      fields.push(this.done(field));
+    }
+    return fields;
+  }
+
+  private charIds(word: string): Int32Array {
+    let ids = this.gramIds.get(word);
+    if (ids === undefined) {
+      ids = Int32Array.from(this.index.charGrams(word, 3, 5));
+      if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
+      this.gramIds.set(word, ids);
+    }
+    return ids;
+  }
+
+  /** Counts one occurrence of term `id` in `field`. */
+  private tally(field: FieldCounts, id: number): void {
+    if (id < 0) return;
+    if (id >= this.slot.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.slot.length * 2)).fill(-1);
+      grown.set(this.slot);
+      this.slot = grown;
+    }
+    const k = this.slot[id];
+    if (k < 0) {
+      this.slot[id] = field.ids.length;
+      field.ids.push(id);
+      field.counts.push(1);
+    } else field.counts[k]++;
+  }
+
+  /** Clears the slots of a finished field. */
+  private done(field: FieldCounts): FieldCounts {
+    for (const id of field.ids) this.slot[id] = -1;
+    return field;
+  }
+}
+
+/**
+ * Reports tokenized once, as counts of terms: every distinct term of the corpus gets a
+ * corpus-wide id (`terms`), and each report lists, field by field and in order of first
+ * occurrence, the ids of its terms and how often each occurs. Training fits one vocabulary
+ * or several (the calibration models' and the final one) from these counts without
+ * tokenizing any report twice.
+ */
+export interface Counted {
+  readonly terms: readonly string[];
+  /** Per report: term ids, their counts, and where each field starts in them. */
+  readonly docs: readonly { ids: Int32Array; counts: Int32Array; fieldStarts: Int32Array }[];
+}
+
+/** Counts the terms of each report, by field (see fieldTerms). */
+export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
+  const counter = new FieldCounter(cfg, TermIndex.growing(CHARS));
+  const docs = texts.map((text) => {
+    const fields = counter.count(text);
+    const fieldStarts = new Int32Array(fields.length + 1);
+    fields.forEach((f, k) => (fieldStarts[k + 1] = fieldStarts[k] + f.ids.length));
+    const ids = new Int32Array(fieldStarts[fields.length]);
+    const counts = new Int32Array(ids.length);
+    fields.forEach((f, k) => {
+      ids.set(f.ids, fieldStarts[k]);
+      counts.set(f.counts, fieldStarts[k]);
+    });
+    return { ids, counts, fieldStarts };
+  });
+  return { terms: counter.index.terms, docs };
+}
+
+/** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
+export interface FieldCounts {
+  ids: number[];
+  counts: number[];
+}

@@ -1,0 +1,126 @@
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import type { SparseVector } from '../nn/sparse.js';
+import { CHARS, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
+import { chi2, classCounts, nbRatios } from './selection.js';
+import { TermIndex } from './termindex.js';
+
+export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight' | 'select'>>;
+
+/**
+ * TF-IDF vocabulary, scikit-learn style: fitted on training reports only (`fit`),
+ * then applied unchanged (`transform`) at predict time. Term weight is
+ * (1 + ln tf) * idf with idf = ln((1 + n) / (1 + df)) + 1; each field is L2-normalised.
+ */
+export class Vectorizer {
+  /** The term lookup of transform, built on first use: training transforms counted reports and never needs it. */
+  private counter?: FieldCounter;
+
+  constructor(
+    readonly terms: readonly string[],
+    readonly idf: Float32Array,
+    readonly config: Required<FeatureConfig>,
+  ) {
+    if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
+  }
+
+  get size(): number {
+    return this.terms.length;
+  }
+
+  /**
+   * `labels` (class ids of the texts) are needed only when `hp.nbWeight` > 0: each term's
+   * idf is then multiplied by (its NB ratio, see nbRatios) ^ nbWeight, and saved as its weight.
+   */
+  static fit(texts: readonly string[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
+    return Vectorizer.fitCounted(countTerms(texts, hp), Array.from(texts, (_, i) => i), hp, labels);
+  }
+
+  /** As fit, on the reports `rows` of counted reports (`labels` has one class id per row). */
+  static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
+    const nb = (hp.nbWeight ?? 0) > 0;
+    const chi = hp.select === 'chi2';
+    if ((nb || chi) && (!labels || labels.length !== rows.length)) throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
+    const df = new Int32Array(counted.terms.length);
+    for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
+    const n = rows.length;
+    const maxCount = hp.maxDf * n;
+    const kept: number[] = [];
+    df.forEach((d, id) => {
+      if (d >= hp.minDf && d <= maxCount) kept.push(id);
+    });
+    const term = counted.terms;
+    // Most frequent (or most class-dependent) first; ties broken by frequency, then by the term
+    // itself, so the result never depends on input order.
+    const byTerm = (a: number, b: number) => (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0);
+    if (chi && kept.length > hp.maxFeatures) {
+      const score = chi2(classCounts(counted, rows, labels!, kept));
+      const at = new Int32Array(term.length);
+      kept.forEach((id, k) => (at[id] = k));
+      kept.sort((a, b) => score[at[b]] - score[at[a]] || df[b] - df[a] || byTerm(a, b));
+    } else kept.sort((a, b) => df[b] - df[a] || byTerm(a, b));
+    const top = kept.slice(0, hp.maxFeatures);
+    const idf = Float32Array.from(top, (id) => Math.log((1 + n) / (1 + df[id])) + 1);
+    const vectorizer = new Vectorizer(
+      top.map((id) => term[id]),
+      idf,
+      featureConfig(hp),
+    );
+    if (nb) {
+      const ratios = nbRatios(classCounts(counted, rows, labels!, top));
+      for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
+    }
+    return vectorizer;
+  }
+
+  transform(text: string): SparseVector {
+    this.counter ??= new FieldCounter(this.config, TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES));
+    return this.weigh(this.counter.count(text));
+  }
+
+  transformAll(texts: readonly string[]): SparseVector[] {
+    return texts.map((t) => this.transform(t));
+  }
+
+  /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */
+  transformCounted(counted: Counted, rows: readonly number[]): SparseVector[] {
+    const position = new Map(this.terms.map((t, i) => [t, i]));
+    const local = new Int32Array(counted.terms.length).fill(-2);
+    return rows.map((r) => {
+      const { ids, counts, fieldStarts } = counted.docs[r];
+      const fields: FieldCounts[] = [];
+      for (let f = 0; f + 1 < fieldStarts.length; f++) {
+        const field: FieldCounts = { ids: [], counts: [] };
+        for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
+          let j = local[ids[k]];
+          if (j === -2) j = local[ids[k]] = position.get(counted.terms[ids[k]]) ?? -1;
+          if (j >= 0) {
+            field.ids.push(j);
+            field.counts.push(counts[k]);
+          }
+        }
+        fields.push(field);
+      }
+      return this.weigh(fields);
+    });
+  }
+
+  /** TF-IDF weights of one report's term counts (field by field, in order of first occurrence). */
+  private weigh(fields: readonly FieldCounts[]): SparseVector {
+    let nnz = 0;
+    for (const f of fields) nnz += f.ids.length;
+    const indices = new Int32Array(nnz);
+    const values = new Float32Array(nnz);
+    let at = 0;
+    fields.forEach(({ ids, counts }, f) => {
+      const weight = (k: number) => (this.config.binaryTf ? 1 : 1 + Math.log(counts[k])) * this.idf[ids[k]];
+      let norm = 0;
+      for (let k = 0; k < ids.length; k++) norm += weight(k) ** 2;
+      const inv = norm > 0 ? (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm) : 0;
+      for (let k = 0; k < ids.length; k++) {
+        indices[at] = ids[k];
+        values[at++] = weight(k) * inv;
+      }
+    });
+    return { indices, values };
+  }
+}

@@ -1,8 +1,0 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const root = new URL('../', import.meta.url);
-export const VERSION: string = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string }).version;
-export const CREATED_BY = `bugcat ${VERSION}`;
-/** The QEMU model shipped in the package: predict's and evaluate's default --model. */
-export const SHIPPED_MODEL = fileURLToPath(new URL('models/qemu', root));
