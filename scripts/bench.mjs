@@ -14,7 +14,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SHARED_DATA, writeSplit } from './qemu-split.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'bench.json');
@@ -96,25 +96,16 @@ try {
   result.predict = repeat(5, () => bugcat(['predict', '--model', model, '--data', split.test, '--format', 'csv']));
   result.predict.reports = testRows.length;
 
-  // 5. In-process throughput, start-up and model loading left out.
-  const { loadTf } = await import(join(root, 'dist', 'tf.js'));
-  const { loadModel } = await import(join(root, 'dist', 'store.js'));
-  const { meanLogits } = await import(join(root, 'dist', 'network.js'));
-  const tf = await loadTf();
-  const clf = loadModel(tf, model);
+  // 5. In-process throughput through the public API, start-up and model loading left out.
+  const { load } = await import('bugcat');
+  const loaded = await load(model);
   const texts = testRows.map((r) => r.text);
   const rates = Array.from({ length: 5 }, () => {
     const t0 = performance.now();
-    clf.predict(tf, texts);
+    loaded.predict(texts);
     return texts.length / ((performance.now() - t0) / 1000);
   });
   result.throughput = { reportsPerSecond: median(rates), best: Math.max(...rates) };
-  const t0 = performance.now();
-  const tokens = texts.map((t) => clf.vectorizer.transform(t));
-  const tFeatures = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  meanLogits(tf, clf.networks, tokens);
-  result.throughput.split = { featuresSeconds: tFeatures, networkSeconds: (performance.now() - t1) / 1000 };
 
   // 6. One report on stdin with the shipped model, against a bare node, interleaved.
   const one = readFileSync(join(root, 'data', 'examples', '02-hang-at-boot.txt'));
@@ -223,7 +214,7 @@ if (r.fasttextTrain) {
   lines.push(`train   bugcat ${fmt(r.train.min, 2)} s, peak RSS ${fmt(r.train.rssMB, 0)} MB (fastText not installed: no ratio)`);
   lines.push(`predict bugcat ${fmt(r.predict.min, 3)} s, peak RSS ${fmt(r.predict.rssMB, 0)} MB`);
 }
-lines.push(`in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5; features ${fmt(r.throughput.split.featuresSeconds, 3)} s, network ${fmt(r.throughput.split.networkSeconds, 3)} s for ${r.predict.reports} reports)`);
+lines.push(`in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5 runs of Model.predict over ${r.predict.reports} reports)`);
 lines.push(`one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`);
 if (r.scaling) lines.push(`training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`);
 lines.push(`shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeSplit } from './qemu-split.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 const out = join(root, 'models', 'qemu');
 const split = writeSplit();
 try {

@@ -8,13 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS } from '../dist/args.js';
-import { Classifier } from '../dist/classifier.js';
-import { dropExcluded, readCsv } from '../dist/dataset.js';
-import { silentLog } from '../dist/log.js';
-import { score } from '../dist/metrics.js';
-import { loadModel, saveModel } from '../dist/store.js';
-import { loadTfForTraining } from '../dist/tf.js';
+import { evaluate, load, readReports, train } from 'bugcat';
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -22,14 +16,12 @@ const dataDir = opt('--data', new URL('../../shared/data', import.meta.url).path
 const heldFolds = opt('--folds', '1,2,3,4').split(',');
 const configs = JSON.parse(argv.find((a) => a.startsWith('[')) ?? '[{}]');
 
-const reports = dropExcluded(readCsv(join(dataDir, 'qemu-reports.csv'), { text: 'text', label: 'label', id: 'id', secondLabel: argv.includes('--second') ? 'label_gemma' : undefined }, true), ['manual-review'], silentLog);
+const reports = readReports(join(dataDir, 'qemu-reports.csv'), { labelColumn: 'label', secondLabelColumn: argv.includes('--second') ? 'label_gemma' : undefined });
 const fold = new Map(readFileSync(join(dataDir, 'split.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')));
-const tf = await loadTfForTraining();
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 for (const overrides of configs) {
-  const hp = { ...DEFAULTS, ...overrides };
   const rows = [];
   const started = performance.now();
   for (const held of heldFolds) {
@@ -40,15 +32,17 @@ for (const overrides of configs) {
       if (f === '0') return; // the test fold is never looked at here
       (f === held ? te : tr).push(i);
     });
-    let clf = await Classifier.train(tf, tr.map((i) => reports.texts[i]), tr.map((i) => reports.labels[i]), hp, silentLog, reports.secondLabels && tr.map((i) => reports.secondLabels[i]));
+    const part = (rows, key) => reports[key] && rows.map((i) => reports[key][i]);
+    let model = await train({ ids: part(tr, 'ids'), texts: part(tr, 'texts'), labels: part(tr, 'labels'), secondLabels: part(tr, 'secondLabels') }, { hyperparameters: overrides });
     if (argv.includes('--saved')) {
       const dir = mkdtempSync(join(tmpdir(), 'bugcat-tune-'));
-      await saveModel(clf, join(dir, 'model'), { force: false, createdBy: 'tune' });
-      clf = loadModel(tf, join(dir, 'model'));
+      await model.save(join(dir, 'model'));
+      model = await load(join(dir, 'model'));
       rmSync(dir, { recursive: true });
     }
-    const preds = clf.predict(tf, te.map((i) => reports.texts[i]));
-    rows.push({ ...score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)), confidence: mean(preds.map((p) => p.confidence)) });
+    const test = { ids: part(te, 'ids'), texts: part(te, 'texts'), labels: part(te, 'labels') };
+    const confidence = mean(model.predict(test.texts).map((p) => p.confidence));
+    rows.push({ ...evaluate(model, test), confidence });
   }
   const f = (k) => `${mean(rows.map(k)).toFixed(4)}±${sd(rows.map(k)).toFixed(3)}`;
   console.log(

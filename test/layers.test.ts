@@ -1,0 +1,57 @@
+/**
+ * The source tree's layers, checked: a file imports only from its own layer or a lower one;
+ * the command line and the scripts go through the public API (src/index.ts) alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+/** Lowest first. `api` is the public API's implementation, `index.ts` its entry, `cli` sits on top. */
+const LAYERS = ['base', 'nn', 'text', 'model', 'io', 'eval', 'api', 'index', 'cli'];
+/** Siblings that must not import each other (model artifacts and report readers need no metrics, and back). */
+const SIBLINGS = [['io', 'eval']];
+
+const SRC = join(ROOT, 'src');
+const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+const layerOf = (file: string) => (file === 'index.ts' ? 'index' : file.split('/')[0]);
+const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^(?:import|export)[^'"]*?from '(\.[^']+)'/gm)].map((m) => m[1]);
+
+describe('the source tree shows its layers', () => {
+  it('every file sits in a known layer', () => {
+    expect(files.map(layerOf).filter((l) => !LAYERS.includes(l))).toEqual([]);
+  });
+
+  it('no file imports from a higher layer, nor io and eval from each other', () => {
+    const wrong: string[] = [];
+    for (const file of files) {
+      const from = layerOf(file);
+      for (const spec of importsOf(join(SRC, file))) {
+        const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
+        const to = layerOf(target);
+        const sibling = SIBLINGS.some(([a, b]) => (from === a && to === b) || (from === b && to === a));
+        if (LAYERS.indexOf(to) > LAYERS.indexOf(from) || sibling) wrong.push(`${file} -> ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the command line imports the public API only (and its own files)', () => {
+    const wrong: string[] = [];
+    for (const file of files.filter((f) => layerOf(f) === 'cli')) {
+      for (const spec of importsOf(join(SRC, file))) {
+        const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
+        if (target !== 'index.ts' && layerOf(target) !== 'cli') wrong.push(`${file} -> ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the scripts import the public API, never dist/ or src/ files', () => {
+    const scripts = readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.mjs'));
+    const wrong = scripts.flatMap((f) =>
+      [...readFileSync(join(ROOT, 'scripts', f), 'utf8').matchAll(/(?:from |import\()'([^']+)'/g)].map((m) => m[1]).filter((s) => /(^|\/)(dist|src)\//.test(s)).map((s) => `${f} -> ${s}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
