@@ -35,14 +35,12 @@ export { DEFAULTS, RANGES, HELP as DESCRIPTIONS, validateHyperparameters, descri
 export type { Hyperparameters, Range } from './base/hyperparameters.js';
 
 /** Run-time choices (backend, kernels), which change speed, never answers. */
-export { BACKENDS } from './nn/backend.js';
-export type { Backend, RuntimeOptions } from './nn/backend.js';
-export { KERNEL_CHOICES } from './nn/kernels.js';
-export type { KernelChoice } from './nn/kernels.js';
+export { BACKENDS, KERNEL_CHOICES } from './nn/choices.js';
+export type { Backend, KernelChoice, RuntimeOptions } from './nn/choices.js';
 
 /** Model artifacts and folders. */
-export type { ModelArtifacts } from './io/artifacts.js';
-export { FORMAT_VERSION, READABLE_VERSIONS } from './io/artifacts.js';
+export type { ModelArtifacts } from './io/format.js';
+export { FORMAT_VERSION, READABLE_VERSIONS } from './io/format.js';
 export { checkModelDir } from './io/store.js';
 
 /** Errors: every error bugcat throws on purpose is a BugcatError, with a `code` and the exit code the command line uses. */

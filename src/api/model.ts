@@ -3,11 +3,14 @@ import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import { silentLog } from '../base/log.js';
 import { CREATED_BY } from '../base/version.js';
-import { fromArtifacts as decode, toArtifacts as encode, FORMAT_VERSION, readManifest, type ModelArtifacts } from '../io/artifacts.js';
+import { fromArtifacts as decode, toArtifacts as encode, readManifest } from '../io/artifacts.js';
+import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
 import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
-import { runtime, type Runtime, type RuntimeOptions } from '../nn/backend.js';
-import type { Classifier, Prediction } from '../model/classifier.js';
+import { runtime, type Runtime } from '../nn/backend.js';
+import type { RuntimeOptions } from '../nn/choices.js';
+import type { Classifier } from '../model/classifier.js';
+import type { Prediction } from '../model/prediction.js';
 import { trainClassifier } from '../model/train.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
@@ -67,21 +70,31 @@ export type { Prediction };
  * command line, the benchmarks and any service use this one class.
  */
 export class Model {
-  /** @internal Use train, load or fromArtifacts. */
-  constructor(
-    private readonly clf: Classifier,
-    private readonly rt: Runtime,
-    readonly summary: Readonly<ModelSummary>,
-  ) {}
+  readonly #clf: Classifier;
+  readonly #rt: Runtime;
+  /** What the model knows of how it was made. */
+  readonly summary: Readonly<ModelSummary>;
+
+  /** Use train, load or fromArtifacts. */
+  private constructor(clf: Classifier, rt: Runtime, summary: ModelSummary) {
+    this.#clf = clf;
+    this.#rt = rt;
+    this.summary = summary;
+  }
+
+  /** @internal How train, load and fromArtifacts make a Model (stripped from the published declarations). */
+  static of(clf: Classifier, rt: Runtime, summary: ModelSummary): Model {
+    return new Model(clf, rt, summary);
+  }
 
   /** The labels it answers with, sorted. */
   get labels(): readonly string[] {
-    return this.clf.labels;
+    return this.#clf.labels;
   }
 
   /** The hyperparameters it was trained with. */
   get hyperparameters(): Readonly<Hyperparameters> {
-    return this.clf.hp;
+    return this.#clf.hp;
   }
 
   /** The label of each text, with its calibrated confidence and the `top` best labels ranked. One prediction per text, in order. */
@@ -92,7 +105,7 @@ export class Model {
     if (bad >= 0) throw new DataError(`text ${bad + 1} is not a string`, { code: 'NOT_TEXT' });
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
     if (!(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
-    const preds = this.clf.predict(this.rt, texts, top);
+    const preds = this.#clf.predict(this.#rt, texts, top);
     if (minConfidence > 0) for (const p of preds) if (p.confidence < minConfidence) p.label = reviewLabel;
     return preds;
   }
@@ -108,7 +121,7 @@ export class Model {
 
   /** The model's files as bytes, by name, with their checksums in the manifest: what save writes. */
   toArtifacts(): ModelArtifacts {
-    return encode(this.clf, this.summary.createdBy);
+    return encode(this.#clf, this.summary.createdBy);
   }
 }
 
@@ -125,7 +138,7 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
   const clf = await trainClassifier(rt, texts, labels, hp, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, secondLabels });
-  return new Model(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
+  return Model.of(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
 }
 
 /** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */
@@ -138,7 +151,7 @@ export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeO
   const manifest = readManifest(artifacts, source);
   const rt = await runtime(options);
   const clf = decode(rt, artifacts, source);
-  return new Model(clf, rt, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+  return Model.of(clf, rt, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
 }
 
 /** Texts, labels and second labels of labelled reports, checked. */

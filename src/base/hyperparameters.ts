@@ -62,6 +62,7 @@ export interface Hyperparameters {
   weightDtype: 'float32' | 'float16' | 'uint8';
 }
 
+/** The default hyperparameters (frozen): what train uses for every field not given. */
 export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   seed: 1,
   maxChars: 20000,

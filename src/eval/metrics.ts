@@ -4,6 +4,7 @@
  * union of gold and predicted labels, 0 where undefined), the confusion matrix, the
  * expected calibration error and accuracy when only the most confident reports are kept.
  */
+/** One category's precision, recall and F1, and how many reports carry it (support). */
 export interface ClassScores {
   precision: number;
   recall: number;
@@ -11,12 +12,14 @@ export interface ClassScores {
   support: number;
 }
 
+/** Accuracy on the `coverage` share of reports the model is most confident about (`n` reports). */
 export interface CoveragePoint {
   coverage: number;
   n: number;
   accuracy: number;
 }
 
+/** The scores of predictions against labels: summary figures, per category, confusion matrix (rows: true label), calibration. */
 export interface Evaluation {
   n: number;
   accuracy: number;

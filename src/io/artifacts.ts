@@ -8,29 +8,7 @@ import { Classifier, type TrainingSummary } from '../model/classifier.js';
 import { featureConfig } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
 import { toFloat16, toUint8 } from './codecs.js';
-
-/**
- * A model as plain data, apart from where its bytes go (as tfjs-core's io/ keeps model
- * artifacts apart from its save handlers): each file's bytes, by file name. Everything predict
- * needs, and nothing else:
- *   bugcat.json      manifest: format version, labels, hyperparameters, calibration,
- *                    training-data summary, SHA-256 of every other file
- *   model.json       the network in TensorFlow.js's layout: topology + weightsManifest
- *   weights.bin      the weights (tfjs binary format; the embedding may be float16- or uint8-quantized)
- *   vocabulary.json  the terms, in feature-id order
- * store.ts writes them to a folder and reads them back; a service may keep them in memory.
- */
-export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
-
-export const FORMAT = 'bugcat-model';
-/** Version 2 added ensembles (modelTopology.members); a version 1 model is one network. */
-export const FORMAT_VERSION = 2;
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
-export const MANIFEST = 'bugcat.json';
-const MODEL = 'model.json';
-const WEIGHTS = 'weights.bin';
-const VOCABULARY = 'vocabulary.json';
-export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY];
+import { FORMAT, FORMAT_VERSION, MANIFEST, MODEL, READABLE_VERSIONS, VOCABULARY, WEIGHTS, type ModelArtifacts } from './format.js';
 
 export interface Manifest {
   format: typeof FORMAT;

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
 
-/** Reports as read from a file or folder, in input order. */
+/** Reports as read from a file or folder, in input order: parallel lists of ids, texts and, when read with labels, labels. */
 export interface Reports {
   /** The id column's values, or row numbers (1 = first report) without one. */
   ids: string[];

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CancelledError, ModelError } from '../base/errors.js';
-import { listedFiles, MANIFEST, MODEL_FILES, readManifest, type ModelArtifacts } from './artifacts.js';
+import { listedFiles, readManifest } from './artifacts.js';
+import { MANIFEST, MODEL_FILES, type ModelArtifacts } from './format.js';
 
 /** True if `dir` holds a bugcat manifest (a model written by bugcat, whole or damaged). */
 export function isModelDir(dir: string): boolean {

@@ -3,6 +3,7 @@ import type { Runtime } from '../nn/backend.js';
 import { meanLogits, type Network } from '../nn/network.js';
 import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
+import { decide, type Prediction } from './prediction.js';
 
 /** What a model remembers of the data it was trained on. */
 export interface TrainingSummary {
@@ -11,13 +12,6 @@ export interface TrainingSummary {
   labelCounts: Record<string, number>;
   /** Reports whose out-of-fold predictions fitted the calibration (0 if calibration was skipped). */
   calibrationReports: number;
-}
-
-/** One report's answer: the label, its calibrated probability, and the best labels ranked. */
-export interface Prediction {
-  label: string;
-  confidence: number;
-  top: { label: string; probability: number }[];
 }
 
 /**
@@ -52,16 +46,4 @@ export function labelCounts(names: readonly string[], y: Int32Array): Record<str
   const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   for (const c of y) counts[names[c]]++;
   return counts;
-}
-
-/** Label, confidence and the top-k labels of each row of probabilities. */
-export function decide(probs: Float32Array, labels: readonly string[], top: number): Prediction[] {
-  const k = labels.length;
-  const out: Prediction[] = [];
-  for (let base = 0; base < probs.length; base += k) {
-    const order = Array.from(labels, (_, c) => c).sort((a, b) => probs[base + b] - probs[base + a] || a - b);
-    const ranked = order.slice(0, Math.max(1, top)).map((c) => ({ label: labels[c], probability: probs[base + c] }));
-    out.push({ label: ranked[0].label, confidence: ranked[0].probability, top: ranked });
-  }
-  return out;
 }

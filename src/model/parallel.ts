@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import { loadTf, type Backend, type Runtime } from '../nn/backend.js';
-import type { KernelChoice } from '../nn/kernels.js';
+import { loadTf, type Runtime } from '../nn/backend.js';
+import type { Backend, KernelChoice } from '../nn/choices.js';
 import type { Counted } from '../text/counter.js';
 import { fitCalibrationModel, type CalibrationFit } from './crossfit.js';
 

@@ -1,7 +1,8 @@
 import { DataError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
-import type { Backend, Runtime } from '../nn/backend.js';
+import type { Runtime } from '../nn/backend.js';
+import type { Backend } from '../nn/choices.js';
 import { countTerms } from '../text/counter.js';
 import { UNCALIBRATED } from './calibration.js';
 import { Classifier, labelCounts } from './classifier.js';

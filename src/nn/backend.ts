@@ -12,13 +12,9 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs-core';
 import { BugcatError, UsageError } from '../base/errors.js';
-import { KERNEL_CHOICES, type KernelChoice } from './kernels.js';
+import { BACKENDS, KERNEL_CHOICES, type Backend, type KernelChoice, type RuntimeOptions } from './choices.js';
 
 export type Tf = typeof TF;
-
-/** Which TensorFlow.js backend runs the dense layers: `tensorflow` (tfjs-node), `cpu` (pure JS), or `auto` (the first that loads). */
-export type Backend = 'auto' | 'tensorflow' | 'cpu';
-export const BACKENDS: readonly Backend[] = ['auto', 'tensorflow', 'cpu'];
 
 /** What a network runs on: TensorFlow.js with its backend, and the sparse kernels (kernels.ts). */
 export interface Runtime {
@@ -65,14 +61,6 @@ export async function loadTf(backend: Backend = 'auto', training = false): Promi
     current = name;
   }
   return tf;
-}
-
-/** Run-time choices: they change how fast a model runs, never what it answers (beyond float rounding). */
-export interface RuntimeOptions {
-  /** The TensorFlow.js backend (default `auto`). */
-  backend?: Backend;
-  /** The sparse first layer's kernels (default `wasm`, which falls back to JavaScript where WebAssembly SIMD is missing). */
-  kernels?: KernelChoice;
 }
 
 /** Loads TensorFlow.js as `o` asks (for training too if `training`), checking the choices. */

@@ -1,4 +1,5 @@
 import { KERNELS_WASM } from './kernels-wasm.js';
+import type { KernelChoice } from './choices.js';
 import type { SparseVector } from './sparse.js';
 
 /**
@@ -17,13 +18,6 @@ export interface SparseLayer {
   /** Each weight row of each row's terms moves by -rate * value * dHidden[row]. */
   sgd(rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void;
 }
-
-/**
- * Which kernels run the sparse loops: `wasm`, the WebAssembly SIMD ones where they can run (the
- * plain JavaScript loops otherwise), or `js`, the plain JavaScript loops always.
- */
-export type KernelChoice = 'wasm' | 'js';
-export const KERNEL_CHOICES: readonly KernelChoice[] = ['wasm', 'js'];
 
 /** A layer over a copy of `weights` (vocabulary x hidden). */
 export function sparseLayer(weights: Float32Array, hidden: number, kernels: KernelChoice = 'wasm'): SparseLayer {

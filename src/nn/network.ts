@@ -1,7 +1,8 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../base/rng.js';
 import type { Runtime, Tf } from './backend.js';
-import { sparseLayer, type KernelChoice, type SparseLayer } from './kernels.js';
+import type { KernelChoice } from './choices.js';
+import { sparseLayer, type SparseLayer } from './kernels.js';
 import type { SparseVector } from './sparse.js';
 
 /**

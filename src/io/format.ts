@@ -1,0 +1,30 @@
+/**
+ * A model as plain data, apart from where its bytes go (as tfjs-core's io/ keeps model
+ * artifacts apart from its save handlers): each file's bytes, by file name. Everything predict
+ * needs, and nothing else:
+ *   bugcat.json      manifest: format version, labels, hyperparameters, calibration,
+ *                    training-data summary, SHA-256 of every other file
+ *   model.json       the network in TensorFlow.js's layout: topology + weightsManifest
+ *   weights.bin      the weights (tfjs binary format; the embedding may be float16- or uint8-quantized)
+ *   vocabulary.json  the terms, in feature-id order
+ * store.ts writes them to a folder and reads them back; a service may keep them in memory.
+ */
+export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
+
+/** The format name every manifest carries. */
+export const FORMAT = 'bugcat-model';
+/** The model format version this bugcat writes. Version 2 added ensembles (modelTopology.members); a version 1 model is one network. */
+export const FORMAT_VERSION = 2;
+/** The model format versions this bugcat reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** The manifest's file name. */
+export const MANIFEST = 'bugcat.json';
+/** The network's topology and weights manifest. */
+export const MODEL = 'model.json';
+/** The weights, in TensorFlow.js's binary layout. */
+export const WEIGHTS = 'weights.bin';
+/** The terms, in feature order. */
+export const VOCABULARY = 'vocabulary.json';
+/** Every file of a model. */
+export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY];
+
