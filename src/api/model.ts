@@ -11,6 +11,7 @@ import { runtime, type Runtime } from '../nn/backend.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
+import { explainText, type Explanation, type TermContribution } from '../model/explain.js';
 import { trainClassifier } from '../model/train.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
@@ -48,6 +49,15 @@ export interface PredictOptions {
   reviewLabel?: string;
 }
 
+export interface ExplainOptions {
+  /** How many terms to list each way, toward the label and toward the other (default 10). */
+  top?: number;
+  /** The label to explain (default: the predicted one). */
+  label?: string;
+  /** The label to compare it with (default: the runner-up, or the predicted label when `label` is another). */
+  versus?: string;
+}
+
 /** What a model knows of how it was made. */
 export interface ModelSummary {
   /** Reports it was trained on. */
@@ -63,6 +73,7 @@ export interface ModelSummary {
 }
 
 export type { Prediction };
+export type { Explanation, TermContribution };
 
 /**
  * A trained model: its labels, hyperparameters and training summary, and what it does:
@@ -108,6 +119,30 @@ export class Model {
     const preds = this.#clf.predict(this.#rt, texts, top);
     if (minConfidence > 0) for (const p of preds) if (p.confidence < minConfidence) p.label = reviewLabel;
     return preds;
+  }
+
+  /**
+   * Why the model gives `text` its label rather than the runner-up: the report's terms (words,
+   * title words, character n-grams) that pushed most toward each, with signed contributions in
+   * logit space. With the report's ReLU pattern fixed the networks are linear in the terms, so
+   * each contribution is exact: the logit difference is the bias difference plus the sum of all
+   * the terms' contributions (listed ones and `rest`). Logits, not probabilities: the calibrated
+   * probabilities rank labels as the logits do, unless the model corrects for priors (`priorShift`).
+   */
+  explain(text: string, options: ExplainOptions = {}): Explanation {
+    const { top = 10, label, versus } = options;
+    if (typeof text !== 'string') throw new DataError('the text to explain is not a string', { code: 'NOT_TEXT' });
+    if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
+    const classOf = (name: string | undefined, role: string) => {
+      if (name === undefined) return undefined;
+      const c = this.#clf.labels.indexOf(name);
+      if (c < 0) throw new UsageError(`${role} ${JSON.stringify(name)} is not one of the model's labels (${this.#clf.labels.join(', ')})`, { code: 'UNKNOWN_LABEL' });
+      return c;
+    };
+    const c = classOf(label, 'label');
+    const v = classOf(versus, 'versus');
+    if (v !== undefined && v === c) throw new UsageError(`label and versus are both ${label}: compare two different labels`, { code: 'SAME_LABEL' });
+    return explainText(this.#clf, this.#rt, text, top, c, v);
   }
 
   /**

@@ -100,6 +100,33 @@ function build(): Command {
     .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
   addColumns(predict, false).action(async (reports, o) => (await import('./commands/predict.js')).predict(reports, o));
 
+  const explain = program
+    .command('explain')
+    .description("Show why reports get their label: the terms that pushed most toward it and toward the runner-up.")
+    .argument('[reports...]', 'report texts; an argument naming an existing file is read as one report')
+    .option('--model <dir>', 'model folder', SHIPPED_MODEL)
+    .option('--file <paths...>', 'files, one report each')
+    .option('--data <csv>', 'a CSV of reports: one explanation per row, in order')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--top <k>', 'how many terms to list each way', number('int', 1), 10)
+    .option('--label <name>', 'explain this label instead of the predicted one (compared with the predicted one)')
+    .option('--versus <name>', 'compare with this label instead of the runner-up')
+    .addHelpText(
+      'after',
+      `
+What the numbers mean: they are in logit space, before calibration. The networks score each
+label with a logit; the predicted label has the highest (the calibrated probabilities rank the
+labels the same way unless the model corrects for label priors). With the report's hidden
+units' on/off pattern fixed, each network is linear in the report's terms, so every term's
+share of a label's logit is exact. A term's contribution is its share of the label's logit
+minus its share of the other label's: positive pushes toward the label, negative toward the
+other. The logit difference is exactly the bias (the networks' own offsets) plus the sum of
+every term's contribution, the listed ones and "the other N terms". Terms are words of the
+report (word), words of its title line (title word) and character n-grams of its beginning
+(char n-gram; a space marks a word's edge). An ensemble's figures are its networks' mean.`,
+    );
+  addColumns(explain, false).action(async (reports, o) => (await import('./commands/explain.js')).explain(reports, o));
+
   const evaluate = program
     .command('evaluate')
     .description('Score a model on labelled reports: accuracy, F1, per-class table, confusion, calibration.')
@@ -120,13 +147,13 @@ function build(): Command {
   addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
-  for (const cmd of [program, train, predict, evaluate, cv]) {
+  for (const cmd of [program, train, predict, explain, evaluate, cv]) {
     cmd
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
       .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
   }
-  for (const cmd of [train, predict, evaluate, cv]) cmd.addHelpText('after', EXIT_CODES);
+  for (const cmd of [train, predict, explain, evaluate, cv]) cmd.addHelpText('after', EXIT_CODES);
   return program;
 }
 

@@ -1,0 +1,193 @@
+import type { Runtime } from '../nn/backend.js';
+import type { Network } from '../nn/network.js';
+import type { SparseVector } from '../nn/sparse.js';
+import { priorShift } from './calibration.js';
+import type { Classifier } from './classifier.js';
+
+/**
+ * Why a report got its label: each of its terms' exact share of each class's logit.
+ *
+ * For one network, a report x (TF-IDF weights x_j of vocabulary terms j) has hidden
+ * pre-activations h = sum_j x_j E[j,:] + b1 and logits z = ReLU(h) W2 + b2. With the report's
+ * ReLU pattern fixed (m_k = 1 where h_k > 0, else 0), z is linear in x:
+ *
+ *   z_c = sum_j x_j sum_k m_k E[j,k] W2[k,c]  +  (sum_k m_k b1[k] W2[k,c] + b2[c])
+ *
+ * so term j's contribution to class c is x_j sum_k m_k E[j,k] W2[k,c], exactly, and the bias
+ * part is the rest. An ensemble's logits are its members' mean, and so are the contributions.
+ * The contributions to z_a minus those to z_b thus add up, with the bias difference, to the
+ * logit difference z_a - z_b: no sampling, no approximation (as a linear model's weights x
+ * values, but for this report's active hidden units only).
+ */
+export interface LogitAttribution {
+  /** The report's non-zero features: vocabulary ids and TF-IDF values (as transform gives them). */
+  x: SparseVector;
+  /** contributions[t * classes + c]: feature t's (t indexes x.indices) contribution to class c's logit. */
+  contributions: Float64Array;
+  /** Per class: the bias part of the logit (sum_k m_k b1[k] W2[k,c] + b2[c], averaged over members). */
+  bias: Float64Array;
+  /** Per class: the mean logit, recomputed in float64 (the sum of the contributions and the bias). */
+  logits: Float64Array;
+}
+
+/** The logit attribution of one report's feature vector over an ensemble's members (see LogitAttribution). */
+export function attributeLogits(networks: readonly Network[], x: SparseVector): LogitAttribution {
+  const { hidden, classes } = networks[0].shape;
+  const nnz = x.indices.length;
+  const contributions = new Float64Array(nnz * classes);
+  const bias = new Float64Array(classes);
+  const h = new Float64Array(hidden);
+  const share = 1 / networks.length;
+  for (const net of networks) {
+    const { embedding, bias1, dense, bias2 } = net.weights;
+    // The hidden pre-activations, and with them the ReLU pattern.
+    h.set(bias1);
+    for (let t = 0; t < nnz; t++) {
+      const row = x.indices[t] * hidden;
+      const v = x.values[t];
+      for (let k = 0; k < hidden; k++) h[k] += v * embedding[row + k];
+    }
+    const active: number[] = [];
+    for (let k = 0; k < hidden; k++) if (h[k] > 0) active.push(k);
+    for (let c = 0; c < classes; c++) {
+      let b = bias2[c];
+      for (const k of active) b += bias1[k] * dense[k * classes + c];
+      bias[c] += share * b;
+    }
+    for (let t = 0; t < nnz; t++) {
+      const row = x.indices[t] * hidden;
+      const v = x.values[t] * share;
+      const out = t * classes;
+      for (const k of active) {
+        const a = v * embedding[row + k];
+        if (a === 0) continue;
+        const w = k * classes;
+        for (let c = 0; c < classes; c++) contributions[out + c] += a * dense[w + c];
+      }
+    }
+  }
+  const logits = Float64Array.from(bias);
+  for (let t = 0; t < nnz; t++) for (let c = 0; c < classes; c++) logits[c] += contributions[t * classes + c];
+  return { x, contributions, bias, logits };
+}
+
+/** Which field of a report a vocabulary term comes from, by its prefix (see text/counter.ts). */
+export type TermField = 'word' | 'title' | 'char';
+
+/** A vocabulary term split into its field and its text (`t:vnc` is the title word `vnc`; `c: vnc` the character n-gram ` vnc`). */
+export function fieldOf(term: string): { field: TermField; text: string } {
+  if (term.startsWith('t:')) return { field: 'title', text: term.slice(2) };
+  if (term.startsWith('c:')) return { field: 'char', text: term.slice(2) };
+  return { field: 'word', text: term };
+}
+
+/** One term of a report and how it moved the two labels being compared. */
+export interface TermContribution {
+  /** The term without its field's prefix: a word (or word n-gram), a title word, or a character n-gram (a space marks a word's edge). */
+  term: string;
+  /** Where it was found: `word` in the report's words, `title` in its title line, `char` in the character n-grams of its beginning. */
+  field: TermField;
+  /** Its TF-IDF value in this report. */
+  value: number;
+  /** Its contribution to `label`'s logit minus its contribution to `versus`'s: positive pushes toward `label`, negative toward `versus`. */
+  contribution: number;
+  /** Its contribution to `label`'s logit alone. */
+  toLabel: number;
+  /** Its contribution to `versus`'s logit alone. */
+  toVersus: number;
+}
+
+/**
+ * Why a report got `label` rather than `versus`, in logit space: `difference` (the logit of
+ * `label` minus that of `versus`) is exactly `bias` plus the contribution of every term of the
+ * report (those listed in `toward` and `against`, and the `rest`).
+ */
+export interface Explanation {
+  /** The label explained: the predicted one unless another was asked for. */
+  label: string;
+  /** Its calibrated probability (as predict gives it). */
+  probability: number;
+  /** The label it is compared with: the runner-up, or the predicted label when another label is explained. */
+  versus: string;
+  versusProbability: number;
+  /** The two labels' logits (the mean over the ensemble's networks). */
+  logit: number;
+  versusLogit: number;
+  /** logit - versusLogit = bias + the sum of all terms' contributions. */
+  difference: number;
+  /** The part of the difference no term accounts for (the networks' biases through the active hidden units). */
+  bias: number;
+  /**
+   * The calibration's prior correction between the two labels, in logit units (0 unless the
+   * model was trained with priorCorrection): `label` outranks `versus` when difference > priorShift.
+   */
+  priorShift: number;
+  /** The terms that pushed most toward `label`, strongest first. */
+  toward: TermContribution[];
+  /** The terms that pushed most toward `versus`, strongest first (negative contributions). */
+  against: TermContribution[];
+  /** The report's other terms: how many, and the sum of their contributions. */
+  rest: { terms: number; contribution: number };
+  /** How many of the model's terms the report holds. */
+  terms: number;
+}
+
+/**
+ * The explanation of one report, comparing `label` (class id) with `versus`, listing the
+ * `top` strongest terms each way. `probs` are the report's calibrated probabilities; `shift`
+ * the calibration's prior shift per class and `temperature` its temperature.
+ */
+export function explanationOf(
+  att: LogitAttribution,
+  terms: readonly string[],
+  labels: readonly string[],
+  probs: ArrayLike<number>,
+  calibration: { temperature: number; shift: ArrayLike<number> },
+  label: number,
+  versus: number,
+  top: number,
+): Explanation {
+  const classes = labels.length;
+  const all: TermContribution[] = [];
+  for (let t = 0; t < att.x.indices.length; t++) {
+    const toLabel = att.contributions[t * classes + label];
+    const toVersus = att.contributions[t * classes + versus];
+    const { field, text } = fieldOf(terms[att.x.indices[t]]);
+    all.push({ term: text, field, value: att.x.values[t], contribution: toLabel - toVersus, toLabel, toVersus });
+  }
+  const toward = all.filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution).slice(0, top);
+  const against = all.filter((c) => c.contribution < 0).sort((a, b) => a.contribution - b.contribution).slice(0, top);
+  const listed = new Set([...toward, ...against]);
+  const rest = all.filter((c) => !listed.has(c));
+  return {
+    label: labels[label],
+    probability: probs[label],
+    versus: labels[versus],
+    versusProbability: probs[versus],
+    logit: att.logits[label],
+    versusLogit: att.logits[versus],
+    difference: att.logits[label] - att.logits[versus],
+    bias: att.bias[label] - att.bias[versus],
+    priorShift: calibration.temperature * (calibration.shift[label] - calibration.shift[versus]),
+    toward,
+    against,
+    rest: { terms: rest.length, contribution: rest.reduce((s, c) => s + c.contribution, 0) },
+    terms: all.length,
+  };
+}
+
+/**
+ * Why the classifier gives `text` the label `label` rather than `versus` (class ids; by default
+ * the predicted label and the runner-up; `versus` defaults to the predicted label when `label`
+ * is another, and `label` to the runner-up when `versus` is the predicted one):
+ * every term's exact contribution to the logit difference, the `top` strongest each way.
+ */
+export function explainText(clf: Classifier, rt: Runtime, text: string, top: number, label?: number, versus?: number): Explanation {
+  const shift = priorShift(clf.labels, clf.training.labelCounts, clf.hp.priorCorrection);
+  const probs = clf.probabilities(rt, [text]);
+  const order = Array.from(clf.labels, (_, c) => c).sort((a, b) => probs[b] - probs[a] || a - b);
+  const explained = label ?? (versus === order[0] ? order[1] : order[0]);
+  const other = versus ?? (explained === order[0] ? order[1] : order[0]);
+  const att = attributeLogits(clf.networks, clf.vectorizer.transform(text));
+  return explanationOf(att, clf.vectorizer.terms, clf.labels, probs, { temperature: clf.calibration.temperature, shift }, explained, other, top);
+}
