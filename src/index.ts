@@ -28,10 +28,20 @@ export type { CrossValidateOptions } from './api/evaluate.js';
 export type { CrossValidation, FoldResult } from './eval/crossvalidate.js';
 export type { Evaluation, ClassScores, CoveragePoint } from './eval/metrics.js';
 
+/** Auditing labels: cross-fitted out-of-fold probabilities and confident learning find the labels most likely wrong. */
+export { audit } from './api/audit.js';
+export type { Audit, AuditEntry, AuditOptions, CategoryAudit } from './api/audit.js';
+export { RANKINGS } from './eval/confident.js';
+export type { Ranking } from './eval/confident.js';
+export type { OutOfFoldPrediction, RankedLabel } from './eval/crossvalidate.js';
+
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readReportFile, decodeReport } from './api/reports.js';
 export type { ReadOptions } from './api/reports.js';
 export type { Reports } from './io/reports.js';
+/** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
+export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
+export type { StudyEntry, StudyWrite } from './io/study-writer.js';
 
 /** The hyperparameters: their type, defaults, allowed ranges, descriptions and validation. */
 export { DEFAULTS, RANGES, HELP as DESCRIPTIONS, validateHyperparameters, describeRange } from './base/hyperparameters.js';

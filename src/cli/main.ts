@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
+import { RANKINGS } from '../index.js';
 import { FORMATS } from './format.js';
 import { messageOf } from './hints.js';
 
@@ -147,13 +148,41 @@ report (word), words of its title line (title word) and character n-grams of its
   addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
-  for (const cmd of [program, train, predict, explain, evaluate, cv]) {
+  const audit = program
+    .command('audit')
+    .description('Find the labels most likely wrong: cross-fitted out-of-fold probabilities, then confident learning ranks the reports.')
+    .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
+    .option('--folds <k>', 'folds of the cross-fitting (seeded, stratified): each report is scored by a model that never saw it', number('int', 2, 100), 5)
+    .option('--top <n>', 'list only the first n (default: every report whose label looks wrong)', number('int', 1))
+    .option('--all', 'list every report, ranked, not only those whose label looks wrong', false)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'csv', 'jsonl']).default('text'))
+    .addOption(new Option('--ranking <how>', "how reports are ranked: the given label's probability (self-confidence) or it minus the best other label's (normalized-margin)").choices(RANKINGS).default(RANKINGS[0]))
+    .option('--json <file>', 'also write the per-category estimates as JSON to this file')
+    .option('--out-dir <dir>', "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, a blank line, then the report; and <dir>/categories.csv")
+    .option('--force', 'write --out-dir into a non-empty folder bugcat did not write (no file there is replaced or deleted)', false)
+    .option('--quiet', 'no progress on stderr', false)
+    .addHelpText(
+      'after',
+      `
+How it works (confident learning, Northcutt et al. 2021): each fold is scored by a model trained
+on the other folds, so every report gets every label's out-of-fold probability. A label's
+typical confidence is its mean probability over the reports given it. A report's label looks
+wrong when another label reaches its own typical confidence and outranks every label that does
+(that label is the suggestion). Those reports come first, ranked by how low the given label's
+probability is. Per category, the confident joint (reports counted by given label and by the
+label they confidently belong to, rescaled to the category's size) estimates how many labels
+are wrong.`,
+    );
+  addSecondLabel(audit);
+  addHyperparameters(addColumns(audit, true)).action(async (o) => (await import('./commands/audit.js')).audit(o));
+
+  for (const cmd of [program, train, predict, explain, evaluate, cv, audit]) {
     cmd
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
       .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
   }
-  for (const cmd of [train, predict, explain, evaluate, cv]) cmd.addHelpText('after', EXIT_CODES);
+  for (const cmd of [train, predict, explain, evaluate, cv, audit]) cmd.addHelpText('after', EXIT_CODES);
   return program;
 }
 

@@ -9,9 +9,26 @@ import { score, type Evaluation } from './metrics.js';
  * `fit`), and its predictions on the held-out fold are scored with metrics.ts.
  */
 
-/** What a fitted model must do to be cross-validated: predict a label and a confidence per text. */
+/** A label and its probability. */
+export interface RankedLabel {
+  label: string;
+  probability: number;
+}
+
+/** What a fitted model must do to be cross-validated: predict a label and a confidence per text, and the `top` best labels ranked. */
 export interface Predictor {
-  predict(texts: readonly string[]): readonly { label: string; confidence: number }[];
+  predict(texts: readonly string[], options?: { top?: number }): readonly { label: string; confidence: number; top?: readonly RankedLabel[] }[];
+}
+
+/** One report's out-of-fold prediction: its label and confidence, the fold that held it out, and the best labels ranked. */
+export interface OutOfFoldPrediction {
+  id: string;
+  label: string;
+  confidence: number;
+  /** The fold the report was held out in (scored by a model trained on the other folds). */
+  fold: string;
+  /** The `top` best labels with their probabilities, best first (the first is `label`). */
+  top: RankedLabel[];
 }
 
 /** The labelled reports cross-validation needs, as parallel lists. */
@@ -36,7 +53,9 @@ export interface CrossValidation {
   /** Their standard deviation (population, over the folds). */
   std: Record<SummaryKey, number>;
   /** Every report's out-of-fold prediction, in input order. */
-  predictions: { id: string; label: string; confidence: number }[];
+  predictions: OutOfFoldPrediction[];
+  /** The scores of all the out-of-fold predictions together (pooled over the folds): per-class table and confusion matrix over every report. */
+  pooled: Evaluation;
 }
 
 /**
@@ -59,23 +78,28 @@ export function assignFolds(labels: readonly string[], k: number, seed: number, 
 
 /**
  * Fits on all folds but one (`fit` gets the training rows' indices), scores the held-out one,
- * for each fold in turn; `hooks` hear of each fold as it starts and as it is scored.
+ * for each fold in turn; `hooks` hear of each fold as it starts and as it is scored. Each
+ * out-of-fold prediction lists the `top` best labels (default 1).
  */
 export async function crossValidateWith(
   reports: LabelledSet,
   folds: { fold: readonly string[]; names: readonly string[] },
   fit: (rows: number[]) => Promise<Predictor>,
   hooks: { onStart?: (fold: string, train: number, test: number) => void; onFold?: (r: FoldResult) => void } = {},
+  top = 1,
 ): Promise<CrossValidation> {
   const results: FoldResult[] = [];
-  const predictions = new Array<{ id: string; label: string; confidence: number }>(reports.ids.length);
+  const predictions = new Array<OutOfFoldPrediction>(reports.ids.length);
   for (const name of folds.names) {
     const tr = folds.fold.flatMap((f, i) => (f === name ? [] : [i]));
     const te = folds.fold.flatMap((f, i) => (f === name ? [i] : []));
     hooks.onStart?.(name, tr.length, te.length);
     const model = await fit(tr);
-    const preds = model.predict(te.map((i) => reports.texts[i]));
-    preds.forEach((p, k) => (predictions[te[k]] = { id: reports.ids[te[k]], label: p.label, confidence: p.confidence }));
+    const preds = model.predict(te.map((i) => reports.texts[i]), { top });
+    preds.forEach((p, k) => {
+      const ranked = (p.top ?? [{ label: p.label, probability: p.confidence }]).slice(0, top).map((t) => ({ label: t.label, probability: t.probability }));
+      predictions[te[k]] = { id: reports.ids[te[k]], label: p.label, confidence: p.confidence, fold: name, top: ranked };
+    });
     const r = { fold: name, ...score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)) };
     results.push(r);
     hooks.onFold?.(r);
@@ -90,5 +114,6 @@ export async function crossValidateWith(
     mean: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).mean])) as Record<SummaryKey, number>,
     std: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).std])) as Record<SummaryKey, number>,
     predictions,
+    pooled: score(reports.labels, predictions.map((p) => p.label), predictions.map((p) => p.confidence)),
   };
 }
