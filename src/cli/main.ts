@@ -143,7 +143,8 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--folds <k>', 'number of folds (seeded, stratified), unless --fold-column', number('int', 2, 100), 5)
     .option('--fold-column <name>', 'take each report\'s fold from this CSV column instead')
     .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
-    .option('--predictions <file>', 'write every report\'s out-of-fold prediction (id,label,confidence) as CSV')
+    .option('--predictions <file>', "write every report's out-of-fold prediction as CSV: id, the given label(s), fold, label, confidence, then the next --top labels")
+    .option('--top <k>', 'how many ranked labels each row of --predictions lists', number('int', 1), 3)
     .option('--quiet', 'no progress on stderr', false);
   addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));

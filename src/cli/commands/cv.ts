@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { crossValidate, readReports, validateHyperparameters } from '../../index.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
+import { formatEvaluation } from '../format.js';
 
 interface CvOptions extends ColumnOptions {
   data: string;
@@ -8,6 +9,7 @@ interface CvOptions extends ColumnOptions {
   foldColumn?: string;
   json?: string;
   predictions?: string;
+  top: number;
   quiet: boolean;
 }
 
@@ -17,7 +19,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const log = logOf(o);
   const hp = validateHyperparameters(hyperparametersOf(o));
   const reports = readReports(o.data, readOptionsOf(o, { foldColumn: o.foldColumn, onWarning: log ?? (() => {}) }));
-  const result = await crossValidate(reports, { hyperparameters: hp, folds: o.folds, onProgress: log, ...runtimeOf() });
+  const result = await crossValidate(reports, { hyperparameters: hp, folds: o.folds, top: o.top, onProgress: log, ...runtimeOf() });
 
   const lines = ['fold  reports  accuracy  macro-F1  weighted-F1    ECE'];
   for (const r of result.folds) {
@@ -25,10 +27,25 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   }
   const ms = (k: (typeof KEYS)[number]) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
+  lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({ fold: r.fold, n: r.n, accuracy: r.accuracy, macro_f1: r.macro_f1, weighted_f1: r.weighted_f1, ece: r.ece }));
     writeResult(o.json, JSON.stringify({ folds, mean: result.mean, std: result.std, hyperparameters: hp }, null, 2) + '\n');
   }
-  if (o.predictions) writeResult(o.predictions, stringify([['id', 'label', 'confidence'], ...result.predictions.map((p) => [p.id, p.label, p.confidence.toFixed(4)])]));
+  if (o.predictions) {
+    // The given label(s) first (the second annotator's under its column's name), the fold, then the prediction as predict --format csv writes it.
+    const second = reports.secondLabels ? [`given_${o.secondLabelColumn ?? 'second'}`] : [];
+    const ranks = Array.from({ length: o.top - 1 }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
+    const rows = result.predictions.map((p, i) => [
+      p.id,
+      reports.labels![i],
+      ...(reports.secondLabels ? [reports.secondLabels[i]] : []),
+      p.fold,
+      p.label,
+      p.confidence.toFixed(4),
+      ...Array.from({ length: o.top - 1 }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
+    ]);
+    writeResult(o.predictions, stringify([['id', 'given', ...second, 'fold', 'label', 'confidence', ...ranks], ...rows]));
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }

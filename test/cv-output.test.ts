@@ -1,0 +1,53 @@
+/**
+ * cv's output for a person who digs in: every report's out-of-fold prediction with its given
+ * label(s), fold and top-k labels; the per-class table and confusion matrix pooled over folds.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { crossValidate, readReports } from '../src/index.js';
+import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
+
+describe('cv output', () => {
+  it('writes the given labels, the fold and the top-k labels of every report, and prints the pooled table and confusion matrix', async () => {
+    const dir = tmp();
+    const oof = join(dir, 'oof.csv');
+    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--predictions', oof, '--top', '2', '--second-label-column', 'label', ...FAST]);
+    expect(r.status).toBe(0);
+    const rows = parse(readFileSync(oof), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0])).toEqual(['id', 'given', 'given_label', 'fold', 'label', 'confidence', 'label_2', 'confidence_2']);
+    const fixture = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
+    const given = new Map(fixture.map((x) => [x.id, x.label]));
+    expect(rows).toHaveLength(30);
+    for (const row of rows) {
+      expect(row.given).toBe(given.get(row.id));
+      expect(['1', '2', '3']).toContain(row.fold);
+      expect(row.label_2).not.toBe(row.label);
+      expect(Number(row.confidence)).toBeGreaterThanOrEqual(Number(row.confidence_2));
+    }
+    // Each fold holds a third of the reports (stratified: a third of each category).
+    for (const f of ['1', '2', '3']) expect(rows.filter((x) => x.fold === f)).toHaveLength(10);
+
+    expect(r.stdout).toMatch(/^pooled over the folds/m);
+    const table = [...r.stdout.matchAll(/^(boot|graphic|network)\s+[01]\.\d{3}\s+[01]\.\d{3}\s+[01]\.\d{3}\s+(\d+)$/gm)];
+    expect(table.map((m) => m[1])).toEqual(['boot', 'graphic', 'network']);
+    expect(table.reduce((s, m) => s + Number(m[2]), 0)).toBe(30);
+    const matrix = [...r.stdout.matchAll(/^ ?\d (boot|graphic|network)\s+(\d+)\s+(\d+)\s+(\d+)$/gm)];
+    expect(matrix).toHaveLength(3);
+    expect(matrix.reduce((s, m) => s + Number(m[2]) + Number(m[3]) + Number(m[4]), 0)).toBe(30);
+  });
+
+  it('crossValidate pools the out-of-fold predictions and gives each its fold and every label asked for', async () => {
+    const reports = readReports(REPORTS, { labelColumn: 'label' });
+    const cv = await crossValidate(reports, { folds: 3, top: 3, hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });
+    expect(cv.pooled.n).toBe(30);
+    const correct = cv.predictions.filter((p, i) => p.label === reports.labels![i]).length;
+    expect(cv.pooled.accuracy).toBeCloseTo(correct / 30, 9);
+    for (const p of cv.predictions) {
+      expect(p.top.map((t) => t.label).sort()).toEqual(['boot', 'graphic', 'network']);
+      expect(p.top[0]).toEqual({ label: p.label, probability: p.confidence });
+      expect(cv.folds.map((f) => f.fold)).toContain(p.fold);
+    }
+  });
+});
