@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 /** Lowest first. `api` is the public API's implementation, `index.ts` its entry, `cli` sits on top. */
-const LAYERS = ['base', 'nn', 'text', 'model', 'io', 'eval', 'api', 'index', 'cli'];
+const LAYERS = ['base', 'nn', 'text', 'model', 'io', 'eval', 'api', 'index', 'serve', 'cli'];
+/** The entry of each layer on top of the library that the command line may import (and no other of its files). */
+const ENTRIES: Record<string, string> = { serve: 'serve/server.ts' };
 /** Siblings that must not import each other (model artifacts and report readers need no metrics, and back). */
 const SIBLINGS = [['io', 'eval']];
 
@@ -36,12 +38,25 @@ describe('the source tree shows its layers', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('the command line imports the public API only (and its own files)', () => {
+  it('the command line imports the public API only (and its own files, and the entries of the layers on top)', () => {
     const wrong: string[] = [];
     for (const file of files.filter((f) => layerOf(f) === 'cli')) {
       for (const spec of importsOf(join(SRC, file))) {
         const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
-        if (target !== 'index.ts' && layerOf(target) !== 'cli') wrong.push(`${file} -> ${target}`);
+        if (target !== 'index.ts' && layerOf(target) !== 'cli' && !Object.values(ENTRIES).includes(target)) wrong.push(`${file} -> ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the service imports the public API only (and its own files)', () => {
+    const wrong: string[] = [];
+    const serve = files.filter((f) => layerOf(f) === 'serve');
+    expect(serve).toContain(ENTRIES.serve);
+    for (const file of serve) {
+      for (const spec of importsOf(join(SRC, file))) {
+        const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
+        if (target !== 'index.ts' && layerOf(target) !== 'serve') wrong.push(`${file} -> ${target}`);
       }
     }
     expect(wrong).toEqual([]);

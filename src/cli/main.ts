@@ -3,6 +3,7 @@
  * bugcat's command line: one function per subcommand (src/commands/), each loaded only when
  * its command runs, so that `--help` and one-report predictions start fast.
  */
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
 import { RANKINGS } from '../index.js';
@@ -14,6 +15,9 @@ Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, .
 2 usage error (unknown option, missing or invalid argument).`;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** bugcat serve's prediction threads by default: one per core beside the main thread's, at least one. */
+const SERVE_WORKERS = Math.max(1, availableParallelism() - 1);
 
 function number(kind: 'int' | 'float', min: number, max = Infinity) {
   return (value: string) => {
@@ -177,13 +181,31 @@ are wrong.`,
   addSecondLabel(audit);
   addHyperparameters(addColumns(audit, true)).action(async (o) => (await import('./commands/audit.js')).audit(o));
 
-  for (const cmd of [program, train, predict, explain, evaluate, cv, audit]) {
+  const serve = program
+    .command('serve')
+    .description('Serve a model over HTTP: JSON predictions, GitHub and GitLab webhooks, metrics. SIGHUP reloads the model, SIGTERM drains and stops.')
+    .option('--model <dir>', 'model folder (SIGHUP or POST /v1/admin/reload reads it again)', SHIPPED_MODEL)
+    .option('--host <address>', 'address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port; the address is printed on stdout)', number('int', 0, 65535), 8080)
+    .addOption(new Option('--token <secret>', 'bearer token that every route but /healthz then needs').env('BUGCAT_TOKEN'))
+    .addOption(new Option('--github-secret <secret>', "the GitHub webhook's secret: deliveries must carry a matching X-Hub-Signature-256").env('BUGCAT_GITHUB_SECRET'))
+    .addOption(new Option('--gitlab-token <secret>', "the GitLab webhook's secret token: deliveries must carry it as X-Gitlab-Token").env('BUGCAT_GITLAB_TOKEN'))
+    .option('--workers <n>', 'prediction threads (0: predict in the main thread)', number('int', 0, 64), SERVE_WORKERS)
+    .option('--max-body <bytes>', 'largest request body accepted (413 above)', number('int', 1024), 1024 * 1024)
+    .option('--max-report-chars <n>', 'longest report accepted, in characters (413 above)', number('int', 1), 100_000)
+    .option('--max-batch <n>', 'most reports in one batch (413 above)', number('int', 1, 10_000), 100)
+    .option('--timeout <ms>', 'time a client has to send a whole request (408 after), and an idle connection stays open', number('int', 100), 10_000)
+    .option('--drain-timeout <ms>', 'time the requests in flight have to finish after SIGTERM', number('int', 0), 10_000)
+    .addOption(new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+  serve.action(async (o) => (await import('./commands/serve.js')).serve(o));
+
+  for (const cmd of [program, train, predict, explain, evaluate, cv, audit, serve]) {
     cmd
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
       .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
   }
-  for (const cmd of [train, predict, explain, evaluate, cv, audit]) cmd.addHelpText('after', EXIT_CODES);
+  for (const cmd of [train, predict, explain, evaluate, cv, audit, serve]) cmd.addHelpText('after', EXIT_CODES);
   return program;
 }
 

@@ -1,0 +1,46 @@
+import { BugcatError, DataError, ModelError, UsageError } from '../index.js';
+import type { ExplainRequest, PredictRequest } from './models.js';
+
+/** What the pool asks a prediction thread (worker.ts); every request but `discard` gets a Reply with its id. */
+export type Request =
+  | { type: 'loadDir'; id: number; version: number; dir: string }
+  | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictRequest }
+  | { type: 'explain'; id: number; version: number; text: string; options: ExplainRequest }
+  | { type: 'discard'; id: number; version: number };
+
+/** An error as it crosses between threads. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  problem?: string;
+  advice?: string;
+}
+
+/** A prediction thread's answer. */
+export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
+
+/** An error as plain data, for postMessage. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof BugcatError) return { name: err.name, message: err.message, code: err.code, problem: err.problem, advice: err.advice };
+  const e = err as Error;
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err) };
+}
+
+/** The error back in this thread, as the class it was thrown as where bugcat threw it. */
+export function deserializeError(e: SerializedError): Error {
+  const details = { code: e.code, advice: e.advice };
+  switch (e.name) {
+    case 'ModelError':
+      return new ModelError(e.problem ?? e.message, details);
+    case 'DataError':
+      return new DataError(e.problem ?? e.message, details);
+    case 'UsageError':
+    case 'HyperparameterError':
+      return new UsageError(e.problem ?? e.message, details);
+    case 'BugcatError':
+      return new BugcatError(e.problem ?? e.message, details);
+    default:
+      return Object.assign(new Error(e.message), { name: e.name });
+  }
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load, ModelError, type Hyperparameters, type Model, type ModelSummary, type Prediction, type RuntimeOptions } from '../index.js';
+
+/** What the service tells of a loaded model (GET /v1/model, the metrics): plain data, the same in every thread. */
+export interface ModelInfo {
+  /** SHA-256 of the model's manifest, which holds the SHA-256 of every other file: the model's identity. */
+  checksum: string;
+  labels: readonly string[];
+  hyperparameters: Readonly<Hyperparameters>;
+  summary: Readonly<ModelSummary>;
+  /** Whether this model can explain its predictions (Model.explain exists in this bugcat). */
+  explains: boolean;
+}
+
+/** How a prediction is asked for, in the library's terms. */
+export interface PredictRequest {
+  top?: number;
+  minConfidence?: number;
+  reviewLabel?: string;
+}
+
+/** How an explanation is asked for. */
+export interface ExplainRequest {
+  top?: number;
+  label?: string;
+}
+
+/** The file whose hash names a model: the manifest, which lists the SHA-256 of the model's other files. */
+const MANIFEST = 'bugcat.json';
+
+/** SHA-256 of the manifest in model folder `dir`, hex (undefined if it cannot be read). */
+function manifestChecksum(dir: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(join(dir, MANIFEST))).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A model's explain method, where this bugcat's Model has one (it is being added beside this service). */
+type Explainer = (text: string, options: ExplainRequest) => unknown;
+const explainerOf = (model: Model): Explainer | undefined => {
+  const explain = (model as unknown as { explain?: Explainer }).explain;
+  return typeof explain === 'function' ? explain.bind(model) : undefined;
+};
+
+function infoOf(model: Model, checksum: string): ModelInfo {
+  return {
+    checksum,
+    labels: [...model.labels],
+    hyperparameters: { ...model.hyperparameters },
+    summary: { ...model.summary, labelCounts: { ...model.summary.labelCounts } },
+    explains: explainerOf(model) !== undefined,
+  };
+}
+
+/** A smoke test a new model must pass before it serves: one prediction, of the right shape. */
+function tryOut(model: Model, source: string): void {
+  const [p] = model.predict(['bugcat serve checks a new model with this report'], { top: 1 });
+  if (!p || !model.labels.includes(p.label) || !(p.confidence >= 0 && p.confidence <= 1)) {
+    throw new ModelError(`model ${source} loads but does not predict (answered ${JSON.stringify(p)})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+  }
+}
+
+/**
+ * The models one thread holds, by version number: the one serving and, during a reload, the
+ * next one (and the previous one, until the requests it took have been answered). Used as it is
+ * when the service predicts in its main thread, and inside each worker thread otherwise.
+ */
+export class ModelSet {
+  readonly #models = new Map<number, Model>();
+
+  constructor(private readonly runtime: RuntimeOptions = {}) {}
+
+  /**
+   * Loads the model in folder `dir` as `version`, checked (checksums and format by the library,
+   * then a trial prediction). Its checksum is its manifest's, read before and after the load: a
+   * folder that changed meanwhile (a retrained model landing) is refused, to be read again later.
+   */
+  async loadDir(version: number, dir: string): Promise<ModelInfo> {
+    const before = manifestChecksum(dir);
+    const model = await load(dir, this.runtime);
+    const after = manifestChecksum(dir);
+    if (before === undefined || before !== after) {
+      throw new ModelError(`model ${dir} changed while it was being read`, { code: 'MODEL_CHANGED', advice: 'load it again once it is written' });
+    }
+    tryOut(model, dir);
+    this.#models.set(version, model);
+    return infoOf(model, before);
+  }
+
+  /** Predictions of `version` for `texts`, with the fields of the library's Prediction as they are. */
+  predict(version: number, texts: readonly string[], options: PredictRequest): Prediction[] {
+    return this.#get(version).predict(texts, options);
+  }
+
+  /** The explanation of `text` by `version`, or undefined where the model cannot explain. */
+  explain(version: number, text: string, options: ExplainRequest): unknown {
+    const explain = explainerOf(this.#get(version));
+    return explain ? explain(text, options) : undefined;
+  }
+
+  /** Forgets `version` (its requests have all been answered). */
+  discard(version: number): void {
+    this.#models.delete(version);
+  }
+
+  #get(version: number): Model {
+    const model = this.#models.get(version);
+    if (!model) throw new Error(`model version ${version} is not loaded here`);
+    return model;
+  }
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { VERSION } from '../index.js';
+import { HttpError } from './errors.js';
+import type { ServingModel } from './holder.js';
+import { reportOf, reportsOf, type PredictBody, type ReportFields } from './requests.js';
+import { EXPLAIN_BODY, PREDICT_BODY } from './schemas.js';
+import type { Service } from './service.js';
+
+/** GET /v1/model's answer. */
+export function describeModel(m: ServingModel) {
+  return {
+    checksum: m.checksum,
+    version: m.version,
+    loaded_at: m.loadedAt,
+    dir: m.dir,
+    format_version: m.summary.formatVersion,
+    created_by: m.summary.createdBy,
+    labels: m.labels,
+    hyperparameters: m.hyperparameters,
+    summary: m.summary,
+    explains: m.explains,
+    served_by: `bugcat ${VERSION}`,
+  };
+}
+
+/** The service's own routes (the webhooks are in webhooks.ts): predict, explain, model, health, metrics, reload. */
+export function apiRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const { limits } = service.options;
+
+    app.post('/v1/predict', { schema: { body: PREDICT_BODY } }, async (request) => {
+      const b = request.body as PredictBody;
+      const { reports, single } = reportsOf(b, limits);
+      const { predictions, model } = await service.predict(
+        reports.map((r) => r.text),
+        { top: b.top, minConfidence: b.min_confidence, reviewLabel: b.review_label },
+      );
+      const withId = predictions.map((p, i) => (reports[i].id !== undefined ? { id: reports[i].id, ...p } : { ...p }));
+      return single ? { ...withId[0], model: model.checksum } : { predictions: withId, model: model.checksum };
+    });
+
+    app.post('/v1/explain', { schema: { body: EXPLAIN_BODY } }, async (request) => {
+      const b = request.body as ReportFields & { top?: number; label?: string };
+      if (!service.holder.current.explains) {
+        throw new HttpError(501, 'explanations are not available: this bugcat\'s Model has no explain method yet');
+      }
+      const report = reportOf(b, limits);
+      if (b.label !== undefined && !service.holder.current.labels.includes(b.label)) {
+        throw new HttpError(400, `label "${b.label}" is not one of the model's labels (GET /v1/model lists them)`, 'label');
+      }
+      const { explanation, model } = await service.holder.explain(report.text, { top: b.top, label: b.label });
+      if (explanation === undefined) throw new HttpError(501, 'explanations are not available for this model');
+      return { ...(explanation as object), model: model.checksum };
+    });
+
+    app.get('/v1/model', async () => describeModel(service.holder.current));
+
+    app.get('/healthz', async () => ({ status: 'ok', model: service.holder.current.checksum }));
+
+    app.get('/metrics', async (_request, reply) => {
+      reply.type('text/plain; version=0.0.4; charset=utf-8');
+      return service.metrics.render(service.holder.current);
+    });
+
+    app.post('/v1/admin/reload', async () => {
+      if (service.options.token === undefined) {
+        throw new HttpError(403, 'reloading over HTTP needs the service to run with a token; send SIGHUP to the process instead');
+      }
+      const result = await service.reload('POST /v1/admin/reload');
+      if (!result.ok) {
+        throw new HttpError(422, `the new model is refused: ${result.error.message}; still serving ${result.model.checksum}`);
+      }
+      return { reloaded: true, model: describeModel(result.model), previous: result.previous.checksum };
+    });
+  };
+}

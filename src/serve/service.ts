@@ -1,0 +1,38 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Prediction } from '../index.js';
+import type { ModelHolder, ReloadResult, ServingModel } from './holder.js';
+import type { Metrics } from './metrics.js';
+import type { ServeOptions } from './options.js';
+import type { PredictRequest } from './models.js';
+
+/** What the routes share: the model holder, the metrics, the options, and the reload every trigger (SIGHUP, the admin route) goes through. */
+export class Service {
+  /** The service's logger (the app's, once it exists). */
+  log?: FastifyBaseLogger;
+
+  constructor(
+    readonly holder: ModelHolder,
+    readonly metrics: Metrics,
+    readonly options: ServeOptions,
+  ) {}
+
+  /** Predictions for `texts` by the serving model, counted by label. */
+  async predict(texts: readonly string[], options: PredictRequest): Promise<{ predictions: Prediction[]; model: ServingModel }> {
+    const result = await this.holder.predict(texts, options);
+    this.metrics.predicted(result.predictions.map((p) => p.label));
+    return result;
+  }
+
+  /** Reloads the model folder: logs and counts the result; a refused model leaves the old one serving. */
+  async reload(trigger: string): Promise<ReloadResult> {
+    this.log?.info({ trigger, dir: this.holder.dir }, 'reloading the model');
+    const result = await this.holder.reload();
+    this.metrics.reloaded(result.ok);
+    if (result.ok) {
+      this.log?.info({ trigger, checksum: result.model.checksum, previous: result.previous.checksum, version: result.model.version }, 'new model serving');
+    } else {
+      this.log?.error({ trigger, reason: result.error.message, serving: result.model.checksum }, 'new model refused; the old one keeps serving');
+    }
+    return result;
+  }
+}

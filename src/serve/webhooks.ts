@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.js';
+import { joinTitle, reportOf } from './requests.js';
+import { WEBHOOK_BODY, WEBHOOK_QUERY } from './schemas.js';
+import type { Service } from './service.js';
+import { verifyGitHub, verifyGitLab, type Verdict } from './signatures.js';
+
+export const GITHUB_ROUTE = '/v1/webhooks/github';
+export const GITLAB_ROUTE = '/v1/webhooks/gitlab';
+
+/** GitHub `issues` actions that get a label: a new issue, and one whose text changed. */
+const GITHUB_ACTIONS = ['opened', 'edited', 'reopened'];
+/** GitLab issue actions that get a label (GitLab's test deliveries carry none). */
+const GITLAB_ACTIONS = ['open', 'update', 'reopen', undefined];
+const GITLAB_EVENTS = ['Issue Hook', 'Confidential Issue Hook'];
+
+type Json = Record<string, unknown>;
+type Query = { top?: string; min_confidence?: string; review_label?: string };
+
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A field of a tracker's payload, checked: present (unless optional) and of the type the service reads. */
+function field(obj: Json, path: string, name: string, type: 'string' | 'object' | 'number' | 'text', optional = false): unknown {
+  const v = obj[name];
+  const at = `${path}${name}`;
+  if (v === undefined || (v === null && type !== 'text')) {
+    if (optional) return undefined;
+    throw new HttpError(400, `missing field "${at}" in the payload`, at);
+  }
+  const ok = type === 'text' ? v === null || typeof v === 'string' : type === 'object' ? isObject(v) : typeof v === type;
+  if (!ok) throw new HttpError(400, `field "${at}" must be ${type === 'text' ? 'a string or null' : type === 'object' ? 'a JSON object' : `a ${type}`}`, at);
+  return v;
+}
+
+/** A single header's value (a repeated one is refused). */
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  if (Array.isArray(v)) throw new HttpError(400, `the ${name} header is repeated`);
+  return v;
+}
+
+/**
+ * The trackers' webhooks: GitHub's and GitLab's issue events, answered with the suggested label
+ * (posting it back to the tracker is the caller's). With a secret configured, a delivery must
+ * prove it: GitHub's X-Hub-Signature-256 (HMAC-SHA256 of the body's exact bytes, checked before
+ * the body is parsed), GitLab's X-Gitlab-Token.
+ */
+export function webhookRoutes(service: Service) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const { githubSecret, gitlabToken, limits } = service.options;
+    const raw = new WeakMap<FastifyRequest, Buffer>();
+    const verify = (request: FastifyRequest, body: Buffer): Verdict => {
+      const route = request.routeOptions.url;
+      if (route === GITHUB_ROUTE && githubSecret !== undefined) return verifyGitHub(request.headers['x-hub-signature-256'], body, githubSecret);
+      if (route === GITLAB_ROUTE && gitlabToken !== undefined) return verifyGitLab(request.headers['x-gitlab-token'], gitlabToken);
+      return undefined;
+    };
+
+    // The body's bytes are kept for the signature, which is checked before they are parsed.
+    const json = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+      const bytes = body as Buffer;
+      raw.set(request, bytes);
+      const refused = verify(request, bytes);
+      if (refused) return done(new HttpError(401, refused), undefined);
+      json(request, bytes.toString('utf8'), done);
+    });
+    // A delivery without a body is checked too (against no bytes).
+    app.addHook('preValidation', async (request) => {
+      if (raw.has(request)) return;
+      const refused = verify(request, Buffer.alloc(0));
+      if (refused) throw new HttpError(401, refused);
+    });
+
+    const answer = async (text: string, query: Query) => {
+      const report = reportOf({ text }, limits);
+      const { predictions, model } = await service.predict([report.text], {
+        top: query.top === undefined ? undefined : Number(query.top),
+        minConfidence: query.min_confidence === undefined ? undefined : Number(query.min_confidence),
+        reviewLabel: query.review_label,
+      });
+      return { ...predictions[0], model: model.checksum };
+    };
+    const schema = { body: WEBHOOK_BODY, querystring: WEBHOOK_QUERY };
+
+    app.post(GITHUB_ROUTE, { schema }, async (request) => {
+      const event = header(request, 'x-github-event');
+      if (event === undefined) throw new HttpError(400, 'missing X-GitHub-Event header: this route takes GitHub webhook deliveries');
+      const payload = request.body as Json;
+      if (event === 'ping') return { event, ok: true };
+      if (event !== 'issues') return { event, skipped: `only issues events are classified (this is ${event})` };
+      const action = field(payload, '', 'action', 'string') as string;
+      if (!GITHUB_ACTIONS.includes(action)) return { event, action, skipped: `only ${GITHUB_ACTIONS.join(', ')} issues are classified` };
+      const issue = field(payload, '', 'issue', 'object') as Json;
+      const title = field(issue, 'issue.', 'title', 'string') as string;
+      const body = field(issue, 'issue.', 'body', 'text', true) as string | null | undefined;
+      const number = field(issue, 'issue.', 'number', 'number', true);
+      const url = field(issue, 'issue.', 'html_url', 'string', true);
+      return { event, action, issue: { number, url }, ...(await answer(joinTitle(title, body), request.query as Query)) };
+    });
+
+    app.post(GITLAB_ROUTE, { schema }, async (request) => {
+      const event = header(request, 'x-gitlab-event');
+      if (event === undefined) throw new HttpError(400, 'missing X-Gitlab-Event header: this route takes GitLab webhook deliveries');
+      const payload = request.body as Json;
+      if (!GITLAB_EVENTS.includes(event)) return { event, skipped: `only issue events are classified (this is ${event})` };
+      const attributes = field(payload, '', 'object_attributes', 'object') as Json;
+      const action = field(attributes, 'object_attributes.', 'action', 'string', true) as string | undefined;
+      if (!GITLAB_ACTIONS.includes(action)) return { event, action, skipped: 'only open, update and reopen actions are classified' };
+      const title = field(attributes, 'object_attributes.', 'title', 'string') as string;
+      const description = field(attributes, 'object_attributes.', 'description', 'text', true) as string | null | undefined;
+      const iid = field(attributes, 'object_attributes.', 'iid', 'number', true);
+      const url = field(attributes, 'object_attributes.', 'url', 'string', true);
+      return { event, action, issue: { iid, url }, ...(await answer(joinTitle(title, description), request.query as Query)) };
+    });
+  };
+}
