@@ -34,9 +34,15 @@ export type { Audit, AuditEntry, AuditOptions, CategoryAudit } from './api/audit
 export { RANKINGS } from './eval/confident.js';
 export type { Ranking } from './eval/confident.js';
 export type { OutOfFoldPrediction, RankedLabel } from './eval/crossvalidate.js';
+/** Scoring predictions already made (predict once, score and draw them): the figures, the reliability diagram, accuracy against coverage. */
+export { scorePredictions, reliability, confidenceThresholds } from './api/evaluate.js';
+export type { ScoredPrediction } from './api/evaluate.js';
+export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
 /** Reading reports: CSV files and study folders, single files and bytes. */
-export { readReports, readReportFile, decodeReport } from './api/reports.js';
+export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';
+export { NON_ANSWERS, INPUT_FORMATS } from './io/reports.js';
+export type { InputFormat } from './io/reports.js';
 export type { ReadOptions } from './api/reports.js';
 export type { Reports } from './io/reports.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */

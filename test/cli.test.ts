@@ -142,20 +142,23 @@ describe('bugcat predict', () => {
     expect(r.status).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
     const input = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0])).toEqual(['id', 'label', 'confidence', 'label_2', 'confidence_2']);
+    expect(Object.keys(rows[0])).toEqual(['id', 'label', 'confidence', 'coverage', 'label_2', 'confidence_2']);
+    for (const x of rows) expect(Number(x.coverage)).toBeGreaterThan(0.1);
     expect(rows.map((x) => x.id)).toEqual(input.map((x) => x.id));
     const right = rows.filter((x, i) => x.label === input[i].label).length;
     expect(right).toBeGreaterThanOrEqual(25);
   });
 
-  it('numbers rows when the CSV has no id column, and answers reports with no known word', async () => {
+  it('numbers rows when the CSV has no id column, answers reports with no known word, and gives an empty one the review label', async () => {
     const csv = join(tmp(), 'noid.csv');
     writeFileSync(csv, 'text\n"zzz qqq"\n""\nthe bootloader hangs at boot\n');
     const r = await bugcat(['predict', '--model', model, '--data', csv, '--format', 'csv']);
     expect(r.status).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
     expect(rows.map((x) => x.id)).toEqual(['1', '2', '3']);
-    expect(rows.every((x) => Number(x.confidence) > 0)).toBe(true);
+    expect(rows.map((x) => Number(x.confidence) > 0)).toEqual([true, false, true]);
+    expect(rows[1]).toMatchObject({ label: 'manual-review', confidence: '0.0000', coverage: '0.0000' });
+    expect(r.stderr).toMatch(/warning: 1 report is empty \(2\): answered with the review label, confidence 0/);
   });
 
   it('answers the review label below --min-confidence', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BugcatError, readReports, train, type Model } from '../src/index.js';
+import { isBlank } from '../src/text/normalize.js';
 import { bugcat, REPORTS, tmp } from './helpers.js';
 
 const SEED = 20261125;
@@ -81,16 +82,22 @@ describe('predict under random text', () => {
     clf = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 3, hidden: 8, batchSize: 4 } });
   });
 
-  it('any string gets exactly one label and a probability', () => {
+  it('any string gets exactly one label and a probability (the review label, confidence 0, when it is blank)', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.lorem()), { minLength: 1, maxLength: 8 }), (texts) => {
         const preds = clf.predict(texts, { top: 2 });
         expect(preds).toHaveLength(texts.length);
-        for (const p of preds) {
+        preds.forEach((p, i) => {
+          if (isBlank(texts[i])) {
+            expect(p).toEqual({ label: 'manual-review', confidence: 0, top: [], coverage: 0 });
+            return;
+          }
           expect(clf.labels).toContain(p.label);
           expect(p.confidence).toBeGreaterThan(0);
           expect(p.confidence).toBeLessThanOrEqual(1);
-        }
+          expect(p.coverage).toBeGreaterThanOrEqual(0);
+          expect(p.coverage).toBeLessThanOrEqual(1);
+        });
       }),
       { seed: SEED, numRuns: 200 },
     );

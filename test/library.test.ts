@@ -42,14 +42,18 @@ describe('train and predict', () => {
   it('learns the labels the data holds and answers one prediction per text, in order', () => {
     expect(model.labels).toEqual(['boot', 'graphic', 'network']);
     expect(model.summary).toMatchObject({ n: 30, labelCounts: { boot: 10, graphic: 10, network: 10 }, formatVersion: 2 });
+    expect(model.summary.coverage!.p05).toBeGreaterThan(0);
+    expect(model.summary.coverage!.median).toBeGreaterThanOrEqual(model.summary.coverage!.p05);
     expect(model.summary.createdBy).toMatch(/^bugcat \d+\.\d+\.\d+/);
     expect(model.hyperparameters).toEqual({ ...DEFAULTS, ...FAST });
     const preds = model.predict(probe, { top: 2 });
     expect(preds.map((p) => p.label).slice(0, 3)).toEqual(['boot', 'network', 'graphic']);
-    for (const p of preds) {
+    for (const p of preds.slice(0, 3)) {
       expect(p.top).toHaveLength(2);
       expect(p.top[0]).toEqual({ label: p.label, probability: p.confidence });
     }
+    // The empty report: no confident answer.
+    expect(preds[3]).toEqual({ label: 'manual-review', confidence: 0, top: [], coverage: 0 });
   });
 
   it('takes reports as objects too, with the same result as parallel lists', async () => {
@@ -94,7 +98,7 @@ describe('save, load and artifacts', () => {
     const dir = join(tmp(), 'model');
     await model.save(dir);
     const artifacts = model.toArtifacts();
-    expect(Object.keys(artifacts).sort()).toEqual(['bugcat.json', 'model.json', 'vocabulary.json', 'weights.bin']);
+    expect(Object.keys(artifacts).sort()).toEqual(['bugcat.json', 'fingerprints.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
     for (const [name, bytes] of Object.entries(artifacts)) expect(Buffer.compare(readFileSync(join(dir, name)), bytes)).toBe(0);
     const fromDisk = await load(dir);
     const fromMemory = await fromArtifacts(Object.fromEntries(Object.keys(artifacts).map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))])));
@@ -132,7 +136,7 @@ describe('save, load and artifacts', () => {
     expect(err.message).toMatch(/already holds files that are not a bugcat model \(notes\.txt\); choose another folder, or save with force/);
     expect(err.message).not.toMatch(/--/);
     await model.save(dir, { force: true });
-    expect(readdirSync(dir).sort()).toEqual(['bugcat.json', 'model.json', 'notes.txt', 'vocabulary.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['bugcat.json', 'fingerprints.bin', 'model.json', 'notes.txt', 'vocabulary.json', 'weights.bin']);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });

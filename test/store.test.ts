@@ -76,7 +76,7 @@ describe('model store', () => {
     expect(manifest.labels).toEqual(['boot', 'graphic', 'network']);
     expect(manifest.training.n).toBe(30);
     expect(manifest.training.labelCounts).toEqual({ boot: 10, graphic: 10, network: 10 });
-    expect(Object.keys(manifest.files).sort()).toEqual(['model.json', 'vocabulary.json', 'weights.bin']);
+    expect(Object.keys(manifest.files).sort()).toEqual(['fingerprints.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'idf']);
   });

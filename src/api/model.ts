@@ -12,6 +12,7 @@ import type { RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
 import { explainText, type Explanation, type TermContribution } from '../model/explain.js';
+import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
@@ -70,6 +71,8 @@ export interface ModelSummary {
   formatVersion: number;
   /** The bugcat that trained it, as "bugcat 0.1.0". */
   createdBy: string;
+  /** The vocabulary's coverage of the training reports (5th percentile and median of Prediction.coverage); absent from older models. */
+  coverage?: { p05: number; median: number };
 }
 
 export type { Prediction };
@@ -108,7 +111,11 @@ export class Model {
     return this.#clf.hp;
   }
 
-  /** The label of each text, with its calibrated confidence and the `top` best labels ranked. One prediction per text, in order. */
+  /**
+   * The label of each text, with its calibrated confidence, the `top` best labels ranked and the
+   * vocabulary's coverage of the text. One prediction per text, in order. An empty or
+   * white-space-only text gets `reviewLabel` with confidence 0 and no ranked labels.
+   */
   predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
     const { top = 1, minConfidence = 0, reviewLabel = 'manual-review' } = options;
     if (!Array.isArray(texts)) throw new UsageError('predict takes an array of texts');
@@ -116,9 +123,28 @@ export class Model {
     if (bad >= 0) throw new DataError(`text ${bad + 1} is not a string`, { code: 'NOT_TEXT' });
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
     if (!(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
+    // An empty report gets no confident answer: the review label, confidence 0.
+    const blank = texts.map(isBlank);
     const preds = this.#clf.predict(this.#rt, texts, top);
-    if (minConfidence > 0) for (const p of preds) if (p.confidence < minConfidence) p.label = reviewLabel;
+    preds.forEach((p, i) => {
+      if (blank[i]) Object.assign(p, { label: reviewLabel, confidence: 0, top: [], coverage: 0 });
+      else if (p.confidence < minConfidence) p.label = reviewLabel;
+    });
     return preds;
+  }
+
+  /**
+   * For each text, whether the model was trained on it (the same report, in its normal form),
+   * by the fingerprints it keeps of its training reports. All false for models saved before
+   * bugcat kept fingerprints (see hasFingerprints).
+   */
+  trainedOn(texts: readonly string[]): boolean[] {
+    return this.#clf.trainedOn(texts);
+  }
+
+  /** True if the model keeps fingerprints of its training reports (so trainedOn can answer). */
+  get hasFingerprints(): boolean {
+    return this.#clf.fingerprints !== undefined;
   }
 
   /**

@@ -1,10 +1,11 @@
 import { silentLog } from '../base/log.js';
-import { decodeText, dropExcluded, readCsv, readLabelled, readText, type Reports } from '../io/reports.js';
+import { decodeBytes, readTextFile } from '../io/decode.js';
+import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Columns, type InputFormat, type Reports } from '../io/reports.js';
 
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */
   textColumn?: string;
-  /** The CSV column holding the label. Without it a CSV is read unlabelled; a study folder always has labels (its folder names). */
+  /** The CSV column holding the label. With it, reports are read labelled: a CSV's label column, or a study folder's category folders. */
   labelColumn?: string;
   /** The CSV column holding the report id (default `id`; row numbers, 1 = first report, without one). */
   idColumn?: string;
@@ -12,32 +13,52 @@ export interface ReadOptions {
   foldColumn?: string;
   /** A CSV column holding a second annotator's label of each report (required when named). */
   secondLabelColumn?: string;
-  /** Labelled reports whose label is one of these, or empty, are left out (default `['manual-review']`). */
+  /** Labelled reports whose label is one of these, or empty, are left out (default NON_ANSWERS: `manual-review`, `none`, `all`, `unknown`, `review`). */
   excludeLabels?: readonly string[];
-  /** Hears what was left out and why. */
+  /** Unlabelled reads: the format of every file (default: by file name; see readInputs). */
+  format?: InputFormat;
+  /** Hears what was left out or cleaned, and why. */
   onWarning?: (message: string) => void;
 }
 
+const columnsOf = (o: ReadOptions): Columns => ({
+  text: o.textColumn ?? 'text',
+  label: o.labelColumn,
+  id: o.idColumn ?? 'id',
+  fold: o.foldColumn,
+  secondLabel: o.secondLabelColumn,
+});
+
 /**
- * Reports from a CSV file with a header row, or from a study folder (one folder per category,
- * one plain-text file per report, named by its id; given the study's model folder, its
- * `output/` is read). Labelled reads leave out reports without a usable label.
+ * Reports from a path. With `labelColumn`: labelled reports from a CSV file with a header row,
+ * or from a study folder (one folder per category, one plain-text file per report named by its
+ * id; given the study's run folder, its `output/` is read; the classifier's leading
+ * `label: score` lines are left out of the text), leaving out reports without a usable label.
+ * Without: the reports of a file or folder as `readInputs` reads them.
  */
 export function readReports(path: string, options: ReadOptions = {}): Reports {
-  const columns = {
-    text: options.textColumn ?? 'text',
-    label: options.labelColumn,
-    id: options.idColumn ?? 'id',
-    fold: options.foldColumn,
-    secondLabel: options.secondLabelColumn,
-  };
-  const reports = columns.label !== undefined ? readLabelled(path, columns) : readCsv(path, columns, false);
-  if (!reports.labels) return reports;
-  return dropExcluded(reports, options.excludeLabels ?? ['manual-review'], options.onWarning ?? silentLog);
+  const log = options.onWarning ?? silentLog;
+  if (options.labelColumn === undefined) return readInputs([path], columnsOf(options), log, options.format);
+  return dropExcluded(readLabelled(path, columnsOf(options), log), options.excludeLabels ?? NON_ANSWERS, log);
 }
 
-/** One report from a text file (UTF-8; a byte-order mark dropped). */
-export const readReportFile = (path: string): string => readText(path);
+/**
+ * Unlabelled reports from several paths, in order: folders (every file under them; ids are the
+ * paths relative to the folder), CSV files, JSON and JSON Lines exports of GitHub issues
+ * (`title`, `body`, `number`) or GitLab issues (`title`, `description`, `iid`), and text files
+ * (one report each, its path the id). A file that cannot be read fails alone (Reports.errors).
+ */
+export function readAllReports(paths: readonly string[], options: Omit<ReadOptions, 'labelColumn' | 'excludeLabels'> = {}): Reports {
+  return readInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format);
+}
 
-/** One report from bytes (stdin, say): UTF-8, refused if it holds NUL bytes. `source` names it in messages. */
-export const decodeReport = (bytes: Uint8Array, source: string): string => decodeText(bytes, source);
+/** Unlabelled reports from bytes (a stream read whole, stdin say): CSV, JSON or JSON Lines, by `format` or by their first character. */
+export function parseReports(bytes: Uint8Array, source: string, options: Omit<ReadOptions, 'labelColumn' | 'excludeLabels'> = {}): Reports {
+  return parseBytes(bytes, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
+}
+
+/** One report from a text file (UTF-8; a byte-order mark dropped; refused if it looks like binary data). */
+export const readReportFile = (path: string): string => readTextFile(path).text;
+
+/** One report from bytes (stdin, say): UTF-8, refused if it looks like binary data. `source` names it in messages. */
+export const decodeReport = (bytes: Uint8Array, source: string): string => decodeBytes(bytes, source).text;

@@ -6,34 +6,58 @@ export type Format = (typeof FORMATS)[number];
 
 export interface IdentifiedPrediction extends Prediction {
   id: string;
+  /** Why the report could not be read (then label, confidence and top say nothing). */
+  error?: string;
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
-/** Predictions in the chosen output format; always one record per input report, in order. */
+/**
+ * Predictions in the chosen output format; always one record per input report, in order. A
+ * report that could not be read keeps its row, saying why: `error` in JSON and in an `error`
+ * column of the CSV, `- -` and the reason in text.
+ */
 export function formatPredictions(preds: readonly IdentifiedPrediction[], format: Format, top: number, showIds: boolean): string {
-  const record = (p: IdentifiedPrediction) => ({
-    id: p.id,
-    label: p.label,
-    confidence: round(p.confidence),
-    top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
-  });
+  const record = (p: IdentifiedPrediction) =>
+    p.error !== undefined
+      ? { id: p.id, error: p.error }
+      : {
+          id: p.id,
+          label: p.label,
+          confidence: round(p.confidence),
+          coverage: round(p.coverage),
+          top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
+        };
+  const failed = preds.some((p) => p.error !== undefined);
   switch (format) {
     case 'text':
-      return preds.map((p) => `${p.label}\t${p.confidence.toFixed(4)}${showIds ? `\t${p.id}` : ''}\n`).join('');
+      return preds
+        .map((p) => {
+          const id = showIds || p.error !== undefined ? `\t${p.id}` : '';
+          if (p.error !== undefined) return `-\t-${id}\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
+          const more = p.top.slice(1, top).map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`).join('');
+          return `${p.label}\t${p.confidence.toFixed(4)}${id}${more}\n`;
+        })
+        .join('');
     case 'json':
       return JSON.stringify(preds.map(record), null, 2) + '\n';
     case 'jsonl':
       return preds.map((p) => JSON.stringify(record(p)) + '\n').join('');
     case 'csv': {
       const extra = Array.from({ length: Math.max(0, top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
-      const rows = preds.map((p) => [
-        p.id,
-        p.label,
-        p.confidence.toFixed(4),
-        ...p.top.slice(1, top).flatMap((t) => [t.label, t.probability.toFixed(4)]),
-      ]);
-      return stringify([['id', 'label', 'confidence', ...extra], ...rows]);
+      const rows = preds.map((p) =>
+        p.error !== undefined
+          ? [p.id, '', '', '', ...extra.map(() => ''), p.error]
+          : [
+              p.id,
+              p.label,
+              p.confidence.toFixed(4),
+              p.coverage.toFixed(4),
+              ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
+              ...(failed ? [''] : []),
+            ],
+      );
+      return stringify([['id', 'label', 'confidence', 'coverage', ...extra, ...(failed ? ['error'] : [])], ...rows]);
     }
   }
 }

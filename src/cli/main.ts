@@ -5,14 +5,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
+import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, INPUT_FORMATS, NON_ANSWERS, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
 import { RANKINGS } from '../index.js';
 import { FORMATS } from './format.js';
 import { messageOf } from './hints.js';
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),
-2 usage error (unknown option, missing or invalid argument).`;
+2 usage error (unknown option, missing or invalid argument), 3 some reports could not be
+read (each named on stderr and in its output row); the others were predicted.`;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -29,7 +30,8 @@ function number(kind: 'int' | 'float', min: number, max = Infinity) {
   };
 }
 
-function boolean(value: string): boolean {
+function boolean(value: string | boolean): boolean {
+  if (typeof value === 'boolean') return value; // the flag alone (its preset)
   const v = value.trim().toLowerCase();
   if (['true', 'yes', '1', 'on'].includes(v)) return true;
   if (['false', 'no', '0', 'off'].includes(v)) return false;
@@ -54,6 +56,12 @@ function parserOf(r: Range): ((v: string) => unknown) | readonly string[] {
 
 function addHyperparameters(cmd: Command): Command {
   for (const key of Object.keys(DEFAULTS) as (keyof Hyperparameters)[]) {
+    if (RANGES[key].type === 'boolean') {
+      // A plain flag, and its negation: --stopwords, --no-stopwords (--stopwords false works too).
+      cmd.addOption(new Option(`--${kebab(key)} [bool]`, DESCRIPTIONS[key]).default(DEFAULTS[key]).preset(true).argParser(boolean));
+      cmd.addOption(new Option(`--no-${kebab(key)}`, `do not: ${DESCRIPTIONS[key]}`));
+      continue;
+    }
     const range = parserOf(RANGES[key]);
     const opt = new Option(`--${kebab(key)} <value>`, DESCRIPTIONS[key]).default(DEFAULTS[key]);
     cmd.addOption(Array.isArray(range) ? opt.choices(range) : opt.argParser(range as (v: string) => unknown));
@@ -65,7 +73,14 @@ function addColumns(cmd: Command, label: boolean): Command {
   cmd.option('--text-column <name>', 'CSV column holding the report text', 'text');
   if (label) cmd.option('--label-column <name>', 'CSV column holding the category', 'label');
   cmd.option('--id-column <name>', 'CSV column holding the report id (row numbers if absent)', 'id');
-  if (label) cmd.option('--exclude-label <labels...>', 'labels left out, like empty ones', ['manual-review']);
+  if (label) {
+    cmd.addOption(
+      new Option('--exclude-label <labels...>', 'labels left out, like empty ones (added to the default list; --no-exclude-label clears it)')
+        .default([...NON_ANSWERS])
+        .argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value]),
+    );
+    cmd.addOption(new Option('--no-exclude-label', 'leave out only reports with an empty label'));
+  }
   return cmd;
 }
 
@@ -94,13 +109,17 @@ function build(): Command {
 
   const predict = program
     .command('predict')
-    .description('Predict categories of reports given as text arguments, files, a CSV, or stdin.')
-    .argument('[reports...]', 'report texts; an argument naming an existing file is read as one report')
+    .description('Predict categories of reports given as text arguments, files, folders, CSV, JSON or JSON Lines exports, or stdin.')
+    .argument(
+      '[reports...]',
+      'report texts, or paths: a folder (every file under it; ids are paths relative to it), a .csv, a .json or .jsonl export of GitHub or GitLab issues, or a text file (one report); a path that does not exist is an error',
+    )
     .option('--model <dir>', 'model folder', SHIPPED_MODEL)
-    .option('--file <paths...>', 'files, one report each')
-    .option('--data <csv>', 'a CSV of reports: one prediction per row, in order')
+    .option('--file <paths...>', 'files or folders of reports')
+    .option('--data <path>', 'a CSV, JSON or JSON Lines file (or a folder) of reports: one prediction per report, in order; - reads a CSV or JSON Lines stream from stdin')
+    .addOption(new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('--top <k>', 'how many ranked labels to show (json, jsonl, csv)', number('int', 1), 1)
+    .option('--top <k>', 'how many ranked labels to show', number('int', 1), 1)
     .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
     .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
   addColumns(predict, false).action(async (reports, o) => (await import('./commands/predict.js')).predict(reports, o));
@@ -137,7 +156,9 @@ report (word), words of its title line (title word) and character n-grams of its
     .description('Score a model on labelled reports: accuracy, F1, per-class table, confusion, calibration.')
     .option('--model <dir>', 'model folder', SHIPPED_MODEL)
     .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
-    .option('--json <file>', 'also write the figures as JSON to this file');
+    .option('--json <file>', 'also write the figures as JSON to this file')
+    .option('--html <file>', 'also write a report with charts to this file: one self-contained HTML page that opens offline')
+    .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each");
   addColumns(evaluate, true).action(async (o) => (await import('./commands/evaluate.js')).evaluate(o));
 
   const cv = program
@@ -149,6 +170,8 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
     .option('--predictions <file>', "write every report's out-of-fold prediction as CSV: id, the given label(s), fold, label, confidence, then the next --top labels")
     .option('--top <k>', 'how many ranked labels each row of --predictions lists', number('int', 1), 3)
+    .option('--html <file>', 'also write a report with charts of the pooled out-of-fold predictions: one self-contained HTML page that opens offline')
+    .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each")
     .option('--quiet', 'no progress on stderr', false);
   addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));

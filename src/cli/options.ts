@@ -6,7 +6,8 @@ export interface ColumnOptions {
   textColumn: string;
   labelColumn?: string;
   idColumn: string;
-  excludeLabel?: string[];
+  /** The labels to leave out; false after --no-exclude-label. */
+  excludeLabel?: string[] | false;
   secondLabelColumn?: string;
 }
 
@@ -21,7 +22,7 @@ export const readOptionsOf = (o: ColumnOptions, extra: Partial<ReadOptions> = {}
   labelColumn: o.labelColumn,
   idColumn: o.idColumn,
   secondLabelColumn: o.secondLabelColumn,
-  excludeLabels: o.excludeLabel ?? [],
+  excludeLabels: o.excludeLabel || [],
   onWarning: stderrLog,
   ...extra,
 });

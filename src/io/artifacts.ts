@@ -8,7 +8,7 @@ import { Classifier, type TrainingSummary } from '../model/classifier.js';
 import { featureConfig } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
 import { toFloat16, toUint8 } from './codecs.js';
-import { FORMAT, FORMAT_VERSION, MANIFEST, MODEL, READABLE_VERSIONS, VOCABULARY, WEIGHTS, type ModelArtifacts } from './format.js';
+import { FINGERPRINTS, FORMAT, FORMAT_VERSION, MANIFEST, MODEL, READABLE_VERSIONS, VOCABULARY, WEIGHTS, type ModelArtifacts } from './format.js';
 
 export interface Manifest {
   format: typeof FORMAT;
@@ -71,6 +71,7 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
   });
   const vocabulary = JSON.stringify({ terms: clf.vectorizer.terms });
   const files: Record<string, Uint8Array> = { [MODEL]: utf8(model), [WEIGHTS]: weights, [VOCABULARY]: utf8(vocabulary) };
+  if (clf.fingerprints) files[FINGERPRINTS] = encodeFingerprints(clf.fingerprints);
   const manifest: Manifest = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
@@ -152,7 +153,8 @@ export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: st
     });
     const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
-    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training);
+    const fp = data[FINGERPRINTS] ? decodeFingerprints(data[FINGERPRINTS]) : undefined;
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
@@ -173,4 +175,18 @@ function parseJson<T>(data: Uint8Array, source: string, name: string): T {
   } catch {
     throw new ModelError(`model ${source} is damaged: ${name} is not valid JSON`, { code: 'MODEL_DAMAGED', advice: 'retrain it or restore it from a copy' });
   }
+}
+
+/** Fingerprints as bytes: 8 a fingerprint, little-endian. */
+function encodeFingerprints(fp: BigUint64Array): Uint8Array {
+  const bytes = new Uint8Array(fp.length * 8);
+  const view = new DataView(bytes.buffer);
+  fp.forEach((f, i) => view.setBigUint64(i * 8, f, true));
+  return bytes;
+}
+
+function decodeFingerprints(bytes: Uint8Array): BigUint64Array {
+  if (bytes.length % 8 !== 0) throw new Error(`${FINGERPRINTS} holds ${bytes.length} bytes, not a multiple of 8`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return BigUint64Array.from({ length: bytes.length / 8 }, (_, i) => view.getBigUint64(i * 8, true));
 }

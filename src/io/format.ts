@@ -7,6 +7,8 @@
  *   model.json       the network in TensorFlow.js's layout: topology + weightsManifest
  *   weights.bin      the weights (tfjs binary format; the embedding may be float16- or uint8-quantized)
  *   vocabulary.json  the terms, in feature-id order
+ *   fingerprints.bin the training reports' fingerprints (hashes, not text), so an evaluation can
+ *                    tell which reports the model was trained on
  * store.ts writes them to a folder and reads them back; a service may keep them in memory.
  */
 export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
@@ -25,6 +27,8 @@ export const MODEL = 'model.json';
 export const WEIGHTS = 'weights.bin';
 /** The terms, in feature order. */
 export const VOCABULARY = 'vocabulary.json';
+/** The training reports' fingerprints (8 bytes each, little-endian, sorted): optional, absent from older models. */
+export const FINGERPRINTS = 'fingerprints.bin';
 /** Every file of a model. */
-export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY];
+export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS];
 

@@ -1,8 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { DataError } from '../base/errors.js';
+import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
+import { decodeBytes, readTextFile } from './decode.js';
+import { controlCharacters as countControls } from '../text/normalize.js';
+import { parseIssuesJson, parseIssuesJsonl, type IssueRecord } from './issues.js';
+import { BOOKKEEPING, isFolder, readStudyLayout, stripScoreHeader } from './study.js';
 
 /** Reports as read from a file or folder, in input order: parallel lists of ids, texts and, when read with labels, labels. */
 export interface Reports {
@@ -15,7 +19,21 @@ export interface Reports {
   folds?: string[];
   /** A second annotator's label of each report, when a second label column was asked for. */
   secondLabels?: string[];
+  /**
+   * Why a report could not be read, where one could not (its text is then empty): present when
+   * any failed. One bad report never sinks the rest.
+   */
+  errors?: (string | undefined)[];
 }
+
+/** The labels that mean "no answer" in the study's layouts and exports, left out of training and scoring unless asked otherwise. */
+export const NON_ANSWERS: readonly string[] = ['manual-review', 'none', 'all', 'unknown', 'review'];
+
+/** The formats an input can be read as: detected by file name, or given. */
+export type InputFormat = 'text' | 'csv' | 'json' | 'jsonl';
+/** The input formats a caller may ask for. */
+export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'csv', 'json', 'jsonl'];
+
 
 export interface Columns {
   text: string;
@@ -37,43 +55,31 @@ export class ColumnError extends DataError {
   }
 }
 
-/** Reads a file as UTF-8; invalid byte sequences become U+FFFD, and a leading BOM is dropped. */
-export function readText(path: string, what = 'file'): string {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new DataError(`${path} is a folder, not a ${what}`);
-    bytes = readFileSync(path);
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${path}: no such file; check the path`);
-    if (code === 'EACCES') throw new DataError(`${path}: permission denied`);
-    throw new DataError(`${path}: cannot read it (${(err as Error).message})`);
-  }
-  return decodeText(bytes, path);
-}
-
-export function decodeText(bytes: Uint8Array, source: string): string {
-  if (bytes.includes(0)) throw new DataError(`${source} holds NUL bytes: it looks like binary data, not text`);
-  return new TextDecoder('utf-8').decode(bytes);
-}
-
-/** Labelled reports from a CSV file or a study folder (one folder per category). */
-export function readLabelled(path: string, columns: Columns): Reports {
-  if (existsSync(path) && statSync(path).isDirectory()) {
+/** Labelled reports from a CSV file or a study folder (one folder per category; see study.ts). `log` hears what was skipped. */
+export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
+  if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
     if (columns.secondLabel !== undefined) throw new DataError(`${path} is a study folder: a second label column needs a CSV file`);
-    return readStudyFolder(path);
+    const study = readStudyLayout(path, log);
+    const reports = { ids: study.map((r) => r.id), texts: study.map((r) => r.text), labels: study.map((r) => r.label) };
+    warnControls(reports.ids, reports.texts, log);
+    return reports;
   }
-  return readCsv(path, columns, true);
+  const reports = readCsv(path, columns, true, log);
+  warnControls(reports.ids, reports.texts, log);
+  return reports;
 }
 
 /**
  * A CSV with a header row. `text` is required; `label` too when `requireLabel`;
  * without an `id` column, ids are row numbers (1 = first report).
  */
-export function readCsv(path: string, columns: Columns, requireLabel: boolean): Reports {
-  const content = readText(path, 'CSV file');
+export function readCsv(path: string, columns: Columns, requireLabel: boolean, log: Log = () => {}): Reports {
+  return parseCsv(readTextFile(path, 'CSV file').text, path, columns, requireLabel, log);
+}
+
+/** A CSV's content (see readCsv); `path` names it in messages. */
+export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean, log: Log = () => {}): Reports {
   if (content.trim() === '') throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
   let rows: string[][];
   try {
@@ -96,9 +102,11 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
   const fi = columns.fold !== undefined ? column(columns.fold, true, 'fold') : -1;
   const si = columns.secondLabel !== undefined ? column(columns.secondLabel, true, 'secondLabel') : -1;
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
+  const ids = records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1)));
+  const texts = records.map((r) => r[ti]);
   return {
-    ids: records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1))),
-    texts: records.map((r) => r[ti]),
+    ids,
+    texts,
     labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
     folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
     secondLabels: si >= 0 ? records.map((r) => r[si].trim()) : undefined,
@@ -124,27 +132,139 @@ function csvProblem(err: unknown, content: string): string {
 }
 
 /**
- * The layout bug studies publish: <dir>/<category>/<id>, one plain-text report per file.
- * Given the study's model folder (holding output/ and reasoning/), output/ is read.
+ * Reports to predict, from paths as a user gives them: folders (every file under them, at any
+ * depth, hidden ones aside; ids are the paths relative to the folder), CSV files, JSON and JSON
+ * Lines exports of GitHub or GitLab issues, and plain text files (one report each, the path its
+ * id). The format comes from the file name (.csv, .json, .jsonl or .ndjson; anything else is
+ * text) unless `format` is given. A path that does not exist is an error; a file that cannot be
+ * read is kept as a failed report (see Reports.errors), so the others are still predicted.
  */
-export function readStudyFolder(dir: string): Reports {
-  const root = existsSync(join(dir, 'output')) && statSync(join(dir, 'output')).isDirectory() ? join(dir, 'output') : dir;
-  const out: Reports = { ids: [], texts: [], labels: [] };
-  for (const category of readdirSync(root).sort()) {
-    const folder = join(root, category);
-    if (category.startsWith('.') || !statSync(folder).isDirectory()) continue;
-    for (const id of readdirSync(folder).sort()) {
-      const file = join(folder, id);
-      if (id.startsWith('.') || !statSync(file).isFile()) continue;
+export function readInputs(paths: readonly string[], columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
+  const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors'>> = { ids: [], texts: [], errors: [] };
+  const add = (r: Reports) => {
+    r.ids.forEach((id, i) => {
       out.ids.push(id);
-      out.texts.push(readText(file));
-      out.labels!.push(category);
+      out.texts.push(r.texts[i]);
+      out.errors.push(r.errors?.[i]);
+    });
+  };
+  for (const path of paths) {
+    if (isFolder(path)) {
+      const files = walk(path);
+      if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
+      const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
+      if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
+      if (reports.length === 0) log(`warning: ${path} holds no files`);
+      for (const file of reports) add(readFileInput(file, relative(path, file), columns, log, format, true));
+    } else add(readFileInput(path, path, columns, log, format));
+  }
+  warnControls(out.ids, out.texts, log);
+  const failed = out.errors.filter((e) => e !== undefined).length;
+  return failed ? out : { ids: out.ids, texts: out.texts };
+}
+
+/**
+ * The reports of one file (see readInputs): `id` names a single-report file. A file that cannot
+ * be read fails alone; so does, within a folder (`inFolder`), a data file that cannot be parsed.
+ */
+function readFileInput(path: string, id: string, columns: Columns, log: Log, format?: InputFormat, inFolder = false): Reports {
+  const kind = format ?? formatOf(path);
+  const failed = (err: DataError): Reports => {
+    log(`warning: ${id}: ${err.message}; skipped`);
+    return { ids: [id], texts: [''], errors: [err.message] };
+  };
+  let text: string;
+  try {
+    text = readTextFile(path).text;
+  } catch (err) {
+    if (!(err instanceof DataError) || err.code === 'NOT_FOUND' || err.code === 'IS_FOLDER') throw err;
+    return failed(err);
+  }
+  try {
+    return parseInput(text, kind, path, id, columns, log);
+  } catch (err) {
+    if (inFolder && err instanceof DataError) return failed(err);
+    throw err;
+  }
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** Reports in `content` read as `format` (`source` names it in messages; `id` is a single text report's). */
+export function parseInput(content: string, format: InputFormat, source: string, id: string, columns: Columns, log: Log = () => {}): Reports {
+  switch (format) {
+    case 'csv':
+      return parseCsv(content, source, columns, false, log);
+    case 'json':
+    case 'jsonl': {
+      const records = format === 'json' ? parseIssuesJson(content, source) : parseIssuesJsonl(content);
+      return fromRecords(records, source, log);
+    }
+    default: {
+      return { ids: [id], texts: [stripScoreHeader(content).text] };
     }
   }
-  if (out.ids.length === 0) {
-    throw new DataError(`${dir} holds no reports: expected one folder per category with one text file per report (<category>/<id>)`);
+}
+
+function fromRecords(records: readonly IssueRecord[], source: string, log: Log): Reports {
+  const failed = records.filter((r) => r.error);
+  if (failed.length) log(`warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed.slice(0, 3).map((r) => `${r.id}: ${r.error}`).join('; ')}${failed.length > 3 ? '; ...' : ''})`);
+  const ids = records.map((r) => r.id);
+  const texts = records.map((r) => r.text);
+  return { ids, texts, errors: failed.length ? records.map((r) => r.error) : undefined };
+}
+
+/** The format a file name says: .csv, .json, .jsonl / .ndjson, or text. */
+export function formatOf(path: string): InputFormat {
+  const ext = extname(path).toLowerCase();
+  return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'text';
+}
+
+/** Bytes (stdin, say) as reports: `format` if given, else JSON Lines if they start with `{`, JSON with `[`, CSV otherwise. */
+export function parseBytes(bytes: Uint8Array, source: string, columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
+  const { text } = decodeBytes(bytes, source);
+  const start = text.trimStart()[0];
+  const kind = format ?? (start === '{' ? 'jsonl' : start === '[' ? 'json' : 'csv');
+  if (kind === 'text') throw new UsageError('a stream of reports is read as CSV, JSON or JSON Lines, not as one text');
+  const reports = parseInput(text, kind, source, source, columns, log);
+  warnControls(reports.ids, reports.texts, log);
+  return reports;
+}
+
+/** Every file under a folder, sorted, at any depth; hidden files and folders (a leading dot) left out and counted. */
+function walk(dir: string): { list: string[]; hidden: number } {
+  const list: string[] = [];
+  let hidden = 0;
+  const visit = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith('.')) {
+        hidden++;
+        continue;
+      }
+      const path = join(d, name);
+      if (isFolder(path)) visit(path);
+      else list.push(path);
+    }
+  };
+  visit(dir);
+  return { list, hidden };
+}
+
+/** One warning naming the reports that held control characters (removed before features). */
+function warnControls(ids: readonly string[], texts: readonly string[], log: Log): void {
+  const hits: string[] = [];
+  texts.forEach((t, i) => {
+    const n = countControls(t);
+    if (n) hits.push(`${ids[i]} (${n})`);
+  });
+  if (hits.length) {
+    log(`warning: removed control characters (NUL bytes, escape codes) from ${hits.length} report${hits.length === 1 ? '' : 's'}: ${hits.slice(0, 8).join(', ')}${hits.length > 8 ? `, ... ${hits.length - 8} more` : ''}`);
   }
-  return out;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Runtime } from '../nn/backend.js';
 import { meanLogits, type Network } from '../nn/network.js';
 import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
+import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
 
 /** What a model remembers of the data it was trained on. */
@@ -12,6 +13,12 @@ export interface TrainingSummary {
   labelCounts: Record<string, number>;
   /** Reports whose out-of-fold predictions fitted the calibration (0 if calibration was skipped). */
   calibrationReports: number;
+  /**
+   * The vocabulary's coverage of the training reports (Prediction.coverage): its 5th percentile
+   * and median. A report covered less than `p05` is unlike 95 % of the training reports.
+   * Absent from models saved before bugcat recorded it.
+   */
+  coverage?: { p05: number; median: number };
 }
 
 /**
@@ -28,16 +35,28 @@ export class Classifier {
     /** One network, or the members of an ensemble (hp.members). */
     readonly networks: readonly Network[],
     readonly training: TrainingSummary,
+    /** The training reports' fingerprints (fingerprint.ts), sorted; absent from models saved before bugcat kept them. */
+    readonly fingerprints?: BigUint64Array,
   ) {}
 
   /** Calibrated, prior-corrected probabilities, n x labels. */
   probabilities(rt: Runtime, texts: readonly string[]): Float32Array {
-    const logits = meanLogits(rt, this.networks, this.vectorizer.transformAll(texts));
-    return calibrated(logits, this.labels.length, this.calibration, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
+    return this.calibrate(meanLogits(rt, this.networks, this.vectorizer.transformAll(texts)));
   }
 
+  /** Each text's label, confidence, top-k labels and vocabulary coverage. */
   predict(rt: Runtime, texts: readonly string[], top = 1): Prediction[] {
-    return decide(this.probabilities(rt, texts), this.labels, top);
+    const { vectors, coverage } = this.vectorizer.transformWithCoverage(texts);
+    return decide(this.calibrate(meanLogits(rt, this.networks, vectors)), this.labels, top, coverage);
+  }
+
+  /** Which of the texts the model was trained on (by fingerprint; all false for a model saved without fingerprints). */
+  trainedOn(texts: readonly string[]): boolean[] {
+    return this.fingerprints ? seenIn(this.fingerprints, texts) : texts.map(() => false);
+  }
+
+  private calibrate(logits: Float32Array): Float32Array {
+    return calibrated(logits, this.labels.length, this.calibration, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
   }
 }
 

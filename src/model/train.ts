@@ -6,6 +6,7 @@ import type { Backend } from '../nn/choices.js';
 import { countTerms } from '../text/counter.js';
 import { UNCALIBRATED } from './calibration.js';
 import { Classifier, labelCounts } from './classifier.js';
+import { fingerprints } from './fingerprint.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
 
@@ -59,11 +60,17 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
   const { vectorizer, networks } = await fitParts(rt, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, second, o.signal);
   const fitted = await calibrating;
   if (fitted) fitted.messages.forEach((m) => log(m));
-  return new Classifier(hp, names, fitted?.calibration ?? UNCALIBRATED, vectorizer, networks, {
-    n: texts.length,
-    labelCounts: counts,
-    calibrationReports: fitted?.reports ?? 0,
-  });
+  const coverage = vectorizer.coverageCounted(counted, Array.from(texts, (_, i) => i)).sort();
+  const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
+  return new Classifier(
+    hp,
+    names,
+    fitted?.calibration ?? UNCALIBRATED,
+    vectorizer,
+    networks,
+    { n: texts.length, labelCounts: counts, calibrationReports: fitted?.reports ?? 0, coverage: { p05: at(0.05), median: at(0.5) } },
+    fingerprints(texts),
+  );
 }
 
 /** Class ids of a second annotator's labels (-1 where empty or outside the label set; case does not matter), saying how many count. */

@@ -1,4 +1,5 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
+import { normalizeText } from './normalize.js';
 import { TermIndex } from './termindex.js';
 import { charWords, titleOf, words } from './tokenizer.js';
 
@@ -25,13 +26,14 @@ const TITLE = 't:';
 export const CHARS = 'c:';
 
 /**
- * The terms of one report, by field: word n-grams (1..wordNgrams) of the whole report, word
+ * The terms of one report (in its normal form, normalize.ts), by field: word n-grams (1..wordNgrams) of the whole report, word
  * n-grams (1..titleNgrams) of its title line (prefixed `t:`, its own field), and, with
  * charChars > 0, character 3-5-grams of the words of its first charChars characters (prefixed
  * `c:`). Given as each field's words: FieldCounter forms the n-grams.
  */
 export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
-  const cut = text.length > cfg.maxChars ? text.slice(0, cfg.maxChars) : text;
+  const one = normalizeText(text);
+  const cut = one.length > cfg.maxChars ? one.slice(0, cfg.maxChars) : one;
   const title = titleOf(cut);
   return {
     words: [
@@ -59,6 +61,9 @@ export class FieldCounter {
   private slot = new Int32Array(1 << 16).fill(-1);
   /** Each word's character n-grams, as ids the index knows. */
   private readonly gramIds = new Map<string, Int32Array>();
+  /** Of the last counted report: its words and character n-grams (the report field's), and how many of them the index knows. */
+  private occurrences = 0;
+  private known = 0;
 
   constructor(
     private readonly cfg: FeatureConfig,
@@ -68,6 +73,8 @@ export class FieldCounter {
   count(text: string): FieldCounts[] {
     const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
     const index = this.index;
+    let occurrences = 0;
+    let known = 0;
     const fields = wordFields.map(({ tokens, n, prefix }) => {
       const field: FieldCounts = { ids: [], counts: [] };
       const root = index.root(prefix);
@@ -77,17 +84,36 @@ export class FieldCounter {
         for (let k = 0; k < n && i + k < tokens.length; k++) {
           node = index.next(node, tokens[i + k]);
           if (node < 0) break;
-          this.tally(field, index.termAt(node));
+          const id = index.termAt(node);
+          if (k === 0 && prefix === '' && id >= 0) known++;
+          this.tally(field, id);
         }
       }
+      if (prefix === '') occurrences += tokens.length;
       return this.done(field);
     });
     if (this.cfg.charChars > 0) {
       const field: FieldCounts = { ids: [], counts: [] };
-      for (const word of chars) for (const id of this.charIds(word)) this.tally(field, id);
+      for (const word of chars) {
+        const ids = this.charIds(word);
+        occurrences += charGramCount(word.length + 2, 3, 5);
+        known += ids.length;
+        for (const id of ids) this.tally(field, id);
+      }
       fields.push(this.done(field));
     }
+    this.occurrences = occurrences;
+    this.known = known;
     return fields;
+  }
+
+  /**
+   * The share of the last counted report's words and character n-grams (of the report field;
+   * word n-grams and the title aside) that the index knows: 1 for a report made of the
+   * vocabulary's terms, near 0 for one in another language or of another kind. 0 for an empty report.
+   */
+  coverage(): number {
+    return this.occurrences > 0 ? this.known / this.occurrences : 0;
   }
 
   private charIds(word: string): Int32Array {
@@ -158,4 +184,32 @@ export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counte
 export interface FieldCounts {
   ids: number[];
   counts: number[];
+}
+
+/** How many character n-grams of lengths min..max a padded word of `padded` characters has (as TermIndex.charGrams lists them). */
+export function charGramCount(padded: number, min: number, max: number): number {
+  let total = 0;
+  for (let n = min; n <= max; n++) {
+    if (padded <= n) return total + 1;
+    total += padded - n + 1;
+  }
+  return total;
+}
+
+/**
+ * The coverage (as FieldCounter.coverage) of counted report `r` by a vocabulary, given which
+ * corpus term ids it holds (`inVocabulary`): the report field's words (n-grams aside) and its
+ * character n-grams.
+ */
+export function countedCoverage(counted: Counted, r: number, inVocabulary: (id: number) => boolean): number {
+  const { ids, counts, fieldStarts } = counted.docs[r];
+  let occurrences = 0;
+  let known = 0;
+  const add = (k: number) => {
+    occurrences += counts[k];
+    if (inVocabulary(ids[k])) known += counts[k];
+  };
+  for (let k = fieldStarts[0]; k < fieldStarts[1]; k++) if (!counted.terms[ids[k]].includes(' ')) add(k);
+  if (fieldStarts.length > 3) for (let k = fieldStarts[2]; k < fieldStarts[3]; k++) add(k);
+  return occurrences > 0 ? known / occurrences : 0;
 }

@@ -1,6 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { SparseVector } from '../nn/sparse.js';
-import { CHARS, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
+import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
 
@@ -73,12 +73,39 @@ export class Vectorizer {
   }
 
   transform(text: string): SparseVector {
-    this.counter ??= new FieldCounter(this.config, TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES));
-    return this.weigh(this.counter.count(text));
+    return this.weigh(this.lookup().count(text));
   }
 
   transformAll(texts: readonly string[]): SparseVector[] {
     return texts.map((t) => this.transform(t));
+  }
+
+  /** The vectors of texts, and for each, the share of its words and character n-grams the vocabulary knows (FieldCounter.coverage). */
+  transformWithCoverage(texts: readonly string[]): { vectors: SparseVector[]; coverage: Float32Array } {
+    const counter = this.lookup();
+    const coverage = new Float32Array(texts.length);
+    const vectors = texts.map((t, i) => {
+      const v = this.weigh(counter.count(t));
+      coverage[i] = counter.coverage();
+      return v;
+    });
+    return { vectors, coverage };
+  }
+
+  /** The vocabulary's coverage of counted reports `rows` (as transformWithCoverage gives it for their texts). */
+  coverageCounted(counted: Counted, rows: readonly number[]): Float32Array {
+    const vocabulary = new Set(this.terms);
+    const known = new Int8Array(counted.terms.length).fill(-1);
+    const inVocabulary = (id: number) => {
+      if (known[id] < 0) known[id] = vocabulary.has(counted.terms[id]) ? 1 : 0;
+      return known[id] === 1;
+    };
+    return Float32Array.from(rows, (r) => countedCoverage(counted, r, inVocabulary));
+  }
+
+  private lookup(): FieldCounter {
+    this.counter ??= new FieldCounter(this.config, TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES));
+    return this.counter;
   }
 
   /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */

@@ -1,0 +1,30 @@
+/**
+ * One text, one form: what every report goes through before its features are counted, at
+ * training and at prediction alike, so that the same report gets the same answer whatever
+ * system wrote it. Line ends become `\n` (CRLF and lone CR alike), control characters other
+ * than tab and line feed are removed (NUL bytes and terminal escapes in pasted logs), and the
+ * text is put in Unicode normal form C (a precomposed `é` and `e` + combining accent are one).
+ */
+
+/** C0 controls except tab and line feed (CR is handled as a line end), DEL, and the C1 controls. */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
+const HAS_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The text in bugcat's one form (see above). Cheap on text that is already in it. */
+export function normalizeText(text: string): string {
+  let t = text;
+  if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+  if (HAS_CONTROL.test(t)) t = t.replace(CONTROL, '');
+  if (NON_ASCII.test(t)) t = t.normalize('NFC');
+  return t;
+}
+
+/** How many characters normalizeText would remove as control characters (line ends aside). */
+export function controlCharacters(text: string): number {
+  if (!HAS_CONTROL.test(text)) return 0;
+  return text.match(CONTROL)?.length ?? 0;
+}
+
+/** True if a text holds nothing but white space (after normalization). */
+export const isBlank = (text: string): boolean => normalizeText(text).trim() === '';
