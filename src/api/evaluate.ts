@@ -2,16 +2,58 @@ import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters } from '../base/hyperparameters.js';
 import { assignFolds, crossValidateWith, type CrossValidation } from '../eval/crossvalidate.js';
-import { score, type Evaluation } from '../eval/metrics.js';
+import { reliabilityBins, score, thresholdCurve, type Evaluation, type ReliabilityBin, type ThresholdPoint } from '../eval/metrics.js';
 import type { Reports } from '../io/reports.js';
 import { train, type Model, type TrainOptions } from './model.js';
 
+/** A label and its confidence: what scoring needs of a prediction (a Prediction, or an out-of-fold prediction of crossValidate). */
+export interface ScoredPrediction {
+  label: string;
+  confidence: number;
+}
+
 /** The model's predictions on labelled reports, scored: accuracy, F1s, confusion, calibration error, accuracy at coverage. */
 export function evaluate(model: Model, reports: Reports): Evaluation {
-  const gold = labelsOf(reports);
-  const preds = model.predict(reports.texts);
-  return score(gold, preds.map((p) => p.label), preds.map((p) => p.confidence));
+  return scorePredictions(labelsOf(reports), model.predict(reports.texts));
 }
+
+/**
+ * Predictions already made, scored against the right labels (one per prediction, in order):
+ * what evaluate gives, for a caller that keeps the predictions too (to draw them, or to list
+ * the errors) and so predicts only once.
+ */
+export function scorePredictions(labels: readonly string[], predictions: readonly ScoredPrediction[]): Evaluation {
+  checkLengths(labels, predictions);
+  return score(labels, predictions.map((p) => p.label), predictions.map((p) => p.confidence));
+}
+
+/**
+ * The reliability diagram of predictions against the right labels: `bins` equal-width
+ * confidence bins (10 by default, as the calibration error uses), each with its reports'
+ * accuracy and mean confidence.
+ */
+export function reliability(labels: readonly string[], predictions: readonly ScoredPrediction[], bins = 10): ReliabilityBin[] {
+  checkLengths(labels, predictions);
+  if (!Number.isInteger(bins) || bins < 1) throw new UsageError(`bins is ${bins}: expected an integer from 1 up`);
+  return reliabilityBins(correctOf(labels, predictions), predictions.map((p) => p.confidence), bins);
+}
+
+/**
+ * Accuracy against coverage: for each confidence threshold (every distinct confidence, highest
+ * first), the share of reports at or above it and their accuracy. Predicting with
+ * `minConfidence` set to a point's threshold keeps that point's reports and answers the review
+ * label for the others.
+ */
+export function confidenceThresholds(labels: readonly string[], predictions: readonly ScoredPrediction[]): ThresholdPoint[] {
+  checkLengths(labels, predictions);
+  return thresholdCurve(correctOf(labels, predictions), predictions.map((p) => p.confidence));
+}
+
+function checkLengths(labels: readonly string[], predictions: readonly ScoredPrediction[]): void {
+  if (labels.length !== predictions.length) throw new UsageError(`${labels.length} labels for ${predictions.length} predictions: expected one label per prediction`);
+}
+
+const correctOf = (labels: readonly string[], predictions: readonly ScoredPrediction[]) => predictions.map((p, i) => p.label === labels[i]);
 
 export interface CrossValidateOptions extends TrainOptions {
   /** Folds (default 5): seeded and stratified by label, unless the reports carry their own (`folds`, from readReports's foldColumn). */

@@ -69,8 +69,20 @@ export function score(gold: readonly string[], pred: readonly string[], confiden
   };
 }
 
-/** Expected calibration error: sum over equal-width confidence bins of (share of reports) x |accuracy - mean confidence|. */
-export function calibrationError(correct: readonly boolean[], confidence: readonly number[], bins = 10): number {
+/** One bar of a reliability diagram: the reports whose confidence falls in [lower, upper) (the last bin includes 1). */
+export interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  /** Reports in the bin. */
+  n: number;
+  /** Share of them predicted right (0 for an empty bin). */
+  accuracy: number;
+  /** Their mean confidence (0 for an empty bin). */
+  confidence: number;
+}
+
+/** The reliability diagram's equal-width confidence bins, empty ones included: a calibrated model's accuracy matches its confidence in each. */
+export function reliabilityBins(correct: readonly boolean[], confidence: readonly number[], bins = 10): ReliabilityBin[] {
   const count = new Array<number>(bins).fill(0);
   const hits = new Array<number>(bins).fill(0);
   const conf = new Array<number>(bins).fill(0);
@@ -80,8 +92,13 @@ export function calibrationError(correct: readonly boolean[], confidence: readon
     conf[b] += p;
     if (correct[i]) hits[b]++;
   });
+  return count.map((k, b) => ({ lower: b / bins, upper: (b + 1) / bins, n: k, accuracy: k ? hits[b] / k : 0, confidence: k ? conf[b] / k : 0 }));
+}
+
+/** Expected calibration error: sum over equal-width confidence bins of (share of reports) x |accuracy - mean confidence|. */
+export function calibrationError(correct: readonly boolean[], confidence: readonly number[], bins = 10): number {
   const n = confidence.length;
-  return n ? count.reduce((e, k, b) => (k ? e + (k / n) * Math.abs(hits[b] / k - conf[b] / k) : e), 0) : 0;
+  return n ? reliabilityBins(correct, confidence, bins).reduce((e, b) => (b.n ? e + (b.n / n) * Math.abs(b.accuracy - b.confidence) : e), 0) : 0;
 }
 
 /** Accuracy on the most confident `coverage` share of reports (the rest set aside for a person). */
@@ -89,4 +106,32 @@ export function accuracyAtCoverage(correct: readonly boolean[], confidence: read
   const order = confidence.map((_, i) => i).sort((a, b) => confidence[b] - confidence[a] || a - b);
   const kept = order.slice(0, Math.ceil(coverage * order.length));
   return { coverage, n: kept.length, accuracy: kept.length ? kept.filter((i) => correct[i]).length / kept.length : 0 };
+}
+
+/** Accuracy on the reports whose confidence is at least `threshold` (`n` of them, the `coverage` share); the others would go to a person. */
+export interface ThresholdPoint {
+  threshold: number;
+  coverage: number;
+  n: number;
+  accuracy: number;
+}
+
+/**
+ * Accuracy against coverage, one point per distinct confidence, highest first: keeping the
+ * reports at or above each threshold, how many are kept and how many of those are right.
+ * The last point keeps every report.
+ */
+export function thresholdCurve(correct: readonly boolean[], confidence: readonly number[]): ThresholdPoint[] {
+  const order = confidence.map((_, i) => i).sort((a, b) => confidence[b] - confidence[a] || a - b);
+  const total = order.length;
+  const points: ThresholdPoint[] = [];
+  let hits = 0;
+  order.forEach((i, k) => {
+    if (correct[i]) hits++;
+    const next = order[k + 1];
+    if (next === undefined || confidence[next] !== confidence[i]) {
+      points.push({ threshold: confidence[i], coverage: (k + 1) / total, n: k + 1, accuracy: hits / (k + 1) });
+    }
+  });
+  return points;
 }
