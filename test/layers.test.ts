@@ -8,16 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 /** Lowest first. `api` is the public API's implementation, `index.ts` its entry, `cli` sits on top. */
-const LAYERS = ['base', 'nn', 'text', 'model', 'io', 'eval', 'api', 'index', 'serve', 'cli'];
+const LAYERS = ['base', 'nn', 'text', 'model', 'io', 'eval', 'api', 'index', 'serve', 'report', 'cli'];
 /** The entry of each layer on top of the library that the command line may import (and no other of its files). */
-const ENTRIES: Record<string, string> = { serve: 'serve/server.ts' };
+const ENTRIES: Record<string, string> = { serve: 'serve/server.ts', report: 'report/index.ts' };
 /** Siblings that must not import each other (model artifacts and report readers need no metrics, and back). */
 const SIBLINGS = [['io', 'eval']];
 
 const SRC = join(ROOT, 'src');
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 const layerOf = (file: string) => (file === 'index.ts' ? 'index' : file.split('/')[0]);
-const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^(?:import|export)[^'"]*?from '(\.[^']+)'/gm)].map((m) => m[1]);
+/** A file's relative imports: static ones, and dynamic ones (`await import('./x.js')`, how the command line loads what only some commands need). */
+const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^(?:import|export)[^'"]*?from '(\.[^']+)'|\bimport\('(\.[^']+)'\)/gm)].map((m) => m[1] ?? m[2]);
 
 describe('the source tree shows its layers', () => {
   it('every file sits in a known layer', () => {
@@ -49,14 +50,14 @@ describe('the source tree shows its layers', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('the service imports the public API only (and its own files)', () => {
+  it.each(Object.keys(ENTRIES))('the layer %s imports the public API only (and its own files)', (layer) => {
     const wrong: string[] = [];
-    const serve = files.filter((f) => layerOf(f) === 'serve');
-    expect(serve).toContain(ENTRIES.serve);
-    for (const file of serve) {
+    const own = files.filter((f) => layerOf(f) === layer);
+    expect(own).toContain(ENTRIES[layer]);
+    for (const file of own) {
       for (const spec of importsOf(join(SRC, file))) {
         const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
-        if (target !== 'index.ts' && layerOf(target) !== 'serve') wrong.push(`${file} -> ${target}`);
+        if (target !== 'index.ts' && layerOf(target) !== layer) wrong.push(`${file} -> ${target}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -1,9 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import { crossValidate, readReports, validateHyperparameters } from '../../index.js';
+import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION } from '../../index.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
 import { formatEvaluation } from '../format.js';
+import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 
-interface CvOptions extends ColumnOptions {
+interface CvOptions extends ColumnOptions, ReportTargets {
   data: string;
   folds: number;
   foldColumn?: string;
@@ -46,6 +47,28 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
       ...Array.from({ length: o.top - 1 }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
     ]);
     writeResult(o.predictions, stringify([['id', 'given', ...second, 'fold', 'label', 'confidence', ...ranks], ...rows]));
+  }
+  if (wantsReport(o)) {
+    const labels = reports.labels!;
+    await writeReport(
+      {
+        kind: 'cv',
+        subject: `${o.data} in ${result.folds.length} folds`,
+        reports: { ids: reports.ids, texts: reports.texts, labels },
+        predictions: result.predictions,
+        evaluation: result.pooled,
+        card: {
+          source: `bugcat train, once per fold on the other folds`,
+          createdBy: `bugcat ${VERSION}`,
+          formatVersion: FORMAT_VERSION,
+          trainingReports: reports.texts.length,
+          labels: [...new Set(labels)].sort(),
+          hyperparameters: hp,
+        },
+        folds: result,
+      },
+      o,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,8 +1,11 @@
-import { evaluate as score, load, readReports } from '../../index.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { load, readReports, scorePredictions } from '../../index.js';
 import { formatEvaluation } from '../format.js';
 import { readOptionsOf, runtimeOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
+import { termsOf, wantsReport, writeReport, type ReportTargets } from '../report.js';
 
-interface EvaluateOptions extends ColumnOptions {
+interface EvaluateOptions extends ColumnOptions, ReportTargets {
   model: string;
   data: string;
   json?: string;
@@ -17,7 +20,42 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
     const n = gold.filter((l) => unknown.includes(l)).length;
     stderrLog(`warning: ${n} report${n === 1 ? ' has a label' : 's have labels'} the model never saw (${unknown.join(', ')}): counted as errors`);
   }
-  const result = score(model, reports);
+  // One prediction per report, kept for the report's charts and errors (the runner-up too).
+  const preds = model.predict(reports.texts, { top: 2 });
+  const result = scorePredictions(gold, preds);
   if (o.json) writeResult(o.json, JSON.stringify(result, null, 2) + '\n');
+  if (wantsReport(o)) {
+    await writeReport(
+      {
+        kind: 'evaluate',
+        subject: `${o.model} on ${o.data}`,
+        reports: { ids: reports.ids, texts: reports.texts, labels: gold },
+        predictions: preds,
+        evaluation: result,
+        trainingCounts: model.summary.labelCounts,
+        card: {
+          source: o.model,
+          createdBy: model.summary.createdBy,
+          formatVersion: model.summary.formatVersion,
+          trainingReports: model.summary.n,
+          calibrationReports: model.summary.calibrationReports,
+          labels: model.labels,
+          hyperparameters: model.hyperparameters,
+          saved: savedAt(o.model),
+        },
+        explain: termsOf(model),
+      },
+      o,
+    );
+  }
   process.stdout.write(formatEvaluation(result));
+}
+
+/** When the model was saved: its manifest's modification time, if it can be read. */
+function savedAt(dir: string): Date | undefined {
+  try {
+    return statSync(join(dir, 'bugcat.json')).mtime;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,44 @@
+/**
+ * --html FILE and --svg DIR of evaluate and cv: the report built (src/report/, with its
+ * charting library, imported here only when one of them is given) and written.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError, type Model } from '../index.js';
+import { writeResult } from './options.js';
+import type { ReportInput } from '../report/index.js';
+
+/** Where the report goes: an HTML page, a folder of SVG charts, or both. */
+export interface ReportTargets {
+  html?: string;
+  svg?: string;
+}
+
+/** True if the user asked for a report. */
+export const wantsReport = (o: ReportTargets): boolean => Boolean(o.html || o.svg);
+
+/** Builds the report and writes the page to `html` and each chart to `svg`/NAME.svg. */
+export async function writeReport(input: ReportInput, o: ReportTargets): Promise<void> {
+  const { buildReport } = await import('../report/index.js');
+  const report = await buildReport(input);
+  if (o.html) writeResult(o.html, report.html);
+  if (o.svg) {
+    try {
+      mkdirSync(o.svg, { recursive: true });
+    } catch (err) {
+      throw new DataError(`cannot make folder ${o.svg}: ${(err as Error).message}`);
+    }
+    for (const chart of report.charts) writeResult(join(o.svg, `${chart.name}.svg`), chart.svg);
+  }
+}
+
+/** How many terms explain each confident error. */
+const TERMS = 5;
+
+/** The report's hook for explanations: the terms that pushed each text most toward its predicted label. */
+export function termsOf(model: Model): (texts: string[]) => string[][] {
+  return (texts) =>
+    texts.map((text) =>
+      model.explain(text, { top: TERMS }).toward.map((t) => (t.field === 'word' ? t.term : t.field === 'title' ? `title: ${t.term}` : `“${t.term.replace(/ /g, '␣')}”`)),
+    );
+}
