@@ -47,9 +47,11 @@ export function buildApp(service: Service): FastifyInstance {
     // One line per answered request, written by the onResponse hook below (not fastify's two).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.limits.bodyBytes,
-    // A client has timeoutMs to send a whole request, headers included; an idle connection closes after it.
+    // A client has timeoutMs to send a whole request, headers included (408 after, checked every
+    // quarter of it, at most every second); a connection silent for twice that is closed.
     requestTimeout: o.timeoutMs,
-    connectionTimeout: o.timeoutMs,
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.timeoutMs / 4))) },
+    connectionTimeout: 2 * o.timeoutMs,
     keepAliveTimeout: Math.min(5000, o.timeoutMs),
     return503OnClosing: true,
     forceCloseConnections: 'idle',

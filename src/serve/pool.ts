@@ -65,6 +65,9 @@ interface Generation {
  */
 export class WorkerPool implements Engine {
   readonly #generations = new Map<number, Generation>();
+  /** Every thread started and not yet ended, loading ones included (close ends them all). */
+  readonly #live = new Set<Thread>();
+  #closed = false;
   #nextId = 1;
 
   constructor(
@@ -105,9 +108,9 @@ export class WorkerPool implements Engine {
   }
 
   async close(): Promise<void> {
-    const all = [...this.#generations.values()].flatMap((g) => g.threads);
+    this.#closed = true;
     this.#generations.clear();
-    await Promise.all(all.map((t) => t.end()));
+    await Promise.all([...this.#live].map((t) => t.end()));
   }
 
   /** The thread of `version` with the fewest requests in flight (the first of them on a tie). */
@@ -131,7 +134,13 @@ export class WorkerPool implements Engine {
   }
 
   #spawn(version: number, dir: string, generation: Generation): Thread {
-    return new Thread(this.runtime, (t, code) => this.#exited(t, code, version, dir, generation));
+    if (this.#closed) throw new Error('the prediction threads are closed');
+    const t = new Thread(this.runtime, (t, code) => {
+      this.#live.delete(t);
+      this.#exited(t, code, version, dir, generation);
+    });
+    this.#live.add(t);
+    return t;
   }
 
   /**
@@ -142,7 +151,7 @@ export class WorkerPool implements Engine {
   #exited(t: Thread, code: number, version: number, dir: string, generation: Generation): void {
     for (const p of t.pending.values()) p.reject(new ThreadLostError(t.error ?? `exit code ${code}`));
     t.pending.clear();
-    if (t.ending || !generation.checksum || this.#generations.get(version) !== generation) return;
+    if (t.ending || this.#closed || !generation.checksum || this.#generations.get(version) !== generation) return;
     this.onThreadLost(t.error ?? `exit code ${code}`);
     const fresh = this.#spawn(version, dir, generation);
     generation.threads[generation.threads.indexOf(t)] = fresh;

@@ -20,8 +20,13 @@ interface ServeOptions {
 
 /** `bugcat serve`: prints the address on stdout once it answers, logs JSON lines on stderr, runs until SIGTERM. */
 export async function serve(o: ServeOptions): Promise<void> {
-  for (const [flag, value] of [['--token', o.token], ['--github-secret', o.githubSecret], ['--gitlab-token', o.gitlabToken]] as const) {
-    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} is empty: give a secret, or leave the option (and its environment variable) out`);
+  const secrets = [
+    ['--token', 'BUGCAT_TOKEN', o.token],
+    ['--github-secret', 'BUGCAT_GITHUB_SECRET', o.githubSecret],
+    ['--gitlab-token', 'BUGCAT_GITLAB_TOKEN', o.gitlabToken],
+  ] as const;
+  for (const [flag, env, value] of secrets) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} (or ${env}) is empty: give a secret, or leave both out`);
   }
   const { threads: _threads, ...runtime } = runtimeOf();
   const { drained } = await run(
