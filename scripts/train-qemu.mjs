@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Trains the shipped model, models/qemu, on folds 1-4 of ../shared/data with the CLI's
-// defaults, scores it on fold 0 and writes the model card models/qemu.md.
+// defaults, scores it on fold 0 and writes the model card models/qemu.md, with the report's
+// fold-0 charts beside it as SVG files (models/qemu-*.svg).
 //   npm run train:qemu            (needs ../shared/data)
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSplit } from './qemu-split.mjs';
 
@@ -15,7 +16,10 @@ try {
   const run = (args) => execFileSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   run(['train', '--data', split.train, '--out', out]);
   const evalJson = join(split.dir, 'eval.json');
-  const report = run(['evaluate', '--model', out, '--data', split.test, '--json', evalJson]);
+  const charts = join(split.dir, 'charts');
+  const report = run(['evaluate', '--model', out, '--data', split.test, '--json', evalJson, '--svg', charts]);
+  // The charts the card shows, from the same evaluation (those of bugcat evaluate --html).
+  for (const name of ['confusion', 'reliability', 'coverage']) copyFileSync(join(charts, `${name}.svg`), join(root, 'models', `qemu-${name}.svg`));
   const e = JSON.parse(readFileSync(evalJson, 'utf8'));
   const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
   const size = readdirSync(out).reduce((s, f) => s + statSync(join(out, f)).size, 0);
@@ -44,6 +48,11 @@ categories of the emulator bug study: ${manifest.labels.join(', ')}.
 | accuracy | macro-F1 | weighted-F1 | calibration error | accuracy at 50 / 70 / 90 % coverage |
 |---|---|---|---|---|
 | ${e.accuracy.toFixed(3)} | ${e.macro_f1.toFixed(3)} | ${e.weighted_f1.toFixed(3)} | ${e.ece.toFixed(3)} | ${e.coverage.map((c) => c.accuracy.toFixed(3)).join(' / ')} |
+
+![Confusion matrix on fold 0: rows are the right categories, columns the answers; colour is the share of the row, numbers are reports](qemu-confusion.svg)
+
+![Reliability diagram on fold 0: accuracy against confidence in ten bins, with the calibration error](qemu-reliability.svg)
+![Accuracy against coverage on fold 0, with the --min-confidence that reaches each target accuracy](qemu-coverage.svg)
 
 \`\`\`
 ${report.trimEnd()}
