@@ -101,7 +101,7 @@ describe('bugcat audit', () => {
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const r = await bugcat(['audit', '--data', csv, '--folds', '3', '--out-dir', out, ...FAST]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^bugcat: error: .* is not empty and was not written by bugcat/);
+    expect(r.stderr).toMatch(/^bugcat: error: --out-dir .* is not empty and was not written by bugcat: .*add --force/);
     expect(r.stdout).toBe('');
     const forced = await bugcat(['audit', '--data', csv, '--folds', '3', '--out-dir', out, '--force', ...FAST]);
     expect(forced.status).toBe(0);

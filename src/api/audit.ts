@@ -8,8 +8,8 @@ export interface AuditOptions extends CrossValidateOptions {
   /**
    * How reports are ranked (default `self-confidence`: the given label's probability, lowest
    * first; or `normalized-margin`: it minus the best other label's). With 5 % of the QEMU
-   * corpus's labels flipped at random, self-confidence put 54 % of the flips in its top 5 %,
-   * the margin 28 % (scripts/audit-planted.mjs).
+   * corpus's labels flipped at random, self-confidence put 50 to 55 % of the flips in its top
+   * 5 %, the margin 26 to 28 % (scripts/audit-planted.mjs, seeds 1 and 2).
    */
   ranking?: Ranking;
 }

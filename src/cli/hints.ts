@@ -17,6 +17,8 @@ const HINTS: Record<string, (e: BugcatError) => string> = {
   NO_FOLD: (e) => `${e.problem.replace('have no fold', 'have an empty --fold-column')}`,
   ONE_FOLD: (e) => `${e.problem} (--fold-column)`,
   HYPERPARAMETER: (e) => e.message.replace(/^hyperparameter (\w+)/, (_, k: string) => `--${kebab(k)}`),
+  STUDY_FOREIGN_FOLDER: (e) => `--out-dir ${e.problem}: choose an empty or new folder, or add --force to write beside the files there (none of them is replaced or deleted)`,
+  STUDY_FOREIGN_FILES: (e) => `--out-dir ${e.problem}: choose another folder (bugcat never replaces files it did not write, even with --force)`,
 };
 
 /** What the command line prints for a library error: its own advice where it has some, the library's otherwise. */

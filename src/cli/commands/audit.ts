@@ -45,7 +45,7 @@ function formatText(result: Audit, listed: readonly AuditEntry[], others: readon
     lines.push(
       `${String(e.rank).padStart(5)}  ${e.id.padEnd(idWidth)}  ${e.label.padEnd(labelWidth)}  ${f3(e.probability)}  ${f3(e.threshold).padEnd(7)}  ${e.suggested.padEnd(labelWidth)}  ${f3(e.suggestedProbability)}  ${(e.margin >= 0 ? '+' : '') + f3(e.margin)}${
         e.otherLabels ? e.otherLabels.map((l, k) => `  ${l.padEnd(others[k].length)}`).join('') : ''
-      }`,
+      }`.trimEnd(),
     );
   }
   lines.push('');
