@@ -68,3 +68,7 @@ export { ColumnError } from './io/reports.js';
 
 /** This bugcat's version, and the folder of the QEMU model shipped with it. */
 export { VERSION, SHIPPED_MODEL } from './base/version.js';
+
+/** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
+export { streamReports, streamReportBytes, predictStream } from './api/stream.js';
+export type { RecordPrediction, StreamOptions, ReportRecord, StreamProgress } from './api/stream.js';

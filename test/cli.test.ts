@@ -142,7 +142,7 @@ describe('bugcat predict', () => {
     expect(r.status).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
     const input = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0])).toEqual(['id', 'label', 'confidence', 'coverage', 'label_2', 'confidence_2']);
+    expect(Object.keys(rows[0])).toEqual(['id', 'label', 'confidence', 'coverage', 'label_2', 'confidence_2', 'error']);
     for (const x of rows) expect(Number(x.coverage)).toBeGreaterThan(0.1);
     expect(rows.map((x) => x.id)).toEqual(input.map((x) => x.id));
     const right = rows.filter((x, i) => x.label === input[i].label).length;

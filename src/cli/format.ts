@@ -1,65 +1,102 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Evaluation, Prediction } from '../index.js';
+import type { Evaluation, RecordPrediction } from '../index.js';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface IdentifiedPrediction extends Prediction {
-  id: string;
-  /** Why the report could not be read (then label, confidence and top say nothing). */
-  error?: string;
-}
+export type IdentifiedPrediction = RecordPrediction;
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
 /**
- * Predictions in the chosen output format; always one record per input report, in order. A
- * report that could not be read keeps its row, saying why: `error` in JSON and in an `error`
- * column of the CSV, `- -` and the reason in text.
+ * Predictions in the chosen output format, written batch by batch as they come (the output
+ * starts before the input ends): always one record per input report, in order. A report that
+ * could not be read keeps its row, saying why: `error` in JSON and in the CSV's `error` column,
+ * `- -` and the reason in text.
  */
-export function formatPredictions(preds: readonly IdentifiedPrediction[], format: Format, top: number, showIds: boolean): string {
-  const record = (p: IdentifiedPrediction) =>
-    p.error !== undefined
-      ? { id: p.id, error: p.error }
-      : {
-          id: p.id,
-          label: p.label,
-          confidence: round(p.confidence),
-          coverage: round(p.coverage),
-          top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
-        };
-  const failed = preds.some((p) => p.error !== undefined);
-  switch (format) {
-    case 'text':
-      return preds
-        .map((p) => {
-          const id = showIds || p.error !== undefined ? `\t${p.id}` : '';
-          if (p.error !== undefined) return `-\t-${id}\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
-          const more = p.top.slice(1, top).map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`).join('');
-          return `${p.label}\t${p.confidence.toFixed(4)}${id}${more}\n`;
-        })
-        .join('');
-    case 'json':
-      return JSON.stringify(preds.map(record), null, 2) + '\n';
-    case 'jsonl':
-      return preds.map((p) => JSON.stringify(record(p)) + '\n').join('');
-    case 'csv': {
-      const extra = Array.from({ length: Math.max(0, top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
-      const rows = preds.map((p) =>
-        p.error !== undefined
-          ? [p.id, '', '', '', ...extra.map(() => ''), p.error]
-          : [
-              p.id,
-              p.label,
-              p.confidence.toFixed(4),
-              p.coverage.toFixed(4),
-              ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
-              ...(failed ? [''] : []),
-            ],
-      );
-      return stringify([['id', 'label', 'confidence', 'coverage', ...extra, ...(failed ? ['error'] : [])], ...rows]);
-    }
+export class PredictionWriter {
+  private count = 0;
+
+  constructor(
+    private readonly format: Format,
+    private readonly top: number,
+    private readonly showIds: boolean,
+  ) {}
+
+  /** What comes before the first record. */
+  start(): string {
+    if (this.format !== 'csv') return '';
+    const extra = Array.from({ length: Math.max(0, this.top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
+    return stringify([['id', 'label', 'confidence', 'coverage', ...extra, 'error']]);
   }
+
+  /** The records of one batch. */
+  write(preds: readonly IdentifiedPrediction[]): string {
+    const { format, top, showIds } = this;
+    let out: string;
+    switch (format) {
+      case 'text':
+        out = preds.map((p) => textLine(p, top, showIds)).join('');
+        break;
+      case 'jsonl':
+        out = preds.map((p) => JSON.stringify(record(p)) + '\n').join('');
+        break;
+      case 'json':
+        // As JSON.stringify(all, null, 2) would print the whole array.
+        out = preds.map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(record(p), null, 2))}`).join('');
+        break;
+      case 'csv':
+        out = stringify(
+          preds.map((p) =>
+            p.error !== undefined
+              ? [p.id, '', '', '', ...Array.from({ length: 2 * Math.max(0, top - 1) }, () => ''), p.error]
+              : [
+                  p.id,
+                  p.label,
+                  p.confidence.toFixed(4),
+                  p.coverage.toFixed(4),
+                  ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
+                  '',
+                ],
+          ),
+        );
+        break;
+    }
+    this.count += preds.length;
+    return out;
+  }
+
+  /** What comes after the last record. */
+  end(): string {
+    if (this.format !== 'json') return '';
+    return this.count === 0 ? '[]\n' : '\n]\n';
+  }
+}
+
+/** All predictions at once, in the chosen format (see PredictionWriter). */
+export function formatPredictions(preds: readonly IdentifiedPrediction[], format: Format, top: number, showIds: boolean): string {
+  const w = new PredictionWriter(format, top, showIds);
+  return w.start() + w.write(preds) + w.end();
+}
+
+const record = (p: IdentifiedPrediction) =>
+  p.error !== undefined
+    ? { id: p.id, error: p.error }
+    : {
+        id: p.id,
+        label: p.label,
+        confidence: round(p.confidence),
+        coverage: round(p.coverage),
+        top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
+      };
+
+const indent = (s: string) => s.replace(/^/gm, '  ');
+
+function textLine(p: IdentifiedPrediction, top: number, showIds: boolean): string {
+  const id = showIds || p.error !== undefined ? `\t${p.id}` : '';
+  if (p.error !== undefined) return `-\t-${id}\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
+  const more = p.top.slice(1, top).map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`).join('');
+  return `${p.label}\t${p.confidence.toFixed(4)}${id}${more}\n`;
 }
 
 const pct = (x: number) => x.toFixed(3);

@@ -91,6 +91,11 @@ function addSecondLabel(cmd: Command): Command {
   );
 }
 
+/** --jobs: threads to train on (the ensemble members and the calibration models side by side); the model is the same with any number. */
+function addJobs(cmd: Command): Command {
+  return cmd.option('--jobs <n>', "threads to train on (default: the machine's cores); the model is the same with any number", number('int', 1, 256));
+}
+
 function build(): Command {
   const program = new Command('bugcat')
     .description('Sort emulator and hypervisor bug reports into categories: train, predict, evaluate, cross-validate.')
@@ -104,6 +109,7 @@ function build(): Command {
     .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
     .option('--force', 'write into an existing folder that is not a bugcat model (its other files are left alone)', false)
     .option('--quiet', 'no progress on stderr', false);
+  addJobs(train);
   addSecondLabel(train);
   addHyperparameters(addColumns(train, true)).action(async (o) => (await import('./commands/train.js')).train(o));
 
@@ -120,6 +126,8 @@ function build(): Command {
     .addOption(new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--top <k>', 'how many ranked labels to show', number('int', 1), 1)
+    .option('--jobs <n>', 'threads that predict (default: the machine\'s cores); the answers are the same with any number', number('int', 1, 256))
+    .option('--progress', 'show progress (reports, rate, time left) on stderr even when it is not a terminal', false)
     .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
     .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
   addColumns(predict, false).action(async (reports, o) => (await import('./commands/predict.js')).predict(reports, o));
@@ -173,6 +181,7 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--html <file>', 'also write a report with charts of the pooled out-of-fold predictions: one self-contained HTML page that opens offline')
     .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each")
     .option('--quiet', 'no progress on stderr', false);
+  addJobs(cv);
   addSecondLabel(cv);
   addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 

@@ -37,10 +37,10 @@ export function hyperparametersOf(o: Record<string, unknown>): Partial<Hyperpara
 /**
  * The run-time choices, from environment variables (documented overrides of the command line
  * only; the library takes them as options): BUGCAT_BACKEND=cpu|tensorflow|auto,
- * BUGCAT_KERNELS=js|wasm, BUGCAT_THREADS=N.
+ * BUGCAT_KERNELS=js|wasm, BUGCAT_THREADS=N (which --jobs overrides).
  */
-export function runtimeOf(env: NodeJS.ProcessEnv = process.env): RuntimeOptions & { threads?: number } {
-  const threads = env.BUGCAT_THREADS ? Number(env.BUGCAT_THREADS) : undefined;
+export function runtimeOf(o: { jobs?: number } = {}, env: NodeJS.ProcessEnv = process.env): RuntimeOptions & { threads?: number } {
+  const threads = o.jobs ?? (env.BUGCAT_THREADS ? Number(env.BUGCAT_THREADS) : undefined);
   return {
     backend: (env.BUGCAT_BACKEND || undefined) as Backend | undefined,
     kernels: (env.BUGCAT_KERNELS || undefined) as KernelChoice | undefined,

@@ -114,7 +114,7 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
 }
 
 /** What csv-parse found wrong, said with the line a person should look at. */
-function csvProblem(err: unknown, content: string): string {
+export function csvProblem(err: unknown, content: string): string {
   const e = err as Error & { code?: string; lines?: number; bytes_records?: number; record?: string[] };
   switch (e.code) {
     case 'CSV_QUOTE_NOT_CLOSED': {
@@ -188,7 +188,7 @@ function readFileInput(path: string, id: string, columns: Columns, log: Log, for
   }
 }
 
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+export function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   const yes: T[] = [];
   const no: T[] = [];
   for (const item of items) (test(item) ? yes : no).push(item);
@@ -237,7 +237,7 @@ export function parseBytes(bytes: Uint8Array, source: string, columns: Columns, 
 }
 
 /** Every file under a folder, sorted, at any depth; hidden files and folders (a leading dot) left out and counted. */
-function walk(dir: string): { list: string[]; hidden: number } {
+export function walk(dir: string): { list: string[]; hidden: number } {
   const list: string[] = [];
   let hidden = 0;
   const visit = (d: string) => {

@@ -20,7 +20,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const log = logOf(o);
   const hp = validateHyperparameters(hyperparametersOf(o));
   const reports = readReports(o.data, readOptionsOf(o, { foldColumn: o.foldColumn, onWarning: log ?? (() => {}) }));
-  const result = await crossValidate(reports, { hyperparameters: hp, folds: o.folds, top: o.top, onProgress: log, ...runtimeOf() });
+  const result = await crossValidate(reports, { hyperparameters: hp, folds: o.folds, top: o.top, onProgress: log, ...runtimeOf(o as { jobs?: number }) });
 
   const lines = ['fold  reports  accuracy  macro-F1  weighted-F1    ECE'];
   for (const r of result.folds) {

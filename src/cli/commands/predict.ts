@@ -1,7 +1,10 @@
-import { load, type Model, type Prediction, type Reports } from '../../index.js';
-import { formatPredictions, type Format, type IdentifiedPrediction } from '../format.js';
-import { countFailed, gatherReports, type InputOptions } from '../input.js';
-import { runtimeOf, stderrLog } from '../options.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { DataError, decodeReport, load, predictStream, streamReportBytes, streamReports, UsageError, type Model, type ReportRecord, type StreamProgress } from '../../index.js';
+import { PredictionWriter, type Format } from '../format.js';
+import { looksLikePath, type InputOptions } from '../input.js';
+import { readOptionsOf, runtimeOf, stderrLog } from '../options.js';
+import { Progress } from '../progress.js';
 
 interface PredictOptions extends InputOptions {
   model: string;
@@ -9,44 +12,104 @@ interface PredictOptions extends InputOptions {
   top: number;
   minConfidence: number;
   reviewLabel: string;
+  jobs?: number;
+  progress?: boolean;
 }
 
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
 const UNLIKE_SHARE = 0.2;
 
+/**
+ * Predicts a stream of reports: read, predicted and written in bounded batches, in input order,
+ * so that memory does not grow with the input and output starts before the input ends.
+ */
 export async function predict(args: string[], o: PredictOptions): Promise<void> {
-  const { reports, showIds } = await gatherReports(args, o, 'predict');
+  const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
+  const bytes: StreamProgress = { bytesRead: 0 };
+  const { records, showIds } = await recordsOf(args, o, bytes);
   const model = await load(o.model, runtimeOf());
-  const ok = reports.ids.flatMap((_, i) => (reports.errors?.[i] === undefined ? [i] : []));
-  const predicted = model.predict(
-    ok.map((i) => reports.texts[i]),
-    { top: o.top, minConfidence: o.minConfidence, reviewLabel: o.reviewLabel },
-  );
-  const byIndex = new Map<number, Prediction>(ok.map((i, k) => [i, predicted[k]]));
-  const preds: IdentifiedPrediction[] = reports.ids.map((id, i) => {
-    const p = byIndex.get(i);
-    return p ? { ...p, id } : { id, label: '', confidence: 0, top: [], coverage: 0, error: reports.errors![i] };
-  });
-  warnAboutBatch(model, reports, ok, predicted);
-  process.stdout.write(formatPredictions(preds, o.format, o.top, showIds));
-  if (countFailed(reports)) process.exitCode = 3;
+  const writer = new PredictionWriter(o.format, o.top, showIds);
+  const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
+  const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0 };
+  const floor = model.summary.coverage?.p05;
+  await write(writer.start());
+  const { jobs = availableParallelism() } = o;
+  for await (const batch of predictStream(model, records, { top: o.top, minConfidence: o.minConfidence, reviewLabel: o.reviewLabel, jobs, ...runtimeOf() })) {
+    for (const p of batch) {
+      if (p.error !== undefined) stats.failed++;
+      else if (p.top.length === 0) stats.empty.push(p.id);
+      else {
+        stats.scored++;
+        if (floor !== undefined && p.coverage < floor) stats.unlike++;
+      }
+    }
+    stats.done += batch.length;
+    await write(writer.write(batch));
+    progress?.update(stats.done);
+  }
+  await write(writer.end());
+  progress?.finish(stats.done);
+  warnAboutBatch(model, stats);
+  if (stats.failed) {
+    stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
+    process.exitCode = 3;
+  }
+}
+
+/** The reports to predict, as a stream of records, from exactly one source. */
+async function recordsOf(args: string[], o: PredictOptions, progress: StreamProgress): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
+  const read = { ...readOptionsOf(o), format: o.inputFormat };
+  if (o.data === '-') return { records: streamReportBytes(process.stdin, 'stdin', read), showIds: true };
+  if (o.data !== undefined) return { records: streamReports([o.data], { ...read, progress }), showIds: true };
+  if (o.file?.length) return { records: streamReports(o.file, { ...read, progress }), showIds: true };
+  if (args.length) {
+    // Arguments are texts or paths, in order; a path-like argument that names nothing is an error.
+    const kinds = args.map((arg) => {
+      if (existsSync(arg)) return 'path';
+      if (looksLikePath(arg)) throw new DataError(`${arg}: no such file or folder; check the path`, { code: 'NOT_FOUND', path: arg });
+      return 'text';
+    });
+    const records = async function* () {
+      for (const [i, arg] of args.entries()) {
+        if (kinds[i] === 'text') yield { id: String(i + 1), text: arg };
+        else yield* streamReports([arg], { ...read, progress });
+      }
+    };
+    return { records: records(), showIds: kinds.includes('path') };
+  }
+  if (process.stdin.isTTY) throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = decodeReport(Buffer.concat(chunks), 'stdin');
+  if (text.trim() === '') throw new DataError('stdin is empty: pipe a report into bugcat predict, or pass it as an argument');
+  return {
+    records: (async function* () {
+      yield { id: 'stdin', text };
+    })(),
+    showIds: false,
+  };
+}
+
+/** Writes to stdout, waiting when its buffer is full (so memory stays bounded when the reader is slow). */
+function write(text: string): Promise<void> {
+  if (text === '' || process.stdout.write(text)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 /** One warning for empty reports, and one for a batch whose vocabulary coverage is unlike the training data's. */
-function warnAboutBatch(model: Model, reports: Reports, ok: readonly number[], preds: readonly Prediction[]): void {
-  const empty = ok.filter((_, k) => preds[k].top.length === 0).map((i) => reports.ids[i]);
+function warnAboutBatch(model: Model, stats: { empty: string[]; scored: number; unlike: number }): void {
+  const { empty } = stats;
   if (empty.length) {
     stderrLog(
       `warning: ${empty.length} report${empty.length === 1 ? ' is' : 's are'} empty (${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}): answered with the review label, confidence 0`,
     );
   }
   const floor = model.summary.coverage?.p05;
-  const scored = preds.filter((p) => p.top.length > 0);
-  if (floor === undefined || scored.length === 0) return;
-  const unlike = scored.filter((p) => p.coverage < floor).length;
-  if (unlike / scored.length >= UNLIKE_SHARE) {
+  if (floor === undefined || stats.scored === 0) return;
+  if (stats.unlike / stats.scored >= UNLIKE_SHARE) {
     stderrLog(
-      `warning: ${unlike} of ${scored.length} reports (${Math.round((100 * unlike) / scored.length)} %) look unlike the training data: ` +
+      `warning: ${stats.unlike} of ${stats.scored} reports (${Math.round((100 * stats.unlike) / stats.scored)} %) look unlike the training data: ` +
         `the model's vocabulary covers less of them (coverage < ${floor.toFixed(2)}) than of 95 % of its training reports; treat their labels with care`,
     );
   }

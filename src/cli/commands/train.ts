@@ -16,7 +16,7 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const reports = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
   const categories = new Set(reports.labels).size;
   log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}`);
-  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...runtimeOf() });
+  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...runtimeOf(o as { jobs?: number }) });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).
   // While saving, a signal is noted, and the save is abandoned before anything at --out changes.

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { UsageError } from '../base/errors.js';
+import { silentLog } from '../base/log.js';
+import type { Columns } from '../io/reports.js';
+import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
+import type { RuntimeOptions } from '../nn/choices.js';
+import type { Prediction } from '../model/prediction.js';
+import type { Model, PredictOptions } from './model.js';
+import type { ReadOptions } from './reports.js';
+
+export type { ReportRecord, StreamProgress };
+
+/** A prediction of a streamed report, with its id; a report that could not be read has `error` (and says nothing else). */
+export interface RecordPrediction extends Prediction {
+  id: string;
+  error?: string;
+}
+
+export interface StreamOptions extends PredictOptions, RuntimeOptions {
+  /**
+   * Threads that predict (default: the machine's cores). With 2 or more, batches go to worker
+   * threads, each holding the model, while this thread reads and writes; the predictions are
+   * the same as with 1, in the same order.
+   */
+  jobs?: number;
+  /** Reports per batch (default 512): memory holds at most about 2 x jobs batches at once. */
+  batchSize?: number;
+}
+
+type StreamReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
+const columnsOf = (o: StreamReadOptions): Columns => ({ text: o.textColumn ?? 'text', id: o.idColumn ?? 'id' });
+
+/**
+ * The reports of paths (folders, CSV, JSON, JSON Lines, text files; as readAllReports reads
+ * them), one at a time, in order, with memory that does not grow with the input. `progress`,
+ * if given, is kept up to date with the bytes read.
+ */
+export function streamReports(paths: readonly string[], options: StreamReadOptions & { progress?: StreamProgress } = {}): AsyncGenerator<ReportRecord> {
+  return streamInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
+}
+
+/** The reports of a byte stream (stdin, say): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
+export function streamReportBytes(input: Readable, source: string, options: StreamReadOptions = {}): AsyncGenerator<ReportRecord> {
+  return streamBytes(input, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
+}
+
+const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
+
+/**
+ * Predictions of streamed reports, in bounded batches, in input order: one array per batch.
+ * Reports that could not be read keep their place, with their error. Memory holds a few
+ * batches, whatever the input's size.
+ */
+export async function* predictStream(model: Model, records: AsyncIterable<ReportRecord>, options: StreamOptions = {}): AsyncGenerator<RecordPrediction[]> {
+  const jobs = options.jobs ?? availableParallelism();
+  const size = options.batchSize ?? 512;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs is ${jobs}: expected an integer from 1 up`);
+  if (!Number.isInteger(size) || size < 1) throw new UsageError(`batchSize is ${size}: expected an integer from 1 up`);
+  const predict: PredictOptions = { top: options.top, minConfidence: options.minConfidence, reviewLabel: options.reviewLabel };
+  const batches = batchesOf(records, size);
+  // The first batch is answered here, at once: output starts early, and a small input never
+  // pays for starting workers (each loads TensorFlow.js and the model).
+  const first = await batches.next();
+  if (first.done) return;
+  yield label(model, first.value, predict);
+  const second = await batches.next();
+  if (second.done) return;
+  if (jobs < 2 || !existsSync(WORKER)) {
+    yield label(model, second.value, predict);
+    for await (const batch of batches) yield label(model, batch, predict);
+    return;
+  }
+  const pool = new Pool(model, jobs, options);
+  try {
+    const pending: Promise<RecordPrediction[]>[] = [];
+    const send = (batch: readonly ReportRecord[]) => {
+      const p = pool.label(batch, predict);
+      p.catch(() => {}); // awaited in turn below; a failure is not unhandled meanwhile
+      pending.push(p);
+    };
+    send(second.value);
+    for await (const batch of batches) {
+      send(batch);
+      // At most 2 batches a thread in flight: memory stays bounded, and every thread stays busy.
+      if (pending.length >= 2 * jobs) yield await pending.shift()!;
+    }
+    while (pending.length) yield await pending.shift()!;
+  } finally {
+    await pool.close();
+  }
+}
+
+async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
+  let batch: ReportRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Predictions of one batch in this thread. */
+function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): RecordPrediction[] {
+  return merge(batch, model.predict(readable(batch), options));
+}
+
+const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
+
+/** The batch's records with their predictions (those that could not be read keep their error). */
+function merge(batch: readonly ReportRecord[], preds: readonly Prediction[]): RecordPrediction[] {
+  let k = 0;
+  return batch.map((r) => (r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id }));
+}
+
+/** Worker threads that each hold the model; batches go to the least busy. */
+class Pool {
+  private readonly workers: { worker: Worker; busy: number; ready: Promise<void> }[];
+  private readonly waiting = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void }>();
+  private seq = 0;
+
+  constructor(model: Model, jobs: number, runtime: RuntimeOptions) {
+    const artifacts = model.toArtifacts();
+    this.workers = Array.from({ length: jobs }, () => {
+      const worker = new Worker(WORKER, { workerData: { artifacts, runtime: { backend: runtime.backend, kernels: runtime.kernels } } });
+      const entry = { worker, busy: 0, ready: new Promise<void>((resolve, reject) => worker.once('message', () => resolve()).once('error', reject)) };
+      worker.on('message', (m: { seq?: number; predictions?: Prediction[] }) => {
+        if (m.seq === undefined) return;
+        entry.busy--;
+        this.waiting.get(m.seq)?.resolve(m.predictions!);
+        this.waiting.delete(m.seq);
+      });
+      worker.on('error', (err) => {
+        for (const w of this.waiting.values()) w.reject(err);
+        this.waiting.clear();
+      });
+      return entry;
+    });
+  }
+
+  async label(batch: readonly ReportRecord[], options: PredictOptions): Promise<RecordPrediction[]> {
+    const entry = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    entry.busy++;
+    await entry.ready;
+    const seq = this.seq++;
+    const preds = await new Promise<Prediction[]>((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      entry.worker.postMessage({ seq, texts: readable(batch), options });
+    });
+    return merge(batch, preds);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,231 @@
+import { createReadStream, statSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { DataError } from '../base/errors.js';
+import type { Log } from '../base/log.js';
+import { controlCharacters } from '../text/normalize.js';
+import { decodeBytes, readTextFile } from './decode.js';
+import { issueOf, parseIssuesJson } from './issues.js';
+import { ColumnError, csvProblem, formatOf, partition, walk, type Columns, type InputFormat } from './reports.js';
+import { BOOKKEEPING, isFolder, stripScoreHeader } from './study.js';
+
+/**
+ * Reports read as a stream, one record at a time, in input order, with memory that does not
+ * grow with the input: CSV through csv-parse's stream API, JSON Lines line by line, folders
+ * file by file. (A JSON array is parsed whole: tracker exports in that form are page-sized.)
+ * What readInputs does for a list, for inputs of any size.
+ */
+
+/** One report of a stream: its id and text, or why it could not be read. */
+export interface ReportRecord {
+  id: string;
+  text: string;
+  error?: string;
+}
+
+/** Where a stream of records is: bytes read of the bytes to read (when known), for progress. */
+export interface StreamProgress {
+  bytesRead: number;
+  bytesTotal?: number;
+}
+
+/** Collects the reports whose text held control characters, for one warning at the end. */
+export class ControlCounter {
+  private readonly hits: string[] = [];
+  private count = 0;
+
+  see(record: ReportRecord): ReportRecord {
+    const n = controlCharacters(record.text);
+    if (n) {
+      this.count++;
+      if (this.hits.length < 8) this.hits.push(`${record.id} (${n})`);
+    }
+    return record;
+  }
+
+  /** Says, once, which reports had control characters removed. */
+  report(log: Log): void {
+    if (this.count) {
+      log(`warning: removed control characters (NUL bytes, escape codes) from ${this.count} report${this.count === 1 ? '' : 's'}: ${this.hits.join(', ')}${this.count > this.hits.length ? `, ... ${this.count - this.hits.length} more` : ''}`);
+    }
+  }
+}
+
+/**
+ * The records of paths (folders, CSV, JSON, JSON Lines or text files; see readInputs), streamed.
+ * `progress` is updated as bytes are read.
+ */
+export async function* streamInputs(paths: readonly string[], columns: Columns, log: Log, format?: InputFormat, progress?: StreamProgress): AsyncGenerator<ReportRecord> {
+  const controls = new ControlCounter();
+  if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
+  for (const path of paths) {
+    if (isFolder(path)) {
+      const files = walk(path);
+      if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
+      const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
+      if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
+      if (reports.length === 0) log(`warning: ${path} holds no files`);
+      for (const file of reports) {
+        for await (const r of streamFile(file, relative(path, file), columns, log, format, true, progress)) yield controls.see(r);
+      }
+    } else {
+      for await (const r of streamFile(path, path, columns, log, format, false, progress)) yield controls.see(r);
+    }
+  }
+  controls.report(log);
+}
+
+/** The records of a byte stream (stdin): CSV, or JSON Lines if its first character is `{` (or as `format` says). */
+export async function* streamBytes(input: Readable, source: string, columns: Columns, log: Log, format?: InputFormat): AsyncGenerator<ReportRecord> {
+  const controls = new ControlCounter();
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = Buffer.from(first.value as Buffer);
+  const start = head.toString('utf8').trimStart()[0];
+  const kind = format ?? (start === '{' ? 'jsonl' : start === '[' ? 'json' : 'csv');
+  const rest = async function* () {
+    yield head;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer;
+  };
+  for await (const r of streamKind(rest(), kind, source, source, columns, log)) yield controls.see(r);
+  controls.report(log);
+}
+
+async function* streamFile(path: string, id: string, columns: Columns, log: Log, format: InputFormat | undefined, inFolder: boolean, progress?: StreamProgress): AsyncGenerator<ReportRecord> {
+  const kind = format ?? formatOf(path);
+  const failed = (err: DataError): ReportRecord => {
+    log(`warning: ${id}: ${err.message}; skipped`);
+    return { id, text: '', error: err.message };
+  };
+  if (kind === 'text' || kind === 'json') {
+    // One report, or a page-sized export: read whole.
+    let content: string;
+    try {
+      content = readTextFile(path).text;
+    } catch (err) {
+      if (!(err instanceof DataError) || err.code === 'NOT_FOUND' || err.code === 'IS_FOLDER') throw err;
+      yield failed(err);
+      return;
+    } finally {
+      if (progress) progress.bytesRead += sizeOf(path);
+    }
+    if (kind === 'text') {
+      yield { id, text: stripScoreHeader(content).text };
+      return;
+    }
+    try {
+      for (const r of parseIssuesJson(content, path)) yield r;
+    } catch (err) {
+      if (inFolder && err instanceof DataError) yield failed(err);
+      else throw err;
+    }
+    return;
+  }
+  let stream: Readable;
+  try {
+    if (!statSync(path).isFile()) throw new DataError(`${path} is not a file`, { code: 'IS_FOLDER', path });
+    stream = createReadStream(path);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`${path}: no such file; check the path`, { code: 'NOT_FOUND', path });
+  }
+  if (progress) stream.on('data', (chunk) => (progress.bytesRead += chunk.length));
+  try {
+    yield* streamKind(stream, kind, path, id, columns, log);
+  } catch (err) {
+    if (inFolder && err instanceof DataError) yield failed(err);
+    else throw err;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Records of a byte stream read as CSV or JSON Lines (or JSON, gathered whole). */
+async function* streamKind(bytes: AsyncIterable<Buffer> | Readable, kind: InputFormat, source: string, id: string, columns: Columns, log: Log): AsyncGenerator<ReportRecord> {
+  if (kind === 'csv') yield* streamCsv(bytes, source, columns);
+  else if (kind === 'jsonl') yield* streamJsonl(bytes, source, log);
+  else {
+    const chunks: Buffer[] = [];
+    for await (const c of bytes) chunks.push(c as Buffer);
+    const { text } = decodeBytes(Buffer.concat(chunks), source);
+    if (kind === 'json') yield* parseIssuesJson(text, source);
+    else yield { id, text: stripScoreHeader(text).text };
+  }
+}
+
+/** A CSV's reports, streamed (its header names the text and id columns, as readCsv's). */
+async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: string, columns: Columns): AsyncGenerator<ReportRecord> {
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false });
+  const feed = (async () => {
+    try {
+      for await (const chunk of bytes) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+      parser.end();
+    } catch (err) {
+      parser.destroy(err as Error);
+    }
+  })();
+  let ti = -1;
+  let ii = -1;
+  let n = 0;
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) {
+      if (ti < 0) {
+        const found = row.map((h) => h.trim());
+        ti = found.indexOf(columns.text);
+        if (ti < 0) throw new ColumnError(`${source} has no "${columns.text}" column (columns found: ${found.join(', ')})`, 'text');
+        ii = found.indexOf(columns.id);
+        continue;
+      }
+      n++;
+      yield { id: ii >= 0 ? row[ii] : String(n), text: row[ti] };
+    }
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`${source} is not valid CSV: ${csvProblem(err, '')}; fix the file or export it again`);
+  } finally {
+    await feed.catch(() => {});
+  }
+  if (ti < 0) throw new DataError(`${source} is empty: expected a CSV with a header row (${columns.text},...)`);
+  if (n === 0) throw new DataError(`${source} has a header but no reports`);
+}
+
+/** A JSON Lines export, line by line; a line that is not JSON fails alone. */
+async function* streamJsonl(bytes: AsyncIterable<Buffer> | Readable, source: string, log: Log): AsyncGenerator<ReportRecord> {
+  const lines = createInterface({ input: asReadable(bytes), crlfDelay: Infinity });
+  let n = 0;
+  let bad = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      bad++;
+      yield { id: `line ${n}`, text: '', error: `line ${n} is not valid JSON` };
+      continue;
+    }
+    const r = issueOf(value, `line ${n}`);
+    if (r.error) bad++;
+    yield r;
+  }
+  if (bad) log(`warning: ${bad} record${bad === 1 ? '' : 's'} of ${source} could not be used`);
+}
+
+/** A stream readline can read, from a stream or an async iterable of chunks. */
+function asReadable(bytes: AsyncIterable<Buffer> | Readable): Readable {
+  return bytes instanceof Readable ? bytes : Readable.from(bytes);
+}
+
+function sizeOf(path: string): number {
+  try {
+    const s = statSync(path);
+    if (!s.isDirectory()) return s.size;
+    return walk(path).list.reduce((n, f) => n + sizeOf(f), 0);
+  } catch {
+    return 0;
+  }
+}

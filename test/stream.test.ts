@@ -1,0 +1,100 @@
+/**
+ * Any size, every core (issue 17): predict streams its input in bounded batches, in order,
+ * writing before the input ends; --jobs spreads the work over threads with the same answers
+ * as one thread, in predict, train and cv.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { predictStream, readReports, streamReports, train } from '../src/index.js';
+import { bugcat, CLI, FAST, REPORTS, ROOT, tmp } from './helpers.js';
+
+const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
+let model: string;
+let big: string;
+/** 1,280 reports: more than two batches of 512, so that predict hands batches to worker threads. */
+const COPIES = 40;
+const all = Array.from({ length: COPIES }, (_, k) => rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\ncopy ${k}` }))).flat();
+
+beforeAll(async () => {
+  model = join(tmp(), 'model');
+  expect((await bugcat(['train', '--data', REPORTS, '--out', model, ...FAST])).status).toBe(0);
+  big = join(tmp(), 'big.csv');
+  writeFileSync(big, stringify(all, { header: true, columns: ['id', 'text'] }));
+}, 120_000);
+
+describe('predict streams, on every core, with the same answers', () => {
+  it.each(['csv', 'json', 'jsonl', 'text'])('--jobs 2 writes exactly what --jobs 1 writes (%s)', async (format) => {
+    const one = await bugcat(['predict', '--model', model, '--data', big, '--format', format, '--jobs', '1', '--top', '2']);
+    const two = await bugcat(['predict', '--model', model, '--data', big, '--format', format, '--jobs', '2', '--top', '2']);
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    if (format === 'csv') {
+      const out = parse(one.stdout, { columns: true }) as Record<string, string>[];
+      expect(out).toHaveLength(rows.length * COPIES);
+      expect(out.map((r) => r.id).slice(0, 3)).toEqual([`${rows[0].id}-0`, `${rows[1].id}-0`, `${rows[2].id}-0`]);
+    }
+    if (format === 'json') expect(JSON.parse(one.stdout)).toHaveLength(rows.length * COPIES);
+  });
+
+  it('writes its first predictions before the input ends (a stream on stdin, still open)', async () => {
+    const child = spawn(process.execPath, [CLI, 'predict', '--model', model, '--data', '-', '--format', 'jsonl', '--jobs', '1'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The header and well over one batch of reports; the stream stays open.
+    child.stdin.write(stringify(all.slice(0, 700), { header: true, columns: ['id', 'text'] }));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(JSON.parse(first.split('\n')[0]).id).toBe(`${rows[0].id}-0`);
+    expect(child.exitCode).toBeNull(); // still running: the input has not ended
+    child.stdin.end(stringify(all.slice(700)));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('--progress reports on stderr, never on stdout', async () => {
+    const r = await bugcat(['predict', '--model', model, '--data', big, '--format', 'csv', '--progress']);
+    expect(r.stderr).toMatch(new RegExp(`bugcat: ${(rows.length * COPIES).toLocaleString('en')} reports, [\\d,]+/s`));
+    expect(r.stdout).not.toMatch(/reports, /);
+    const quiet = await bugcat(['predict', '--model', model, '--data', big, '--format', 'csv']);
+    expect(quiet.stderr).not.toMatch(/\/s/);
+  });
+
+  it('the library streams too: streamReports and predictStream give what predict gives, in order, in bounded batches', async () => {
+    const lib = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });
+    const batches: number[] = [];
+    const ids: string[] = [];
+    for await (const batch of predictStream(lib, streamReports([big]), { batchSize: 100, jobs: 1 })) {
+      batches.push(batch.length);
+      ids.push(...batch.map((p) => p.id));
+    }
+    expect(Math.max(...batches)).toBe(100);
+    expect(ids).toHaveLength(rows.length * COPIES);
+    expect(ids[rows.length]).toBe(`${rows[0].id}-1`);
+  });
+});
+
+describe('train and cv on every core, with the same results', () => {
+  it('train --jobs 2 writes the same model as --jobs 1', async () => {
+    const data = join(tmp(), 'train.csv');
+    // 120 reports: enough for the calibration models, which train beside the final one.
+    const all = Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\nrun ${k}`, label: r.label }))).flat();
+    writeFileSync(data, stringify(all, { header: true, columns: ['id', 'text', 'label'] }));
+    const a = join(tmp(), 'a');
+    const b = join(tmp(), 'b');
+    expect((await bugcat(['train', '--data', data, '--out', a, '--jobs', '1', ...FAST])).status).toBe(0);
+    expect((await bugcat(['train', '--data', data, '--out', b, '--jobs', '2', ...FAST])).status).toBe(0);
+    for (const f of ['weights.bin', 'vocabulary.json', 'model.json', 'fingerprints.bin']) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
+    const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'bugcat.json'), 'utf8'));
+    expect(manifest(b).calibration).toEqual(manifest(a).calibration);
+    expect(manifest(a).training.calibrationReports).toBe(120);
+  });
+
+  it('cv --jobs 2 prints the same figures as --jobs 1', async () => {
+    const one = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--jobs', '1', ...FAST]);
+    const two = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--jobs', '2', ...FAST]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  });
+});
