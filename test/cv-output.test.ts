@@ -2,9 +2,10 @@
  * cv's output for a person who digs in: every report's out-of-fold prediction with its given
  * label(s), fold and top-k labels; the per-class table and confusion matrix pooled over folds.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { crossValidate, readReports } from '../src/index.js';
 import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
@@ -12,16 +13,20 @@ import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
 describe('cv output', () => {
   it('writes the given labels, the fold and the top-k labels of every report, and prints the pooled table and confusion matrix', async () => {
     const dir = tmp();
+    // The fixtures with a second annotator, who calls every boot report "booting".
+    const fixture = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
+    const csv = join(dir, 'two.csv');
+    writeFileSync(csv, stringify(fixture.map((x) => ({ ...x, gemma: x.label === 'boot' ? 'booting' : x.label })), { header: true }));
     const oof = join(dir, 'oof.csv');
-    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--predictions', oof, '--top', '2', '--second-label-column', 'label', ...FAST]);
+    const r = await bugcat(['cv', '--data', csv, '--folds', '3', '--predictions', oof, '--top', '2', '--second-label-column', 'gemma', ...FAST]);
     expect(r.status).toBe(0);
     const rows = parse(readFileSync(oof), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0])).toEqual(['id', 'given', 'given_label', 'fold', 'label', 'confidence', 'label_2', 'confidence_2']);
-    const fixture = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0])).toEqual(['id', 'given', 'given_gemma', 'fold', 'label', 'confidence', 'label_2', 'confidence_2']);
     const given = new Map(fixture.map((x) => [x.id, x.label]));
     expect(rows).toHaveLength(30);
     for (const row of rows) {
       expect(row.given).toBe(given.get(row.id));
+      expect(row.given_gemma).toBe(row.given === 'boot' ? 'booting' : row.given);
       expect(['1', '2', '3']).toContain(row.fold);
       expect(row.label_2).not.toBe(row.label);
       expect(Number(row.confidence)).toBeGreaterThanOrEqual(Number(row.confidence_2));
