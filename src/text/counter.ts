@@ -2,6 +2,7 @@ import type { Hyperparameters } from '../base/hyperparameters.js';
 import { normalizeText } from './normalize.js';
 import { TermIndex } from './termindex.js';
 import { charWords, titleOf, words } from './tokenizer.js';
+import type { TermVectors } from './vectors.js';
 
 /**
  * Counting the terms of reports (feature extraction, before any selection or weighting): the
@@ -160,6 +161,11 @@ export interface Counted {
   readonly terms: readonly string[];
   /** Per report: term ids, their counts, and where each field starts in them. */
   readonly docs: readonly { ids: Int32Array; counts: Int32Array; fieldStarts: Int32Array }[];
+  /**
+   * Term vectors learned from other text (vectors.ts), if any: their document frequencies add
+   * to these reports' when a vocabulary is fitted, and they initialise the input weights.
+   */
+  readonly pretrained?: TermVectors;
 }
 
 /** Counts the terms of each report, by field (see fieldTerms). */

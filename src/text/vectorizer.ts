@@ -35,39 +35,65 @@ export class Vectorizer {
     return Vectorizer.fitCounted(countTerms(texts, hp), Array.from(texts, (_, i) => i), hp, labels);
   }
 
-  /** As fit, on the reports `rows` of counted reports (`labels` has one class id per row). */
+  /**
+   * As fit, on the reports `rows` of counted reports (`labels` has one class id per row). With
+   * term vectors learned from other text (`counted.pretrained`), the vocabulary is fitted on all
+   * the text: their reports' document frequencies add to these rows', and their terms are
+   * candidates too (a term no training report holds gets the NB ratio of a term of no class).
+   */
   static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const nb = (hp.nbWeight ?? 0) > 0;
     const chi = hp.select === 'chi2';
     if ((nb || chi) && (!labels || labels.length !== rows.length)) throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
+    const pre = counted.pretrained;
     const df = new Int32Array(counted.terms.length);
     for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
-    const n = rows.length;
+    const term = counted.terms;
+    // Candidates: the counted terms (id >= 0), then the pretrained corpus's other terms (-1 - their index there).
+    const candidates: number[] = [];
+    const total = (c: number) => (c >= 0 ? df[c] + (extra ? extra[c] : 0) : pre!.df[-1 - c]);
+    let extra: Int32Array | undefined;
+    if (pre) {
+      extra = new Int32Array(term.length);
+      const at = new Map(term.map((t, id) => [t, id]));
+      pre.terms.forEach((t, i) => {
+        const id = at.get(t);
+        if (id === undefined) candidates.push(-1 - i);
+        else extra![id] = pre.df[i];
+      });
+    }
+    const n = rows.length + (pre?.docs ?? 0);
     const maxCount = hp.maxDf * n;
     const kept: number[] = [];
-    df.forEach((d, id) => {
+    for (let id = 0; id < term.length; id++) {
+      const d = df[id] + (extra ? extra[id] : 0);
       if (d >= hp.minDf && d <= maxCount) kept.push(id);
-    });
-    const term = counted.terms;
+    }
+    for (const c of candidates) if (total(c) >= hp.minDf && total(c) <= maxCount) kept.push(c);
+    const name = (c: number) => (c >= 0 ? term[c] : pre!.terms[-1 - c]);
     // Most frequent (or most class-dependent) first; ties broken by frequency, then by the term
     // itself, so the result never depends on input order.
-    const byTerm = (a: number, b: number) => (term[a] < term[b] ? -1 : term[a] > term[b] ? 1 : 0);
+    const byTerm = (a: number, b: number) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
     if (chi && kept.length > hp.maxFeatures) {
-      const score = chi2(classCounts(counted, rows, labels!, kept));
-      const at = new Int32Array(term.length);
-      kept.forEach((id, k) => (at[id] = k));
-      kept.sort((a, b) => score[at[b]] - score[at[a]] || df[b] - df[a] || byTerm(a, b));
-    } else kept.sort((a, b) => df[b] - df[a] || byTerm(a, b));
+      const counted_ = kept.filter((c) => c >= 0);
+      const score = new Map<number, number>();
+      chi2(classCounts(counted, rows, labels!, counted_)).forEach((x, k) => score.set(counted_[k], x));
+      kept.sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || total(b) - total(a) || byTerm(a, b));
+    } else kept.sort((a, b) => total(b) - total(a) || byTerm(a, b));
     const top = kept.slice(0, hp.maxFeatures);
-    const idf = Float32Array.from(top, (id) => Math.log((1 + n) / (1 + df[id])) + 1);
+    const idf = Float32Array.from(top, (c) => Math.log((1 + n) / (1 + total(c))) + 1);
     const vectorizer = new Vectorizer(
-      top.map((id) => term[id]),
+      top.map(name),
       idf,
       featureConfig(hp),
     );
     if (nb) {
-      const ratios = nbRatios(classCounts(counted, rows, labels!, top));
-      for (let j = 0; j < idf.length; j++) idf[j] *= ratios[j] ** hp.nbWeight!;
+      const seen = top.flatMap((c, j) => (c >= 0 ? [j] : []));
+      const ratios = nbRatios(classCounts(counted, rows, labels!, seen.map((j) => top[j])));
+      const unseen = seen.length < top.length ? nbRatios({ ...classCounts(counted, rows, labels!, []), byTerm: new Float64Array(Math.max(1, labels!.reduce((m, c) => Math.max(m, c + 1), 0))) })[0] : 0;
+      const ratio = new Float32Array(top.length).fill(unseen);
+      seen.forEach((j, k) => (ratio[j] = ratios[k]));
+      for (let j = 0; j < idf.length; j++) idf[j] *= ratio[j] ** hp.nbWeight!;
     }
     return vectorizer;
   }

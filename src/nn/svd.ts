@@ -1,0 +1,148 @@
+import type { Rng } from '../base/rng.js';
+import type { SparseVector } from './sparse.js';
+
+/**
+ * Truncated SVD of a sparse matrix by randomized range finding (Halko, Martinsson and Tropp
+ * 2011, algorithm 4.4 with power iterations): the top `rank` right singular vectors of the
+ * rows x cols matrix whose rows are `rows`. It costs a few passes of nnz x (rank + oversample)
+ * and never forms a dense rows x cols matrix. Seeded by `rng`: the same input and seed give the
+ * same vectors.
+ */
+export interface TruncatedSvd {
+  /** cols x rank, row-major: column j is the j-th right singular vector. */
+  vectors: Float64Array;
+  /** The rank singular values, largest first. */
+  values: Float64Array;
+  rank: number;
+}
+
+export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank: number, rng: Rng, { oversample = 10, power = 3 } = {}): TruncatedSvd {
+  const l = Math.min(rank + oversample, cols, Math.max(1, rows.length));
+  const r = rows.length;
+  // Omega: cols x l, Gaussian (Box-Muller from the seeded stream).
+  let z: Float64Array = new Float64Array(cols * l);
+  for (let i = 0; i < z.length; i++) z[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  // Y = A Omega, orthonormalised; then power iterations Z = A^T Q, Y = A Z.
+  let q = orthonormalise(multiply(rows, z, l, r), r, l);
+  for (let p = 0; p < power; p++) {
+    z = orthonormalise(multiplyTransposed(rows, q, l, cols), cols, l);
+    q = orthonormalise(multiply(rows, z, l, r), r, l);
+  }
+  // B^T = A^T Q (cols x l); the small l x l matrix B B^T = Q^T A A^T Q gives B's left singular vectors.
+  const bt = multiplyTransposed(rows, q, l, cols);
+  const gram = new Float64Array(l * l);
+  for (let j = 0; j < cols; j++) {
+    const o = j * l;
+    for (let a = 0; a < l; a++) {
+      const x = bt[o + a];
+      if (x === 0) continue;
+      for (let b = a; b < l; b++) gram[a * l + b] += x * bt[o + b];
+    }
+  }
+  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gram[a * l + b] = gram[b * l + a];
+  const { values: eig, vectors: u } = symmetricEigen(gram, l);
+  const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => eig[b] - eig[a]);
+  const k = Math.min(rank, l);
+  const values = new Float64Array(k);
+  const vectors = new Float64Array(cols * k);
+  for (let c = 0; c < k; c++) {
+    const e = order[c];
+    const s = Math.sqrt(Math.max(0, eig[e]));
+    values[c] = s;
+    if (s === 0) continue;
+    // v_c = B^T u_c / s_c
+    for (let j = 0; j < cols; j++) {
+      let acc = 0;
+      for (let a = 0; a < l; a++) acc += bt[j * l + a] * u[a * l + e];
+      vectors[j * k + c] = acc / s;
+    }
+  }
+  return { vectors, values, rank: k };
+}
+
+/** A x M: rows x cols sparse times cols x l dense (row-major) gives rows x l. */
+function multiply(rows: readonly SparseVector[], m: Float64Array, l: number, r: number): Float64Array {
+  const out = new Float64Array(r * l);
+  rows.forEach(({ indices, values }, i) => {
+    const o = i * l;
+    for (let k = 0; k < indices.length; k++) {
+      const v = values[k];
+      const base = indices[k] * l;
+      for (let a = 0; a < l; a++) out[o + a] += v * m[base + a];
+    }
+  });
+  return out;
+}
+
+/** A^T M: (rows x cols)^T times rows x l dense gives cols x l. */
+function multiplyTransposed(rows: readonly SparseVector[], m: Float64Array, l: number, cols: number): Float64Array {
+  const out = new Float64Array(cols * l);
+  rows.forEach(({ indices, values }, i) => {
+    const o = i * l;
+    for (let k = 0; k < indices.length; k++) {
+      const v = values[k];
+      const base = indices[k] * l;
+      for (let a = 0; a < l; a++) out[base + a] += v * m[o + a];
+    }
+  });
+  return out;
+}
+
+/** Orthonormal columns of an n x l row-major matrix, in place (modified Gram-Schmidt, twice for stability); a null column stays zero. */
+function orthonormalise(m: Float64Array, n: number, l: number): Float64Array {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let a = 0; a < l; a++) {
+      for (let b = 0; b < a; b++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += m[i * l + a] * m[i * l + b];
+        for (let i = 0; i < n; i++) m[i * l + a] -= dot * m[i * l + b];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += m[i * l + a] ** 2;
+      norm = Math.sqrt(norm);
+      for (let i = 0; i < n; i++) m[i * l + a] = norm > 1e-12 ? m[i * l + a] / norm : 0;
+    }
+  }
+  return m;
+}
+
+/** Eigenvalues and eigenvectors (columns of `vectors`, row-major l x l) of a symmetric matrix, by cyclic Jacobi rotations. */
+export function symmetricEigen(matrix: Float64Array, l: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(l * l);
+  for (let i = 0; i < l; i++) v[i * l + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < l; p++) for (let q = p + 1; q < l; q++) off += a[p * l + q] ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < l; p++) {
+      for (let q = p + 1; q < l; q++) {
+        const apq = a[p * l + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * l + q] - a[p * l + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < l; k++) {
+          const akp = a[k * l + p];
+          const akq = a[k * l + q];
+          a[k * l + p] = c * akp - s * akq;
+          a[k * l + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < l; k++) {
+          const apk = a[p * l + k];
+          const aqk = a[q * l + k];
+          a[p * l + k] = c * apk - s * aqk;
+          a[q * l + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < l; k++) {
+          const vkp = v[k * l + p];
+          const vkq = v[k * l + q];
+          v[k * l + p] = c * vkp - s * vkq;
+          v[k * l + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  return { values: Float64Array.from({ length: l }, (_, i) => a[i * l + i]), vectors: v };
+}
