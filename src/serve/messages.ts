@@ -1,12 +1,11 @@
 import { BugcatError, DataError, ModelError, UsageError } from '../index.js';
 import type { ExplainRequest, PredictRequest } from './models.js';
 
-/** What the pool asks a prediction thread (worker.ts); every request but `discard` gets a Reply with its id. */
+/** What the pool asks a prediction thread (worker.ts); each gets a Reply with its id. */
 export type Request =
   | { type: 'loadDir'; id: number; version: number; dir: string }
   | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictRequest }
-  | { type: 'explain'; id: number; version: number; text: string; options: ExplainRequest }
-  | { type: 'discard'; id: number; version: number };
+  | { type: 'explain'; id: number; version: number; text: string; options: ExplainRequest };
 
 /** An error as it crosses between threads. */
 export interface SerializedError {

@@ -36,8 +36,3 @@ export interface ServeOptions {
   logStream?: NodeJS.WritableStream;
   runtime?: RuntimeOptions;
 }
-
-/** The defaults of the limits and timeouts. */
-export const DEFAULT_LIMITS: Limits = { bodyBytes: 1024 * 1024, reportChars: 100_000, batch: 100 };
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_DRAIN_MS = 10_000;

@@ -15,7 +15,6 @@ import type { ServeOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import { Service } from './service.js';
 
-export { DEFAULT_DRAIN_MS, DEFAULT_LIMITS, DEFAULT_TIMEOUT_MS } from './options.js';
 export type { Limits, ServeOptions } from './options.js';
 
 const isLoopback = (host: string) => host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';

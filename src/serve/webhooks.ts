@@ -5,7 +5,9 @@ import { WEBHOOK_BODY, WEBHOOK_QUERY } from './schemas.js';
 import type { Service } from './service.js';
 import { verifyGitHub, verifyGitLab, type Verdict } from './signatures.js';
 
+/** Where GitHub's webhook deliveries go. */
 export const GITHUB_ROUTE = '/v1/webhooks/github';
+/** Where GitLab's webhook deliveries go. */
 export const GITLAB_ROUTE = '/v1/webhooks/gitlab';
 
 /** GitHub `issues` actions that get a label: a new issue, and one whose text changed. */

@@ -9,7 +9,7 @@ import { type Reply, type Request, serializeError } from './messages.js';
 
 const models = new ModelSet((workerData as { runtime?: RuntimeOptions } | undefined)?.runtime ?? {});
 
-async function answer(msg: Request): Promise<Reply | undefined> {
+async function answer(msg: Request): Promise<Reply> {
   switch (msg.type) {
     case 'loadDir':
       return { id: msg.id, ok: true, result: await models.loadDir(msg.version, msg.dir) };
@@ -17,15 +17,20 @@ async function answer(msg: Request): Promise<Reply | undefined> {
       return { id: msg.id, ok: true, result: models.predict(msg.version, msg.texts, msg.options) };
     case 'explain':
       return { id: msg.id, ok: true, result: models.explain(msg.version, msg.text, msg.options) };
-    case 'discard':
-      models.discard(msg.version);
-      return undefined;
   }
 }
 
+const fail = (id: number, err: unknown) => parentPort!.postMessage({ id, ok: false, error: serializeError(err) } satisfies Reply);
+
 parentPort!.on('message', (msg: Request) => {
   answer(msg).then(
-    (reply) => reply && parentPort!.postMessage(reply),
-    (err: unknown) => parentPort!.postMessage({ id: msg.id, ok: false, error: serializeError(err) } satisfies Reply),
+    (reply) => {
+      try {
+        parentPort!.postMessage(reply);
+      } catch (err) {
+        fail(msg.id, err); // an answer that cannot cross threads
+      }
+    },
+    (err: unknown) => fail(msg.id, err),
   );
 });
