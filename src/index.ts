@@ -20,7 +20,7 @@ export { Model, train, load, fromArtifacts } from './api/model.js';
 export type { LabelledReport, TrainingData, TrainOptions, PredictOptions, ModelSummary, Prediction } from './api/model.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
-export type { TermField } from './model/explain.js';
+export type { TermField } from './model/explanation.js';
 
 /** Scoring: a model on labelled reports, and k-fold cross-validation of training options. */
 export { evaluate, crossValidate } from './api/evaluate.js';

@@ -11,7 +11,8 @@ import { runtime, type Runtime } from '../nn/backend.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
-import { explainText, type Explanation, type TermContribution } from '../model/explain.js';
+import { explainText } from '../model/explain.js';
+import type { Explanation, TermContribution } from '../model/explanation.js';
 import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
 
