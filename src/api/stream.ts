@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../base/errors.js';
@@ -43,8 +42,8 @@ export function streamReports(paths: readonly string[], options: StreamReadOptio
   return streamInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
 }
 
-/** The reports of a byte stream (stdin, say): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
-export function streamReportBytes(input: Readable, source: string, options: StreamReadOptions = {}): AsyncGenerator<ReportRecord> {
+/** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
+export function streamReportBytes(input: AsyncIterable<Uint8Array>, source: string, options: StreamReadOptions = {}): AsyncGenerator<ReportRecord> {
   return streamBytes(input, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
 }
 
@@ -74,7 +73,7 @@ export async function* predictStream(model: Model, records: AsyncIterable<Report
     for await (const batch of batches) yield label(model, batch, predict);
     return;
   }
-  const pool = new Pool(model, jobs, options);
+  const pool = new Pool(model, jobs - 1, options);
   try {
     const pending: Promise<RecordPrediction[]>[] = [];
     const send = (batch: readonly ReportRecord[]) => {
@@ -119,13 +118,22 @@ function merge(batch: readonly ReportRecord[], preds: readonly Prediction[]): Re
   return batch.map((r) => (r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id }));
 }
 
-/** Worker threads that each hold the model; batches go to the least busy. */
+/**
+ * Worker threads that each hold the model, and this thread: a batch goes to a worker with fewer
+ * than two batches queued, else this thread predicts it (while the workers go on). With jobs
+ * threads in all, jobs - 1 workers: on a 2-core machine one worker and this thread, which also
+ * reads and writes, share the cores, and only two copies of the model are in memory.
+ */
 class Pool {
   private readonly workers: { worker: Worker; busy: number; ready: Promise<void> }[];
   private readonly waiting = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void }>();
   private seq = 0;
 
-  constructor(model: Model, jobs: number, runtime: RuntimeOptions) {
+  constructor(
+    private readonly model: Model,
+    jobs: number,
+    runtime: RuntimeOptions,
+  ) {
     const artifacts = model.toArtifacts();
     this.workers = Array.from({ length: jobs }, () => {
       const worker = new Worker(WORKER, { workerData: { artifacts, runtime: { backend: runtime.backend, kernels: runtime.kernels } } });
@@ -146,6 +154,7 @@ class Pool {
 
   async label(batch: readonly ReportRecord[], options: PredictOptions): Promise<RecordPrediction[]> {
     const entry = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    if (entry.busy >= 2) return label(this.model, batch, options);
     entry.busy++;
     await entry.ready;
     const seq = this.seq++;

@@ -78,7 +78,7 @@ export async function* streamInputs(paths: readonly string[], columns: Columns, 
 }
 
 /** The records of a byte stream (stdin): CSV, or JSON Lines if its first character is `{` (or as `format` says). */
-export async function* streamBytes(input: Readable, source: string, columns: Columns, log: Log, format?: InputFormat): AsyncGenerator<ReportRecord> {
+export async function* streamBytes(input: AsyncIterable<Uint8Array>, source: string, columns: Columns, log: Log, format?: InputFormat): AsyncGenerator<ReportRecord> {
   const controls = new ControlCounter();
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();

@@ -22,7 +22,16 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
   }
   // One prediction per report, kept for the report's charts and errors (the runner-up too).
   const preds = model.predict(reports.texts, { top: 2 });
-  const result = scorePredictions(gold, preds);
+  // Scores on reports the model was trained on say nothing of new reports: count them, by fingerprint.
+  const trainedOn = model.hasFingerprints ? model.trainedOn(reports.texts).filter(Boolean).length : null;
+  if (trainedOn === null) stderrLog('note: this model keeps no fingerprints of its training reports (an older bugcat trained it): whether it was trained on these reports is unknown');
+  else if (trainedOn > 0) {
+    stderrLog(
+      `warning: the model was trained on ${trainedOn} of these ${reports.texts.length} reports (${((100 * trainedOn) / reports.texts.length).toFixed(1)} %): ` +
+        'their scores overstate how it does on new reports; evaluate on held-out reports',
+    );
+  }
+  const result = { ...scorePredictions(gold, preds), trained_on: trainedOn };
   if (o.json) writeResult(o.json, JSON.stringify(result, null, 2) + '\n');
   if (wantsReport(o)) {
     await writeReport(
@@ -49,6 +58,7 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
     );
   }
   process.stdout.write(formatEvaluation(result));
+  if (trainedOn !== null) process.stdout.write(`reports the model was trained on: ${trainedOn} of ${reports.texts.length}\n`);
 }
 
 /** When the model was saved: its manifest's modification time, if it can be read. */

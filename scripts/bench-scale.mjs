@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// npm run bench:scale [-- --quick]   (also the last part of npm run bench)
+// bugcat at scale beside fastText, in one invocation on one machine, as ratios (issue 17):
+//   - predict of the QEMU corpus repeated 18 times (~103,000 reports, ~184 MB of CSV): wall time
+//     and peak RSS, --jobs 1 and --jobs 2, against `fasttext predict` of the same reports;
+//   - predict of the corpus x100 (~1 GB of CSV): it completes, within the same memory, at about
+//     the x18 run's time per report;
+//   - the physical floor: reading and parsing the same CSV with csv-parse and doing nothing else;
+//   - train at 1x, 5x and 20x the training folds: time per report and peak RSS, --jobs 1 and 2.
+// The large inputs are generated in a temporary folder and removed at the end, never in the
+// repository. Figures are printed and written as JSON (.bench/scale.json), never asserted.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { writeSplit } from './qemu-split.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'cli', 'main.js');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'scale.json');
+const say = (s) => process.stderr.write(`${s}\n`);
+const hasTime = existsSync('/usr/bin/time');
+const split = writeSplit();
+const dir = split.dir;
+
+/** Wall seconds and peak RSS (MB) of a whole process, via GNU time; stdout to a file or discarded. */
+function measure(cmd, args, { stdout } = {}) {
+  const stats = join(dir, 'time.txt');
+  const full = hasTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args]] : [cmd, args];
+  const out = stdout ? ['pipe'] : ['ignore'];
+  const t0 = performance.now();
+  const r = spawnSync(full[0], full[1], { stdio: ['ignore', ...out, 'pipe'], maxBuffer: 1 << 30 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 3) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  if (stdout) writeFileSync(stdout, r.stdout);
+  const rss = hasTime ? Number(readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ')[1]) / 1024 : NaN;
+  return { seconds, rssMB: rss };
+}
+
+/** The corpus (every row, manual-review ones too) repeated `k` times as id,text, streamed to a file; how many reports. */
+async function repeated(k, file) {
+  const rows = parseSync(readFileSync(join(dirname(split.train), 'all.csv')), { columns: true });
+  const out = createWriteStream(file);
+  out.write('id,text\n');
+  for (let rep = 0; rep < k; rep++) {
+    if (!out.write(stringify(rows.map((r) => [`${r.id}-${rep}`, r.text])))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return rows.length * k;
+}
+
+/** The floor: read and parse the CSV with csv-parse's stream API, nothing else. */
+function floor(file) {
+  const script = `import { createReadStream } from 'node:fs'; import { parse } from ${JSON.stringify(import.meta.resolve('csv-parse'))};
+let n = 0; for await (const r of createReadStream(${JSON.stringify(file)}).pipe(parse())) n++; console.log(n);`;
+  writeFileSync(join(dir, 'floor.mjs'), script);
+  return measure(process.execPath, [join(dir, 'floor.mjs')]);
+}
+
+const result = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() } };
+say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}`);
+try {
+  // The whole corpus in one file, for repetition.
+  const all = [...parseSync(readFileSync(split.train), { columns: true }), ...parseSync(readFileSync(split.test), { columns: true })];
+  writeFileSync(join(dirname(split.train), 'all.csv'), stringify(all, { header: true, columns: ['id', 'text', 'label'] }));
+  const model = join(dir, 'model');
+  say('bugcat: training the model to predict with (folds 1-4) ...');
+  measure(process.execPath, [cli, 'train', '--data', split.train, '--out', model, '--quiet']);
+
+  // fastText: the same training reports; predict reads one report a line.
+  const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
+  const flat = (t) => t.toLowerCase().replace(/\s+/g, ' ');
+  if (ft) {
+    const train = parseSync(readFileSync(split.train), { columns: true }).filter((r) => r.label && r.label !== 'manual-review');
+    writeFileSync(join(dir, 'ft-train.txt'), train.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
+    execFileSync(ft, ['supervised', '-input', join(dir, 'ft-train.txt'), '-output', join(dir, 'ft'), '-thread', '2', '-verbose', '0', '-epoch', '25', '-lr', '0.5', '-wordNgrams', '2']);
+  }
+
+  const sizes = quick ? [2] : [18, 100];
+  result.predict = [];
+  for (const k of sizes) {
+    const file = join(dir, `x${k}.csv`);
+    say(`generating the corpus x${k} ...`);
+    const reports = await repeated(k, file);
+    const entry = { factor: k, reports, csvMB: statSync(file).size / 1e6 };
+    say(`floor: parsing x${k} ...`);
+    entry.floor = floor(file);
+    for (const jobs of k === 100 ? [2] : [1, 2]) {
+      say(`bugcat: predicting x${k} with --jobs ${jobs} ...`);
+      entry[`bugcat_jobs${jobs}`] = measure(process.execPath, [cli, 'predict', '--model', model, '--data', file, '--format', 'csv', '--jobs', String(jobs)]);
+    }
+    if (ft && k !== 100) {
+      const txt = join(dir, `x${k}.txt`);
+      const out = createWriteStream(txt);
+      for await (const r of createReadStream(file).pipe(parse({ columns: true }))) if (!out.write(`${flat(r.text)}\n`)) await once(out, 'drain');
+      out.end();
+      await once(out, 'finish');
+      say(`fastText: predicting x${k} ...`);
+      entry.fasttext = measure(ft, ['predict', join(dir, 'ft.bin'), txt]);
+      rmSync(txt);
+    }
+    rmSync(file);
+    result.predict.push(entry);
+  }
+
+  // Training at 1x, 5x and 20x the training folds (the same reports repeated, ids made unique).
+  result.train = [];
+  const trainRows = parseSync(readFileSync(split.train), { columns: true });
+  for (const k of quick ? [1] : [1, 5, 20]) {
+    const file = join(dir, `train-x${k}.csv`);
+    const out = createWriteStream(file);
+    out.write('id,text,label\n');
+    for (let rep = 0; rep < k; rep++) if (!out.write(stringify(trainRows.map((r) => [`${r.id}-${rep}`, r.text, r.label])))) await once(out, 'drain');
+    out.end();
+    await once(out, 'finish');
+    const reports = trainRows.filter((r) => r.label && r.label !== 'manual-review').length * k;
+    const entry = { factor: k, reports };
+    for (const jobs of [1, 2]) {
+      say(`bugcat: training on ${k}x (${reports} reports) with --jobs ${jobs} ...`);
+      entry[`jobs${jobs}`] = measure(process.execPath, [cli, 'train', '--data', file, '--out', join(dir, `m${k}-${jobs}`), '--quiet', '--jobs', String(jobs)]);
+      rmSync(join(dir, `m${k}-${jobs}`), { recursive: true, force: true });
+    }
+    rmSync(file);
+    result.train.push(entry);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+const lines = [`\n== at scale (${result.machine.cores} cores; whole processes) ==`];
+for (const p of result.predict) {
+  const b1 = p.bugcat_jobs1;
+  const b2 = p.bugcat_jobs2;
+  const us = (m) => (m ? f((m.seconds / p.reports) * 1e6, 0) : '-');
+  lines.push(
+    `predict x${p.factor} (${p.reports} reports, ${f(p.csvMB, 0)} MB): floor (read + parse only) ${f(p.floor.seconds)} s, ${f(p.floor.rssMB, 0)} MB` +
+      (b1 ? ` | bugcat --jobs 1 ${f(b1.seconds)} s, ${f(b1.rssMB, 0)} MB` : '') +
+      ` | bugcat --jobs 2 ${f(b2.seconds)} s, ${f(b2.rssMB, 0)} MB, ${us(b2)} us/report` +
+      (p.fasttext ? ` | fasttext predict ${f(p.fasttext.seconds)} s, ${f(p.fasttext.rssMB, 0)} MB | ratio x${f(b2.seconds / p.fasttext.seconds)} (--jobs 1 x${b1 ? f(b1.seconds / p.fasttext.seconds) : '-'})` : ''),
+  );
+}
+if (result.predict.length > 1) {
+  const [a, b] = result.predict;
+  const per = (p) => p.bugcat_jobs2.seconds / p.reports;
+  lines.push(`time per report x${b.factor} against x${a.factor}: x${f(per(b) / per(a))}`);
+}
+for (const t of result.train) {
+  lines.push(
+    `train ${t.factor}x (${t.reports} reports): --jobs 1 ${f(t.jobs1.seconds, 1)} s (${f((t.jobs1.seconds / t.reports) * 1000, 2)} ms/report), ${f(t.jobs1.rssMB, 0)} MB | --jobs 2 ${f(t.jobs2.seconds, 1)} s (${f((t.jobs2.seconds / t.reports) * 1000, 2)} ms/report), ${f(t.jobs2.rssMB, 0)} MB`,
+  );
+}
+process.stdout.write(lines.join('\n') + '\n');
+mkdirSync(dirname(jsonOut), { recursive: true });
+writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
+say(`figures written to ${jsonOut}`);
