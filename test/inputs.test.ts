@@ -269,3 +269,41 @@ describe('options as people type them', () => {
     expect(new Set([cells[0], cells[2], cells[4]])).toEqual(new Set(['boot', 'graphic', 'network']));
   });
 });
+
+describe("predict --out-dir writes the study's layout", () => {
+  it('DIR/<label>/<id> with the ranked label: score lines, a blank line and the report; categories.csv; read back without the scores', async () => {
+    const dir = join(tmp(), 'out');
+    const r = await bugcat(['predict', '--model', model, '--data', REPORTS, '--out-dir', dir, '--format', 'csv']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote 32 reports to .*out in the study's layout/);
+    const csv = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    const input = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
+    const first = readFileSync(join(dir, csv[0].label, csv[0].id), 'utf8');
+    const [head, ...rest] = first.split('\n\n');
+    expect(head.split('\n').map((l) => l.split(': ')[0]).sort()).toEqual(['boot', 'graphic', 'network']);
+    expect(head.split('\n')[0]).toBe(`${csv[0].label}: ${Number(csv[0].confidence).toFixed(3)}`);
+    expect(rest.join('\n\n')).toBe(input[0].text);
+    const counts = readFileSync(join(dir, 'categories.csv'), 'utf8').trim().split('\n');
+    expect(counts[0]).toBe('category, count');
+    expect(counts.slice(1).reduce((n, l) => n + Number(l.split(', ')[1]), 0)).toBe(32);
+    // Read back as a study folder: the report texts, without the score lines.
+    const back = readReports(dir, { labelColumn: 'label', excludeLabels: [] });
+    const byId = new Map(back.ids.map((id, i) => [id, back.texts[i]]));
+    for (const row of input.filter((x) => x.text.trim() !== '')) expect(byId.get(row.id)?.trimStart()).toBe(row.text.trimStart());
+  });
+
+  it('refuses a non-empty folder it did not write unless --force, and never replaces or deletes a file there', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = await bugcat(['predict', '--model', model, '--data', REPORTS, '--out-dir', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is not empty and was not written by bugcat/);
+    expect(r.stdout).toBe('');
+    const forced = await bugcat(['predict', '--model', model, '--data', REPORTS, '--out-dir', dir, '--force']);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    // Its own earlier output it may write again.
+    const again = await bugcat(['predict', '--model', model, '--data', REPORTS, '--out-dir', dir]);
+    expect(again.status, again.stderr).toBe(0);
+  });
+});

@@ -128,6 +128,8 @@ function build(): Command {
     .option('--top <k>', 'how many ranked labels to show', number('int', 1), 1)
     .option('--jobs <n>', 'threads that predict (default: the machine\'s cores); the answers are the same with any number', number('int', 1, 256))
     .option('--progress', 'show progress (reports, rate, time left) on stderr even when it is not a terminal', false)
+    .option('--out-dir <dir>', "also write every report in the study's layout: <dir>/<label>/<id> holds the ranked 'label: score' lines, a blank line, then the report; and <dir>/categories.csv")
+    .option('--force', 'write --out-dir into a non-empty folder bugcat did not write (no file there is replaced or deleted)', false)
     .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
     .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
   addColumns(predict, false).action(async (reports, o) => (await import('./commands/predict.js')).predict(reports, o));

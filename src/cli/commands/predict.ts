@@ -1,6 +1,20 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { DataError, decodeReport, load, predictStream, streamReportBytes, streamReports, UsageError, type Model, type ReportRecord, type StreamProgress } from '../../index.js';
+import {
+  checkStudyDir,
+  DataError,
+  decodeReport,
+  load,
+  predictStream,
+  streamReportBytes,
+  streamReports,
+  UsageError,
+  writeStudyLayout,
+  type Model,
+  type ReportRecord,
+  type StudyEntry,
+  type StreamProgress,
+} from '../../index.js';
 import { PredictionWriter, type Format } from '../format.js';
 import { looksLikePath, type InputOptions } from '../input.js';
 import { readOptionsOf, runtimeOf, stderrLog } from '../options.js';
@@ -14,6 +28,8 @@ interface PredictOptions extends InputOptions {
   reviewLabel: string;
   jobs?: number;
   progress?: boolean;
+  outDir?: string;
+  force?: boolean;
 }
 
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
@@ -27,16 +43,31 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
   const bytes: StreamProgress = { bytesRead: 0 };
+  if (o.outDir) checkStudyDir(o.outDir, o.force);
   const { records, showIds } = await recordsOf(args, o, bytes);
   const model = await load(o.model, runtimeOf());
+  // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
+  const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
+  const texts = study ? new Map<string, string>() : undefined;
+  const tee = async function* (source: AsyncIterable<ReportRecord>) {
+    for await (const r of source) {
+      if (texts && r.error === undefined) texts.set(r.id, r.text);
+      yield r;
+    }
+  };
   const writer = new PredictionWriter(o.format, o.top, showIds);
   const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
   const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0 };
   const floor = model.summary.coverage?.p05;
   await write(writer.start());
   const { jobs = availableParallelism() } = o;
-  for await (const batch of predictStream(model, records, { top: o.top, minConfidence: o.minConfidence, reviewLabel: o.reviewLabel, jobs, ...runtimeOf() })) {
+  const top = study ? Math.max(o.top, model.labels.length) : o.top;
+  for await (const batch of predictStream(model, tee(records), { top, minConfidence: o.minConfidence, reviewLabel: o.reviewLabel, jobs, ...runtimeOf() })) {
     for (const p of batch) {
+      if (study && p.error === undefined) {
+        study.push({ id: p.id, category: p.label, scores: p.top.map((t) => ({ label: t.label, score: t.probability })), text: texts!.get(p.id) ?? '' });
+        texts!.delete(p.id);
+      }
       if (p.error !== undefined) stats.failed++;
       else if (p.top.length === 0) stats.empty.push(p.id);
       else {
@@ -50,6 +81,10 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   }
   await write(writer.end());
   progress?.finish(stats.done);
+  if (study && o.outDir) {
+    const written = writeStudyLayout(o.outDir, study, { force: o.force });
+    stderrLog(`wrote ${written.files} reports to ${o.outDir} in the study's layout (<category>/<id>, with categories.csv)`);
+  }
   warnAboutBatch(model, stats);
   if (stats.failed) {
     stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
