@@ -3,7 +3,7 @@
 // each of folds 1-4 is held out in turn and the model is trained on the other three.
 // Fold 0 is never read. Usage:
 //   node scripts/tune.mjs '[{"hidden":64},{"hidden":128}]' [--folds 1,2,3,4] [--data ../shared/data] [--second]
-// --second trains with label_gemma as the second annotator's labels (--second-label-column).
+// --second trains with label_gemma too: two annotators' labels combined (--label-column label,label_gemma).
 // --saved scores each model as it is saved and loaded (its input weights stored as weightDtype).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ const dataDir = opt('--data', new URL('../../shared/data', import.meta.url).path
 const heldFolds = opt('--folds', '1,2,3,4').split(',');
 const configs = JSON.parse(argv.find((a) => a.startsWith('[')) ?? '[{}]');
 
-const reports = readReports(join(dataDir, 'qemu-reports.csv'), { labelColumn: 'label', secondLabelColumn: argv.includes('--second') ? 'label_gemma' : undefined });
+const reports = readReports(join(dataDir, 'qemu-reports.csv'), { labelColumn: argv.includes('--second') ? ['label', 'label_gemma'] : 'label' });
 const fold = new Map(readFileSync(join(dataDir, 'split.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
@@ -33,7 +33,8 @@ for (const overrides of configs) {
       (f === held ? te : tr).push(i);
     });
     const part = (rows, key) => reports[key] && rows.map((i) => reports[key][i]);
-    let model = await train({ ids: part(tr, 'ids'), texts: part(tr, 'texts'), labels: part(tr, 'labels'), secondLabels: part(tr, 'secondLabels') }, { hyperparameters: overrides });
+    const annotators = reports.annotators?.map((a) => ({ name: a.name, labels: tr.map((i) => a.labels[i]) }));
+    let model = await train({ ids: part(tr, 'ids'), texts: part(tr, 'texts'), labels: part(tr, 'labels'), annotators }, { hyperparameters: overrides });
     if (argv.includes('--saved')) {
       const dir = mkdtempSync(join(tmpdir(), 'bugcat-tune-'));
       await model.save(join(dir, 'model'));

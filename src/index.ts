@@ -17,7 +17,7 @@
 
 /** The model: train one, load one, or make one from its artifacts in memory. */
 export { Model, train, load, fromArtifacts } from './api/model.js';
-export type { LabelledReport, TrainingData, TrainOptions, PredictOptions, ModelSummary, Prediction } from './api/model.js';
+export type { LabelledReport, TrainingData, TrainOptions, PredictOptions, ModelSummary, Prediction, TargetsSummary } from './api/model.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
 export type { TermField } from './model/explanation.js';
@@ -44,7 +44,7 @@ export { readReports, readAllReports, parseReports, readReportFile, decodeReport
 export { NON_ANSWERS, INPUT_FORMATS } from './io/reports.js';
 export type { InputFormat } from './io/reports.js';
 export type { ReadOptions } from './api/reports.js';
-export type { Reports } from './io/reports.js';
+export type { Reports, Annotation, ColumnRole } from './io/reports.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
 export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
 export type { StudyEntry, StudyWrite } from './io/study-writer.js';

@@ -199,31 +199,8 @@ describe('bugcat evaluate', () => {
   });
 });
 
+// Several annotators (--label-column a,b, and --second-label-column): test/annotators.test.ts.
 describe('a second annotator', () => {
-  /** The fixture with a column `second` whose labels are the first ones renamed in a cycle (network -> the next category, ...). */
-  function withSecond(): { csv: string; shift: Map<string, string> } {
-    const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
-    const names = [...new Set(rows.map((x) => x.label))].filter((l) => l !== '' && l !== 'manual-review').sort();
-    const shift = new Map(names.map((n, i) => [n, names[(i + 1) % names.length]]));
-    const csv = join(tmp(), 'second.csv');
-    writeFileSync(csv, stringify([['id', 'text', 'label', 'second'], ...rows.map((x) => [x.id, x.text, x.label, (shift.get(x.label) ?? '').toUpperCase()])]));
-    return { csv, shift };
-  }
-
-  it('--second-label-column: with --second-label-weight 1 the model learns the second labels (matched without regard to case)', async () => {
-    const { csv, shift } = withSecond();
-    const out = join(tmp(), 'm');
-    const r = await bugcat(['train', '--data', csv, '--out', out, '--second-label-column', 'second', '--second-label-weight', '1', '--label-smoothing', '0', ...FAST.filter((a) => a !== '--quiet')]);
-    expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/second annotator: 30 of 30 labels are categories of the first/);
-    const p = await bugcat(['predict', '--model', out, '--data', csv, '--format', 'csv']);
-    expect(p.status).toBe(0);
-    const rows = parse(readFileSync(csv), { columns: true }) as Record<string, string>[];
-    const predicted = (parse(p.stdout, { columns: true }) as Record<string, string>[]).map((x) => x.label);
-    const second = predicted.filter((l, i) => l === shift.get(rows[i].label)).length;
-    expect(second).toBeGreaterThanOrEqual(25);
-  });
-
   it('names a missing second label column', async () => {
     const r = await bugcat(['train', '--data', REPORTS, '--out', join(tmp(), 'm'), '--second-label-column', 'gemma', ...FAST]);
     expect(r.status).toBe(1);

@@ -23,7 +23,7 @@ export interface AuditEntry {
   index: number;
   /** The given label (the first annotator's). */
   label: string;
-  /** The other annotators' labels of the report, when the reports carry them (secondLabels). */
+  /** The other annotators' labels of the report, in their order, when the reports carry them (annotators after the first, or secondLabels). */
   otherLabels?: string[];
   /** The given label's out-of-fold probability. */
   probability: number;
@@ -94,13 +94,13 @@ export async function audit(reports: Reports, options: AuditOptions = {}): Promi
   const cl = confidentLearning(probs, y, classes, ranking);
   const entries = Array.from(cl.order, (i, r): AuditEntry => {
     const given = y[i];
-    const other = reports.secondLabels?.[i];
+    const other = reports.annotators && reports.annotators.length > 1 ? reports.annotators.slice(1).map((a) => a.labels[i]) : reports.secondLabels && [reports.secondLabels[i]];
     return {
       rank: r + 1,
       id: reports.ids[i],
       index: i,
       label: labels[given],
-      ...(other !== undefined ? { otherLabels: [other] } : {}),
+      ...(other ? { otherLabels: other } : {}),
       probability: probs[i * classes + given],
       threshold: cl.thresholds[given],
       suggested: labels[cl.suggested[i]],

@@ -82,7 +82,13 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
     folds,
     (rows) =>
       train(
-        { ids: rows.map((i) => reports.ids[i]), texts: rows.map((i) => reports.texts[i]), labels: rows.map((i) => labels[i]), secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]) },
+        {
+          ids: rows.map((i) => reports.ids[i]),
+          texts: rows.map((i) => reports.texts[i]),
+          labels: rows.map((i) => labels[i]),
+          annotators: reports.annotators?.map((a) => ({ name: a.name, labels: rows.map((i) => a.labels[i]) })),
+          secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]),
+        },
         { ...options, threads, onProgress: undefined },
       ),
     {

@@ -13,6 +13,7 @@ import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
 import { explainText } from '../model/explain.js';
 import type { Explanation, TermContribution } from '../model/explanation.js';
+import type { Annotator, TargetsSummary } from '../model/targets.js';
 import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
 
@@ -21,7 +22,9 @@ export interface LabelledReport {
   id?: string;
   text: string;
   label: string;
-  /** A second annotator's label of the same report, if any (see Hyperparameters.secondLabelWeight). */
+  /** Other annotators' labels of the same report, by annotator (the first annotator, named `label`, gave `label`). */
+  otherLabels?: Record<string, string>;
+  /** A second annotator's label of the same report: the older form of `otherLabels: { second }`. */
   secondLabel?: string;
 }
 
@@ -74,7 +77,15 @@ export interface ModelSummary {
   createdBy: string;
   /** The vocabulary's coverage of the training reports (5th percentile and median of Prediction.coverage); absent from older models. */
   coverage?: { p05: number; median: number };
+  /**
+   * How the training targets were made: one annotator's labels (`single`), or several
+   * annotators' combined by Dawid-Skene EM (`dawid-skene`, with each annotator's estimated
+   * accuracy, overall and by category, and each pair's agreement). Absent from older models.
+   */
+  targets?: TargetsSummary;
 }
+
+export type { TargetsSummary };
 
 export type { Prediction };
 export type { Explanation, TermContribution };
@@ -191,15 +202,23 @@ export class Model {
  * Trains a model on labelled reports: the labels are whatever labels the reports carry (at
  * least two distinct ones). Reports with an empty label are refused; leave them out first
  * (readReports does, with the labels it is told to exclude).
+ *
+ * Reports labelled by several annotators (`annotators`, as readReports gives them for several
+ * label columns; or `otherLabels` on objects) are trained on soft targets: Dawid-Skene EM
+ * estimates how reliable each annotator is in each category and each report's probability of
+ * each category. The first annotator's labels define the label set; the others' labels outside
+ * it, or empty, count as none (case does not matter). A report the first annotator left
+ * unlabelled is then trained on the others' labels, and refused only if nobody labelled it.
  */
 export async function train(reports: TrainingData, options: TrainOptions = {}): Promise<Model> {
   const hp = validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
-  const { texts, labels, secondLabels } = columnsOf(reports);
+  const { texts, labels, ids, annotators } = columnsOf(reports);
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
-  const clf = await trainClassifier(rt, texts, labels, hp, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, secondLabels });
+  const [first, ...others] = annotators;
+  const clf = await trainClassifier(rt, texts, labels, hp, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, labelName: first.name, others, ids });
   return Model.of(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
 }
 
@@ -216,23 +235,27 @@ export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeO
   return Model.of(clf, rt, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
 }
 
-/** Texts, labels and second labels of labelled reports, checked. */
-function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; secondLabels?: string[] } {
+/** Texts, labels, ids and every annotator's labels (the first annotator's are `labels`) of labelled reports, checked. */
+function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; ids?: readonly string[]; annotators: Annotator[] } {
   let texts: string[];
   let labels: string[];
-  let secondLabels: string[] | undefined;
   let ids: readonly string[] | undefined;
+  let annotators: Annotator[];
   if (Array.isArray(reports)) {
     const list = reports as readonly LabelledReport[];
     texts = list.map((r) => r?.text);
     labels = list.map((r) => r?.label);
     ids = list.map((r, i) => r?.id ?? String(i + 1));
-    secondLabels = list.some((r) => r?.secondLabel !== undefined) ? list.map((r) => r?.secondLabel ?? '') : undefined;
+    const names = [...new Set(list.flatMap((r) => [...Object.keys(r?.otherLabels ?? {}), ...(r?.secondLabel !== undefined ? ['second'] : [])]))];
+    const of = (r: LabelledReport, name: string) => (name === 'second' && r?.secondLabel !== undefined && r?.otherLabels?.second === undefined ? r.secondLabel : r?.otherLabels?.[name]) ?? '';
+    annotators = [{ name: 'label', labels }, ...names.map((name) => ({ name, labels: list.map((r) => of(r, name)) }))];
   } else if (reports && typeof reports === 'object' && Array.isArray((reports as Reports).texts)) {
     const r = reports as Reports;
-    if (!r.labels) throw new DataError('the reports carry no labels: training needs a label for every report', { code: 'NO_LABELS' });
-    if (r.labels.length !== r.texts.length) throw new DataError(`${r.texts.length} texts but ${r.labels.length} labels`, { code: 'NO_LABELS' });
-    ({ texts, labels, secondLabels, ids } = r);
+    labels = (r.labels ?? r.annotators?.[0]?.labels)!;
+    if (!labels) throw new DataError('the reports carry no labels: training needs a label for every report', { code: 'NO_LABELS' });
+    if (labels.length !== r.texts.length) throw new DataError(`${r.texts.length} texts but ${labels.length} labels`, { code: 'NO_LABELS' });
+    ({ texts, ids } = r);
+    annotators = r.annotators?.length ? r.annotators : [{ name: 'label', labels }, ...(r.secondLabels ? [{ name: 'second', labels: r.secondLabels }] : [])];
   } else {
     throw new UsageError('train takes reports as readReports gives them, or an array of { text, label } objects');
   }
@@ -240,8 +263,22 @@ function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; 
   texts.forEach((t, i) => {
     if (typeof t !== 'string') throw new DataError(`${at(i)} has no text`, { code: 'NOT_TEXT' });
   });
-  labels.forEach((l, i) => {
-    if (typeof l !== 'string' || l.trim() === '') throw new DataError(`${at(i)} has no label`, { code: 'NO_LABELS', advice: 'label it, or leave it out' });
+  annotators.forEach((a, j) => {
+    if (!a || typeof a.name !== 'string' || a.name === '' || !Array.isArray(a.labels)) throw new UsageError(`annotator ${j + 1} is not a { name, labels } object`);
+    if (a.labels.length !== texts.length) throw new DataError(`${texts.length} texts but ${a.labels.length} labels from annotator ${a.name}`, { code: 'NO_LABELS' });
+    if (annotators.findIndex((b) => b.name === a.name) !== j) throw new UsageError(`two annotators are named ${a.name}: name each once`);
   });
-  return { texts, labels, secondLabels };
+  if (annotators[0].labels !== labels && annotators[0].labels.some((l, i) => l !== labels[i])) {
+    throw new UsageError(`the first annotator's labels (${annotators[0].name}) are not the reports' labels: list the annotator of \`labels\` first`);
+  }
+  // With one annotator every report needs its label; with several, the others' can stand in.
+  labels.forEach((l, i) => {
+    if (typeof l !== 'string' || (annotators.length === 1 && l.trim() === '')) throw new DataError(`${at(i)} has no label`, { code: 'NO_LABELS', advice: 'label it, or leave it out' });
+  });
+  annotators.slice(1).forEach((a) =>
+    a.labels.forEach((l, i) => {
+      if (typeof l !== 'string') throw new DataError(`${at(i)} has no string label from annotator ${a.name}`, { code: 'NO_LABELS' });
+    }),
+  );
+  return { texts, labels, ids, annotators };
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { decodeBytes, readTextFile } from '../io/decode.js';
 import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Columns, type InputFormat, type Reports } from '../io/reports.js';
@@ -5,13 +6,18 @@ import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type C
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */
   textColumn?: string;
-  /** The CSV column holding the label. With it, reports are read labelled: a CSV's label column, or a study folder's category folders. */
-  labelColumn?: string;
+  /**
+   * The CSV column holding the label. With it, reports are read labelled: a CSV's label column,
+   * or a study folder's category folders. Several columns (a list) are several annotators'
+   * labels of the same reports (`Reports.annotators`): the first one's labels are `labels`,
+   * define the label set and decide which reports are left out; train combines them all.
+   */
+  labelColumn?: string | readonly string[];
   /** The CSV column holding the report id (default `id`; row numbers, 1 = first report, without one). */
   idColumn?: string;
   /** A CSV column giving each report's cross-validation fold (required when named). */
   foldColumn?: string;
-  /** A CSV column holding a second annotator's label of each report (required when named). */
+  /** A CSV column holding a second annotator's label of each report (required when named): one more label column, after labelColumn's. */
   secondLabelColumn?: string;
   /** Labelled reports whose label is one of these, or empty, are left out (default NON_ANSWERS: `manual-review`, `none`, `all`, `unknown`, `review`). */
   excludeLabels?: readonly string[];
@@ -21,16 +27,27 @@ export interface ReadOptions {
   onWarning?: (message: string) => void;
 }
 
-const columnsOf = (o: ReadOptions): Columns => ({
-  text: o.textColumn ?? 'text',
-  label: o.labelColumn,
-  id: o.idColumn ?? 'id',
-  fold: o.foldColumn,
-  secondLabel: o.secondLabelColumn,
-});
+function columnsOf(o: ReadOptions): Columns {
+  const [label, ...otherLabels] = labelColumns(o);
+  return { text: o.textColumn ?? 'text', label, otherLabels, id: o.idColumn ?? 'id', fold: o.foldColumn, secondLabel: o.secondLabelColumn };
+}
+
+/** The label columns asked for, checked: at least one when a list is given, each a non-empty name, none twice. */
+function labelColumns(o: ReadOptions): string[] {
+  if (o.labelColumn === undefined) return [];
+  const names = typeof o.labelColumn === 'string' ? [o.labelColumn] : Array.isArray(o.labelColumn) ? [...(o.labelColumn as readonly string[])] : undefined;
+  if (!names) throw new UsageError(`labelColumn is ${JSON.stringify(o.labelColumn)}: expected a column name or a list of them`);
+  if (names.length === 0) throw new UsageError('labelColumn lists no column: name at least one');
+  const all = o.secondLabelColumn !== undefined ? [...names, o.secondLabelColumn] : names;
+  const bad = all.find((n) => typeof n !== 'string' || n.trim() === '');
+  if (bad !== undefined) throw new UsageError(`a label column is named ${JSON.stringify(bad)}: expected a column name`);
+  const twice = all.find((n, i) => all.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`label column "${twice}" is named twice: each annotator's column once`);
+  return names;
+}
 
 /**
- * Reports from a path. With `labelColumn`: labelled reports from a CSV file with a header row,
+ * Reports from a path. With `labelColumn` (one column or several annotators'): labelled reports from a CSV file with a header row,
  * or from a study folder (one folder per category, one plain-text file per report named by its
  * id; given the study's run folder, its `output/` is read; the classifier's leading
  * `label: score` lines are left out of the text), leaving out reports without a usable label.

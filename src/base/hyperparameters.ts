@@ -50,8 +50,6 @@ export interface Hyperparameters {
   inputLearningRate: number;
   /** Label smoothing of the training targets (0 = none). */
   labelSmoothing: number;
-  /** Share of the training target given to a second annotator's label, where the reports carry one. */
-  secondLabelWeight: number;
   /** Class weights (n / (k * n_c)) ^ power: 0 = none, 1 = fully balanced. */
   classWeightPower: number;
   /** Output scores are divided by prior^priorCorrection, lifting rare categories. */
@@ -86,7 +84,6 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   learningRate: 0.002,
   inputLearningRate: 15,
   labelSmoothing: 0.1,
-  secondLabelWeight: 0.3,
   classWeightPower: 0.5,
   priorCorrection: 0,
   calibrationFolds: 2,
@@ -117,7 +114,6 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   learningRate: 'Adam learning rate of the dense head',
   inputLearningRate: 'initial SGD rate of the input weights (decays to 0)',
   labelSmoothing: 'label smoothing of the targets',
-  secondLabelWeight: "share of the target given to the second annotator's label (with --second-label-column)",
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',
   calibrationFolds: 'calibrate confidences on out-of-fold predictions from this many folds (0 = none)',
@@ -158,7 +154,6 @@ export const RANGES: Readonly<Record<keyof Hyperparameters, Range>> = Object.fre
   learningRate: float(1e-6, 10),
   inputLearningRate: float(1e-6, 1000),
   labelSmoothing: float(0, 0.5),
-  secondLabelWeight: float(0, 1),
   classWeightPower: float(0, 2),
   priorCorrection: float(0, 2),
   // One fold would train the calibration model on nothing: 0 (no calibration) or 2 to 20.
@@ -199,6 +194,14 @@ export function inRange(r: Range, value: unknown): boolean {
       );
   }
 }
+
+/**
+ * Hyperparameters that bugcat no longer has, as older models may list them: reading a model
+ * drops them. `secondLabelWeight` gave a second annotator's label a fixed share of each
+ * training target; several annotators' labels are now combined by Dawid-Skene EM, which learns
+ * how reliable each one is.
+ */
+export const RETIRED: readonly string[] = ['secondLabelWeight'];
 
 /**
  * The full hyperparameters: `overrides` over `base` (the defaults unless given), each checked

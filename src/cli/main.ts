@@ -69,9 +69,26 @@ function addHyperparameters(cmd: Command): Command {
   return cmd;
 }
 
-function addColumns(cmd: Command, label: boolean): Command {
+/**
+ * The column flags. `label`: the reports are labelled; `annotators`: --label-column may name
+ * several annotators' columns (train, cv, audit), or else exactly one (evaluate scores against one).
+ */
+function addColumns(cmd: Command, label: boolean, annotators = false): Command {
   cmd.option('--text-column <name>', 'CSV column holding the report text', 'text');
-  if (label) cmd.option('--label-column <name>', 'CSV column holding the category', 'label');
+  if (label && annotators) {
+    cmd.option(
+      '--label-column <names>',
+      "CSV column holding the category; several annotators' columns, separated by commas (label,label_gemma), are combined by Dawid-Skene EM into soft targets (the first one's labels define the categories, decide which reports are left out, and are scored against)",
+      'label',
+    );
+  } else if (label) {
+    cmd.addOption(
+      new Option('--label-column <name>', 'CSV column holding the category (one column: the annotator to score against)').default('label').argParser((value: string) => {
+        if (value.includes(',')) throw new InvalidArgumentError(`name one column: scores are against one annotator's labels at a time (${value.split(',').map((s) => s.trim()).filter(Boolean).join(' or ')})`);
+        return value;
+      }),
+    );
+  }
   cmd.option('--id-column <name>', 'CSV column holding the report id (row numbers if absent)', 'id');
   if (label) {
     cmd.addOption(
@@ -84,11 +101,15 @@ function addColumns(cmd: Command, label: boolean): Command {
   return cmd;
 }
 
+/** --second-label-column: one more annotator's column, as if added to --label-column; and the retired --second-label-weight, refused with the reason. */
 function addSecondLabel(cmd: Command): Command {
-  return cmd.option(
-    '--second-label-column <name>',
-    "CSV column holding a second annotator's category for each report (the study's label_gemma): it gets --second-label-weight of each training target",
-  );
+  return cmd
+    .option('--second-label-column <name>', "CSV column holding another annotator's category for each report (the study's label_gemma): the same as adding it to --label-column")
+    .addOption(
+      new Option('--second-label-weight <share>').hideHelp().argParser(() => {
+        throw new InvalidArgumentError("there is no fixed share any more: several annotators' labels are combined by Dawid-Skene EM, which learns how reliable each one is (see --label-column)");
+      }),
+    );
 }
 
 /** --jobs: threads to train on (the ensemble members and the calibration models side by side); the model is the same with any number. */
@@ -111,7 +132,7 @@ function build(): Command {
     .option('--quiet', 'no progress on stderr', false);
   addJobs(train);
   addSecondLabel(train);
-  addHyperparameters(addColumns(train, true)).action(async (o) => (await import('./commands/train.js')).train(o));
+  addHyperparameters(addColumns(train, true, true)).action(async (o) => (await import('./commands/train.js')).train(o));
 
   const predict = program
     .command('predict')
@@ -185,7 +206,7 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--quiet', 'no progress on stderr', false);
   addJobs(cv);
   addSecondLabel(cv);
-  addHyperparameters(addColumns(cv, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
+  addHyperparameters(addColumns(cv, true, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
   const audit = program
     .command('audit')
@@ -213,7 +234,7 @@ label they confidently belong to, rescaled to the category's size) estimates how
 are wrong.`,
     );
   addSecondLabel(audit);
-  addHyperparameters(addColumns(audit, true)).action(async (o) => (await import('./commands/audit.js')).audit(o));
+  addHyperparameters(addColumns(audit, true, true)).action(async (o) => (await import('./commands/audit.js')).audit(o));
 
   const serve = program
     .command('serve')

@@ -4,6 +4,7 @@ import { DataError, DEFAULTS, type Backend, type Hyperparameters, type KernelCho
 /** Options shared by the subcommands, as commander hands them over. */
 export interface ColumnOptions {
   textColumn: string;
+  /** One label column, or several annotators' separated by commas (train, cv, audit). */
   labelColumn?: string;
   idColumn: string;
   /** The labels to leave out; false after --no-exclude-label. */
@@ -16,10 +17,13 @@ export const stderrLog = (message: string): void => {
   process.stderr.write(`bugcat: ${message}\n`);
 };
 
+/** The --label-column value as the library takes it: one column, or a list of several annotators' columns (a,b,c). */
+export const labelColumnsOf = (value: string | undefined): string | string[] | undefined => (value?.includes(',') ? value.split(',').map((s) => s.trim()) : value);
+
 /** readReports's options from the command line's column flags. */
 export const readOptionsOf = (o: ColumnOptions, extra: Partial<ReadOptions> = {}): ReadOptions => ({
   textColumn: o.textColumn,
-  labelColumn: o.labelColumn,
+  labelColumn: labelColumnsOf(o.labelColumn),
   idColumn: o.idColumn,
   secondLabelColumn: o.secondLabelColumn,
   excludeLabels: o.excludeLabel || [],

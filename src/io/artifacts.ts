@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ModelError } from '../base/errors.js';
-import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
+import { RETIRED, validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import type { Runtime } from '../nn/backend.js';
 import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
@@ -127,10 +127,13 @@ export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: st
 
   const model = parseJson<{ modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number }; weightsManifest: { weights: WeightSpec[] }[] }>(data[MODEL], source, MODEL);
   const { terms } = parseJson<{ terms: string[] }>(data[VOCABULARY], source, VOCABULARY);
-  // Models written before a hyperparameter existed were trained as its neutral value.
+  // Models written before a hyperparameter existed were trained as its neutral value; those
+  // written with one bugcat has since retired list it, and it is dropped.
   let hp: Hyperparameters;
   try {
-    hp = validateHyperparameters({ ...LEGACY, ...manifest.hyperparameters });
+    const saved: Record<string, unknown> = { ...manifest.hyperparameters };
+    for (const key of RETIRED) delete saved[key];
+    hp = validateHyperparameters({ ...LEGACY, ...saved });
   } catch (err) {
     throw new ModelError(`model ${source} has invalid hyperparameters (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
   }

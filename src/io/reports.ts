@@ -17,7 +17,13 @@ export interface Reports {
   labels?: string[];
   /** Each report's cross-validation fold, when a fold column was asked for. */
   folds?: string[];
-  /** A second annotator's label of each report, when a second label column was asked for. */
+  /**
+   * Every annotator's labels, when several label columns were read: the first annotator's are
+   * `labels` (the label set, and the labels scored against), the others' are combined with them
+   * in training.
+   */
+  annotators?: Annotation[];
+  /** A second annotator's label of each report: the older form of `annotators`, still accepted by train (as an annotator named `second`). */
   secondLabels?: string[];
   /**
    * Why a report could not be read, where one could not (its text is then empty): present when
@@ -34,22 +40,32 @@ export type InputFormat = 'text' | 'csv' | 'json' | 'jsonl';
 /** The input formats a caller may ask for. */
 export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'csv', 'json', 'jsonl'];
 
+/** One annotator's labels of the reports, in order (empty where they gave none), under the name of their column. */
+export interface Annotation {
+  name: string;
+  labels: string[];
+}
 
 export interface Columns {
   text: string;
   label?: string;
+  /** Columns holding other annotators' labels of the same reports (required when named; labelled CSVs only). */
+  otherLabels?: readonly string[];
   id: string;
   /** A column giving each report's cross-validation fold (required when named). */
   fold?: string;
-  /** A column holding a second annotator's labels (required when named). */
+  /** A column holding a second annotator's labels (required when named): one more of otherLabels, named by its own role in errors. */
   secondLabel?: string;
 }
+
+/** What a column is for, as a ColumnError names it: the text, a label (any annotator's), the id, the fold, or the second annotator's label. */
+export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'secondLabel';
 
 /** A CSV lacks a column that was asked for; `role` says which (text, label, id, fold, secondLabel). */
 export class ColumnError extends DataError {
   constructor(
     message: string,
-    readonly role: keyof Columns,
+    readonly role: ColumnRole,
   ) {
     super(message, { code: 'NO_COLUMN' });
   }
@@ -59,7 +75,7 @@ export class ColumnError extends DataError {
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
   if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
-    if (columns.secondLabel !== undefined) throw new DataError(`${path} is a study folder: a second label column needs a CSV file`);
+    if (columns.secondLabel !== undefined || columns.otherLabels?.length) throw new DataError(`${path} is a study folder: several annotators' label columns need a CSV file`);
     const study = readStudyLayout(path, log);
     const reports = { ids: study.map((r) => r.id), texts: study.map((r) => r.text), labels: study.map((r) => r.label) };
     warnControls(reports.ids, reports.texts, log);
@@ -89,7 +105,7 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
   }
   const [header, ...records] = rows;
   const found = header.map((h) => h.trim());
-  const column = (name: string, required: boolean, role: keyof Columns) => {
+  const column = (name: string, required: boolean, role: ColumnRole) => {
     const i = found.indexOf(name);
     if (i < 0 && required) {
       throw new ColumnError(`${path} has no "${name}" column (columns found: ${found.join(', ')})`, role);
@@ -100,16 +116,19 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
   const li = columns.label !== undefined ? column(columns.label, requireLabel, 'label') : -1;
   const ii = column(columns.id, false, 'id');
   const fi = columns.fold !== undefined ? column(columns.fold, true, 'fold') : -1;
-  const si = columns.secondLabel !== undefined ? column(columns.secondLabel, true, 'secondLabel') : -1;
+  // Other annotators' columns, when labels are read: each required, the second annotator's last.
+  const others = li >= 0 ? [...(columns.otherLabels ?? []).map((name) => ({ name, role: 'label' as const })), ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : [])] : [];
+  const oi = others.map((o) => column(o.name, true, o.role));
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
   const ids = records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1)));
   const texts = records.map((r) => r[ti]);
+  const labels = li >= 0 ? records.map((r) => r[li].trim()) : undefined;
   return {
     ids,
     texts,
-    labels: li >= 0 ? records.map((r) => r[li].trim()) : undefined,
+    labels,
     folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
-    secondLabels: si >= 0 ? records.map((r) => r[si].trim()) : undefined,
+    annotators: labels && others.length ? [{ name: columns.label!, labels }, ...others.map((o, k) => ({ name: o.name, labels: records.map((r) => r[oi[k]].trim()) }))] : undefined,
   };
 }
 
@@ -269,7 +288,8 @@ function warnControls(ids: readonly string[], texts: readonly string[], log: Log
 
 /**
  * Leaves out reports whose label is empty or listed in `exclude` (the study's
- * "manual-review"), and says on stderr how many, by label.
+ * "manual-review"), and says on stderr how many, by label. With several annotators, the first
+ * one's label decides (it is the label scored against); the others' labels are kept as they are.
  */
 export function dropExcluded(reports: Reports, exclude: readonly string[], log: Log): Reports {
   const labels = reports.labels!;
@@ -289,6 +309,7 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
     folds: reports.folds && keep.map((i) => reports.folds![i]),
+    annotators: reports.annotators?.map((a, j) => ({ name: a.name, labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]) })),
     secondLabels: reports.secondLabels && keep.map((i) => reports.secondLabels![i]),
   };
 }

@@ -7,5 +7,5 @@ import { fitCalibrationModel } from './crossfit.js';
 import { runtimeOf, type CalibrationJob } from './parallel.js';
 
 const job = workerData as CalibrationJob;
-const fit = await fitCalibrationModel(await runtimeOf(job), job.counted, job.y, job.names, job.hp, job.second);
+const fit = await fitCalibrationModel(await runtimeOf(job), job.counted, job.y, job.names, job.hp, job.soft);
 parentPort!.postMessage(fit);

@@ -41,9 +41,14 @@ export function calibrated(logits: Float32Array, classes: number, cal: Calibrati
   return p;
 }
 
-/** Fits temperature, then the top-label map, on held-out logits and their true classes. */
-export function fitCalibration(logits: Float32Array, y: Int32Array, classes: number, shift: Float32Array): Calibration {
-  const temperature = fitTemperature(logits, y, classes, shift);
+/**
+ * Fits temperature, then the top-label map, on held-out logits and their true classes `y`; or,
+ * with `soft` (reports x classes: each report's probability of each class, where several
+ * annotators' labels were combined), on those probabilities: the temperature minimises the
+ * cross-entropy against them, and the top label's "hit" is its probability of being right.
+ */
+export function fitCalibration(logits: Float32Array, y: Int32Array, classes: number, shift: Float32Array, soft?: Float32Array): Calibration {
+  const temperature = fitTemperature(logits, y, classes, shift, soft);
   const p = probabilities(logits, classes, temperature, shift);
   const x: number[] = [];
   const hit: number[] = [];
@@ -51,7 +56,7 @@ export function fitCalibration(logits: Float32Array, y: Int32Array, classes: num
     let top = 0;
     for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + top]) top = c;
     x.push(logit(p[i * classes + top]));
-    hit.push(top === y[i] ? 1 : 0);
+    hit.push(soft ? soft[i * classes + top] : top === y[i] ? 1 : 0);
   }
   return { temperature, ...fitPlatt(x, hit) };
 }
@@ -111,16 +116,18 @@ export function probabilities(logits: Float32Array, classes: number, temperature
   return out;
 }
 
-/** Mean negative log-likelihood of the true classes. */
-export function meanNll(probs: Float32Array, y: Int32Array, classes: number): number {
+/** Mean negative log-likelihood of the true classes; with `soft`, the mean cross-entropy against each report's class probabilities. */
+export function meanNll(probs: Float32Array, y: Int32Array, classes: number, soft?: Float32Array): number {
   let total = 0;
-  for (let i = 0; i < y.length; i++) total -= Math.log(Math.max(probs[i * classes + y[i]], 1e-12));
+  if (soft) {
+    for (let j = 0; j < soft.length; j++) if (soft[j] > 0) total -= soft[j] * Math.log(Math.max(probs[j], 1e-12));
+  } else for (let i = 0; i < y.length; i++) total -= Math.log(Math.max(probs[i * classes + y[i]], 1e-12));
   return total / Math.max(1, y.length);
 }
 
-/** The temperature in [0.05, 20] that minimises held-out NLL (golden-section search on ln T). */
-export function fitTemperature(logits: Float32Array, y: Int32Array, classes: number, shift: Float32Array): number {
-  const loss = (lnT: number) => meanNll(probabilities(logits, classes, Math.exp(lnT), shift), y, classes);
+/** The temperature in [0.05, 20] that minimises held-out NLL (against `soft` where given; golden-section search on ln T). */
+export function fitTemperature(logits: Float32Array, y: Int32Array, classes: number, shift: Float32Array, soft?: Float32Array): number {
+  const loss = (lnT: number) => meanNll(probabilities(logits, classes, Math.exp(lnT), shift), y, classes, soft);
   const ratio = (Math.sqrt(5) - 1) / 2;
   let lo = Math.log(0.05);
   let hi = Math.log(20);

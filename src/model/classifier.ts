@@ -5,6 +5,7 @@ import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
+import type { TargetsSummary } from './targets.js';
 
 /** What a model remembers of the data it was trained on. */
 export interface TrainingSummary {
@@ -19,6 +20,8 @@ export interface TrainingSummary {
    * Absent from models saved before bugcat recorded it.
    */
   coverage?: { p05: number; median: number };
+  /** How the training targets were made: one annotator's labels, or several combined (targets.ts). Absent from models saved before bugcat recorded it. */
+  targets?: TargetsSummary;
 }
 
 /**

@@ -32,10 +32,12 @@ export interface CalibrationFit {
  * an accuracy of 0.55-0.56 (scripts/tune.mjs, 4-fold CV on folds 1-4 of the QEMU corpus, seeds
  * 1-5). Cross-fitting holds it within a point of the accuracy, and the calibration error fell
  * from 0.045 to 0.035 (mean of the 5 seeds), with 2 folds as with 3; 2 cost less.
+ * With soft targets (several annotators' labels combined), the calibration is fitted to them too:
+ * a confidence is then the estimated probability that the label is the true category.
  * Each calibration model sees (k-1)/k of the reports, and so ends less sure of itself than the
  * final model, which sees them all; it trains for calibrationEpochs(hp) to make up for that.
  */
-export async function fitCalibrationModel(rt: Runtime, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, second?: Int32Array, signal?: AbortSignal): Promise<CalibrationFit> {
+export async function fitCalibrationModel(rt: Runtime, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, soft?: Float32Array, signal?: AbortSignal): Promise<CalibrationFit> {
   const classes = names.length;
   if (y.length < MIN_CALIBRATION_REPORTS) {
     return { reports: 0, messages: [`calibration skipped: ${y.length} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`] };
@@ -47,11 +49,11 @@ export async function fitCalibrationModel(rt: Runtime, counted: Counted, y: Int3
     const train: number[] = [];
     const held: number[] = [];
     fold.forEach((g, i) => (g === f ? held : train).push(i));
-    const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, epochs }, () => {}, second, signal);
+    const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, epochs }, () => {}, soft, signal);
     const scored = part.networks[0].logits(rt, part.vectorizer.transformCounted(counted, held));
     held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
   }
-  const calibration = fitCalibration(logits, y, classes, priorShift(names, labelCounts(names, y), hp.priorCorrection));
+  const calibration = fitCalibration(logits, y, classes, priorShift(names, labelCounts(names, y), hp.priorCorrection), soft);
   const { temperature, slope, intercept } = calibration;
   return {
     calibration,

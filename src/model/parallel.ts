@@ -16,13 +16,13 @@ import type { Backend, KernelChoice } from '../nn/choices.js';
 import type { Counted } from '../text/counter.js';
 import { fitCalibrationModel, type CalibrationFit } from './crossfit.js';
 
-/** What the worker is given: the counted reports, their classes and the run-time choices. */
+/** What the worker is given: the counted reports, their classes (and soft targets, if any) and the run-time choices. */
 export interface CalibrationJob {
   counted: Counted;
   y: Int32Array;
   names: readonly string[];
   hp: Hyperparameters;
-  second?: Int32Array;
+  soft?: Float32Array;
   backend: Backend;
   kernels: KernelChoice;
 }
@@ -32,7 +32,7 @@ const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url)
 /** Fits the calibration in a worker thread if `threads` >= 2 and one can run, in this thread otherwise. */
 export async function calibrateInParallel(rt: Runtime, job: CalibrationJob, threads: number, signal?: AbortSignal): Promise<CalibrationFit> {
   if (threads < 2 || !existsSync(WORKER)) {
-    return fitCalibrationModel(rt, job.counted, job.y, job.names, job.hp, job.second, signal);
+    return fitCalibrationModel(rt, job.counted, job.y, job.names, job.hp, job.soft, signal);
   }
   return new Promise<CalibrationFit>((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: job, stdout: true, stderr: true });

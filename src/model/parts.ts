@@ -14,8 +14,15 @@ export interface Parts {
 
 /**
  * Vocabulary and network(s) fitted on reports `rows` of the counted reports (classes `yAll`, and
- * the second annotator's `secondAll` if any, one per report): the vocabulary first (its terms
- * and weights from these rows only), then hp.members networks on the vectors it gives.
+ * soft targets `softAll`, reports x classes, where several annotators' labels were combined):
+ * the vocabulary first (its terms and weights from these rows only, by the classes `yAll`),
+ * then hp.members networks on the vectors it gives.
+ *
+ * Class weights, (n / (classes x n_c)) ^ classWeightPower, count each class's reports; with
+ * soft targets, n_c is the class's soft count (the sum of its probabilities) and a report's
+ * weight is its targets' mean class weight: a report the annotators split between two
+ * classes counts half in each, as the networks are asked to fit it. One-hot targets give the
+ * hard counts and weights exactly.
  */
 export async function fitParts(
   rt: Runtime,
@@ -25,28 +32,38 @@ export async function fitParts(
   classes: number,
   hp: Hyperparameters,
   log: Log,
-  secondAll?: Int32Array,
+  softAll?: Float32Array,
   signal?: AbortSignal,
 ): Promise<Parts> {
   const started = performance.now();
   const y = Int32Array.from(rows, (i) => yAll[i]);
-  const second = secondAll && Int32Array.from(rows, (i) => secondAll[i]);
+  const soft = softAll && rowsOf(softAll, rows, classes);
   const vectorizer = Vectorizer.fitCounted(counted, rows, hp, y);
   const x = vectorizer.transformCounted(counted, rows);
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   const nnz = x.reduce((s, v) => s + v.indices.length, 0);
   log(`features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`);
   const counts = new Float64Array(classes);
-  for (const c of y) counts[c]++;
+  if (soft) soft.forEach((p, j) => (counts[j % classes] += p));
+  else for (const c of y) counts[c]++;
   const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));
-  const sampleWeight = Float32Array.from(y, (c) => weightOf[c]);
+  const sampleWeight = soft
+    ? Float32Array.from(y, (_, i) => weightOf.reduce((s, w, c) => s + w * soft[i * classes + c], 0))
+    : Float32Array.from(y, (c) => weightOf[c]);
   const networks: Network[] = [];
   for (let m = 0; m < hp.members; m++) {
     const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
       log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`);
-    networks.push(await trainNetwork(rt, { x, y, sampleWeight, second }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal }));
+    networks.push(await trainNetwork(rt, { x, y, sampleWeight, soft }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal }));
   }
   return { vectorizer, networks };
+}
+
+/** The rows `rows` of a reports x classes matrix. */
+function rowsOf(m: Float32Array, rows: readonly number[], classes: number): Float32Array {
+  const out = new Float32Array(rows.length * classes);
+  rows.forEach((i, k) => out.set(m.subarray(i * classes, (i + 1) * classes), k * classes));
+  return out;
 }
 
 /** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */

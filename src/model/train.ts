@@ -9,6 +9,7 @@ import { Classifier, labelCounts } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
+import { trainingTargets, type Annotator } from './targets.js';
 
 /** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
 export interface FitOptions {
@@ -18,31 +19,35 @@ export interface FitOptions {
   /** Threads to train on: with 2 or more, the calibration models train beside the final one. */
   threads: number;
   signal?: AbortSignal;
+  /** The name of the annotator who gave `labels` (default `label`): the model records it. */
+  labelName?: string;
   /**
-   * A second annotator's labels of the same reports (see hp.secondLabelWeight); those outside
-   * the label set (or empty) are ignored, and case does not matter.
+   * Other annotators' labels of the same reports: combined with `labels` by Dawid-Skene EM into
+   * soft targets (targets.ts). Their labels outside the label set (or empty) count as none, and
+   * case does not matter.
    */
-  secondLabels?: readonly string[];
+  others?: readonly Annotator[];
+  /** Each report's id, for messages. */
+  ids?: readonly string[];
 }
 
 /**
  * Fits a classifier to labelled reports: the label set is the labels' distinct values, sorted;
  * every report is tokenized once; the final model and the cross-fitted calibration models
- * (crossfit.ts) fit their vocabularies and networks from the same counts.
+ * (crossfit.ts) fit their vocabularies and networks from the same counts. With other
+ * annotators' labels (`o.others`), the targets are soft (targets.ts), and a report may lack a
+ * label ('') in `labels` if another annotator labelled it.
  */
 export async function trainClassifier(rt: Runtime, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, o: FitOptions): Promise<Classifier> {
   const { log } = o;
-  const names = [...new Set(labels)].sort();
+  const { names, y, soft, summary } = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
   if (names.length < 2) {
     throw new DataError(
       `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
       { code: 'ONE_CATEGORY' },
     );
   }
-  const index = new Map(names.map((n, i) => [n, i]));
-  const y = Int32Array.from(labels, (l) => index.get(l)!);
   const counts = labelCounts(names, y);
-  const second = o.secondLabels && secondOf(o.secondLabels, names, log);
   const single = names.filter((n) => counts[n] === 1);
   if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
 
@@ -54,10 +59,10 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
   // The calibration models (each trained on part of the data, scoring the rest) and the final
   // model are independent: with two threads or more they train side by side.
   const calibrating =
-    hp.calibrationFolds > 0 ? calibrateInParallel(rt, { counted, y, names, hp, second, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal) : undefined;
+    hp.calibrationFolds > 0 ? calibrateInParallel(rt, { counted, y, names, hp, soft, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal) : undefined;
   // Should the final model fail or be cancelled, the calibration's own failure is not the news.
   calibrating?.catch(() => {});
-  const { vectorizer, networks } = await fitParts(rt, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, second, o.signal);
+  const { vectorizer, networks } = await fitParts(rt, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, soft, o.signal);
   const fitted = await calibrating;
   if (fitted) fitted.messages.forEach((m) => log(m));
   const coverage = vectorizer.coverageCounted(counted, Array.from(texts, (_, i) => i)).sort();
@@ -68,16 +73,7 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
     fitted?.calibration ?? UNCALIBRATED,
     vectorizer,
     networks,
-    { n: texts.length, labelCounts: counts, calibrationReports: fitted?.reports ?? 0, coverage: { p05: at(0.05), median: at(0.5) } },
+    { n: texts.length, labelCounts: counts, calibrationReports: fitted?.reports ?? 0, coverage: { p05: at(0.05), median: at(0.5) }, targets: summary },
     fingerprints(texts),
   );
-}
-
-/** Class ids of a second annotator's labels (-1 where empty or outside the label set; case does not matter), saying how many count. */
-function secondOf(secondLabels: readonly string[], names: readonly string[], log: Log): Int32Array {
-  const index = new Map(names.map((n, i) => [n.toLowerCase(), i]));
-  const second = Int32Array.from(secondLabels, (l) => index.get(l.trim().toLowerCase()) ?? -1);
-  const known = second.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
-  log(`second annotator: ${known} of ${second.length} labels are categories of the first; the rest are ignored`);
-  return second;
 }

@@ -8,15 +8,19 @@ import type { SparseVector } from './sparse.js';
 
 export type TrainConfig = Pick<
   Hyperparameters,
-  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'labelSmoothing' | 'secondLabelWeight'
+  'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'labelSmoothing'
 >;
 
-/** What a network is fitted to: the reports' vectors, their classes and weights, and a second annotator's classes (-1 where none). */
+/**
+ * What a network is fitted to: the reports' vectors, their classes and weights, and, where the
+ * targets are soft (several annotators combined), each report's probability of each class.
+ */
 export interface TrainingSet {
   x: readonly SparseVector[];
   y: Int32Array;
   sampleWeight: Float32Array;
-  second?: Int32Array;
+  /** reports x classes, rows summing to 1: the targets instead of the one-hot classes `y`. */
+  soft?: Float32Array;
 }
 
 export interface TrainHooks {
@@ -34,9 +38,9 @@ export interface EpochReport {
 }
 
 /**
- * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. Where a report
- * has a second annotator's label (`second[i]` >= 0, -1 where none), that label takes a share
- * `cfg.secondLabelWeight` of the target's mass from the first one.
+ * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. The target of a
+ * report is its class `y[i]`, or its row of `soft` where given, smoothed alike: each class gets
+ * labelSmoothing / classes, and the target's own mass is scaled by 1 - labelSmoothing.
  * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
  * (tf.valueAndGrads) and updated by its Adam optimizer; the gradient with respect to the
  * hidden pre-activations flows on to the input weights by sparse SGD, whose rate decays
@@ -47,7 +51,7 @@ export interface EpochReport {
  * Deterministic: initialisation, batch order and dropout masks all derive from `cfg.seed`.
  * Between epochs it yields to the event loop, so that timers, signals and an abort can run.
  */
-export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, second }: TrainingSet, shape: NetworkShape, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<Network> {
+export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: TrainingSet, shape: NetworkShape, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<Network> {
   const { tf } = rt;
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng, rt.kernels);
@@ -80,10 +84,8 @@ export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, second }: 
         const pre = net.input.bag(rows);
         const target = new Float32Array(ids.length * classes).fill(off);
         ids.forEach((i, b) => {
-          const s = second ? second[i] : -1;
-          const share = s >= 0 ? cfg.secondLabelWeight : 0;
-          target[b * classes + y[i]] += mass * (1 - share);
-          if (s >= 0) target[b * classes + s] += mass * share;
+          if (!soft) target[b * classes + y[i]] += mass;
+          else for (let c = 0; c < classes; c++) target[b * classes + c] += mass * soft[i * classes + c];
         });
         const weight = Float32Array.from(ids, (i) => sampleWeight[i]);
         const seed = rng.int(2 ** 31);

@@ -66,7 +66,7 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
   const hp = validateHyperparameters(hyperparametersOf(o));
   if (o.outDir) checkStudyDir(o.outDir, o.force);
   const reports = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
-  const names = namesOf(o.secondLabelColumn ? [o.secondLabelColumn] : []);
+  const names = namesOf(reports.annotators?.slice(1).map((a) => a.name) ?? []);
   log?.(`auditing ${reports.texts.length} labels of ${o.data} with ${o.folds}-fold out-of-fold probabilities`);
   const result = await runAudit(reports, { hyperparameters: hp, folds: o.folds, ranking: o.ranking, onProgress: log, ...runtimeOf() });
   const pool = o.all ? result.entries : result.entries.slice(0, result.issues);

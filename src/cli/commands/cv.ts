@@ -34,19 +34,19 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     writeResult(o.json, JSON.stringify({ folds, mean: result.mean, std: result.std, hyperparameters: hp }, null, 2) + '\n');
   }
   if (o.predictions) {
-    // The given label(s) first (the second annotator's under its column's name), the fold, then the prediction as predict --format csv writes it.
-    const second = reports.secondLabels ? [`given_${o.secondLabelColumn ?? 'second'}`] : [];
+    // The given label(s) first (the other annotators' under their columns' names), the fold, then the prediction as predict --format csv writes it.
+    const others = reports.annotators?.slice(1) ?? [];
     const ranks = Array.from({ length: o.top - 1 }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
     const rows = result.predictions.map((p, i) => [
       p.id,
       reports.labels![i],
-      ...(reports.secondLabels ? [reports.secondLabels[i]] : []),
+      ...others.map((a) => a.labels[i]),
       p.fold,
       p.label,
       p.confidence.toFixed(4),
       ...Array.from({ length: o.top - 1 }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
     ]);
-    writeResult(o.predictions, stringify([['id', 'given', ...second, 'fold', 'label', 'confidence', ...ranks], ...rows]));
+    writeResult(o.predictions, stringify([['id', 'given', ...others.map((a) => `given_${a.name}`), 'fold', 'label', 'confidence', ...ranks], ...rows]));
   }
   if (wantsReport(o)) {
     const labels = reports.labels!;

@@ -15,7 +15,8 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   checkModelDir(o.out, o.force);
   const reports = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
   const categories = new Set(reports.labels).size;
-  log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}`);
+  const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
+  log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
   const model = await trainModel(reports, { hyperparameters, onProgress: log, ...runtimeOf(o as { jobs?: number }) });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).
