@@ -159,8 +159,12 @@ export class FieldCounter {
  */
 export interface Counted {
   readonly terms: readonly string[];
-  /** Per report: term ids, their counts, and where each field starts in them. */
-  readonly docs: readonly { ids: Int32Array; counts: Int32Array; fieldStarts: Int32Array }[];
+  /**
+   * Per report: term ids, their counts, and where each field starts in them. The ids and counts
+   * are views into shared memory (SharedArrayBuffer chunks): a worker thread given the counted
+   * reports reads the same memory, without a copy.
+   */
+  readonly docs: readonly { ids: Int32Array<ArrayBufferLike>; counts: Uint16Array<ArrayBufferLike>; fieldStarts: Int32Array }[];
   /**
    * Term vectors learned from other text (vectors.ts), if any: their document frequencies add
    * to these reports' when a vocabulary is fitted, and they initialise the input weights.
@@ -171,19 +175,42 @@ export interface Counted {
 /** Counts the terms of each report, by field (see fieldTerms). */
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
   const counter = new FieldCounter(cfg, TermIndex.growing(CHARS));
+  const store = new SharedChunks();
   const docs = texts.map((text) => {
     const fields = counter.count(text);
     const fieldStarts = new Int32Array(fields.length + 1);
     fields.forEach((f, k) => (fieldStarts[k + 1] = fieldStarts[k] + f.ids.length));
-    const ids = new Int32Array(fieldStarts[fields.length]);
-    const counts = new Int32Array(ids.length);
+    const { ids, counts } = store.take(fieldStarts[fields.length]);
     fields.forEach((f, k) => {
       ids.set(f.ids, fieldStarts[k]);
-      counts.set(f.counts, fieldStarts[k]);
+      // A term occurs at most maxChars times in a report: within 16 bits (65,535) unless maxChars is larger.
+      for (let j = 0; j < f.counts.length; j++) counts[fieldStarts[k] + j] = Math.min(f.counts[j], 65535);
     });
     return { ids, counts, fieldStarts };
   });
   return { terms: counter.index.terms, docs };
+}
+
+/**
+ * The counted reports' ids and counts, in chunks of shared memory that grow one chunk at a time
+ * (never copied to grow): 6 bytes a term of a report, shared with worker threads as they are.
+ */
+class SharedChunks {
+  private ids: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private counts: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  private used = 0;
+
+  take(n: number): { ids: Int32Array<ArrayBufferLike>; counts: Uint16Array<ArrayBufferLike> } {
+    if (this.used + n > this.ids.length) {
+      const size = Math.max(n, 1 << 21);
+      this.ids = new Int32Array(new SharedArrayBuffer(size * 4));
+      this.counts = new Uint16Array(new SharedArrayBuffer(size * 2));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += n;
+    return { ids: this.ids.subarray(at, at + n), counts: this.counts.subarray(at, at + n) };
+  }
 }
 
 /** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
