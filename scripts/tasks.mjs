@@ -29,7 +29,8 @@ function rng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-function shuffled(items, seed) {
+/** The items in a seeded random order (Fisher-Yates). */
+export function shuffled(items, seed) {
   const r = rng(seed);
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {

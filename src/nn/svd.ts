@@ -16,11 +16,11 @@ export interface TruncatedSvd {
   rank: number;
 }
 
-export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank: number, rng: Rng, { oversample = 10, power = 3 } = {}): TruncatedSvd {
+export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank: number, rng: Rng, { oversample = 8, power = 1 } = {}): TruncatedSvd {
   const l = Math.min(rank + oversample, cols, Math.max(1, rows.length));
   const r = rows.length;
   // Omega: cols x l, Gaussian (Box-Muller from the seeded stream).
-  let z: Float64Array = new Float64Array(cols * l);
+  let z: Float32Array = new Float32Array(cols * l);
   for (let i = 0; i < z.length; i++) z[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
   // Y = A Omega, orthonormalised; then power iterations Z = A^T Q, Y = A Z.
   let q = orthonormalise(multiply(rows, z, l, r), r, l);
@@ -60,9 +60,9 @@ export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank:
   return { vectors, values, rank: k };
 }
 
-/** A x M: rows x cols sparse times cols x l dense (row-major) gives rows x l. */
-function multiply(rows: readonly SparseVector[], m: Float64Array, l: number, r: number): Float64Array {
-  const out = new Float64Array(r * l);
+/** A x M: rows x cols sparse times cols x l dense (row-major) gives rows x l (single precision: the passes are memory-bound). */
+function multiply(rows: readonly SparseVector[], m: Float32Array, l: number, r: number): Float32Array {
+  const out = new Float32Array(r * l);
   rows.forEach(({ indices, values }, i) => {
     const o = i * l;
     for (let k = 0; k < indices.length; k++) {
@@ -75,8 +75,8 @@ function multiply(rows: readonly SparseVector[], m: Float64Array, l: number, r: 
 }
 
 /** A^T M: (rows x cols)^T times rows x l dense gives cols x l. */
-function multiplyTransposed(rows: readonly SparseVector[], m: Float64Array, l: number, cols: number): Float64Array {
-  const out = new Float64Array(cols * l);
+function multiplyTransposed(rows: readonly SparseVector[], m: Float32Array, l: number, cols: number): Float32Array {
+  const out = new Float32Array(cols * l);
   rows.forEach(({ indices, values }, i) => {
     const o = i * l;
     for (let k = 0; k < indices.length; k++) {
@@ -88,19 +88,45 @@ function multiplyTransposed(rows: readonly SparseVector[], m: Float64Array, l: n
   return out;
 }
 
-/** Orthonormal columns of an n x l row-major matrix, in place (modified Gram-Schmidt, twice for stability); a null column stays zero. */
-function orthonormalise(m: Float64Array, n: number, l: number): Float64Array {
+/**
+ * Orthonormal columns spanning those of an n x l row-major matrix, in place: Cholesky QR, twice
+ * for stability (CholeskyQR2): G = M^T M, G = R^T R, M <- M R^-1. Row by row, so it runs at
+ * memory speed on tall matrices; a (nearly) null direction is damped by a tiny ridge on G.
+ */
+function orthonormalise(m: Float32Array, n: number, l: number): Float32Array {
   for (let pass = 0; pass < 2; pass++) {
-    for (let a = 0; a < l; a++) {
-      for (let b = 0; b < a; b++) {
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += m[i * l + a] * m[i * l + b];
-        for (let i = 0; i < n; i++) m[i * l + a] -= dot * m[i * l + b];
+    const g = new Float64Array(l * l);
+    for (let i = 0; i < n; i++) {
+      const o = i * l;
+      for (let a = 0; a < l; a++) {
+        const x = m[o + a];
+        if (x === 0) continue;
+        for (let b = a; b < l; b++) g[a * l + b] += x * m[o + b];
       }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += m[i * l + a] ** 2;
-      norm = Math.sqrt(norm);
-      for (let i = 0; i < n; i++) m[i * l + a] = norm > 1e-12 ? m[i * l + a] / norm : 0;
+    }
+    let trace = 0;
+    for (let a = 0; a < l; a++) trace += g[a * l + a];
+    const ridge = Math.max(1e-300, trace * 1e-12);
+    // Upper Cholesky factor R (g = R^T R), in place in g's upper triangle.
+    for (let a = 0; a < l; a++) {
+      let d = g[a * l + a] + ridge;
+      for (let k = 0; k < a; k++) d -= g[k * l + a] ** 2;
+      const r = Math.sqrt(Math.max(d, ridge));
+      g[a * l + a] = r;
+      for (let b = a + 1; b < l; b++) {
+        let x = g[a * l + b];
+        for (let k = 0; k < a; k++) x -= g[k * l + a] * g[k * l + b];
+        g[a * l + b] = x / r;
+      }
+    }
+    // Each row q = m R^-1: forward substitution, q_b = (m_b - sum_{k<b} q_k R_kb) / R_bb.
+    for (let i = 0; i < n; i++) {
+      const o = i * l;
+      for (let b = 0; b < l; b++) {
+        let x = m[o + b];
+        for (let k = 0; k < b; k++) x -= m[o + k] * g[k * l + b];
+        m[o + b] = x / g[b * l + b];
+      }
     }
   }
   return m;
