@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json FILE]
+// npm run bench [-- --quick] [--json FILE] [--only annotators]
 // bugcat beside the reference classifiers, in one invocation on one machine, as ratios:
 // accuracy on fold 0 of ../shared/data (trained on folds 1-4), 5-fold CV inside folds 1-4,
 // whole-process train/predict time and peak RSS against fastText, in-process throughput,
-// one-report latency against a bare `node`, model size and the cost of pruning/quantizing.
-// Figures are printed and written as JSON, never asserted.
+// one-report latency against a bare `node`, model size and the cost of pruning/quantizing;
+// one annotator's labels (label) against two (label, label_gemma), on fold 0 and in 4-fold CV
+// inside folds 1-4, scored against each annotator and where both agree (--only annotators:
+// that part alone). Figures are printed and written as JSON, never asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,6 +19,8 @@ const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'annotators') throw new Error(`--only ${only}: the part that runs alone is annotators`);
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'bench.json');
 const anchorsPy = new URL('../../shared/bench/anchors.py', import.meta.url).pathname;
 const say = (s) => process.stderr.write(`${s}\n`);
@@ -42,9 +46,100 @@ function repeat(n, fn) {
 const bugcat = (args, opts) => measure(process.execPath, [cli, ...args], opts);
 const dirSize = (d) => readdirSync(d).reduce((s, f) => s + statSync(join(d, f)).size, 0);
 
+/**
+ * One annotator against two: models trained on folds 1-4 with `label` alone (`single`: given,
+ * or trained here) and with `label,label_gemma` (combined by Dawid-Skene), scored on fold 0
+ * against label, against label_gemma, and on the reports where both agree; then the same from
+ * 4-fold CV inside folds 1-4 (the split's own folds), fold by fold, from cv's out-of-fold
+ * predictions. Fold 0 is only scored here, never used to choose anything.
+ */
+async function annotatorBench(single) {
+  const { NON_ANSWERS, scorePredictions } = await import('bugcat');
+  const usable = (l) => l !== '' && !NON_ANSWERS.includes(l);
+  const variants = { single: [], both: ['--label-column', 'label,label_gemma'] };
+  const out = { fold0: {}, cv: {}, trainSeconds: {} };
+  // Fold 0, through train and evaluate as a user runs them.
+  const testRows = parse(readFileSync(split.test), { columns: true });
+  const agreeCsv = join(split.dir, 'test-agree.csv');
+  writeFileSync(agreeCsv, stringify(testRows.filter((r) => usable(r.label) && r.label === r.label_gemma), { header: true, columns: ['id', 'text', 'label', 'label_gemma'] }));
+  const evalJson = join(split.dir, 'eval-annotators.json');
+  const scoreOf = (model, data, extra = []) => {
+    bugcat(['evaluate', '--model', model, '--data', data, '--json', evalJson, ...extra]);
+    const e = JSON.parse(readFileSync(evalJson, 'utf8'));
+    return { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, ece: e.ece };
+  };
+  for (const [name, extra] of Object.entries(variants)) {
+    let model = name === 'single' ? single : undefined;
+    if (!model) {
+      say(`bugcat: training on folds 1-4 with ${name === 'single' ? 'label' : 'label and label_gemma'} ...`);
+      model = join(split.dir, `model-${name}`);
+      out.trainSeconds[name] = bugcat(['train', '--data', split.train, '--out', model, '--quiet', ...extra]).seconds;
+    }
+    out.fold0[name] = { label: scoreOf(model, split.test), label_gemma: scoreOf(model, split.test, ['--label-column', 'label_gemma']), agree: scoreOf(model, agreeCsv) };
+  }
+  // 4-fold CV inside folds 1-4: the out-of-fold predictions scored fold by fold against each annotator.
+  const given = new Map(parse(readFileSync(split.train), { columns: true }).map((r) => [r.id, r]));
+  for (const [name, extra] of Object.entries(variants)) {
+    say(`bugcat: 4-fold CV inside folds 1-4 with ${name === 'single' ? 'label' : 'label and label_gemma'} ...`);
+    const oof = join(split.dir, `oof-${name}.csv`);
+    bugcat(['cv', '--data', split.train, '--fold-column', 'fold', '--predictions', oof, '--top', '1', '--quiet', ...extra]);
+    const preds = parse(readFileSync(oof), { columns: true }).map((p) => ({ ...p, confidence: Number(p.confidence), row: given.get(p.id) }));
+    const folds = [...new Set(preds.map((p) => p.fold))].sort();
+    const targets = {
+      label: [(r) => usable(r.label), (r) => r.label],
+      label_gemma: [(r) => usable(r.label_gemma), (r) => r.label_gemma],
+      agree: [(r) => usable(r.label) && r.label === r.label_gemma, (r) => r.label],
+    };
+    out.cv[name] = Object.fromEntries(
+      Object.entries(targets).map(([target, [keep, gold]]) => {
+        const byFold = folds.map((f) => {
+          const ps = preds.filter((p) => p.fold === f && keep(p.row));
+          const s = scorePredictions(ps.map((p) => gold(p.row)), ps);
+          return { fold: f, n: s.n, accuracy: s.accuracy, macro_f1: s.macro_f1, ece: s.ece };
+        });
+        const mean = (k) => byFold.reduce((t, x) => t + x[k], 0) / byFold.length;
+        return [target, { n: byFold.reduce((t, x) => t + x.n, 0), accuracy: mean('accuracy'), macro_f1: mean('macro_f1'), ece: mean('ece'), byFold }];
+      }),
+    );
+  }
+  return out;
+}
+
+/** The annotator lines of the table. */
+function annotatorLines(a) {
+  const f = (x, d = 3) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+  const targets = ['label', 'label_gemma', 'agree'];
+  const lines = [`\n== one annotator (label) against two (label + label_gemma, combined by Dawid-Skene EM); trained on folds 1-4 ==`];
+  const block = (cells) => cells.map((c) => c.padEnd(17)).join('').trimEnd();
+  lines.push(`${'scored against:'.padEnd(35)}${block(['label', 'label_gemma', 'both agree'])}`);
+  lines.push(`${''.padEnd(35)}${block(targets.map(() => 'acc    macro-F1'))}`);
+  const row = (title, s) => `${title.padEnd(35)}${block(targets.map((t) => `${f(s[t].accuracy)}  ${f(s[t].macro_f1)}`))}`;
+  lines.push(row('fold 0, label only', a.fold0.single), row('fold 0, label + label_gemma', a.fold0.both));
+  lines.push(`  (fold 0 reports scored: ${targets.map((t) => `${t} ${a.fold0.single[t].n}`).join(', ')}; ECE against label ${f(a.fold0.single.label.ece)} -> ${f(a.fold0.both.label.ece)})`);
+  lines.push(row('4-fold CV in folds 1-4, label only', a.cv.single), row('4-fold CV, label + label_gemma', a.cv.both));
+  for (const t of targets) {
+    const d = (k) => a.cv.both[t].byFold.map((x, i) => (x[k] - a.cv.single[t].byFold[i][k]) * 100);
+    lines.push(`  CV, two minus one, by fold, against ${t}: accuracy ${d('accuracy').map((x) => f(x, 1)).join(' / ')} points, macro-F1 ${d('macro_f1').map((x) => f(x, 1)).join(' / ')} points`);
+  }
+  lines.push(`  (CV reports scored: ${targets.map((t) => `${t} ${a.cv.single[t].n}`).join(', ')}; ECE against label ${f(a.cv.single.label.ece)} -> ${f(a.cv.both.label.ece)}; train on folds 1-4 with two annotators ${f(a.trainSeconds.both, 1)} s)`);
+  return lines;
+}
+
 const split = writeSplit();
 const result = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() } };
 say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}`);
+if (only === 'annotators') {
+  try {
+    result.annotators = await annotatorBench();
+  } finally {
+    rmSync(split.dir, { recursive: true, force: true });
+  }
+  process.stdout.write(annotatorLines(result.annotators).join('\n') + '\n');
+  mkdirSync(dirname(jsonOut), { recursive: true });
+  writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
+  say(`figures written to ${jsonOut}`);
+  process.exit(0);
+}
 try {
   // 1. The anchors, in this same run.
   const sk = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
@@ -69,13 +164,8 @@ try {
   result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
   result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
 
-  // 2b. The same with the second annotator's labels (label_gemma) as soft targets: not a default.
-  say('bugcat: training on folds 1-4 with --second-label-column label_gemma ...');
-  const model2 = join(split.dir, 'model-second');
-  const second = bugcat(['train', '--data', split.train, '--out', model2, '--quiet', '--second-label-column', 'label_gemma']);
-  bugcat(['evaluate', '--model', model2, '--data', split.test, '--json', evalJson]);
-  const e2 = JSON.parse(readFileSync(evalJson, 'utf8'));
-  result.secondLabel = { seconds: second.seconds, accuracy: e2.accuracy, macro_f1: e2.macro_f1, ece: e2.ece, coverage: e2.coverage };
+  // 2b. One annotator against two (label_gemma too, combined by Dawid-Skene): not a default.
+  result.annotators = await annotatorBench(model);
 
   // 3. fastText, the same reports, whole process.
   const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
@@ -188,11 +278,10 @@ lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1
 lines.push('system                               accuracy  macro-F1   train s  predict s');
 for (const a of r.anchors ?? []) lines.push(`${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`);
 lines.push(`${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`);
-lines.push(`${'bugcat (+ second annotator labels)'.padEnd(36)} ${fmt(r.secondLabel.accuracy).padStart(8)}  ${fmt(r.secondLabel.macro_f1).padStart(8)}  ${fmt(r.secondLabel.seconds, 2).padStart(8)}  ${'-'.padStart(9)}`);
+lines.push(`${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`);
 const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
 if (best) lines.push(`bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`);
 lines.push(`calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
-lines.push(`with the second annotator's labels: ECE ${fmt(r.secondLabel.ece)}; accuracy at 50/70/90 % coverage ${r.secondLabel.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
 lines.push(`recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`);
 if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`);
 if (r.pairedCv) {
@@ -206,6 +295,7 @@ if (r.pairedCv) {
     lines.push(`  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`);
   }
 }
+lines.push(...annotatorLines(r.annotators));
 lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
 if (r.fasttextTrain) {
   lines.push(`train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`);
