@@ -249,7 +249,7 @@ are wrong.`,
     .option('--max-body <bytes>', 'largest request body accepted (413 above)', number('int', 1024), 1024 * 1024)
     .option('--max-report-chars <n>', 'longest report accepted, in characters (413 above)', number('int', 1), 100_000)
     .option('--max-batch <n>', 'most reports in one batch (413 above)', number('int', 1, 10_000), 100)
-    .option('--timeout <ms>', 'time a client has to send a whole request (408 after), and an idle connection stays open', number('int', 100), 10_000)
+    .option('--timeout <ms>', 'time a client has to send a whole request (408 after); a connection silent for twice as long is closed', number('int', 100), 10_000)
     .option('--drain-timeout <ms>', 'time the requests in flight have to finish after SIGTERM', number('int', 0), 10_000)
     .addOption(new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
   serve.action(async (o) => (await import('./commands/serve.js')).serve(o));
