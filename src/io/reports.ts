@@ -169,17 +169,25 @@ export function readInputs(paths: readonly string[], columns: Columns, log: Log 
   };
   for (const path of paths) {
     if (isFolder(path)) {
-      const files = walk(path);
-      if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
-      const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
-      if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
-      if (reports.length === 0) log(`warning: ${path} holds no files`);
-      for (const file of reports) add(readFileInput(file, relative(path, file), columns, log, format, true));
+      for (const file of reportFilesIn(path, log)) add(readFileInput(file, relative(path, file), columns, log, format, true));
     } else add(readFileInput(path, path, columns, log, format));
   }
   warnControls(out.ids, out.texts, log);
   const failed = out.errors.filter((e) => e !== undefined).length;
   return failed ? out : { ids: out.ids, texts: out.texts };
+}
+
+/**
+ * The report files under a folder, at any depth, sorted: hidden files and folders and the
+ * study's bookkeeping (categories.csv, analysis.csv) left out, each said to `log`.
+ */
+export function reportFilesIn(path: string, log: Log): string[] {
+  const files = walk(path);
+  if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
+  const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
+  if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
+  if (reports.length === 0) log(`warning: ${path} holds no files`);
+  return reports;
 }
 
 /**
@@ -207,7 +215,7 @@ function readFileInput(path: string, id: string, columns: Columns, log: Log, for
   }
 }
 
-export function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   const yes: T[] = [];
   const no: T[] = [];
   for (const item of items) (test(item) ? yes : no).push(item);

@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { basename, relative } from 'node:path';
+import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -8,8 +8,8 @@ import type { Log } from '../base/log.js';
 import { controlCharacters } from '../text/normalize.js';
 import { decodeBytes, readTextFile } from './decode.js';
 import { issueOf, parseIssuesJson } from './issues.js';
-import { ColumnError, csvProblem, formatOf, partition, walk, type Columns, type InputFormat } from './reports.js';
-import { BOOKKEEPING, isFolder, stripScoreHeader } from './study.js';
+import { ColumnError, csvProblem, formatOf, reportFilesIn, walk, type Columns, type InputFormat } from './reports.js';
+import { isFolder, stripScoreHeader } from './study.js';
 
 /**
  * Reports read as a stream, one record at a time, in input order, with memory that does not
@@ -62,12 +62,7 @@ export async function* streamInputs(paths: readonly string[], columns: Columns, 
   if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
   for (const path of paths) {
     if (isFolder(path)) {
-      const files = walk(path);
-      if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
-      const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
-      if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
-      if (reports.length === 0) log(`warning: ${path} holds no files`);
-      for (const file of reports) {
+      for (const file of reportFilesIn(path, log)) {
         for await (const r of streamFile(file, relative(path, file), columns, log, format, true, progress)) yield controls.see(r);
       }
     } else {
