@@ -64,6 +64,28 @@ function tryOut(model: Model, source: string): void {
   }
 }
 
+/** Words of the kind bug reports hold, for the warm-up's made-up reports. */
+const WARM_UP_WORDS = (
+  'QEMU guest hangs at boot with -kernel and -initrd; virtio-net drops packets under load, the VNC display ' +
+  'freezes, KVM reports an internal error, the TCG translator crashes on an ARM instruction, the disk image ' +
+  'is corrupted after a snapshot, GDB loses breakpoints, the USB device is not detected. Steps: run ' +
+  'qemu-system-x86_64 -m 2048 -smp 4 -drive file=disk.qcow2 -netdev tap,id=n0 -device e1000,netdev=n0'
+).split(' ');
+
+/**
+ * Runs a new model on made-up reports of many lengths before it serves, so that its thread's
+ * code is compiled and its lookup tables built: otherwise the first requests it answers take up
+ * to 100 times longer (about 100 ms for the first). Stops after `count` reports or `ms`.
+ */
+function warmUp(model: Model, count = 300, ms = 1000): void {
+  const start = performance.now();
+  for (let i = 0; i < count && performance.now() - start < ms; i++) {
+    const n = 5 + ((i * 37) % 400);
+    const words = Array.from({ length: n }, (_, k) => WARM_UP_WORDS[(i + k * 7) % WARM_UP_WORDS.length]);
+    model.predict([words.join(i % 3 === 0 ? '\n' : ' ')], { top: 3 });
+  }
+}
+
 /**
  * The models one thread holds, by version number: the one serving and, during a reload, the
  * next one (and the previous one, until the requests it took have been answered). Used as it is
@@ -87,6 +109,7 @@ export class ModelSet {
       throw new ModelError(`model ${dir} changed while it was being read`, { code: 'MODEL_CHANGED', advice: 'load it again once it is written' });
     }
     tryOut(model, dir);
+    warmUp(model);
     this.#models.set(version, model);
     return infoOf(model, before);
   }
