@@ -111,6 +111,10 @@ describe('bugcat serve: endpoints', () => {
     const bad = await call(server, 'POST', '/v1/explain', { body: { text: 'vnc', label: 'no-such-label' }, token: TOKEN });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatchObject({ field: 'label' });
+    const [first, second] = labels;
+    const versus = await call(server, 'POST', '/v1/explain', { body: { text: 'vnc display', label: first, versus: second }, token: TOKEN });
+    expect(versus.status).toBe(200);
+    expect(versus.json).toMatchObject({ label: first, versus: second });
   });
 
   it('GET /metrics: requests, latency histogram, predictions by label, the model', async () => {

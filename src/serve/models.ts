@@ -25,6 +25,7 @@ export interface PredictRequest {
 export interface ExplainRequest {
   top?: number;
   label?: string;
+  versus?: string;
 }
 
 /** The file whose hash names a model: the manifest, which lists the SHA-256 of the model's other files. */

@@ -40,15 +40,18 @@ export function apiRoutes(service: Service) {
     });
 
     app.post('/v1/explain', { schema: { body: EXPLAIN_BODY } }, async (request) => {
-      const b = request.body as ReportFields & { top?: number; label?: string };
+      const b = request.body as ReportFields & { top?: number; label?: string; versus?: string };
       if (!service.holder.current.explains) {
         throw new HttpError(501, 'explanations are not available: this bugcat\'s Model has no explain method yet');
       }
       const report = reportOf(b, limits);
-      if (b.label !== undefined && !service.holder.current.labels.includes(b.label)) {
-        throw new HttpError(400, `label "${b.label}" is not one of the model's labels (GET /v1/model lists them)`, 'label');
+      for (const field of ['label', 'versus'] as const) {
+        const label = b[field];
+        if (label !== undefined && !service.holder.current.labels.includes(label)) {
+          throw new HttpError(400, `${field} "${label}" is not one of the model's labels (GET /v1/model lists them)`, field);
+        }
       }
-      const { explanation, model } = await service.holder.explain(report.text, { top: b.top, label: b.label });
+      const { explanation, model } = await service.holder.explain(report.text, { top: b.top, label: b.label, versus: b.versus });
       if (explanation === undefined) throw new HttpError(501, 'explanations are not available for this model');
       return { ...(explanation as object), model: model.checksum };
     });

@@ -33,11 +33,11 @@ export const PREDICT_BODY = {
   },
 } as const;
 
-/** POST /v1/explain: one report, how many terms, and which label to explain (default: the predicted one). */
+/** POST /v1/explain: one report, how many terms, which label to explain (default: the predicted one) and against which (default: the runner-up). */
 export const EXPLAIN_BODY = {
   type: 'object',
   additionalProperties: false,
-  properties: { text, title, body, top, label: { type: 'string', minLength: 1, maxLength: 100 } },
+  properties: { text, title, body, top, label: { type: 'string', minLength: 1, maxLength: 100 }, versus: { type: 'string', minLength: 1, maxLength: 100 } },
 } as const;
 
 /** The query string of the webhooks: how to answer (as strings: query strings carry no types). */
