@@ -313,3 +313,12 @@ process.stdout.write(lines.join('\n') + '\n');
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
 say(`figures written to ${jsonOut}`);
+
+// Several taxonomies and sizes (scripts/bench-tasks.mjs): the 17 categories and the mode taxonomy, with
+// every labelled report and with 1,000 and 300, bugcat's defaults, --autotune and --unlabelled paired
+// with the anchor, and a learning curve on fold 0. Long (about an hour on 2 cores): --quick skips it,
+// and so does --no-tasks.
+if (!quick && !argv.includes('--no-tasks')) {
+  say('bench-tasks: bugcat on several tasks and sizes beside the anchor ...');
+  execFileSync(process.execPath, [join(root, 'scripts', 'bench-tasks.mjs')], { stdio: 'inherit' });
+}

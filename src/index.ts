@@ -49,6 +49,20 @@ export type { Reports, Annotation, ColumnRole } from './io/reports.js';
 export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
 export type { StudyEntry, StudyWrite } from './io/study-writer.js';
 
+/** Defaults that follow the data: the rules on the number of reports and categories, and the hyperparameters they resolve to. */
+export { RULES, RULED, REFERENCE, ruleValues, resolveHyperparameters } from './base/rules.js';
+export type { DataShape, Rule, Resolved } from './base/rules.js';
+/** Autotune: hyperparameters chosen by inner cross-validation within a budget; its search space and trace. */
+export { SEARCH_SPACE } from './model/autotune.js';
+export { AUTOTUNE_BUDGET } from './api/prepare.js';
+export type { AutotuneOptions } from './api/prepare.js';
+export type { AutotuneTrace, AutotuneTrial } from './model/autotune.js';
+export type { TrainingRecord } from './model/record.js';
+/** Learning from unlabelled reports: term vectors pretrained on any tracker's reports, saved to and read from one file. */
+export { pretrain, saveVectors, loadVectors } from './api/pretrain.js';
+export type { PretrainOptions } from './api/pretrain.js';
+export type { TermVectors } from './text/vectors.js';
+
 /** The hyperparameters: their type, defaults, allowed ranges, descriptions and validation. */
 export { DEFAULTS, RANGES, HELP as DESCRIPTIONS, validateHyperparameters, describeRange } from './base/hyperparameters.js';
 export type { Hyperparameters, Range } from './base/hyperparameters.js';

@@ -16,6 +16,10 @@ import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { Annotator, TargetsSummary } from '../model/targets.js';
 import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
+import type { AutotuneTrace } from '../model/autotune.js';
+import type { TermVectors } from '../text/vectors.js';
+import { prepare, type AutotuneOptions } from './prepare.js';
+import type { TrainingRecord } from '../model/record.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
 export interface LabelledReport {
@@ -43,6 +47,20 @@ export interface TrainOptions extends RuntimeOptions {
   onProgress?: (message: string) => void;
   /** Stops training (and a save) with a CancelledError once aborted. */
   signal?: AbortSignal;
+  /**
+   * Choose the hyperparameters the caller did not set by inner cross-validation on these
+   * reports, within a time budget (true: the defaults of AutotuneOptions). The search's trace
+   * and winner are saved in the model (summary.autotune).
+   */
+  autotune?: boolean | AutotuneOptions;
+  /**
+   * Reports without labels (texts, or readAllReports's reports): the vocabulary and its weights
+   * are fitted on them and the labelled texts together, and the network's input weights start
+   * from term vectors pretrained on all of them (see pretrain).
+   */
+  unlabelled?: readonly string[] | Reports;
+  /** Term vectors from pretrain or loadVectors, as unlabelled reports would give them (the hidden width follows them). */
+  pretrained?: TermVectors;
 }
 
 export interface PredictOptions {
@@ -83,6 +101,12 @@ export interface ModelSummary {
    * accuracy, overall and by category, and each pair's agreement). Absent from older models.
    */
   targets?: TargetsSummary;
+  /** The data's shape (n reports, k categories) the default rules saw, and the values they gave (rules.ts). Absent from older models. */
+  defaults?: TrainingRecord['defaults'];
+  /** The autotune search, if one chose the hyperparameters: every trial's values, inner-CV accuracy and time, and the winner. */
+  autotune?: AutotuneTrace;
+  /** The pretrained term vectors the input weights started from, if any. */
+  pretrained?: TrainingRecord['pretrained'];
 }
 
 export type { TargetsSummary };
@@ -211,14 +235,17 @@ export class Model {
  * unlabelled is then trained on the others' labels, and refused only if nobody labelled it.
  */
 export async function train(reports: TrainingData, options: TrainOptions = {}): Promise<Model> {
-  const hp = validateHyperparameters(options.hyperparameters ?? {});
+  validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
   const { texts, labels, ids, annotators } = columnsOf(reports);
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
   const [first, ...others] = annotators;
-  const clf = await trainClassifier(rt, texts, labels, hp, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, labelName: first.name, others, ids });
+  // The rules' defaults for this data, then unlabelled reports' vectors and autotune's search (prepare.ts).
+  const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, options, log);
+  const clf = await trainClassifier(rt, texts, labels, resolved, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, labelName: first.name, others, ids, pretrained });
+  Object.assign(clf.training, record);
   return Model.of(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
 }
 

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, INPUT_FORMATS, NON_ANSWERS, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
 import { RANKINGS } from '../index.js';
+import { AUTOTUNE_BUDGET, REFERENCE, RULES } from '../index.js';
 import { FORMATS } from './format.js';
 import { messageOf } from './hints.js';
 
@@ -54,19 +55,37 @@ function parserOf(r: Range): ((v: string) => unknown) | readonly string[] {
   }
 }
 
+/**
+ * One flag per hyperparameter. None has a value unless given: the library fills in the rest,
+ * by the default rules (on the number of reports and categories) or DEFAULTS, and records them
+ * in the model. The help shows each default, and the rule where one applies.
+ */
 function addHyperparameters(cmd: Command): Command {
+  const ruled = new Map(RULES.flatMap((r) => r.fields.map((f) => [f, r.text] as const)));
+  const help = (key: keyof Hyperparameters) =>
+    `${DESCRIPTIONS[key]} (default: ${ruled.has(key) ? `by rule, ${ruled.get(key)}; ${JSON.stringify(DEFAULTS[key])} at ${REFERENCE.n} reports` : JSON.stringify(DEFAULTS[key])})`;
   for (const key of Object.keys(DEFAULTS) as (keyof Hyperparameters)[]) {
     if (RANGES[key].type === 'boolean') {
       // A plain flag, and its negation: --stopwords, --no-stopwords (--stopwords false works too).
-      cmd.addOption(new Option(`--${kebab(key)} [bool]`, DESCRIPTIONS[key]).default(DEFAULTS[key]).preset(true).argParser(boolean));
+      cmd.addOption(new Option(`--${kebab(key)} [bool]`, help(key)).preset(true).argParser(boolean));
       cmd.addOption(new Option(`--no-${kebab(key)}`, `do not: ${DESCRIPTIONS[key]}`));
       continue;
     }
     const range = parserOf(RANGES[key]);
-    const opt = new Option(`--${kebab(key)} <value>`, DESCRIPTIONS[key]).default(DEFAULTS[key]);
+    const opt = new Option(`--${kebab(key)} <value>`, help(key));
     cmd.addOption(Array.isArray(range) ? opt.choices(range) : opt.argParser(range as (v: string) => unknown));
   }
   return cmd;
+}
+
+/** --autotune and its budget, --unlabelled and --pretrained: how train (and cv, fold by fold) choose hyperparameters and learn from reports without labels. */
+function addLearning(cmd: Command): Command {
+  return cmd
+    .option('--autotune', 'choose the hyperparameters not given by inner cross-validation on the training reports, within --autotune-budget; the trace is printed and saved in the model', false)
+    .option('--autotune-budget <seconds>', 'time the autotune search may take (the final training comes on top)', number('float', 1), AUTOTUNE_BUDGET)
+    .option('--autotune-trials <n>', 'stop autotune after this many trials: with the same --seed, the same search on any machine (unless the budget stops it first)', number('int', 1))
+    .option('--unlabelled <paths...>', "reports without labels (CSV, JSON, JSON Lines, or folders of any tracker's reports): the vocabulary is fitted on them too, and the input weights start from term vectors pretrained on all the text")
+    .option('--pretrained <file>', 'term vectors written by bugcat pretrain: as --unlabelled with their reports, without pretraining again (--hidden follows their dimension)');
 }
 
 /**
@@ -132,6 +151,7 @@ function build(): Command {
     .option('--quiet', 'no progress on stderr', false);
   addJobs(train);
   addSecondLabel(train);
+  addLearning(train);
   addHyperparameters(addColumns(train, true, true)).action(async (o) => (await import('./commands/train.js')).train(o));
 
   const predict = program
@@ -206,6 +226,7 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--quiet', 'no progress on stderr', false);
   addJobs(cv);
   addSecondLabel(cv);
+  addLearning(cv);
   addHyperparameters(addColumns(cv, true, true)).action(async (o) => (await import('./commands/cv.js')).cv(o));
 
   const audit = program
@@ -236,6 +257,20 @@ are wrong.`,
   addSecondLabel(audit);
   addHyperparameters(addColumns(audit, true, true)).action(async (o) => (await import('./commands/audit.js')).audit(o));
 
+  const pretrain = program
+    .command('pretrain')
+    .description("Learn term vectors from reports without labels (any tracker's), for train --pretrained: the truncated SVD of their TF-IDF matrix.")
+    .requiredOption('--data <paths...>', 'reports: CSV, JSON, JSON Lines files, text files or folders of them (required)')
+    .requiredOption('--out <file>', 'vectors file to write (required)')
+    .option('--max-terms <n>', 'keep at most this many terms, the most frequent (default: 1.5 x --max-features)', number('int', 1))
+    .addOption(new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS))
+    .option('--quiet', 'no progress on stderr', false)
+    .addHelpText('after', `
+The feature settings (--word-ngrams, --char-chars, --stopwords, ...) must be those train will
+use: the vectors are matched to the model's vocabulary by term. --hidden sets the vectors'
+dimension, which train --pretrained takes as the hidden layer's width.`);
+  addHyperparameters(addColumns(pretrain, false)).action(async (o) => (await import('./commands/pretrain.js')).pretrain(o));
+
   const serve = program
     .command('serve')
     .description('Serve a model over HTTP: JSON predictions, GitHub and GitLab webhooks, metrics. SIGHUP reloads the model, SIGTERM drains and stops.')
@@ -254,13 +289,13 @@ are wrong.`,
     .addOption(new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
   serve.action(async (o) => (await import('./commands/serve.js')).serve(o));
 
-  for (const cmd of [program, train, predict, explain, evaluate, cv, audit, serve]) {
+  for (const cmd of [program, train, predict, explain, evaluate, cv, audit, pretrain, serve]) {
     cmd
       .exitOverride()
       .showHelpAfterError('(add --help for usage)')
       .configureOutput({ outputError: (text, write) => write(`bugcat: ${text}`) });
   }
-  for (const cmd of [train, predict, explain, evaluate, cv, audit, serve]) cmd.addHelpText('after', EXIT_CODES);
+  for (const cmd of [train, predict, explain, evaluate, cv, audit, pretrain, serve]) cmd.addHelpText('after', EXIT_CODES);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
 import type { TargetsSummary } from './targets.js';
+import type { TrainingRecord } from './record.js';
 
 /** What a model remembers of the data it was trained on. */
 export interface TrainingSummary {
@@ -22,6 +23,10 @@ export interface TrainingSummary {
   coverage?: { p05: number; median: number };
   /** How the training targets were made: one annotator's labels, or several combined (targets.ts). Absent from models saved before bugcat recorded it. */
   targets?: TargetsSummary;
+  /** How the hyperparameters were chosen (the default rules' inputs and values, autotune's trace) and the pretrained vectors used: recorded by the public API's train. Absent from older models. */
+  defaults?: TrainingRecord['defaults'];
+  autotune?: TrainingRecord['autotune'];
+  pretrained?: TrainingRecord['pretrained'];
 }
 
 /**

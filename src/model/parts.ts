@@ -5,6 +5,7 @@ import type { Network } from '../nn/network.js';
 import { trainNetwork } from '../nn/trainer.js';
 import type { Counted } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
+import { initialRows as initialRows_ } from '../text/vectors.js';
 
 /** A vocabulary and the networks over it, fitted together on some of the counted reports. */
 export interface Parts {
@@ -50,11 +51,13 @@ export async function fitParts(
   const sampleWeight = soft
     ? Float32Array.from(y, (_, i) => weightOf.reduce((s, w, c) => s + w * soft[i * classes + c], 0))
     : Float32Array.from(y, (c) => weightOf[c]);
+  // Pretrained term vectors (counted.pretrained) start the rows of the terms they cover.
+  const initialRows = counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
   const networks: Network[] = [];
   for (let m = 0; m < hp.members; m++) {
     const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
       log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`);
-    networks.push(await trainNetwork(rt, { x, y, sampleWeight, soft }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal }));
+    networks.push(await trainNetwork(rt, { x, y, sampleWeight, soft }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal, initialRows }));
   }
   return { vectorizer, networks };
 }

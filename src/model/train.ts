@@ -4,6 +4,7 @@ import type { Log } from '../base/log.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Backend } from '../nn/choices.js';
 import { countTerms } from '../text/counter.js';
+import type { TermVectors } from '../text/vectors.js';
 import { UNCALIBRATED } from './calibration.js';
 import { Classifier, labelCounts } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
@@ -19,6 +20,8 @@ export interface FitOptions {
   /** Threads to train on: with 2 or more, the calibration models train beside the final one. */
   threads: number;
   signal?: AbortSignal;
+  /** Term vectors learned from unlabelled text (pretrain.ts): the vocabulary's document frequencies and the input weights' starting point. */
+  pretrained?: TermVectors;
   /** The name of the annotator who gave `labels` (default `label`): the model records it. */
   labelName?: string;
   /**
@@ -54,7 +57,7 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
   // Every report is tokenized once; the calibration models and the final model fit their
   // vocabularies from the same counts.
   const started = performance.now();
-  const counted = countTerms(texts, hp);
+  const counted = { ...countTerms(texts, hp), pretrained: o.pretrained };
   log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // The calibration models (each trained on part of the data, scoring the rest) and the final
   // model are independent: with two threads or more they train side by side.

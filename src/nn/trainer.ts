@@ -28,6 +28,8 @@ export interface TrainHooks {
   onEpoch?: (r: EpochReport) => void;
   /** Checked after each epoch: once aborted, training stops with a CancelledError. */
   signal?: AbortSignal;
+  /** Pretrained input weights of some vocabulary rows (rows x hidden values), replacing their random initialisation. */
+  initialRows?: { rows: Int32Array; values: Float32Array };
 }
 
 export interface EpochReport {
@@ -55,6 +57,8 @@ export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: Tr
   const { tf } = rt;
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng, rt.kernels);
+  const init = hooks.initialRows;
+  if (init) init.rows.forEach((row, k) => net.weights.embedding.set(init.values.subarray(k * shape.hidden, (k + 1) * shape.hidden), row * shape.hidden));
   const { hidden, classes } = shape;
   const bias1 = tf.variable(tf.tensor1d(net.weights.bias1));
   const dense = tf.variable(tf.tensor2d(net.weights.dense, [hidden, classes]));

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION } from '../../index.js';
+import { learningOf, type LearningFlags } from '../learning.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
 import { formatEvaluation } from '../format.js';
 import { wantsReport, writeReport, type ReportTargets } from '../report.js';
@@ -18,9 +19,11 @@ const KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
 
 export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> {
   const log = logOf(o);
-  const hp = validateHyperparameters(hyperparametersOf(o));
+  // The flags given; the library resolves the rest fold by fold (default rules, autotune). The JSON lists them over DEFAULTS.
+  const given = hyperparametersOf(o);
+  const hp = validateHyperparameters(given);
   const reports = readReports(o.data, readOptionsOf(o, { foldColumn: o.foldColumn, onWarning: log ?? (() => {}) }));
-  const result = await crossValidate(reports, { hyperparameters: hp, folds: o.folds, top: o.top, onProgress: log, ...runtimeOf(o as { jobs?: number }) });
+  const result = await crossValidate(reports, { hyperparameters: given, folds: o.folds, top: o.top, onProgress: log, ...learningOf(o as LearningFlags, log), ...runtimeOf(o as { jobs?: number }) });
 
   const lines = ['fold  reports  accuracy  macro-F1  weighted-F1    ECE'];
   for (const r of result.folds) {

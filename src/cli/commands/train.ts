@@ -1,4 +1,5 @@
 import { CancelledError, checkModelDir, readReports, train as trainModel } from '../../index.js';
+import { learningOf, type LearningFlags } from '../learning.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, type ColumnOptions } from '../options.js';
 
 interface TrainOptions extends ColumnOptions {
@@ -17,7 +18,7 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const categories = new Set(reports.labels).size;
   const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
   log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
-  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...runtimeOf(o as { jobs?: number }) });
+  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...learningOf(o as LearningFlags, log), ...runtimeOf(o as { jobs?: number }) });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).
   // While saving, a signal is noted, and the save is abandoned before anything at --out changes.
