@@ -39,19 +39,23 @@ const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x
 /**
  * The rules, in order.
  *
- * Epochs: with few reports per category the networks need more passes. 6 passes over 300
- * reports in 17 categories are 30 updates of 64 reports, and the networks end barely trained
- * (3 to 5 points under the anchor, scripts/tune-tasks.mjs); more passes over 300 reports in 2
- * categories over-fit instead (48 passes: 1.6 points worse than 6). The number of passes that
- * held up across the three taxonomies and the three sizes grows with the categories and shrinks
- * with the reports: 600 k / n, that is about 600 / (reports per category), within 6 to 48. It
- * is 6 from 1,700 reports in 17 categories, or from 200 in 2, and so at the reference size.
+ * Epochs: the number of passes follows the reports per category, r = n / k. With few (300
+ * reports in 17 categories, r = 18) the networks need many passes: 6 passes are 30 updates of
+ * 64 reports, and they end barely trained (3 and 5 points under the anchor on the two 17-category
+ * taxonomies, scripts/tune-tasks.mjs); 600 / r passes (34 there) brought both level with it.
+ * With many (the mode taxonomy: 500 and 650 per category at 1,000 and 1,650 reports) the networks
+ * over-fit sooner: 3 passes were 0.7 and 0.8 points better than 6. Between, 6 held up (the 17
+ * categories at 1,000 and 3,200 reports, the mode taxonomy at 300). So: 600 / r passes, within 6
+ * to 48, and 3 from 300 reports per category. At the reference size (r = 250) that is 6.
  */
 export const RULES: readonly Rule[] = [
   {
     fields: ['epochs'],
-    text: 'epochs = 600 x k / n (600 over the reports per category), rounded, within 6 to 48',
-    value: ({ n, k }) => ({ epochs: clamp(Math.round((600 * Math.max(2, k)) / Math.max(1, n)), 6, 48) }),
+    text: 'epochs = 600 / (n / k), rounded, within 6 to 48; 3 from 300 reports per category',
+    value: ({ n, k }) => {
+      const perCategory = Math.max(1, n) / Math.max(2, k);
+      return { epochs: perCategory >= 300 ? 3 : clamp(Math.round(600 / perCategory), 6, 48) };
+    },
   },
 ];
 
