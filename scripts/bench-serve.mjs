@@ -15,7 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
@@ -107,7 +107,7 @@ const errorsOf = (r) => r.errors + r.timeouts + r.non2xx;
  * and its latency counts from when it was due, so that a stall shows in the latency of the
  * requests it held back. Keep-alive connections, as many as needed.
  */
-async function fixedRate(url, bodies, { rate, seconds }) {
+async function fixedRate(url, bodies, { rate, seconds, quiet = [] }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const target = new URL('/v1/predict', url);
   const latencies = [];
@@ -119,7 +119,7 @@ async function fixedRate(url, bodies, { rate, seconds }) {
       const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - due);
+          if (res.statusCode === 200) latencies.push([due - start, performance.now() - due]);
           else errors++;
           resolve();
         });
@@ -147,10 +147,15 @@ async function fixedRate(url, bodies, { rate, seconds }) {
   }
   await Promise.all(pending);
   agent.destroy();
-  const sorted = latencies.sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const round = (x) => Math.round(x * 10) / 10;
-  return { total: sent, achievedPerSecond: sent / ((performance.now() - start) / 1000), p50ms: round(at(0.5)), p99ms: round(at(0.99)), maxMs: round(sorted.at(-1)), errors };
+  const percentiles = (xs) => {
+    const sorted = xs.sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { p50ms: round(at(0.5)), p99ms: round(at(0.99)), maxMs: round(sorted.at(-1)) };
+  };
+  // The same figures for the requests due outside the windows `quiet` names (ms from the start: [from, to]).
+  const away = latencies.filter(([t]) => !quiet.some(([a, b]) => t >= a && t < b)).map(([, l]) => l);
+  return { total: sent, achievedPerSecond: sent / ((performance.now() - start) / 1000), ...percentiles(latencies.map(([, l]) => l)), errors, awayFromReloads: { requests: away.length, ...percentiles(away) } };
 }
 
 const rows = parse(readFileSync(data), { columns: true, skip_empty_lines: true, relax_column_count: true });
@@ -162,6 +167,9 @@ const result = {
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
   texts: { count: singles.length, medianChars: median(texts.slice(0, 2000).map((t) => t.length)) },
 };
+const loadAvg = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+result.machine.loadAverageAtStart = loadavg();
+say(`load average at the start: ${loadAvg()} (other work on this machine shares the cores)`);
 say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}; ${singles.length} QEMU reports, median ${result.texts.medianChars} characters`);
 
 // 1. The command line, one report as a whole process, against a bare node.
@@ -205,8 +213,10 @@ for (const workers of [0, 1, 2]) {
       reloads.push({ how: 'SIGHUP', sent: true });
     }
   };
-  const running = fixedRate(server.url, singles, { rate: RATE, seconds: FIXED_S });
-  const reloading = Promise.all([reloadAt((FIXED_S * 1000) / 3, 'http'), reloadAt((FIXED_S * 2000) / 3, 'signal')]);
+  const reloadTimes = [(FIXED_S * 1000) / 3, (FIXED_S * 2000) / 3];
+  // Requests due from a reload's start to 5 s after it are "near a reload".
+  const running = fixedRate(server.url, singles, { rate: RATE, seconds: FIXED_S, quiet: reloadTimes.map((t) => [t, t + 5000]) });
+  const reloading = Promise.all([reloadAt(reloadTimes[0], 'http'), reloadAt(reloadTimes[1], 'signal')]);
   const r = await running;
   await reloading;
   clearInterval(sampler);
@@ -224,6 +234,7 @@ for (const workers of [0, 1, 2]) {
     p99ms: r.p99ms,
     maxMs: r.maxMs,
     errors: r.errors,
+    awayFromReloads: r.awayFromReloads,
     rssMB: { first: median(samples.slice(0, tenth)), last: median(samples.slice(-tenth)), max: Math.max(...samples), peakHWM: peak },
     reloads,
     reloadsDone: reloadCount,
@@ -233,6 +244,7 @@ for (const workers of [0, 1, 2]) {
   say(
     `fixed ${RATE} requests/s for ${FIXED_S} s (${defaultWorkers} prediction thread(s)): ${f.total} requests, p50 ${f.p50ms} ms, p99 ${f.p99ms} ms, max ${f.maxMs} ms, ${f.errors} errors`,
   );
+  say(`  the ${f.awayFromReloads.requests} requests due more than 5 s after a reload began: p50 ${f.awayFromReloads.p50ms} ms, p99 ${f.awayFromReloads.p99ms} ms, max ${f.awayFromReloads.maxMs} ms`);
   say(
     `  RSS: ${f.rssMB.first.toFixed(0)} MB in the first tenth, ${f.rssMB.last.toFixed(0)} MB in the last, ${f.rssMB.max.toFixed(0)} MB at most (sampled each second), peak ${f.rssMB.peakHWM.toFixed(0)} MB (VmHWM)`,
   );
@@ -247,6 +259,8 @@ say(`  CLI, one report as a whole process: ${(result.cli.onePredictSeconds * 100
 say(`  single-report requests/s at saturation: ${Math.round(best.requestsPerSecond)} (target >= 2000)`);
 say(`  p99 at 500 req/s: ${result.fixedRate.p99ms} ms (target <= 20 ms); errors: ${result.fixedRate.errors} (target 0)`);
 say(`  RSS over ${FIXED_S} s: ${result.fixedRate.rssMB.first.toFixed(0)} -> ${result.fixedRate.rssMB.last.toFixed(0)} MB, peak ${result.fixedRate.rssMB.peakHWM.toFixed(0)} MB (target <= 300 MB, flat)`);
+result.machine.loadAverageAtEnd = loadavg();
+say(`  load average at the end: ${loadAvg()}`);
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
 say(`written: ${jsonOut}`);
