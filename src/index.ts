@@ -53,10 +53,9 @@ export type { StudyEntry, StudyWrite } from './io/study-writer.js';
 export { RULES, RULED, REFERENCE, ruleValues, resolveHyperparameters } from './base/rules.js';
 export type { DataShape, Rule, Resolved } from './base/rules.js';
 /** Autotune: hyperparameters chosen by inner cross-validation within a budget; its search space and trace. */
-export { SEARCH_SPACE } from './model/autotune.js';
-export { AUTOTUNE_BUDGET } from './api/prepare.js';
-export type { AutotuneOptions } from './api/prepare.js';
-export type { AutotuneTrace, AutotuneTrial } from './model/autotune.js';
+export { SEARCH_SPACE, AUTOTUNE_BUDGET } from './base/search.js';
+export type { AutotuneOptions, Space } from './base/search.js';
+export type { AutotuneTrace, AutotuneTrial } from './model/record.js';
 export type { TrainingRecord } from './model/record.js';
 /** Learning from unlabelled reports: term vectors pretrained on any tracker's reports, saved to and read from one file. */
 export { pretrain, saveVectors, loadVectors } from './api/pretrain.js';

@@ -100,7 +100,7 @@ describe('learning from unlabelled reports', () => {
     const p = await bugcat(['pretrain', '--data', unlabelled, '--out', vectors, '--hidden', '12']);
     expect(p.status).toBe(0);
     expect(p.stdout).toBe('');
-    expect(p.stderr).toMatch(/pretrained 12-dimensional vectors of \d+ terms on 30 reports/);
+    expect(p.stderr).toMatch(/pretrained 12-dimensional vectors of \d+ words on 30 reports/);
     const v = loadVectors(vectors);
     expect(v.dim).toBe(12);
     expect(v.docs).toBe(30);

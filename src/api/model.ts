@@ -16,9 +16,10 @@ import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { Annotator, TargetsSummary } from '../model/targets.js';
 import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
-import type { AutotuneTrace } from '../model/autotune.js';
+import type { AutotuneTrace } from '../model/record.js';
 import type { TermVectors } from '../text/vectors.js';
-import { prepare, type AutotuneOptions } from './prepare.js';
+import { prepare } from './prepare.js';
+import type { AutotuneOptions } from '../base/search.js';
 import type { TrainingRecord } from '../model/record.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */

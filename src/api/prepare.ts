@@ -4,26 +4,12 @@ import type { Log } from '../base/log.js';
 import { resolveHyperparameters } from '../base/rules.js';
 import type { Runtime } from '../nn/backend.js';
 import { autotune, describe } from '../model/autotune.js';
+import { AUTOTUNE_BUDGET, type AutotuneOptions } from '../base/search.js';
 import type { TrainingRecord } from '../model/record.js';
 import { pretrainTexts } from '../model/pretrain.js';
 import { featureConfig } from '../text/counter.js';
 import { sameTerms, type TermVectors } from '../text/vectors.js';
 import type { Reports } from '../io/reports.js';
-
-/** Autotune's settings as train takes them (see AutotuneSettings): all optional. */
-export interface AutotuneOptions {
-  /** Seconds the search may take (default 180); the final model's training comes on top. */
-  budgetSeconds?: number;
-  /** At most this many trials: with it, the search is the same on any machine unless the budget stops it first. */
-  trials?: number;
-  /** Seed of the search (default: the hyperparameters' seed). */
-  seed?: number;
-  /** Inner cross-validation folds (default 3; 5 under 1,000 reports). */
-  folds?: number;
-}
-
-/** The default time budget of autotune, in seconds. */
-export const AUTOTUNE_BUDGET = 180;
 
 /** The training choices beyond the hyperparameters that prepare reads. */
 export interface PrepareOptions {

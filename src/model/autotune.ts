@@ -9,6 +9,8 @@ import { priorShift } from './calibration.js';
 import { labelCounts } from './classifier.js';
 import { stratifiedFolds } from './folds.js';
 import { fitParts } from './parts.js';
+import type { AutotuneTrace, AutotuneTrial } from './record.js';
+import { SEARCH_SPACE, type Space } from '../base/search.js';
 
 /**
  * Hyperparameters chosen by inner cross-validation on the training data itself, within a
@@ -35,57 +37,6 @@ export interface AutotuneSettings {
   /** Inner folds (default: 3, or 5 under 1,000 reports, where 3 folds would score on a third of few reports). */
   folds?: number;
 }
-
-/** One configuration tried: the fields it changed from the starting configuration, its inner-CV accuracy, and how long it took. */
-export interface AutotuneTrial {
-  values: Partial<Hyperparameters>;
-  /** Mean accuracy over the inner folds. */
-  accuracy: number;
-  /** Its standard deviation over the folds. */
-  std: number;
-  seconds: number;
-}
-
-/** What the search did: its settings, every trial in order, the winner and why it stopped. */
-export interface AutotuneTrace {
-  seed: number;
-  budgetSeconds: number;
-  maxTrials?: number;
-  folds: number;
-  metric: 'accuracy';
-  trials: AutotuneTrial[];
-  /** Index (0-based) of the winning trial in `trials`. */
-  best: number;
-  /** The winning trial's values (the fields it set), what the model was trained with over the starting configuration. */
-  chosen: Partial<Hyperparameters>;
-  stoppedBy: 'trials' | 'budget';
-  seconds: number;
-}
-
-/** A field the search may change: its candidate values (numbers drawn log-uniformly between two bounds where `logRange`). */
-type Space = { [K in keyof Hyperparameters]?: { values?: readonly Hyperparameters[K][]; logRange?: [number, number]; round?: number } };
-
-/**
- * Where the search looks. The fields and values are those that moved accuracy most, one way
- * or the other, across the tasks and sizes of scripts/tune-tasks.mjs: the number of passes
- * (relative to the rule's, see rules.ts), the rates of both layers, regularisation (dropout,
- * label smoothing), the class weights, the NB weighting of terms and the features kept
- * (minimum document frequency, word bigrams, how much of each report's beginning gives
- * character n-grams). Width and seed stay as given (pretrained vectors fix the width).
- */
-export const SEARCH_SPACE: Space = {
-  epochs: { values: [] }, // filled from the starting value: x0.5, x1.5, x2
-  learningRate: { logRange: [0.0007, 0.008], round: 4 },
-  inputLearningRate: { logRange: [5, 40], round: 1 },
-  dropout: { values: [0.2, 0.35, 0.5, 0.65] },
-  labelSmoothing: { values: [0, 0.05, 0.1, 0.2] },
-  classWeightPower: { values: [0, 0.25, 0.5, 0.75, 1] },
-  nbWeight: { values: [0, 0.25, 0.5, 1] },
-  minDf: { values: [1, 2, 3] },
-  wordNgrams: { values: [1, 2] },
-  charChars: { values: [0, 500, 1000, 2000, 3000] },
-  titleWeight: { values: [0.4, 0.7, 1, 1.4] },
-};
 
 /** The data the search trains on: texts, their class ids, the class names; soft targets and pretrained vectors where train has them. */
 export interface TuneData {

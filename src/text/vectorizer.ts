@@ -39,7 +39,7 @@ export class Vectorizer {
    * As fit, on the reports `rows` of counted reports (`labels` has one class id per row). With
    * term vectors learned from other text (`counted.pretrained`), the vocabulary is fitted on all
    * the text: their reports' document frequencies add to these rows', and their terms are
-   * candidates too (a term no training report holds gets the NB ratio of a term of no class).
+   * candidates too (a term no training report holds gets the median NB ratio of those they hold).
    */
   static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const nb = (hp.nbWeight ?? 0) > 0;
@@ -90,7 +90,10 @@ export class Vectorizer {
     if (nb) {
       const seen = top.flatMap((c, j) => (c >= 0 ? [j] : []));
       const ratios = nbRatios(classCounts(counted, rows, labels!, seen.map((j) => top[j])));
-      const unseen = seen.length < top.length ? nbRatios({ ...classCounts(counted, rows, labels!, []), byTerm: new Float64Array(Math.max(1, labels!.reduce((m, c) => Math.max(m, c + 1), 0))) })[0] : 0;
+      // A term no training report holds gives no evidence either way: it gets the median ratio of
+      // the terms they hold (a term of no class would get the rarest class's smoothed odds, ln(n/2)
+      // with one report in it: test reports' unseen terms would then outweigh their known ones).
+      const unseen = seen.length < top.length ? median(ratios) : 0;
       const ratio = new Float32Array(top.length).fill(unseen);
       seen.forEach((j, k) => (ratio[j] = ratios[k]));
       for (let j = 0; j < idf.length; j++) idf[j] *= ratio[j] ** hp.nbWeight!;
@@ -176,4 +179,11 @@ export class Vectorizer {
     });
     return { indices, values };
   }
+}
+
+/** The median of some values (0 for none). */
+function median(xs: Float32Array): number {
+  if (xs.length === 0) return 0;
+  const sorted = Float32Array.from(xs).sort();
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
