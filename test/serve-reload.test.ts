@@ -5,7 +5,7 @@
  * and the refusals at start.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,16 @@ describe('reload under concurrent requests', () => {
     expect(metrics).toContain('bugcat_model_reloads_total{result="ok"} 2');
     expect(metrics).toContain('bugcat_model_reloads_total{result="refused"} 3');
     expect(server.stderr()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+
+  it('the new threads, loaded at a lower priority, get their priority back', async () => {
+    // Linux keeps a nice value per thread (field 19 of /proc/PID/task/TID/stat).
+    const tasks = `/proc/${server.child.pid}/task`;
+    if (!existsSync(tasks)) return;
+    const nices = () => readdirSync(tasks).map((t) => Number(readFileSync(`${tasks}/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    expect(server.stderr()).toContain('"msg":"new model serving"');
+    if (server.stderr().includes('could not get its priority back')) expect(process.getuid?.()).not.toBe(0);
+    else expect(nices().every((n) => n === 0)).toBe(true);
   });
 
   it('with --workers 0, a reload in the main thread fails no request either', async () => {

@@ -3,7 +3,7 @@ import type { ExplainRequest, PredictRequest } from './models.js';
 
 /** What the pool asks a prediction thread (worker.ts); each gets a Reply with its id. */
 export type Request =
-  | { type: 'loadDir'; id: number; version: number; dir: string }
+  | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean }
   | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictRequest }
   | { type: 'explain'; id: number; version: number; text: string; options: ExplainRequest };
 

@@ -77,13 +77,20 @@ export class WorkerPool implements Engine {
     readonly threads: number,
     private readonly runtime: RuntimeOptions = {},
     private readonly onThreadLost: (reason: string) => void = () => {},
+    /** Hears what the service's operator should know (a thread that kept a lowered priority). */
+    private readonly onNotice: (message: string) => void = () => {},
   ) {}
 
   async load(version: number, dir: string): Promise<ModelInfo> {
     const generation: Generation = { threads: [] };
     for (let i = 0; i < this.threads; i++) generation.threads.push(this.#spawn(version, dir, generation));
+    // A reload loads at a lower priority, beside the threads serving.
+    const background = this.#generations.size > 0;
     try {
-      const infos = (await Promise.all(generation.threads.map((t) => this.#call(t, { type: 'loadDir', id: 0, version, dir })))) as ModelInfo[];
+      const infos = (await Promise.all(generation.threads.map((t) => this.#call(t, { type: 'loadDir', id: 0, version, dir, background })))) as (ModelInfo & { priority?: string })[];
+      const notice = infos.find((i) => i.priority)?.priority;
+      if (notice) this.onNotice(notice);
+      for (const i of infos) delete i.priority;
       if (infos.some((i) => i.checksum !== infos[0].checksum)) {
         throw new ModelError(`model ${dir} changed while it was being read`, { code: 'MODEL_CHANGED', advice: 'load it again once it is written' });
       }

@@ -29,7 +29,12 @@ export async function serve(o: ServeOptions, onListening: (url: string) => void 
   let service: Service | undefined;
   const engine: Engine =
     o.workers > 0
-      ? new WorkerPool(o.workers, o.runtime, (reason) => service?.log?.error({ reason }, 'a prediction thread stopped; a new one took its place'))
+      ? new WorkerPool(
+          o.workers,
+          o.runtime,
+          (reason) => service?.log?.error({ reason }, 'a prediction thread stopped; a new one took its place'),
+          (message) => service?.log?.warn(message),
+        )
       : new LocalEngine(new ModelSet(o.runtime));
   let holder: ModelHolder;
   try {
