@@ -54,6 +54,13 @@ function rssOf(pid) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** CPU seconds a process has used (user + system, all its threads). */
+function cpuOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+}
+
 /** Starts `bugcat serve` on a free loopback port; resolves with its URL once it answers. */
 function startServer(workers) {
   const args = [cli, 'serve', '--model', model, '--host', '127.0.0.1', '--port', '0', '--token', TOKEN, '--log-level', 'warn'];
@@ -184,9 +191,14 @@ result.saturation = {};
 for (const workers of [0, 1, 2]) {
   const server = await startServer(workers);
   await load(server.url, singles, { connections: 16, duration: 2 }); // warm-up
+  const cpu0 = cpuOf(server.child.pid);
   const r = await load(server.url, singles, { connections: 16, duration: SATURATION_S });
-  result.saturation[workers] = { requestsPerSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: errorsOf(r), total: r.requests.total };
-  say(`saturation, ${workers} prediction thread(s): ${Math.round(r.requests.average)} single-report requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errorsOf(r)} errors in ${r.requests.total}`);
+  // The server's own CPU time per request: what a core would answer if nothing else ran on it.
+  const cpuMs = ((cpuOf(server.child.pid) - cpu0) * 1000) / r.requests.total;
+  result.saturation[workers] = { requestsPerSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: errorsOf(r), total: r.requests.total, serverCpuMsPerRequest: cpuMs };
+  say(
+    `saturation, ${workers} prediction thread(s): ${Math.round(r.requests.average)} single-report requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errorsOf(r)} errors in ${r.requests.total}; the server used ${cpuMs.toFixed(2)} ms of CPU per request (${Math.round(1000 / cpuMs)} requests per CPU-second)`,
+  );
   if (workers === 0 || workers === defaultWorkers) {
     const b = await load(server.url, batches, { connections: 4, duration: SATURATION_S / 2 });
     result.saturation[workers].batch20ReportsPerSecond = b.requests.average * 20;
