@@ -115,7 +115,7 @@ describe('learning from unlabelled reports', () => {
 
     const wrong = await bugcat(['train', '--data', REPORTS, '--out', join(dir, 'w'), '--pretrained', vectors, '--hidden', '16', '--quiet']);
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toMatch(/^bugcat: error: the pretrained vectors have 12 dimensions but hidden is 16/);
+    expect(wrong.stderr).toMatch(/^bugcat: error: the pretrained vectors have 12 dimensions but --hidden is 16: the hidden layer's width must be the vectors' dimension; leave out --hidden/);
     expect(existsSync(join(dir, 'w'))).toBe(false);
   });
 

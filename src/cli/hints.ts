@@ -18,6 +18,8 @@ const HINTS: Record<string, (e: BugcatError) => string> = {
   ONE_FOLD: (e) => `${e.problem} (--fold-column)`,
   HYPERPARAMETER: (e) => e.message.replace(/^hyperparameter (\w+)/, (_, k: string) => `--${kebab(k)}`),
   STUDY_FOREIGN_FOLDER: (e) => `--out-dir ${e.problem}: choose an empty or new folder, or add --force to write beside the files there (none of them is replaced or deleted)`,
+  VECTORS_DIMENSION: (e) => `${e.problem.replace('hidden is', '--hidden is')}; leave out --hidden (it then follows the vectors), or pretrain vectors of that width with "bugcat pretrain --hidden N"`,
+  NOT_VECTORS: (e) => `--pretrained: ${e.problem}: give a file that "bugcat pretrain --out" wrote`,
   STUDY_FOREIGN_FILES: (e) => `--out-dir ${e.problem}: choose another folder (bugcat never replaces files it did not write, even with --force)`,
 };
 
