@@ -145,3 +145,15 @@ describe('writeStudyLayout', () => {
     expect(fileNameOf('KVM')).toBe('KVM');
   });
 });
+
+describe('audit --html', () => {
+  it("writes one self-contained page with the out-of-fold predictions' charts", async () => {
+    const page = join(tmp(), 'audit.html');
+    const r = await bugcat(['audit', '--data', REPORTS, '--folds', '3', '--html', page, ...FAST]);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/audit of .*reports\.csv: 3-fold out-of-fold predictions/);
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org)/);
+  });
+});

@@ -241,6 +241,8 @@ report (word), words of its title line (title word) and character n-grams of its
     .option('--json <file>', 'also write the per-category estimates as JSON to this file')
     .option('--out-dir <dir>', "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, a blank line, then the report; and <dir>/categories.csv")
     .option('--force', 'write --out-dir into a non-empty folder bugcat did not write (no file there is replaced or deleted)', false)
+    .option('--html <file>', 'also write a report with charts of the out-of-fold predictions (its most confident errors are the labels to review first): one self-contained HTML page that opens offline')
+    .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each")
     .option('--quiet', 'no progress on stderr', false)
     .addHelpText(
       'after',

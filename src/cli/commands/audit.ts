@@ -1,10 +1,11 @@
 import { stringify } from 'csv-stringify/sync';
-import { audit as runAudit, checkStudyDir, readReports, validateHyperparameters, writeStudyLayout, type Audit, type AuditEntry, type Ranking } from '../../index.js';
+import { audit as runAudit, checkStudyDir, FORMAT_VERSION, readReports, scorePredictions, validateHyperparameters, VERSION, writeStudyLayout, type Audit, type AuditEntry, type Ranking } from '../../index.js';
+import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
 
 export const AUDIT_FORMATS = ['text', 'csv', 'jsonl'] as const;
 
-interface AuditOptions extends ColumnOptions {
+interface AuditOptions extends ColumnOptions, ReportTargets {
   data: string;
   folds: number;
   top?: number;
@@ -75,6 +76,34 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
   if (o.json) {
     const summary = { n: reports.texts.length, issues: result.issues, folds: result.folds, ranking: result.ranking, categories: result.categories, hyperparameters: hp };
     writeResult(o.json, JSON.stringify(summary, null, 2) + '\n');
+  }
+  if (wantsReport(o)) {
+    // The out-of-fold predictions behind the audit, drawn as cv draws its own.
+    const byIndex: AuditEntry[] = [];
+    for (const e of result.entries) byIndex[e.index] = e;
+    const predictions = byIndex.map((e) => {
+      const top = [...e.probabilities].sort((a, b) => b.probability - a.probability);
+      return { label: top[0].label, confidence: top[0].probability, top };
+    });
+    const labels = reports.labels!;
+    await writeReport(
+      {
+        kind: 'cv',
+        subject: `audit of ${o.data}: ${result.folds}-fold out-of-fold predictions`,
+        reports: { ids: reports.ids, texts: reports.texts, labels },
+        predictions,
+        evaluation: scorePredictions(labels, predictions),
+        card: {
+          source: 'bugcat train, once per fold on the other folds',
+          createdBy: `bugcat ${VERSION}`,
+          formatVersion: FORMAT_VERSION,
+          trainingReports: reports.texts.length,
+          labels: [...new Set(labels)].sort(),
+          hyperparameters: hp,
+        },
+      },
+      o,
+    );
   }
   if (o.outDir) {
     const written = writeStudyLayout(
