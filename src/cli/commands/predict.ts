@@ -1,14 +1,8 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   checkStudyDir,
-  DataError,
-  decodeReport,
   load,
   predictStream,
-  streamReportBytes,
-  streamReports,
-  UsageError,
   writeStudyLayout,
   type Model,
   type ReportRecord,
@@ -16,8 +10,8 @@ import {
   type StreamProgress,
 } from '../../index.js';
 import { PredictionWriter, type Format } from '../format.js';
-import { looksLikePath, type InputOptions } from '../input.js';
-import { readOptionsOf, runtimeOf, stderrLog } from '../options.js';
+import { reportRecords, type InputOptions } from '../input.js';
+import { runtimeOf, stderrLog } from '../options.js';
 import { Progress } from '../progress.js';
 
 interface PredictOptions extends InputOptions {
@@ -40,11 +34,9 @@ const UNLIKE_SHARE = 0.2;
  * so that memory does not grow with the input and output starts before the input ends.
  */
 export async function predict(args: string[], o: PredictOptions): Promise<void> {
-  const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
-  if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
   const bytes: StreamProgress = { bytesRead: 0 };
   if (o.outDir) checkStudyDir(o.outDir, o.force);
-  const { records, showIds } = await recordsOf(args, o, bytes);
+  const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
   const model = await load(o.model, runtimeOf());
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
   const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
@@ -90,40 +82,6 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
     process.exitCode = 3;
   }
-}
-
-/** The reports to predict, as a stream of records, from exactly one source. */
-async function recordsOf(args: string[], o: PredictOptions, progress: StreamProgress): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
-  const read = { ...readOptionsOf(o), format: o.inputFormat };
-  if (o.data === '-') return { records: streamReportBytes(process.stdin, 'stdin', read), showIds: true };
-  if (o.data !== undefined) return { records: streamReports([o.data], { ...read, progress }), showIds: true };
-  if (o.file?.length) return { records: streamReports(o.file, { ...read, progress }), showIds: true };
-  if (args.length) {
-    // Arguments are texts or paths, in order; a path-like argument that names nothing is an error.
-    const kinds = args.map((arg) => {
-      if (existsSync(arg)) return 'path';
-      if (looksLikePath(arg)) throw new DataError(`${arg}: no such file or folder; check the path`, { code: 'NOT_FOUND', path: arg });
-      return 'text';
-    });
-    const records = async function* () {
-      for (const [i, arg] of args.entries()) {
-        if (kinds[i] === 'text') yield { id: String(i + 1), text: arg };
-        else yield* streamReports([arg], { ...read, progress });
-      }
-    };
-    return { records: records(), showIds: kinds.includes('path') };
-  }
-  if (process.stdin.isTTY) throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = decodeReport(Buffer.concat(chunks), 'stdin');
-  if (text.trim() === '') throw new DataError('stdin is empty: pipe a report into bugcat predict, or pass it as an argument');
-  return {
-    records: (async function* () {
-      yield { id: 'stdin', text };
-    })(),
-    showIds: false,
-  };
 }
 
 /** Writes to stdout, waiting when its buffer is full (so memory stays bounded when the reader is slow). */
