@@ -73,6 +73,25 @@ describe('predict streams, on every core, with the same answers', () => {
     expect(ids).toHaveLength(rows.length * COPIES);
     expect(ids[rows.length]).toBe(`${rows[0].id}-1`);
   });
+
+  it('a reader that breaks out early ends its program normally (the files are closed, nothing waits forever)', async () => {
+    const jsonl = join(tmp(), 'big.jsonl');
+    writeFileSync(jsonl, all.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // Without the fix, the CSV feed waited for a drain that never came: node exited with code 13 (an unsettled await), printing nothing.
+    const script = `import { streamReports } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};
+for (const path of ${JSON.stringify([big, jsonl])}) {
+  let n = 0;
+  for await (const r of streamReports(path)) if (++n === 2) break;
+  console.log(path.slice(-4), n);
+}
+console.log('done');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(out).toBe('.csv 2\nsonl 2\ndone\n');
+    expect(code).toBe(0);
+  });
 });
 
 describe('train and cv on every core, with the same results', () => {

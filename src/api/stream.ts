@@ -36,10 +36,12 @@ const columnsOf = (o: StreamReadOptions): Columns => ({ text: o.textColumn ?? 't
 /**
  * The reports of paths (folders, CSV, JSON, JSON Lines, text files; as readAllReports reads
  * them), one at a time, in order, with memory that does not grow with the input. `progress`,
- * if given, is kept up to date with the bytes read.
+ * if given, is kept up to date with the bytes read. One path may be given as a string (as to
+ * readReports). Breaking out of the loop early closes the files.
  */
-export function streamReports(paths: readonly string[], options: StreamReadOptions & { progress?: StreamProgress } = {}): AsyncGenerator<ReportRecord> {
-  return streamInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
+export function streamReports(paths: string | readonly string[], options: StreamReadOptions & { progress?: StreamProgress } = {}): AsyncGenerator<ReportRecord> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  return streamInputs(list, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
 }
 
 /** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */

@@ -156,8 +156,12 @@ async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: strin
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false });
   const feed = (async () => {
     try {
-      for await (const chunk of bytes) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
-      parser.end();
+      for await (const chunk of bytes) {
+        // Stop feeding once the reader is gone (it broke out early): the parser then never drains.
+        if (parser.destroyed) return;
+        if (!parser.write(chunk)) await drainedOrClosed(parser);
+      }
+      if (!parser.destroyed) parser.end();
     } catch (err) {
       parser.destroy(err as Error);
     }
@@ -181,10 +185,24 @@ async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: strin
     if (err instanceof DataError) throw err;
     throw new DataError(`${source} is not valid CSV: ${csvProblem(err, '')}; fix the file or export it again`);
   } finally {
+    // A reader that stops early (break, return, an error) leaves the parser undrained: destroy it,
+    // so that the feed above ends too, instead of waiting forever.
+    if (!parser.writableEnded || !parser.readableEnded) parser.destroy();
     await feed.catch(() => {});
   }
   if (ti < 0) throw new DataError(`${source} is empty: expected a CSV with a header row (${columns.text},...)`);
   if (n === 0) throw new DataError(`${source} has a header but no reports`);
+}
+
+/** Resolves when a writable stream drains or closes (whichever first), leaving no listener behind. */
+function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.once('drain', done).once('close', done);
+  });
 }
 
 /** A JSON Lines export, line by line; a line that is not JSON fails alone. */
