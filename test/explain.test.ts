@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/base/rng.js';
-import { runtime, type Runtime } from '../src/nn/backend.js';
 import { meanLogits, Network } from '../src/nn/network.js';
 import type { SparseVector } from '../src/nn/sparse.js';
 import { attributeLogits } from '../src/model/explain.js';
@@ -31,11 +30,6 @@ function randomReport(rng: Rng, vocab: number, nnz: number): SparseVector {
 /** bias + every term's contribution, against the explanation's own difference. */
 const totalOf = (e: Explanation) => e.bias + [...e.toward, ...e.against].reduce((s, c) => s + c.contribution, 0) + e.rest.contribution;
 
-let rt: Runtime;
-beforeAll(async () => {
-  rt = await runtime({ backend: 'cpu' });
-});
-
 describe('logit attribution', () => {
   it("adds up, class by class, to the ensemble's logits from its own forward pass", () => {
     const rng = new Rng(3);
@@ -44,7 +38,7 @@ describe('logit attribution', () => {
     for (let r = 0; r < 20; r++) {
       const x = randomReport(rng, 200, 30);
       const att = attributeLogits(members, x);
-      const logits = meanLogits(rt, members, [x]);
+      const logits = meanLogits(members, [x]);
       for (let c = 0; c < 5; c++) {
         let sum = att.bias[c];
         for (let t = 0; t < x.indices.length; t++) sum += att.contributions[t * 5 + c];

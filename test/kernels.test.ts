@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/base/rng.js';
+import { runtime } from '../src/nn/backend.js';
 import { sparseLayer } from '../src/nn/kernels.js';
-import type { SparseVector } from '../src/nn/sparse.js';
+import { denseHead, head } from '../src/nn/network.js';
+import { toRows, type SparseVector } from '../src/nn/sparse.js';
 // @ts-expect-error: a plain ES module script without types
 import { compileKernels } from '../scripts/build-kernels.mjs';
 
@@ -52,6 +54,27 @@ describe('the sparse layer kernels', () => {
     // And the forward pass sees the updated weights.
     close(wasm.bag(batch.slice(0, 10)), js.bag(batch.slice(0, 10)));
     expect(wasm.bag([{ indices: new Int32Array(0), values: new Float32Array(0) }])).toEqual(new Float32Array(hidden));
+  });
+
+  it.each(['wasm', 'js'] as const)('bagRows (%s) gives exactly what bag gives, rows in one block, over several kernel calls', (kind) => {
+    const rng = new Rng(7);
+    const { wasm, js } = layers(300, 8, rng);
+    const layer = kind === 'wasm' ? wasm : js;
+    const batch = [...rows(rng, 2100, 300, 30), { indices: new Int32Array(0), values: new Float32Array(0) }, ...rows(rng, 5, 300, 30)];
+    expect(layer.bagRows(toRows(batch))).toEqual(layer.bag(batch));
+  });
+
+  it.each([[64, 17], [8, 2], [100, 5]])('the dense head in plain loops is TensorFlow.js\'s CPU head to the bit (hidden %i, classes %i)', async (hidden, classes) => {
+    const { tf } = await runtime({ backend: 'cpu' });
+    const rng = new Rng(hidden + classes);
+    const n = 300;
+    const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
+    const pre = values(n * hidden, 3);
+    const w = { embedding: new Float32Array(0), bias1: values(hidden, 0.5), dense: values(hidden * classes, 1), bias2: values(classes, 0.5) };
+    const t = tf.tidy(() => head(tf, tf.tensor2d(pre, [n, hidden]), tf.tensor1d(w.bias1), tf.tensor2d(w.dense, [hidden, classes]), tf.tensor1d(w.bias2)));
+    const want = t.dataSync() as Float32Array;
+    t.dispose();
+    expect(Array.from(denseHead(pre, w, { vocabSize: 0, hidden, classes }))).toEqual(Array.from(want));
   });
 
   it('falls back to the plain loops when hidden is not a multiple of 4', () => {

@@ -20,7 +20,7 @@ let clf: Classifier;
 const reports = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
 const fit = (hp: Hyperparameters) => trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
 const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) => saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
-const loadModel = (rt: Runtime, dir: string) => fromArtifacts(rt, readArtifacts(dir), dir);
+const loadModel = (dir: string) => fromArtifacts(readArtifacts(dir), dir);
 const aborted = () => {
   const a = new AbortController();
   a.abort();
@@ -37,21 +37,21 @@ describe('model store', () => {
   it('round-trips a float32 model exactly', async () => {
     const dir = join(tmp(), 'model');
     await saveModel(clf, dir, { createdBy: 'test' });
-    const back = loadModel(tf, dir);
+    const back = loadModel(dir);
     expect(back.labels).toEqual(clf.labels);
     expect(back.hp).toEqual(clf.hp);
     expect(back.calibration).toEqual(clf.calibration);
     expect(back.training).toEqual(clf.training);
     expect(back.vectorizer.terms).toEqual(clf.vectorizer.terms);
-    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(clf.probabilities(tf, probe)));
+    expect(Array.from(back.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
   });
 
   it('round-trips a float16 model to within half precision', async () => {
     const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
     const dir = join(tmp(), 'model');
     await saveModel(half, dir, { createdBy: 'test' });
-    const a = clf.probabilities(tf, probe);
-    const b = loadModel(tf, dir).probabilities(tf, probe);
+    const a = clf.probabilities(probe);
+    const b = loadModel(dir).probabilities(probe);
     a.forEach((p, i) => expect(Math.abs(p - b[i])).toBeLessThan(2e-3));
   });
 
@@ -61,10 +61,24 @@ describe('model store', () => {
     await saveModel(byte, dir, { createdBy: 'test' });
     const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find((w: { name: string }) => w.name === 'embedding');
     expect(spec.quantization.dtype).toBe('uint8');
-    const back = loadModel(tf, dir);
+    const back = loadModel(dir);
     const original = clf.networks[0].weights.embedding;
     back.networks[0].weights.embedding.forEach((v, i) => expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6));
-    expect(back.predict(tf, probe).map((p) => p.label)).toEqual(clf.predict(tf, probe).map((p) => p.label));
+    expect(back.predict(probe).map((p) => p.label)).toEqual(clf.predict(probe).map((p) => p.label));
+  });
+
+  it.each(['float32', 'float16', 'uint8'] as const)('reads %s weights value for value as TensorFlow.js\'s decodeWeights does (prediction no longer loads it)', async (dtype) => {
+    const model = new Classifier({ ...clf.hp, weightDtype: dtype }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
+    const artifacts = toArtifacts(model, 'test');
+    const specs = JSON.parse(new TextDecoder().decode(artifacts['model.json'])).weightsManifest[0].weights;
+    const bytes = artifacts['weights.bin'];
+    const named = tf.tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
+    const back = fromArtifacts(artifacts, 'artifacts');
+    const w = back.networks[0].weights;
+    expect(Array.from(w.embedding)).toEqual(Array.from(named.embedding.dataSync()));
+    expect(Array.from(w.dense)).toEqual(Array.from(named.dense.dataSync()));
+    expect(Array.from(back.vectorizer.idf)).toEqual(Array.from(named.idf.dataSync()));
+    tf.tf.dispose(Object.values(named));
   });
 
   it('records what predict needs in bugcat.json', async () => {
@@ -89,16 +103,16 @@ describe('model store', () => {
     expect(Array.from(pair.networks[0].weights.dense)).toEqual(Array.from(clf.networks[0].weights.dense));
     expect(Array.from(pair.networks[1].weights.dense)).not.toEqual(Array.from(clf.networks[0].weights.dense));
     const rows = pair.vectorizer.transformAll(probe);
-    const [a, b] = pair.networks.map((n) => n.logits(tf, rows));
-    expect(Array.from(meanLogits(tf, pair.networks, rows))).toEqual(Array.from(a, (v, i) => Math.fround((v + b[i]) / 2)));
+    const [a, b] = pair.networks.map((n) => n.logits(rows));
+    expect(Array.from(meanLogits(pair.networks, rows))).toEqual(Array.from(a, (v, i) => Math.fround((v + b[i]) / 2)));
     const dir = join(tmp(), 'model');
     await saveModel(pair, dir, { createdBy: 'test' });
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.modelTopology.members).toBe(2);
     expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'embedding.1', 'bias1.1', 'dense.1', 'bias2.1', 'idf']);
-    const back = loadModel(tf, dir);
+    const back = loadModel(dir);
     expect(back.networks).toHaveLength(2);
-    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(pair.probabilities(tf, probe)));
+    expect(Array.from(back.probabilities(probe))).toEqual(Array.from(pair.probabilities(probe)));
   });
 
   it('reads a format version 1 model (one network, written before members and select existed)', async () => {
@@ -113,10 +127,10 @@ describe('model store', () => {
     writeFileSync(join(dir, 'model.json'), modelJson);
     const files = { ...manifest.files, 'model.json': createHash('sha256').update(modelJson).digest('hex') };
     writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, formatVersion: 1, hyperparameters: older, files }));
-    const back = loadModel(tf, dir);
+    const back = loadModel(dir);
     expect(back.hp.members).toBe(1);
     expect(back.hp.select).toBe('frequency');
-    expect(Array.from(back.probabilities(tf, probe))).toEqual(Array.from(clf.probabilities(tf, probe)));
+    expect(Array.from(back.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
   });
 
   it('refuses a weights file whose checksum does not match', async () => {
@@ -125,7 +139,7 @@ describe('model store', () => {
     const w = readFileSync(join(dir, 'weights.bin'));
     w[10] ^= 0xff;
     writeFileSync(join(dir, 'weights.bin'), w);
-    expect(() => loadModel(tf, dir)).toThrow(/weights\.bin does not match its checksum/);
+    expect(() => loadModel(dir)).toThrow(/weights\.bin does not match its checksum/);
   });
 });
 

@@ -7,7 +7,7 @@ import { fromArtifacts as decode, toArtifacts as encode, readManifest } from '..
 import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
 import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
-import { runtime, type Runtime } from '../nn/backend.js';
+import { checkRuntime, runtime } from '../nn/backend.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
@@ -122,20 +122,18 @@ export type { Explanation, TermContribution };
  */
 export class Model {
   readonly #clf: Classifier;
-  readonly #rt: Runtime;
   /** What the model knows of how it was made. */
   readonly summary: Readonly<ModelSummary>;
 
   /** Use train, load or fromArtifacts. */
-  private constructor(clf: Classifier, rt: Runtime, summary: ModelSummary) {
+  private constructor(clf: Classifier, summary: ModelSummary) {
     this.#clf = clf;
-    this.#rt = rt;
     this.summary = summary;
   }
 
   /** @internal How train, load and fromArtifacts make a Model (stripped from the published declarations). */
-  static of(clf: Classifier, rt: Runtime, summary: ModelSummary): Model {
-    return new Model(clf, rt, summary);
+  static of(clf: Classifier, summary: ModelSummary): Model {
+    return new Model(clf, summary);
   }
 
   /** The labels it answers with, sorted. */
@@ -162,7 +160,7 @@ export class Model {
     if (!(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
     // An empty report gets no confident answer: the review label, confidence 0.
     const blank = texts.map(isBlank);
-    const preds = this.#clf.predict(this.#rt, texts, top);
+    const preds = this.#clf.predict(texts, top);
     preds.forEach((p, i) => {
       if (blank[i]) Object.assign(p, { label: reviewLabel, confidence: 0, top: [], coverage: 0 });
       else if (p.confidence < minConfidence) p.label = reviewLabel;
@@ -205,7 +203,7 @@ export class Model {
     const c = classOf(label, 'label');
     const v = classOf(versus, 'versus');
     if (v !== undefined && v === c) throw new UsageError(`label and versus are both ${label}: compare two different labels`, { code: 'SAME_LABEL' });
-    return explainText(this.#clf, this.#rt, text, top, c, v);
+    return explainText(this.#clf, text, top, c, v);
   }
 
   /**
@@ -247,7 +245,7 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, options, log);
   const clf = await trainClassifier(rt, texts, labels, resolved, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, labelName: first.name, others, ids, pretrained });
   Object.assign(clf.training, record);
-  return Model.of(clf, rt, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
+  return Model.of(clf, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
 }
 
 /** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */
@@ -258,9 +256,10 @@ export async function load(dir: string, options: RuntimeOptions = {}): Promise<M
 /** A model from its artifacts (toArtifacts, or the files of a model folder read as bytes), with the same checks as load. */
 export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeOptions = {}, source = 'artifacts'): Promise<Model> {
   const manifest = readManifest(artifacts, source);
-  const rt = await runtime(options);
-  const clf = decode(rt, artifacts, source);
-  return Model.of(clf, rt, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+  // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
+  const { kernels } = checkRuntime(options);
+  const clf = decode(artifacts, source, kernels);
+  return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
 }
 
 /** Texts, labels, ids and every annotator's labels (the first annotator's are `labels`) of labelled reports, checked. */

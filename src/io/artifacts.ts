@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ModelError } from '../base/errors.js';
 import { RETIRED, validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
-import type { Runtime } from '../nn/backend.js';
+import type { KernelChoice } from '../nn/choices.js';
 import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
 import { Classifier, type TrainingSummary } from '../model/classifier.js';
 import { featureConfig } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
-import { toFloat16, toUint8 } from './codecs.js';
+import { fromFloat16, fromUint8, toFloat16, toUint8 } from './codecs.js';
 import { FINGERPRINTS, FORMAT, FORMAT_VERSION, MANIFEST, MODEL, READABLE_VERSIONS, VOCABULARY, WEIGHTS, type ModelArtifacts } from './format.js';
 
 export interface Manifest {
@@ -112,8 +112,7 @@ export const listedFiles = (manifest: Manifest): string[] => Object.keys(manifes
  * anything else, and the hyperparameters against their ranges. `source` names the model in
  * messages (its folder, or "artifacts").
  */
-export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: string): Classifier {
-  const { tf } = rt;
+export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels: KernelChoice = 'wasm'): Classifier {
   const manifest = readManifest(artifacts, source);
   const damaged = (what: string, code = 'MODEL_DAMAGED') => new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
   const data: Record<string, Uint8Array> = {};
@@ -138,11 +137,16 @@ export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: st
     throw new ModelError(`model ${source} has invalid hyperparameters (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
   }
   const buf = data[WEIGHTS];
-  const named = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, model.weightsManifest[0].weights);
+  let named: Map<string, Float32Array>;
+  try {
+    named = decodeWeights(buf, model.weightsManifest[0].weights);
+  } catch (err) {
+    throw damaged((err as Error).message);
+  }
   const values = (name: string): Float32Array => {
-    const t = named[name];
+    const t = named.get(name);
     if (!t) throw damaged(`weight "${name}" is missing from ${MODEL}`);
-    return t.dataSync() as Float32Array;
+    return t;
   };
   try {
     const { vocabSize, hidden, classes, members = 1 } = model.modelTopology;
@@ -151,7 +155,7 @@ export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: st
       return new Network(
         { vocabSize, hidden, classes },
         { embedding: values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) },
-        rt.kernels,
+        kernels,
       );
     });
     const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
@@ -161,9 +165,33 @@ export function fromArtifacts(rt: Runtime, artifacts: ModelArtifacts, source: st
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
-  } finally {
-    tf.dispose(Object.values(named));
   }
+}
+
+/**
+ * The float32 values of each weight of a weights file, by name: TensorFlow.js's weights format
+ * (the weights one after the other, in the order of their specs; float32, or float16 or 8-bit
+ * affine quantized), read as its decodeWeights reads it, value for value.
+ */
+function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[]): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  let at = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const q = spec.quantization;
+    const width = q?.dtype === 'uint8' ? 1 : q?.dtype === 'float16' ? 2 : 4;
+    if (spec.dtype !== 'float32' || (q && q.dtype !== 'uint8' && q.dtype !== 'float16')) throw new Error(`weight "${spec.name}" is of a type bugcat does not write (${q?.dtype ?? spec.dtype})`);
+    if (at + size * width > buf.length) throw new Error(`${WEIGHTS} is shorter than ${MODEL} says`);
+    // A copy of the weight's bytes (a Buffer's slice would be a view): aligned for its typed
+    // array, and not keeping the whole file alive.
+    const bytes = new Uint8Array(size * width);
+    bytes.set(buf.subarray(at, at + size * width));
+    at += size * width;
+    if (q?.dtype === 'uint8') out.set(spec.name, fromUint8(bytes, q.scale, q.min));
+    else if (q?.dtype === 'float16') out.set(spec.name, fromFloat16(new Uint16Array(bytes.buffer, 0, size)));
+    else out.set(spec.name, new Float32Array(bytes.buffer, 0, size));
+  }
+  return out;
 }
 
 /** The name of ensemble member m's weight `n`: member 0's keep a single network's names, member m's are suffixed ".m". */

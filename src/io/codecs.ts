@@ -62,3 +62,35 @@ export function toFloat16(values: Float32Array): Uint16Array {
   }
   return out;
 }
+
+/** The values of 8-bit quantized weights, as TensorFlow.js's decodeWeights reads them: q * scale + min, as float32. */
+export function fromUint8(bytes: Uint8Array, scale: number, min: number): Float32Array {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] * scale + min;
+  return out;
+}
+
+/** The float32 values of IEEE 754 half-precision bits (exact: every half is a float32). */
+export function fromFloat16(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  const u = new Uint32Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const sign = (h & 0x8000) << 16;
+    const exp = (h >>> 10) & 0x1f;
+    let mant = h & 0x3ff;
+    if (exp === 0x1f) u[i] = sign | 0x7f800000 | (mant << 13);
+    else if (exp !== 0) u[i] = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+    else if (mant === 0) u[i] = sign;
+    else {
+      // A subnormal half: normalise it.
+      let e = -14;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        e--;
+      }
+      u[i] = sign | ((e + 127) << 23) | ((mant & 0x3ff) << 13);
+    }
+  }
+  return out;
+}

@@ -74,7 +74,7 @@ export async function autotune(rt: Runtime, data: TuneData, start: Hyperparamete
       const held: number[] = [];
       fold.forEach((g, i) => (g === f ? held : train).push(i));
       const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, calibrationFolds: 0 }, () => {}, data.soft, signal);
-      const logits = part.networks[0].logits(rt, part.vectorizer.transformCounted(counted, held));
+      const logits = part.networks[0].logits(part.vectorizer.transformCounted(counted, held));
       const trainY = Int32Array.from(train, (i) => y[i]);
       const shift = priorShift(names, labelCounts(names, trainY), hp.priorCorrection);
       let right = 0;

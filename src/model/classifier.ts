@@ -1,5 +1,4 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import type { Runtime } from '../nn/backend.js';
 import { meanLogits, type Network } from '../nn/network.js';
 import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
@@ -48,14 +47,14 @@ export class Classifier {
   ) {}
 
   /** Calibrated, prior-corrected probabilities, n x labels. */
-  probabilities(rt: Runtime, texts: readonly string[]): Float32Array {
-    return this.calibrate(meanLogits(rt, this.networks, this.vectorizer.transformAll(texts)));
+  probabilities(texts: readonly string[]): Float32Array {
+    return this.calibrate(meanLogits(this.networks, this.vectorizer.transformWithCoverage(texts).rows));
   }
 
   /** Each text's label, confidence, top-k labels and vocabulary coverage. */
-  predict(rt: Runtime, texts: readonly string[], top = 1): Prediction[] {
-    const { vectors, coverage } = this.vectorizer.transformWithCoverage(texts);
-    return decide(this.calibrate(meanLogits(rt, this.networks, vectors)), this.labels, top, coverage);
+  predict(texts: readonly string[], top = 1): Prediction[] {
+    const { rows, coverage } = this.vectorizer.transformWithCoverage(texts);
+    return decide(this.calibrate(meanLogits(this.networks, rows)), this.labels, top, coverage);
   }
 
   /** Which of the texts the model was trained on (by fingerprint; all false for a model saved without fingerprints). */

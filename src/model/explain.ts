@@ -1,4 +1,3 @@
-import type { Runtime } from '../nn/backend.js';
 import type { Network } from '../nn/network.js';
 import type { SparseVector } from '../nn/sparse.js';
 import { priorShift } from './calibration.js';
@@ -122,9 +121,9 @@ export function explanationOf(
  * is another, and `label` to the runner-up when `versus` is the predicted one):
  * every term's exact contribution to the logit difference, the `top` strongest each way.
  */
-export function explainText(clf: Classifier, rt: Runtime, text: string, top: number, label?: number, versus?: number): Explanation {
+export function explainText(clf: Classifier, text: string, top: number, label?: number, versus?: number): Explanation {
   const shift = priorShift(clf.labels, clf.training.labelCounts, clf.hp.priorCorrection);
-  const probs = clf.probabilities(rt, [text]);
+  const probs = clf.probabilities([text]);
   const order = Array.from(clf.labels, (_, c) => c).sort((a, b) => probs[b] - probs[a] || a - b);
   const explained = label ?? (versus === order[0] ? order[1] : order[0]);
   const other = versus ?? (explained === order[0] ? order[1] : order[0]);

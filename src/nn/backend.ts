@@ -63,11 +63,17 @@ export async function loadTf(backend: Backend = 'auto', training = false): Promi
   return tf;
 }
 
-/** Loads TensorFlow.js as `o` asks (for training too if `training`), checking the choices. */
-export async function runtime(o: RuntimeOptions = {}, training = false): Promise<Runtime> {
+/** The run-time choices `o` makes, checked, with their defaults; nothing is loaded. */
+export function checkRuntime(o: RuntimeOptions = {}): { backend: Backend; kernels: KernelChoice } {
   const backend = o.backend ?? 'auto';
   const kernels = o.kernels ?? 'wasm';
   if (!BACKENDS.includes(backend)) throw new UsageError(`backend ${JSON.stringify(backend)} is not one of ${BACKENDS.join(', ')}`, { code: 'RUNTIME' });
   if (!KERNEL_CHOICES.includes(kernels)) throw new UsageError(`kernels ${JSON.stringify(kernels)} is not one of ${KERNEL_CHOICES.join(', ')}`, { code: 'RUNTIME' });
+  return { backend, kernels };
+}
+
+/** Loads TensorFlow.js as `o` asks (for training too if `training`), checking the choices. */
+export async function runtime(o: RuntimeOptions = {}, training = false): Promise<Runtime> {
+  const { backend, kernels } = checkRuntime(o);
   return { tf: await loadTf(backend, training), kernels };
 }

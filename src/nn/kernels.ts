@@ -1,6 +1,6 @@
 import { KERNELS_WASM } from './kernels-wasm.js';
 import type { KernelChoice } from './choices.js';
-import type { SparseVector } from './sparse.js';
+import type { SparseRows, SparseVector } from './sparse.js';
 
 /**
  * The input weights of a network (vocabulary x hidden, float32, row-major) and the two loops
@@ -15,6 +15,8 @@ export interface SparseLayer {
   readonly weights: Float32Array;
   /** Hidden pre-activations (n x hidden, bias not added) of sparse rows. */
   bag(rows: readonly SparseVector[]): Float32Array;
+  /** The same for rows in one block (the same sums, in the same order). */
+  bagRows(rows: SparseRows): Float32Array;
   /** Each weight row of each row's terms moves by -rate * value * dHidden[row]. */
   sgd(rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void;
 }
@@ -105,6 +107,26 @@ class WasmLayer implements SparseLayer {
     return out;
   }
 
+  bagRows({ indices, values, offsets }: SparseRows): Float32Array {
+    const rows = offsets.length - 1;
+    const out = new Float32Array(rows * this.hidden);
+    let start = 0;
+    while (start < rows) {
+      // As many rows as fit (at least one: the capacity holds any one row).
+      let end = start + 1;
+      while (end < rows && end - start < MAX_ROWS && offsets[end + 1] - offsets[start] <= this.capacity) end++;
+      const n = end - start;
+      const base = offsets[start];
+      this.idx.set(indices.subarray(base, offsets[end]));
+      this.val.set(values.subarray(base, offsets[end]));
+      for (let r = 0; r <= n; r++) this.off[r] = offsets[start + r] - base;
+      this.k.bag(0, this.hidden, this.at.idx, this.at.val, this.at.off, n, this.at.io);
+      out.set(this.io.subarray(0, n * this.hidden), start * this.hidden);
+      start = end;
+    }
+    return out;
+  }
+
   sgd(rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void {
     this.batches(rows, (start, n) => {
       this.io.set(dHidden.subarray(start * this.hidden, (start + n) * this.hidden));
@@ -147,6 +169,23 @@ class JsLayer implements SparseLayer {
       const { indices, values } = rows[b];
       acc.fill(0);
       for (let k = 0; k < indices.length; k++) {
+        const row = indices[k] * hidden;
+        const v = values[k];
+        for (let h = 0; h < hidden; h++) acc[h] += v * weights[row + h];
+      }
+      out.set(acc, b * hidden);
+    }
+    return out;
+  }
+
+  bagRows({ indices, values, offsets }: SparseRows): Float32Array {
+    const { weights, hidden } = this;
+    const n = offsets.length - 1;
+    const out = new Float32Array(n * hidden);
+    const acc = new Float32Array(hidden);
+    for (let b = 0; b < n; b++) {
+      acc.fill(0);
+      for (let k = offsets[b]; k < offsets[b + 1]; k++) {
         const row = indices[k] * hidden;
         const v = values[k];
         for (let h = 0; h < hidden; h++) acc[h] += v * weights[row + h];

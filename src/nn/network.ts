@@ -1,17 +1,19 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../base/rng.js';
-import type { Runtime, Tf } from './backend.js';
+import type { Tf } from './backend.js';
 import type { KernelChoice } from './choices.js';
 import { sparseLayer, type SparseLayer } from './kernels.js';
-import type { SparseVector } from './sparse.js';
+import { toRows, type SparseRows, type SparseVector } from './sparse.js';
 
 /**
  * The network: sparse TF-IDF input -> hidden layer (ReLU) -> one logit per category.
  *
  * The first layer is an "embedding bag": a report's hidden pre-activation is the sum of the
  * rows of `embedding` for its non-zero features, each scaled by its TF-IDF weight. It costs
- * nnz x hidden, not vocabulary x hidden, and runs in WebAssembly SIMD kernels (kernels.ts);
- * the dense head (bias, ReLU, output layer, softmax) runs on TensorFlow.js.
+ * nnz x hidden, not vocabulary x hidden, and runs in WebAssembly SIMD kernels (kernels.ts).
+ * The dense head (bias, ReLU, output layer) runs on TensorFlow.js while training (autodiff) and
+ * in plain loops when predicting (denseHead), with the same float32 arithmetic: prediction
+ * never loads TensorFlow.js.
  */
 export interface NetworkShape {
   vocabSize: number;
@@ -73,33 +75,52 @@ export class Network {
     }, kernels);
   }
 
-  /** Logits (n x classes, row-major) for a batch of reports, computed in chunks. */
-  logits({ tf }: Runtime, rows: readonly SparseVector[], chunk = 2048): Float32Array {
-    const { hidden, classes } = this.shape;
-    const out = new Float32Array(rows.length * classes);
-    const dense = tf.tensor2d(this.weights.dense, [hidden, classes]);
-    const bias1 = tf.tensor1d(this.weights.bias1);
-    const bias2 = tf.tensor1d(this.weights.bias2);
-    try {
-      for (let start = 0; start < rows.length; start += chunk) {
-        const part = rows.slice(start, start + chunk);
-        const pre = this.input.bag(part);
-        const logits = tf.tidy(() => head(tf, tf.tensor2d(pre, [part.length, hidden]), bias1, dense, bias2));
-        out.set(logits.dataSync() as Float32Array, start * classes);
-        logits.dispose();
-      }
-    } finally {
-      tf.dispose([dense, bias1, bias2]);
-    }
-    return out;
+  /** Logits (n x classes, row-major) of reports, as sparse vectors or rows in one block. */
+  logits(rows: readonly SparseVector[] | SparseRows): Float32Array {
+    const block = Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows);
+    return denseHead(this.input.bagRows(block), this.weights, this.shape);
   }
 }
 
+/** tfjs-backend-cpu's matMul sums the shared dimension in blocks of this many (its backend.blockSize). */
+const MATMUL_BLOCK = 48;
+
+/**
+ * The dense head of `head` on hidden pre-activations (n x hidden): ReLU(pre + bias1) W2 + bias2,
+ * computed as TensorFlow.js's CPU backend computes it, to the bit: float32 adds, products summed
+ * in double precision within blocks of 48 of the hidden dimension, each block's sum added to the
+ * float32 result in turn. A model thus predicts the same, whether it was just trained or loaded.
+ */
+export function denseHead(pre: Float32Array, w: NetworkWeights, { hidden, classes }: NetworkShape): Float32Array {
+  const n = pre.length / hidden;
+  const out = new Float32Array(n * classes);
+  const a = new Float32Array(hidden);
+  const { bias1, dense, bias2 } = w;
+  for (let i = 0; i < n; i++) {
+    for (let h = 0; h < hidden; h++) {
+      const x = Math.fround(pre[i * hidden + h] + bias1[h]);
+      a[h] = Math.max(0, x);
+    }
+    for (let j = 0; j < classes; j++) {
+      let r = 0;
+      for (let k0 = 0; k0 < hidden; k0 += MATMUL_BLOCK) {
+        const k1 = Math.min(k0 + MATMUL_BLOCK, hidden);
+        let sum = 0;
+        for (let k = k0; k < k1; k++) sum += a[k] * dense[k * classes + j];
+        r = Math.fround(r + sum);
+      }
+      out[i * classes + j] = r + bias2[j];
+    }
+  }
+  return out;
+}
+
 /** The mean of the members' logits (n x classes): an ensemble of networks over the same features. */
-export function meanLogits(rt: Runtime, members: readonly Network[], rows: readonly SparseVector[]): Float32Array {
-  const sum = members[0].logits(rt, rows);
+export function meanLogits(members: readonly Network[], rows: readonly SparseVector[] | SparseRows): Float32Array {
+  const block = Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows);
+  const sum = members[0].logits(block);
   for (let m = 1; m < members.length; m++) {
-    const more = members[m].logits(rt, rows);
+    const more = members[m].logits(block);
     for (let i = 0; i < sum.length; i++) sum[i] += more[i];
   }
   if (members.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= members.length;

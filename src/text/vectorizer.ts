@@ -1,5 +1,5 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import type { SparseVector } from '../nn/sparse.js';
+import type { SparseRows, SparseVector } from '../nn/sparse.js';
 import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
@@ -14,6 +14,8 @@ export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures
 export class Vectorizer {
   /** The term lookup of transform, built on first use: training transforms counted reports and never needs it. */
   private counter?: FieldCounter;
+  /** Where transformWithCoverage weighs a batch's reports before copying them out (grown as needed, kept). */
+  private scratch = { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16) };
 
   constructor(
     readonly terms: readonly string[],
@@ -109,16 +111,33 @@ export class Vectorizer {
     return texts.map((t) => this.transform(t));
   }
 
-  /** The vectors of texts, and for each, the share of its words and character n-grams the vocabulary knows (FieldCounter.coverage). */
-  transformWithCoverage(texts: readonly string[]): { vectors: SparseVector[]; coverage: Float32Array } {
+  /**
+   * The vectors of texts in one block of rows (the same values as transform gives each), and for
+   * each text the share of its words and character n-grams the vocabulary knows (FieldCounter.coverage).
+   */
+  transformWithCoverage(texts: readonly string[]): { rows: SparseRows; coverage: Float32Array } {
     const counter = this.lookup();
     const coverage = new Float32Array(texts.length);
-    const vectors = texts.map((t, i) => {
-      const v = this.weigh(counter.count(t));
+    const offsets = new Int32Array(texts.length + 1);
+    // Each report is weighed as soon as it is counted, into scratch arrays kept for the next batch.
+    let at = 0;
+    texts.forEach((t, i) => {
+      const fields = counter.count(t);
       coverage[i] = counter.coverage();
-      return v;
+      let nnz = 0;
+      for (const f of fields) nnz += f.ids.length;
+      if (at + nnz > this.scratch.indices.length) {
+        const size = Math.max(2 * this.scratch.indices.length, at + nnz);
+        const grown = { indices: new Int32Array(size), values: new Float32Array(size) };
+        grown.indices.set(this.scratch.indices.subarray(0, at));
+        grown.values.set(this.scratch.values.subarray(0, at));
+        this.scratch = grown;
+      }
+      this.weighInto(fields, this.scratch.indices, this.scratch.values, at);
+      at += nnz;
+      offsets[i + 1] = at;
     });
-    return { vectors, coverage };
+    return { rows: { indices: this.scratch.indices.slice(0, at), values: this.scratch.values.slice(0, at), offsets }, coverage };
   }
 
   /** The vocabulary's coverage of counted reports `rows` (as transformWithCoverage gives it for their texts). */
@@ -164,22 +183,32 @@ export class Vectorizer {
   private weigh(fields: readonly FieldCounts[]): SparseVector {
     let nnz = 0;
     for (const f of fields) nnz += f.ids.length;
-    const indices = new Int32Array(nnz);
-    const values = new Float32Array(nnz);
-    let at = 0;
-    fields.forEach(({ ids, counts }, f) => {
-      const weight = (k: number) => (this.config.binaryTf ? 1 : 1 + Math.log(counts[k])) * this.idf[ids[k]];
+    const v = { indices: new Int32Array(nnz), values: new Float32Array(nnz) };
+    this.weighInto(fields, v.indices, v.values, 0);
+    return v;
+  }
+
+  /** Writes the TF-IDF weights of one report's term counts into `indices` and `values` from `at`. */
+  private weighInto(fields: readonly FieldCounts[], indices: Int32Array, values: Float32Array, at: number): void {
+    const { binaryTf, titleWeight } = this.config;
+    const idf = this.idf;
+    for (let f = 0; f < fields.length; f++) {
+      const { ids, counts } = fields[f];
+      const start = at;
       let norm = 0;
-      for (let k = 0; k < ids.length; k++) norm += weight(k) ** 2;
-      const inv = norm > 0 ? (f === 1 ? this.config.titleWeight : 1) / Math.sqrt(norm) : 0;
       for (let k = 0; k < ids.length; k++) {
-        indices[at] = ids[k];
-        values[at++] = weight(k) * inv;
+        norm += ((binaryTf ? 1 : tfWeight(counts[k])) * idf[ids[k]]) ** 2;
+        indices[at++] = ids[k];
       }
-    });
-    return { indices, values };
+      const inv = norm > 0 ? (f === 1 ? titleWeight : 1) / Math.sqrt(norm) : 0;
+      for (let k = 0; k < ids.length; k++) values[start + k] = ((binaryTf ? 1 : tfWeight(counts[k])) * idf[ids[k]]) * inv;
+    }
   }
 }
+
+/** 1 + ln(count): the sublinear term frequency, from a table for the common small counts. */
+const TF_TABLE = Float64Array.from({ length: 256 }, (_, c) => 1 + Math.log(c));
+const tfWeight = (count: number): number => (count < 256 ? TF_TABLE[count] : 1 + Math.log(count));
 
 /** The median of some values (0 for none). */
 function median(xs: Float32Array): number {
