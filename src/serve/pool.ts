@@ -28,8 +28,9 @@ class Thread {
   constructor(runtime: RuntimeOptions, onExit: (t: Thread, code: number) => void) {
     // A small young generation: a thread loading a model otherwise grows it to tens of MB, and
     // keeps them (bench:serve: the peak resident memory during a reload fell from about 350 to
-    // 240 MB), at no cost measurable in predictions per second.
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { runtime }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // 240 MB), at no cost measurable in predictions per second. A bounded old generation (far
+    // above need) makes V8 grow it by steps of 1.3 to 2 times its live data, not up to 4.
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { runtime }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 1024 } });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;

@@ -60,8 +60,14 @@ const WORD_CACHE = 200_000;
 export class FieldCounter {
   /** slot[id]: where term id sits in the current field's lists, or -1. */
   private slot = new Int32Array(1 << 16).fill(-1);
-  /** Each word's character n-grams, as ids the index knows. */
-  private readonly gramIds = new Map<string, Int32Array>();
+  /**
+   * Each word's character n-grams, as ids the index knows: where they start in `gramPool`, which
+   * holds their number and then the ids. One pool rather than a typed array a word: a corpus's
+   * tens of thousands of words would otherwise be as many heap objects, in every thread.
+   */
+  private readonly gramAt = new Map<string, number>();
+  private gramPool = new Int32Array(1 << 16);
+  private gramUsed = 0;
   /** Of the last counted report: its words and character n-grams (the report field's), and how many of them the index knows. */
   private occurrences = 0;
   private known = 0;
@@ -96,10 +102,12 @@ export class FieldCounter {
     if (this.cfg.charChars > 0) {
       const field: FieldCounts = { ids: [], counts: [] };
       for (const word of chars) {
-        const ids = this.charIds(word);
+        const at = this.charIds(word);
+        const pool = this.gramPool;
+        const n = pool[at];
         occurrences += charGramCount(word.length + 2, 3, 5);
-        known += ids.length;
-        for (const id of ids) this.tally(field, id);
+        known += n;
+        for (let k = at + 1; k <= at + n; k++) this.tally(field, pool[k]);
       }
       fields.push(this.done(field));
     }
@@ -117,14 +125,27 @@ export class FieldCounter {
     return this.occurrences > 0 ? this.known / this.occurrences : 0;
   }
 
-  private charIds(word: string): Int32Array {
-    let ids = this.gramIds.get(word);
-    if (ids === undefined) {
-      ids = Int32Array.from(this.index.charGrams(word, 3, 5));
-      if (this.gramIds.size >= WORD_CACHE) this.gramIds.clear();
-      this.gramIds.set(word, ids);
+  /** Where a word's character n-gram ids are in gramPool: their number there, then the ids. */
+  private charIds(word: string): number {
+    let at = this.gramAt.get(word);
+    if (at === undefined) {
+      const ids = this.index.charGrams(word, 3, 5);
+      if (this.gramAt.size >= WORD_CACHE) {
+        this.gramAt.clear();
+        this.gramUsed = 0;
+      }
+      if (this.gramUsed + ids.length + 1 > this.gramPool.length) {
+        const grown = new Int32Array(Math.max(2 * this.gramPool.length, this.gramUsed + ids.length + 1));
+        grown.set(this.gramPool.subarray(0, this.gramUsed));
+        this.gramPool = grown;
+      }
+      at = this.gramUsed;
+      this.gramPool[at] = ids.length;
+      for (let k = 0; k < ids.length; k++) this.gramPool[at + 1 + k] = ids[k];
+      this.gramUsed += ids.length + 1;
+      this.gramAt.set(word, at);
     }
-    return ids;
+    return at;
   }
 
   /** Counts one occurrence of term `id` in `field`. */
