@@ -237,6 +237,13 @@ for (const workers of [0, 1, 2]) {
   const { peak } = rssOf(pid);
   const code = await stopServer(server);
   const tenth = Math.max(1, Math.floor(samples.length / 10));
+  // Flat or growing: within each stretch between reloads (from 5 s after a reload, which loads a
+  // new model in new threads, to the next), the change from its first 3 samples to its last 3.
+  const edges = [0, ...reloadTimes.map((t) => t / 1000), FIXED_S];
+  const stretches = edges.slice(1).map((end, k) => {
+    const part = samples.slice(Math.round(edges[k] + (k > 0 ? 5 : 0)), Math.round(end));
+    return { from: edges[k] + (k > 0 ? 5 : 0), to: end, startMB: median(part.slice(0, 3)), endMB: median(part.slice(-3)) };
+  });
   result.fixedRate = {
     rate: RATE,
     seconds: FIXED_S,
@@ -247,7 +254,7 @@ for (const workers of [0, 1, 2]) {
     maxMs: r.maxMs,
     errors: r.errors,
     awayFromReloads: r.awayFromReloads,
-    rssMB: { first: median(samples.slice(0, tenth)), last: median(samples.slice(-tenth)), max: Math.max(...samples), peakHWM: peak },
+    rssMB: { first: median(samples.slice(0, tenth)), last: median(samples.slice(-tenth)), max: Math.max(...samples), peakHWM: peak, series: samples.map((x) => Math.round(x)), stretches },
     reloads,
     reloadsDone: reloadCount,
     exitCode: code,
@@ -260,6 +267,8 @@ for (const workers of [0, 1, 2]) {
   say(
     `  RSS: ${f.rssMB.first.toFixed(0)} MB in the first tenth, ${f.rssMB.last.toFixed(0)} MB in the last, ${f.rssMB.max.toFixed(0)} MB at most (sampled each second), peak ${f.rssMB.peakHWM.toFixed(0)} MB (VmHWM)`,
   );
+  say(`  RSS each 5 s: ${f.rssMB.series.filter((_, i) => i % 5 === 0).join(' ')} MB`);
+  say(`  RSS between reloads: ${stretches.map((x) => `${x.from.toFixed(0)}-${x.to.toFixed(0)} s: ${x.startMB.toFixed(0)} -> ${x.endMB.toFixed(0)} MB`).join('; ')}`);
   say(`  reloads during the load: ${reloads.map((x) => (x.how === 'http' ? `POST /v1/admin/reload -> ${x.status}` : 'SIGHUP')).join(', ')}; ${reloadCount} done; SIGTERM -> exit ${code}`);
 }
 
