@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, load, loadVectors, pretrain, readReports, REFERENCE, resolveHyperparameters, ruleValues, RULED, saveVectors, train } from '../src/index.js';
+import { Vectorizer } from '../src/text/vectorizer.js';
 import { bugcat, REPORTS, tmp } from './helpers.js';
 
 const reports = readReports(REPORTS, { labelColumn: 'label' });
@@ -21,6 +22,17 @@ describe('defaults that follow the data', () => {
     for (const field of RULED) expect(at[field]).toBe(DEFAULTS[field]);
     expect(ruleValues({ n: 300, k: 17 }).epochs).toBeGreaterThan(DEFAULTS.epochs);
     expect(ruleValues({ n: 300, k: 17 }).epochs).toBeGreaterThanOrEqual(ruleValues({ n: 1000, k: 17 }).epochs!);
+  });
+
+  it('weigh the title line at 0.4 of the report and of its character n-grams (measured across tasks and sizes)', () => {
+    // Each field is L2-normalised, then the title field is scaled by titleWeight: its norm.
+    const v = Vectorizer.fit(reports.texts, { ...DEFAULTS, minDf: 1, nbWeight: 0 });
+    const x = v.transform(reports.texts[0]);
+    const sq: Record<string, number> = { word: 0, title: 0, char: 0 };
+    x.indices.forEach((id, k) => (sq[v.terms[id].startsWith('t:') ? 'title' : v.terms[id].startsWith('c:') ? 'char' : 'word'] += x.values[k] ** 2));
+    expect(Math.sqrt(sq.title)).toBeCloseTo(0.4, 5);
+    expect(Math.sqrt(sq.word)).toBeCloseTo(1, 5);
+    expect(Math.sqrt(sq.char)).toBeCloseTo(1, 5);
   });
 
   it('resolve every ruled field the caller did not set, and leave the set ones alone', () => {

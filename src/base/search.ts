@@ -43,6 +43,6 @@ export const SEARCH_SPACE: Space = {
   minDf: { values: [1, 2, 3] },
   wordNgrams: { values: [1, 2] },
   charChars: { values: [0, 500, 1000, 2000, 3000] },
-  titleWeight: { values: [0.4, 0.7, 1, 1.4] },
+  titleWeight: { values: [0.25, 0.4, 0.7, 1] },
 };
 
