@@ -8,7 +8,7 @@ import type { TermVectors } from '../text/vectors.js';
 import { priorShift } from './calibration.js';
 import { labelCounts } from './classifier.js';
 import { stratifiedFolds } from './folds.js';
-import { fitParts } from './parts.js';
+import { countedLogits, fitParts } from './parts.js';
 import type { AutotuneTrace, AutotuneTrial } from './record.js';
 import { SEARCH_SPACE, type Space } from '../base/search.js';
 
@@ -74,7 +74,7 @@ export async function autotune(rt: Runtime, data: TuneData, start: Hyperparamete
       const held: number[] = [];
       fold.forEach((g, i) => (g === f ? held : train).push(i));
       const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, calibrationFolds: 0 }, () => {}, data.soft, signal);
-      const logits = part.networks[0].logits(part.vectorizer.transformCounted(counted, held));
+      const logits = countedLogits(part, counted, held);
       const trainY = Int32Array.from(train, (i) => y[i]);
       const shift = priorShift(names, labelCounts(names, trainY), hp.priorCorrection);
       let right = 0;

@@ -5,7 +5,7 @@ import type { Counted } from '../text/counter.js';
 import { fitCalibration, priorShift, type Calibration } from './calibration.js';
 import { labelCounts } from './classifier.js';
 import { stratifiedFolds } from './folds.js';
-import { fitParts } from './parts.js';
+import { countedLogits, fitParts } from './parts.js';
 
 /**
  * Fewest reports to calibrate on. Below it, networks trained on a few dozen reports score the
@@ -50,7 +50,7 @@ export async function fitCalibrationModel(rt: Runtime, counted: Counted, y: Int3
     const held: number[] = [];
     fold.forEach((g, i) => (g === f ? held : train).push(i));
     const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, epochs }, () => {}, soft, signal);
-    const scored = part.networks[0].logits(part.vectorizer.transformCounted(counted, held));
+    const scored = countedLogits(part, counted, held);
     held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
   }
   const calibration = fitCalibration(logits, y, classes, priorShift(names, labelCounts(names, y), hp.priorCorrection), soft);

@@ -31,3 +31,16 @@ export function toRows(vectors: readonly SparseVector[]): SparseRows {
 
 /** How many rows a block holds. */
 export const rowCount = (rows: SparseRows): number => rows.offsets.length - 1;
+
+/**
+ * Rows given one at a time, by position: what a network trains on. The rows may be made when
+ * asked (from counted reports, say) rather than all kept, so that training holds one batch's
+ * vectors, not every report's.
+ */
+export interface SparseSource {
+  readonly length: number;
+  row(i: number): SparseVector;
+}
+
+/** The rows of a list of vectors, as a source. */
+export const listSource = (vectors: readonly SparseVector[]): SparseSource => ({ length: vectors.length, row: (i) => vectors[i] });

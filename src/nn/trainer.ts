@@ -4,7 +4,7 @@ import type { Hyperparameters } from '../base/hyperparameters.js';
 import { Rng } from '../base/rng.js';
 import type { Runtime } from './backend.js';
 import { head, Network, type NetworkShape } from './network.js';
-import type { SparseVector } from './sparse.js';
+import type { SparseSource } from './sparse.js';
 
 export type TrainConfig = Pick<
   Hyperparameters,
@@ -16,7 +16,8 @@ export type TrainConfig = Pick<
  * targets are soft (several annotators combined), each report's probability of each class.
  */
 export interface TrainingSet {
-  x: readonly SparseVector[];
+  /** The reports' vectors, asked for a batch at a time. */
+  x: SparseSource;
   y: Int32Array;
   sampleWeight: Float32Array;
   /** reports x classes, rows summing to 1: the targets instead of the one-hot classes `y`. */
@@ -74,7 +75,7 @@ export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: Tr
   };
 
   try {
-    const order = Array.from(x, (_, i) => i);
+    const order = Array.from({ length: x.length }, (_, i) => i);
     const steps = cfg.epochs * Math.ceil(order.length / cfg.batchSize);
     let step = 0;
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
@@ -84,7 +85,7 @@ export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: Tr
       let batches = 0;
       for (let start = 0; start < order.length; start += cfg.batchSize) {
         const ids = order.slice(start, start + cfg.batchSize);
-        const rows = ids.map((i) => x[i]);
+        const rows = ids.map((i) => x.row(i));
         const pre = net.input.bag(rows);
         const target = new Float32Array(ids.length * classes).fill(off);
         ids.forEach((i, b) => {

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import type { SparseRows, SparseVector } from '../nn/sparse.js';
+import type { SparseRows, SparseSource, SparseVector } from '../nn/sparse.js';
 import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
@@ -14,6 +14,8 @@ export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures
 export class Vectorizer {
   /** The term lookup of transform, built on first use: training transforms counted reports and never needs it. */
   private counter?: FieldCounter;
+  /** Each counted corpus's term ids mapped to this vocabulary's positions (countedIds), while the corpus lives. */
+  private readonly localIds = new WeakMap<Counted, (id: number) => number>();
   /** Where transformWithCoverage weighs a batch's reports before copying them out (grown as needed, kept). */
   private scratch = { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16) };
 
@@ -158,16 +160,49 @@ export class Vectorizer {
 
   /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */
   transformCounted(counted: Counted, rows: readonly number[]): SparseVector[] {
-    const position = new Map(this.terms.map((t, i) => [t, i]));
-    const local = new Int32Array(counted.terms.length).fill(-2);
-    return rows.map((r) => {
+    const vectorOf = this.countedVectors(counted);
+    return rows.map(vectorOf);
+  }
+
+  /**
+   * The vectors of reports `rows` of counted reports as a source: each made when asked (the same
+   * vector every time, as transformCounted gives it), none kept. `nnz` is their total number of
+   * non-zeros, counted without making them.
+   */
+  countedSource(counted: Counted, rows: readonly number[]): SparseSource & { nnz: number } {
+    const vectorOf = this.countedVectors(counted);
+    const local = this.countedIds(counted);
+    let nnz = 0;
+    for (const r of rows) for (const id of counted.docs[r].ids) if (local(id) >= 0) nnz++;
+    return { length: rows.length, row: (i) => vectorOf(rows[i]), nnz };
+  }
+
+  /** This vocabulary's position of each counted term id (-1 if it has none), looked up once per term. */
+  private countedIds(counted: Counted): (id: number) => number {
+    let cached = this.localIds.get(counted);
+    if (!cached) {
+      const position = new Map(this.terms.map((t, i) => [t, i]));
+      const local = new Int32Array(counted.terms.length).fill(-2);
+      cached = (id: number) => {
+        let j = local[id];
+        if (j === -2) j = local[id] = position.get(counted.terms[id]) ?? -1;
+        return j;
+      };
+      this.localIds.set(counted, cached);
+    }
+    return cached;
+  }
+
+  /** The vector of one counted report (by its index in counted.docs). */
+  private countedVectors(counted: Counted): (r: number) => SparseVector {
+    const local = this.countedIds(counted);
+    return (r: number) => {
       const { ids, counts, fieldStarts } = counted.docs[r];
       const fields: FieldCounts[] = [];
       for (let f = 0; f + 1 < fieldStarts.length; f++) {
         const field: FieldCounts = { ids: [], counts: [] };
         for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
-          let j = local[ids[k]];
-          if (j === -2) j = local[ids[k]] = position.get(counted.terms[ids[k]]) ?? -1;
+          const j = local(ids[k]);
           if (j >= 0) {
             field.ids.push(j);
             field.counts.push(counts[k]);
@@ -176,7 +211,7 @@ export class Vectorizer {
         fields.push(field);
       }
       return this.weigh(fields);
-    });
+    };
   }
 
   /** TF-IDF weights of one report's term counts (field by field, in order of first occurrence). */
