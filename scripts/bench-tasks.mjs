@@ -9,6 +9,7 @@
 //      bugcat with its defaults and the anchor.
 // Figures are printed and written as JSON (.bench/bench-tasks.json), never asserted.
 //   node scripts/bench-tasks.mjs [--quick] [--budget SECONDS] [--draws N] [--json FILE] [--tasks cat17,mode] [--sizes 300,1000,full]
+//     [--variants defaults,autotune,unlabelled] (--variants defaults with --draws 4: the defaults beside the anchor on more splits, in minutes)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,9 @@ const tasks = opt('--tasks', 'cat17,mode').split(',');
 const sizes = opt('--sizes', quick ? '300' : '300,1000,full').split(',').map((s) => (s === 'full' ? 'full' : Number(s)));
 const curveSizes = quick ? [250, 1000] : [250, 500, 1000, 2000, 4000];
 const draws = Number(opt('--draws', 1));
+// The defaults always run (every line compares with them); autotune and unlabelled as asked.
+const variants = ['defaults', ...opt('--variants', 'defaults,autotune,unlabelled').split(',').filter((v) => v !== 'defaults')];
+for (const v of variants) if (!['defaults', 'autotune', 'unlabelled'].includes(v)) throw new Error(`unknown variant ${v}: defaults, autotune or unlabelled`);
 const say = (s) => process.stderr.write(`${s}\n`);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
@@ -59,7 +63,7 @@ for (const task of tasks) {
     for (const s of splits) {
       const a = anchor.find((x) => x.split === s.name);
       const row = { split: s.name, n: s.test.length, train: s.train.length, anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1, seconds: a.seconds } };
-      for (const [name, extra] of Object.entries(VARIANTS)) {
+      for (const [name, extra] of Object.entries(VARIANTS).filter(([name]) => variants.includes(name))) {
         const t0 = performance.now();
         const model = await train(part(rows, s.train), { ...extra(s) });
         const seconds = (performance.now() - t0) / 1000;
@@ -108,10 +112,20 @@ for (const t of result.tasks) {
     const d = sp.map((s) => (s[v][m] - s.anchor[m === 'accuracy' ? 'accuracy' : 'macro_f1']) * 100);
     return `${fmt(mean(sp.map((s) => s[v][m])))} (${mean(d) >= 0 ? '+' : ''}${fmt(mean(d), 1)} ± ${fmt(sd(d), 1)})`;
   };
-  lines.push(`${t.task} ${String(t.size).padEnd(4)} (${sp.length} splits, ${sp[0].train} train): anchor ${fmt(anchorAcc)} | defaults ${cell('defaults')} | autotune ${cell('autotune')} | unlabelled ${cell('unlabelled')}`);
-  lines.push(`${' '.repeat(t.task.length + 6)}macro-F1: anchor ${fmt(mean(sp.map((s) => s.anchor.macro_f1)))} | defaults ${cell('defaults', 'macro_f1')} | autotune ${cell('autotune', 'macro_f1')} | unlabelled ${cell('unlabelled', 'macro_f1')}`);
-  const gain = sp.map((s) => (s.unlabelled.accuracy - s.defaults.accuracy) * 100);
-  lines.push(`${' '.repeat(t.task.length + 6)}defaults by split ${sp.map((s) => fmt((s.defaults.accuracy - s.anchor.accuracy) * 100, 1)).join(' / ')}; --unlabelled over defaults ${mean(gain) >= 0 ? '+' : ''}${fmt(mean(gain), 1)} ± ${fmt(sd(gain), 1)} points at x${fmt(mean(sp.map((s) => s.unlabelled.seconds)) / mean(sp.map((s) => s.defaults.seconds)), 1)} the training time (${fmt(mean(sp.map((s) => s.defaults.seconds)), 1)} -> ${fmt(mean(sp.map((s) => s.unlabelled.seconds)), 1)} s); autotune ${fmt(mean(sp.map((s) => s.autotune.trials)), 1)} trials, ${fmt(mean(sp.map((s) => s.autotune.seconds)), 0)} s`);
+  const ran = variants.filter((v) => sp.every((s) => s[v]));
+  const pad = ' '.repeat(t.task.length + 6);
+  lines.push(`${t.task} ${String(t.size).padEnd(4)} (${sp.length} splits, ${sp[0].train} train): anchor ${fmt(anchorAcc)} | ${ran.map((v) => `${v} ${cell(v)}`).join(' | ')}`);
+  lines.push(`${pad}macro-F1: anchor ${fmt(mean(sp.map((s) => s.anchor.macro_f1)))} | ${ran.map((v) => `${v} ${cell(v, 'macro_f1')}`).join(' | ')}`);
+  const diff = sp.map((s) => (s.defaults.accuracy - s.anchor.accuracy) * 100);
+  const more = [];
+  if (ran.includes('unlabelled')) {
+    const gain = sp.map((s) => (s.unlabelled.accuracy - s.defaults.accuracy) * 100);
+    more.push(`--unlabelled over defaults ${mean(gain) >= 0 ? '+' : ''}${fmt(mean(gain), 1)} ± ${fmt(sd(gain), 1)} points at x${fmt(mean(sp.map((s) => s.unlabelled.seconds)) / mean(sp.map((s) => s.defaults.seconds)), 1)} the training time (${fmt(mean(sp.map((s) => s.defaults.seconds)), 1)} -> ${fmt(mean(sp.map((s) => s.unlabelled.seconds)), 1)} s)`);
+  }
+  if (ran.includes('autotune')) more.push(`autotune ${fmt(mean(sp.map((s) => s.autotune.trials)), 1)} trials, ${fmt(mean(sp.map((s) => s.autotune.seconds)), 0)} s`);
+  // The standard error of the defaults' mean difference, from the splits' sample sd (a lower bound: the splits share reports).
+  const se = diff.length > 1 ? sd(diff) / Math.sqrt(diff.length - 1) : NaN;
+  lines.push(`${pad}defaults by split ${diff.map((x) => fmt(x, 1)).join(' / ')} (standard error ${fmt(se, 1)})${more.length ? `; ${more.join('; ')}` : ''}`);
 }
 lines.push(`\n== learning curve: trained on seeded subsamples of folds 1-4, scored on fold 0 (defaults; accuracy / macro-F1) ==`);
 for (const task of tasks) {
