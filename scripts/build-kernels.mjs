@@ -7,8 +7,8 @@ import wabt from 'wabt';
 
 export async function compileKernels() {
   const source = readFileSync(new URL('../src/nn/kernels.wat', import.meta.url), 'utf8');
-  const module = (await wabt()).parseWat('kernels.wat', source, { simd: true });
-  module.validate();
+  const module = (await wabt()).parseWat('kernels.wat', source, { simd: true, threads: true });
+  module.validate({ simd: true, threads: true });
   const { buffer } = module.toBinary({});
   module.destroy();
   return [

@@ -77,6 +77,25 @@ describe('the sparse layer kernels', () => {
     expect(Array.from(denseHead(pre, w, { vocabSize: 0, hidden, classes }))).toEqual(Array.from(want));
   });
 
+  it('a layer over another\'s shared weights reads them where they are, and sums the same; past its room, a copy', () => {
+    const rng = new Rng(11);
+    const { wasm } = layers(300, 8, rng);
+    const shared = wasm.share()!;
+    expect(shared.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const other = sparseLayer(new Float32Array(0), 8, 'wasm', shared);
+    const batch = rows(rng, 50, 300, 20);
+    expect(other.bag(batch)).toEqual(wasm.bag(batch));
+    // The same memory, not a copy: a change made through one is seen through the other.
+    wasm.weights[5] += 1;
+    expect(other.weights[5]).toBe(wasm.weights[5]);
+    // Room for 16 threads' scratch regions besides the owner's: the others get a copy, which sums the same.
+    const more = Array.from({ length: 16 }, () => sparseLayer(new Float32Array(0), 8, 'wasm', shared));
+    more.slice(0, 15).forEach((l) => expect(l.share()!.memory).toBe(shared.memory));
+    expect(more[15].share()!.memory).not.toBe(shared.memory);
+    expect(more[15].bag(batch)).toEqual(wasm.bag(batch));
+    expect(sparseLayer(new Float32Array(0), 8, 'js', shared).bag(batch)).toEqual(sparseLayer(Float32Array.from(wasm.weights), 8, 'js').bag(batch));
+  });
+
   it('falls back to the plain loops when hidden is not a multiple of 4', () => {
     expect(sparseLayer(new Float32Array(30), 3).constructor.name).toBe('JsLayer');
   });

@@ -8,6 +8,7 @@ import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
 import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
 import { checkRuntime, runtime } from '../nn/backend.js';
+import type { SharedWeights } from '../nn/kernels.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
@@ -129,6 +130,15 @@ export class Model {
   private constructor(clf: Classifier, summary: ModelSummary) {
     this.#clf = clf;
     this.summary = summary;
+  }
+
+  /**
+   * @internal Each network's input weights where they are, for a worker thread to predict with
+   * (fromArtifactsSharing); undefined when they are not in shared memory (the plain loops).
+   */
+  sharedInputs(): SharedWeights[] | undefined {
+    const shared = this.#clf.networks.map((n) => n.input.share());
+    return shared.every((s) => s !== undefined) ? (shared as SharedWeights[]) : undefined;
   }
 
   /** @internal How train, load and fromArtifacts make a Model (stripped from the published declarations). */
@@ -259,6 +269,18 @@ export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeO
   // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
   const { kernels } = checkRuntime(options);
   const clf = decode(artifacts, source, kernels);
+  return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+}
+
+/**
+ * @internal A model from its artifacts whose networks read their input weights from another
+ * thread's copy of the same model (Model.sharedInputs): what prediction workers load, so that the
+ * weights are held once whatever the number of threads.
+ */
+export async function fromArtifactsSharing(artifacts: ModelArtifacts, options: RuntimeOptions, shared: readonly SharedWeights[]): Promise<Model> {
+  const manifest = readManifest(artifacts, 'artifacts');
+  const { kernels } = checkRuntime(options);
+  const clf = decode(artifacts, 'artifacts', kernels, shared);
   return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
 }
 

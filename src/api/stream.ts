@@ -139,6 +139,7 @@ class Pool {
     runtime: RuntimeOptions,
   ) {
     const artifacts = model.toArtifacts();
+    const shared = model.sharedInputs();
     this.workers = Array.from({ length: jobs }, () => {
       // The worker's heap is kept near its live data: a small young generation (V8's default grows
       // to 32 MB and more a thread), and an old generation bounded well above any batch's need,
@@ -148,8 +149,9 @@ class Pool {
         workerData: { runtime: { backend: runtime.backend, kernels: runtime.kernels } },
         resourceLimits: WORKER_LIMITS,
       });
-      // The model goes by message, not workerData, which the worker would hold for its lifetime.
-      worker.postMessage({ artifacts });
+      // The model goes by message, not workerData, which the worker would hold for its lifetime;
+      // its input weights (most of its memory) are shared, not copied, where they can be.
+      worker.postMessage({ artifacts, shared });
       const entry = { worker, busy: 0, ready: new Promise<void>((resolve, reject) => worker.once('message', () => resolve()).once('error', reject)) };
       worker.on('message', (m: { seq?: number; predictions?: Prediction[] }) => {
         if (m.seq === undefined) return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ModelError } from '../base/errors.js';
 import { RETIRED, validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import type { KernelChoice } from '../nn/choices.js';
+import type { SharedWeights } from '../nn/kernels.js';
 import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
 import { Classifier, type TrainingSummary } from '../model/classifier.js';
@@ -110,9 +111,10 @@ export const listedFiles = (manifest: Manifest): string[] => Object.keys(manifes
 /**
  * A classifier from its artifacts, checking format version and every file's checksum before
  * anything else, and the hyperparameters against their ranges. `source` names the model in
- * messages (its folder, or "artifacts").
+ * messages (its folder, or "artifacts"). With `shared` (one per network, from the same model
+ * loaded in another thread), the networks read their input weights there instead of decoding them.
  */
-export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels: KernelChoice = 'wasm'): Classifier {
+export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels: KernelChoice = 'wasm', shared?: readonly SharedWeights[]): Classifier {
   const manifest = readManifest(artifacts, source);
   const damaged = (what: string, code = 'MODEL_DAMAGED') => new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
   const data: Record<string, Uint8Array> = {};
@@ -139,7 +141,7 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
   const buf = data[WEIGHTS];
   let named: Map<string, Float32Array>;
   try {
-    named = decodeWeights(buf, model.weightsManifest[0].weights);
+    named = decodeWeights(buf, model.weightsManifest[0].weights, shared ? (name) => name.startsWith('embedding') : () => false);
   } catch (err) {
     throw damaged((err as Error).message);
   }
@@ -152,10 +154,12 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
     const { vocabSize, hidden, classes, members = 1 } = model.modelTopology;
     const networks = Array.from({ length: members }, (_, m) => {
       const name = (n: string) => memberWeight(n, m);
+      if (shared && shared.length !== members) throw new Error(`${shared.length} shared input layers for ${members} networks`);
       return new Network(
         { vocabSize, hidden, classes },
-        { embedding: values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) },
+        { embedding: shared ? new Float32Array(0) : values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) },
         kernels,
+        shared?.[m],
       );
     });
     const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
@@ -173,7 +177,7 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
  * (the weights one after the other, in the order of their specs; float32, or float16 or 8-bit
  * affine quantized), read as its decodeWeights reads it, value for value.
  */
-function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[]): Map<string, Float32Array> {
+function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[], skip: (name: string) => boolean): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   let at = 0;
   for (const spec of specs) {
@@ -184,6 +188,10 @@ function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[]): Map<strin
     if (at + size * width > buf.length) throw new Error(`${WEIGHTS} is shorter than ${MODEL} says`);
     // A copy of the weight's bytes (a Buffer's slice would be a view): aligned for its typed
     // array, and not keeping the whole file alive.
+    if (skip(spec.name)) {
+      at += size * width;
+      continue;
+    }
     const bytes = new Uint8Array(size * width);
     bytes.set(buf.subarray(at, at + size * width));
     at += size * width;

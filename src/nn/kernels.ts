@@ -19,21 +19,42 @@ export interface SparseLayer {
   bagRows(rows: SparseRows): Float32Array;
   /** Each weight row of each row's terms moves by -rate * value * dHidden[row]. */
   sgd(rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void;
+  /**
+   * The weights where they are, for another thread to predict with (sparseLayer's `shared`):
+   * WebAssembly layers keep them in shared memory; undefined for the plain loops. Once shared,
+   * the weights must not be trained further.
+   */
+  share(): SharedWeights | undefined;
 }
 
-/** A layer over a copy of `weights` (vocabulary x hidden). */
-export function sparseLayer(weights: Float32Array, hidden: number, kernels: KernelChoice = 'wasm'): SparseLayer {
+/** A layer's weights in shared WebAssembly memory: the memory, and the weights' length (from byte 0) and row width. */
+export interface SharedWeights {
+  memory: WebAssembly.Memory;
+  length: number;
+  hidden: number;
+}
+
+/**
+ * A layer over a copy of `weights` (vocabulary x hidden); or, given `shared`, over another
+ * layer's weights where they are (`weights` is then not read): threads predicting with the same
+ * network hold its weights once.
+ */
+export function sparseLayer(weights: Float32Array, hidden: number, kernels: KernelChoice = 'wasm', shared?: SharedWeights): SparseLayer {
+  const own = () => (shared ? new Float32Array(shared.memory.buffer, 0, shared.length) : weights);
   if (hidden % 4 === 0 && kernels === 'wasm') {
     const module = kernelModule();
     if (module) {
-      try {
-        return new WasmLayer(module, weights, hidden);
-      } catch (err) {
-        if (!(err instanceof RangeError)) throw err; // too large for 32-bit WebAssembly memory
+      // Over the shared weights if there is room for one more thread's scratch region, else over a copy.
+      for (const source of shared ? [shared, own] : [own]) {
+        try {
+          return new WasmLayer(module, typeof source === 'function' ? source() : source, hidden);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err; // too large for 32-bit WebAssembly memory, or no room left to share
+        }
       }
     }
   }
-  return new JsLayer(Float32Array.from(weights), hidden);
+  return new JsLayer(Float32Array.from(own()), hidden);
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -53,18 +74,23 @@ const PAGE = 65536;
 const MAX_ROWS = 2048;
 
 interface Kernels {
-  memory: WebAssembly.Memory;
   bag(emb: number, hidden: number, idx: number, val: number, off: number, n: number, out: number): void;
   sgd(emb: number, hidden: number, idx: number, val: number, off: number, n: number, grad: number, rate: number): void;
 }
 
+/** How many threads' scratch regions a layer's memory has room for besides its own (see WasmLayer). */
+const SHARERS = 16;
+
 /**
- * Memory layout, fixed at creation (the memory never grows, so views stay valid):
- * weights | idx (capacity i32) | val (capacity f32) | off (MAX_ROWS + 1 i32) | io (MAX_ROWS x hidden f32).
- * The capacity is at least the vocabulary size, so any one row fits.
+ * Memory layout: the weights from byte 0, then this layer's scratch region,
+ * idx (capacity i32) | val (capacity f32) | off (MAX_ROWS + 1 i32) | io (MAX_ROWS x hidden f32).
+ * The capacity is at least the vocabulary size, so any one row fits. The memory is shared: a
+ * layer made over another's weights (another thread's) grows it by a scratch region of its own
+ * and reads the weights where they are. Shared memory never detaches, so views stay valid.
  */
 class WasmLayer implements SparseLayer {
   readonly weights: Float32Array;
+  private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
   private readonly capacity: number;
   private readonly at: { idx: number; val: number; off: number; io: number };
@@ -75,27 +101,40 @@ class WasmLayer implements SparseLayer {
 
   constructor(
     module: WebAssembly.Module,
-    weights: Float32Array,
+    source: Float32Array | SharedWeights,
     private readonly hidden: number,
   ) {
-    this.k = new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
-    const vocab = weights.length / hidden;
+    const length = source.length;
+    const vocab = length / hidden;
     this.capacity = Math.max(1 << 18, vocab);
-    const idx = weights.byteLength;
+    const scratchPages = Math.ceil((4 * (2 * this.capacity + MAX_ROWS + 4 + MAX_ROWS * hidden)) / PAGE);
+    let base: number;
+    if (source instanceof Float32Array) {
+      const initial = Math.ceil((4 * length) / PAGE) + scratchPages;
+      this.memory = new WebAssembly.Memory({ initial, maximum: initial + SHARERS * scratchPages, shared: true });
+      base = 4 * length;
+    } else {
+      if (source.hidden !== hidden) throw new Error(`shared weights are ${source.hidden} wide, expected ${hidden}`);
+      this.memory = source.memory;
+      base = this.memory.grow(scratchPages) * PAGE; // RangeError once SHARERS threads share it
+    }
+    this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernels;
+    const idx = base;
     const val = idx + 4 * this.capacity;
     const off = val + 4 * this.capacity;
     const io = off + 4 * (MAX_ROWS + 4);
-    const end = io + 4 * MAX_ROWS * hidden;
-    const { memory } = this.k;
-    memory.grow(Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE);
-    const buffer = memory.buffer;
+    const buffer = this.memory.buffer;
     this.at = { idx, val, off, io };
-    this.weights = new Float32Array(buffer, 0, weights.length);
-    this.weights.set(weights);
+    this.weights = new Float32Array(buffer, 0, length);
+    if (source instanceof Float32Array) this.weights.set(source);
     this.idx = new Int32Array(buffer, idx, this.capacity);
     this.val = new Float32Array(buffer, val, this.capacity);
     this.off = new Int32Array(buffer, off, MAX_ROWS + 1);
     this.io = new Float32Array(buffer, io, MAX_ROWS * hidden);
+  }
+
+  share(): SharedWeights {
+    return { memory: this.memory, length: this.weights.length, hidden: this.hidden };
   }
 
   bag(rows: readonly SparseVector[]): Float32Array {
@@ -160,6 +199,10 @@ class JsLayer implements SparseLayer {
     readonly weights: Float32Array,
     private readonly hidden: number,
   ) {}
+
+  share(): undefined {
+    return undefined;
+  }
 
   bag(rows: readonly SparseVector[]): Float32Array {
     const { weights, hidden } = this;

@@ -1,10 +1,11 @@
 ;; The sparse first layer's two loops, in WebAssembly with 128-bit SIMD (four float32 lanes).
 ;; Compiled by scripts/build-kernels.mjs into src/kernels-wasm.ts; src/kernels.ts runs them.
-;; All pointers are byte offsets into the module's memory; `hidden` must be a multiple of 4.
+;; All pointers are byte offsets into the memory it is given (shared: threads may read one
+;; network's weights from the same memory); `hidden` must be a multiple of 4.
 ;; A batch of sparse rows is given as idx (i32 term ids), val (f32 weights) and off
 ;; (i32, n + 1 entries: row b holds entries off[b] .. off[b+1]).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; out[b][h] = sum over k in row b of val[k] * emb[idx[k]][h]
   (func (export "bag") (param $emb i32) (param $hidden i32) (param $idx i32) (param $val i32) (param $off i32) (param $n i32) (param $out i32)

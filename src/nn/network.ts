@@ -2,7 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../base/rng.js';
 import type { Tf } from './backend.js';
 import type { KernelChoice } from './choices.js';
-import { sparseLayer, type SparseLayer } from './kernels.js';
+import { sparseLayer, type SharedWeights, type SparseLayer } from './kernels.js';
 import { toRows, type SparseRows, type SparseVector } from './sparse.js';
 
 /**
@@ -45,17 +45,23 @@ export class Network {
   readonly input: SparseLayer;
   readonly weights: NetworkWeights;
 
+  /**
+   * With `shared`, the input weights are another thread's network's, read where they are
+   * (weights.embedding is then not read, and may be empty): for prediction only.
+   */
   constructor(
     readonly shape: NetworkShape,
     weights: NetworkWeights,
     kernels: KernelChoice = 'wasm',
+    shared?: SharedWeights,
   ) {
     const { vocabSize: v, hidden: h, classes: c } = shape;
     const sizes: [keyof NetworkWeights, number][] = [['embedding', v * h], ['bias1', h], ['dense', h * c], ['bias2', c]];
     for (const [name, size] of sizes) {
-      if (weights[name].length !== size) throw new Error(`weight ${name} has ${weights[name].length} values, expected ${size}`);
+      const length = name === 'embedding' && shared ? shared.length : weights[name].length;
+      if (length !== size) throw new Error(`weight ${name} has ${length} values, expected ${size}`);
     }
-    this.input = sparseLayer(weights.embedding, h, kernels);
+    this.input = sparseLayer(weights.embedding, h, kernels, shared);
     this.weights = { ...weights, embedding: this.input.weights };
   }
 
