@@ -106,6 +106,17 @@ describe('Vectorizer', () => {
       expect(Array.from(fromCounts[i].values)).toEqual(Array.from(direct.values));
     });
     expect(fromCounts[1].indices.length).toBeGreaterThan(0);
+    // What training reads: the same vectors, kept in one block or made when asked, in the order of the rows given.
+    const order = [3, 1, 0, 2];
+    for (const keep of [undefined, 0]) {
+      const source = v.countedSource(counted, order, keep);
+      expect(source.length).toBe(4);
+      expect(source.nnz).toBe(order.reduce((n, r) => n + fromCounts[r].indices.length, 0));
+      order.forEach((r, i) => {
+        expect(Array.from(source.row(i).indices)).toEqual(Array.from(fromCounts[r].indices));
+        expect(Array.from(source.row(i).values)).toEqual(Array.from(fromCounts[r].values));
+      });
+    }
   });
 
   it('forms the word n-grams that tokenizer\'s ngrams lists, in its order', () => {
