@@ -30,15 +30,7 @@ export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank:
   }
   // B^T = A^T Q (cols x l); the small l x l matrix B B^T = Q^T A A^T Q gives B's left singular vectors.
   const bt = multiplyTransposed(rows, q, l, cols);
-  const gram = new Float64Array(l * l);
-  for (let j = 0; j < cols; j++) {
-    const o = j * l;
-    for (let a = 0; a < l; a++) {
-      const x = bt[o + a];
-      if (x === 0) continue;
-      for (let b = a; b < l; b++) gram[a * l + b] += x * bt[o + b];
-    }
-  }
+  const gram = upperGram(bt, cols, l);
   for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gram[a * l + b] = gram[b * l + a];
   const { values: eig, vectors: u } = symmetricEigen(gram, l);
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => eig[b] - eig[a]);
@@ -88,6 +80,20 @@ function multiplyTransposed(rows: readonly SparseVector[], m: Float32Array, l: n
   return out;
 }
 
+/** The upper triangle (diagonal included) of M^T M, l x l row-major, for M n x l row-major: the Gram matrix of M's columns. */
+function upperGram(m: Float32Array, n: number, l: number): Float64Array {
+  const g = new Float64Array(l * l);
+  for (let i = 0; i < n; i++) {
+    const o = i * l;
+    for (let a = 0; a < l; a++) {
+      const x = m[o + a];
+      if (x === 0) continue;
+      for (let b = a; b < l; b++) g[a * l + b] += x * m[o + b];
+    }
+  }
+  return g;
+}
+
 /**
  * Orthonormal columns spanning those of an n x l row-major matrix, in place: Cholesky QR, twice
  * for stability (CholeskyQR2): G = M^T M, G = R^T R, M <- M R^-1. Row by row, so it runs at
@@ -95,15 +101,7 @@ function multiplyTransposed(rows: readonly SparseVector[], m: Float32Array, l: n
  */
 function orthonormalise(m: Float32Array, n: number, l: number): Float32Array {
   for (let pass = 0; pass < 2; pass++) {
-    const g = new Float64Array(l * l);
-    for (let i = 0; i < n; i++) {
-      const o = i * l;
-      for (let a = 0; a < l; a++) {
-        const x = m[o + a];
-        if (x === 0) continue;
-        for (let b = a; b < l; b++) g[a * l + b] += x * m[o + b];
-      }
-    }
+    const g = upperGram(m, n, l);
     let trace = 0;
     for (let a = 0; a < l; a++) trace += g[a * l + a];
     const ridge = Math.max(1e-300, trace * 1e-12);
