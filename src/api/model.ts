@@ -265,22 +265,19 @@ export async function load(dir: string, options: RuntimeOptions = {}): Promise<M
 
 /** A model from its artifacts (toArtifacts, or the files of a model folder read as bytes), with the same checks as load. */
 export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeOptions = {}, source = 'artifacts'): Promise<Model> {
-  const manifest = readManifest(artifacts, source);
-  // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
-  const { kernels } = checkRuntime(options);
-  const clf = decode(artifacts, source, kernels);
-  return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+  return fromArtifactsSharing(artifacts, options, undefined, source);
 }
 
 /**
- * @internal A model from its artifacts whose networks read their input weights from another
- * thread's copy of the same model (Model.sharedInputs): what prediction workers load, so that the
- * weights are held once whatever the number of threads.
+ * @internal fromArtifacts, whose networks may read their input weights from another thread's copy
+ * of the same model (`shared`, from Model.sharedInputs): what prediction workers load, so that the
+ * weights are held once whatever the number of threads. Without `shared`, they are decoded.
  */
-export async function fromArtifactsSharing(artifacts: ModelArtifacts, options: RuntimeOptions, shared: readonly SharedWeights[]): Promise<Model> {
-  const manifest = readManifest(artifacts, 'artifacts');
+export async function fromArtifactsSharing(artifacts: ModelArtifacts, options: RuntimeOptions, shared?: readonly SharedWeights[], source = 'artifacts'): Promise<Model> {
+  const manifest = readManifest(artifacts, source);
+  // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
   const { kernels } = checkRuntime(options);
-  const clf = decode(artifacts, 'artifacts', kernels, shared);
+  const clf = decode(artifacts, source, kernels, shared);
   return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
 }
 

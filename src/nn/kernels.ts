@@ -1,6 +1,6 @@
 import { KERNELS_WASM } from './kernels-wasm.js';
 import type { KernelChoice } from './choices.js';
-import type { SparseRows, SparseVector } from './sparse.js';
+import { toRows, type SparseRows, type SparseVector } from './sparse.js';
 
 /**
  * The input weights of a network (vocabulary x hidden, float32, row-major) and the two loops
@@ -205,20 +205,7 @@ class JsLayer implements SparseLayer {
   }
 
   bag(rows: readonly SparseVector[]): Float32Array {
-    const { weights, hidden } = this;
-    const out = new Float32Array(rows.length * hidden);
-    const acc = new Float32Array(hidden);
-    for (let b = 0; b < rows.length; b++) {
-      const { indices, values } = rows[b];
-      acc.fill(0);
-      for (let k = 0; k < indices.length; k++) {
-        const row = indices[k] * hidden;
-        const v = values[k];
-        for (let h = 0; h < hidden; h++) acc[h] += v * weights[row + h];
-      }
-      out.set(acc, b * hidden);
-    }
-    return out;
+    return this.bagRows(toRows(rows));
   }
 
   bagRows({ indices, values, offsets }: SparseRows): Float32Array {

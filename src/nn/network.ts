@@ -3,7 +3,7 @@ import type { Rng } from '../base/rng.js';
 import type { Tf } from './backend.js';
 import type { KernelChoice } from './choices.js';
 import { sparseLayer, type SharedWeights, type SparseLayer } from './kernels.js';
-import { toRows, type SparseRows, type SparseVector } from './sparse.js';
+import { asRows, type SparseRows, type SparseVector } from './sparse.js';
 
 /**
  * The network: sparse TF-IDF input -> hidden layer (ReLU) -> one logit per category.
@@ -83,8 +83,7 @@ export class Network {
 
   /** Logits (n x classes, row-major) of reports, as sparse vectors or rows in one block. */
   logits(rows: readonly SparseVector[] | SparseRows): Float32Array {
-    const block = Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows);
-    return denseHead(this.input.bagRows(block), this.weights, this.shape);
+    return denseHead(this.input.bagRows(asRows(rows)), this.weights, this.shape);
   }
 }
 
@@ -123,7 +122,7 @@ export function denseHead(pre: Float32Array, w: NetworkWeights, { hidden, classe
 
 /** The mean of the members' logits (n x classes): an ensemble of networks over the same features. */
 export function meanLogits(members: readonly Network[], rows: readonly SparseVector[] | SparseRows): Float32Array {
-  const block = Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows);
+  const block = asRows(rows);
   const sum = members[0].logits(block);
   for (let m = 1; m < members.length; m++) {
     const more = members[m].logits(block);

@@ -29,8 +29,8 @@ export function toRows(vectors: readonly SparseVector[]): SparseRows {
   return { indices, values, offsets };
 }
 
-/** How many rows a block holds. */
-export const rowCount = (rows: SparseRows): number => rows.offsets.length - 1;
+/** Rows in one block, whichever way they are given (a list of vectors is copied into one). */
+export const asRows = (rows: readonly SparseVector[] | SparseRows): SparseRows => (Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows));
 
 /**
  * Rows given one at a time, by position: what a network trains on. The rows may be made when

@@ -160,8 +160,8 @@ export class Vectorizer {
 
   /** The vectors of reports `rows` of counted reports: the same as transform of their texts. */
   transformCounted(counted: Counted, rows: readonly number[]): SparseVector[] {
-    const vectorOf = this.countedVectors(counted);
-    return rows.map(vectorOf);
+    const fieldsOf = this.countedFields(counted);
+    return rows.map((r) => this.weigh(fieldsOf(r)));
   }
 
   /**
@@ -172,19 +172,18 @@ export class Vectorizer {
    * vectors on top of its counts. `nnz` is their total number of non-zeros.
    */
   countedSource(counted: Counted, rows: readonly number[], keepBytes = KEEP_VECTOR_BYTES): SparseSource & { nnz: number } {
-    const vectorOf = this.countedVectors(counted);
+    const fieldsOf = this.countedFields(counted);
     const local = this.countedIds(counted);
     let nnz = 0;
     for (const r of rows) for (const id of counted.docs[r].ids) if (local(id) >= 0) nnz++;
-    if (8 * nnz > keepBytes) return { length: rows.length, row: (i) => vectorOf(rows[i]), nnz };
+    if (8 * nnz > keepBytes) return { length: rows.length, row: (i) => this.weigh(fieldsOf(rows[i])), nnz };
     const offsets = new Int32Array(rows.length + 1);
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     rows.forEach((r, i) => {
-      const v = vectorOf(r);
-      indices.set(v.indices, offsets[i]);
-      values.set(v.values, offsets[i]);
-      offsets[i + 1] = offsets[i] + v.indices.length;
+      const fields = fieldsOf(r);
+      this.weighInto(fields, indices, values, offsets[i]);
+      offsets[i + 1] = offsets[i] + fields.reduce((n, f) => n + f.ids.length, 0);
     });
     return {
       length: rows.length,
@@ -209,8 +208,8 @@ export class Vectorizer {
     return cached;
   }
 
-  /** The vector of one counted report (by its index in counted.docs). */
-  private countedVectors(counted: Counted): (r: number) => SparseVector {
+  /** The term counts of one counted report (by its index in counted.docs), in this vocabulary's positions, field by field. */
+  private countedFields(counted: Counted): (r: number) => FieldCounts[] {
     const local = this.countedIds(counted);
     return (r: number) => {
       const { ids, counts, fieldStarts } = counted.docs[r];
@@ -226,7 +225,7 @@ export class Vectorizer {
         }
         fields.push(field);
       }
-      return this.weigh(fields);
+      return fields;
     };
   }
 
