@@ -1,5 +1,7 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import { normalizeText } from './normalize.js';
+import { pieces, scanSpaced, scanWords } from './scan.js';
+import { StringTable } from './stringtable.js';
 import { TermIndex } from './termindex.js';
 import { charWords, titleOf, words } from './tokenizer.js';
 import type { TermVectors } from './vectors.js';
@@ -68,16 +70,158 @@ export class FieldCounter {
   private readonly gramAt = new Map<string, number>();
   private gramPool = new Int32Array(1 << 16);
   private gramUsed = 0;
+  /** Words whose n-grams are in gramPool. */
+  private pooled = 0;
   /** Of the last counted report: its words and character n-grams (the report field's), and how many of them the index knows. */
   private occurrences = 0;
   private known = 0;
 
+  /** The scanning counter's state (see scanCount), for a fixed index of single words; else undefined. */
+  private readonly scan?: {
+    words: { table: StringTable; terms: Int32Array[] };
+    pieces: ReturnType<typeof pieces>;
+    /** Each white-space separated word met, numbered: wordAt[number] is its place in gramPool. */
+    grams: StringTable;
+    wordAt: Int32Array;
+    /** Of a word number, its place among the report's distinct words (distinct, wordCounts), or -1. */
+    mark: Int32Array;
+    distinct: Int32Array;
+    wordCounts: Int32Array;
+    ids: Int32Array;
+    counts: Int32Array;
+  };
+
+  /**
+   * With `scan` (the default), a fitted vocabulary's counter of single words (no word n-grams,
+   * stop words or stems: the defaults) counts by scanning (scanCount); else, and always while an
+   * index grows, by the tokenizer's strings (count's other path). Both give the same counts.
+   */
   constructor(
     private readonly cfg: FeatureConfig,
     readonly index: TermIndex,
-  ) {}
+    scan = true,
+    /** Words whose character n-gram ids are remembered, at most (a test makes it small). */
+    private readonly cacheWords = WORD_CACHE,
+  ) {
+    if (scan && index.fixed && cfg.wordNgrams === 1 && cfg.titleNgrams === 1 && !cfg.stopwords && !cfg.stem) {
+      this.scan = { words: index.unigrams(FIELD_PREFIXES), pieces: pieces(), grams: new StringTable(), wordAt: new Int32Array(1 << 12), mark: new Int32Array(1 << 12).fill(-1), distinct: new Int32Array(1 << 10), wordCounts: new Int32Array(1 << 10), ids: new Int32Array(1 << 12), counts: new Int32Array(1 << 12) };
+      this.slot = new Int32Array(index.terms.length).fill(-1);
+    }
+  }
 
-  count(text: string): FieldCounts[] {
+  /**
+   * The counts of a report's terms by field (see fieldTerms): ids in order of first occurrence,
+   * and how often each occurs. What is returned may be a view of the counter's memory, valid
+   * until its next count.
+   */
+  count(text: string): FieldTally[] {
+    return this.scan ? this.scanCount(text) : this.stringCount(text);
+  }
+
+  /**
+   * count's fast path: the text's words and white-space separated words are found by scanning
+   * its characters once (scan.ts), hashed as they are scanned, and looked up in tables of code
+   * units (StringTable): no string is made for a word the vocabulary or the n-gram cache holds.
+   */
+  private scanCount(text: string): FieldTally[] {
+    const st = this.scan!;
+    const cfg = this.cfg;
+    this.trimCache(); // here, not within a report: a report's words keep their places in gramPool
+    const one = normalizeText(text);
+    const cut = one.length > cfg.maxChars ? one.slice(0, cfg.maxChars) : one;
+    const p = st.pieces;
+    const slot = this.slot;
+    const starts = [0];
+    let used = 0;
+    let occurrences = 0;
+    let known = 0;
+    const tally = (id: number, times: number) => {
+      const k = slot[id];
+      if (k >= 0) st.counts[k] += times;
+      else {
+        if (used === st.ids.length) {
+          st.ids = grownInt32(st.ids);
+          st.counts = grownInt32(st.counts);
+        }
+        slot[id] = used;
+        st.ids[used] = id;
+        st.counts[used++] = times;
+      }
+    };
+    const clear = () => {
+      for (let k = starts[starts.length - 1]; k < used; k++) slot[st.ids[k]] = -1;
+      starts.push(used);
+    };
+    const { table, terms } = st.words;
+    for (let f = 0; f < 2; f++) {
+      const s = f === 0 ? cut.toLowerCase() : titleOf(cut).toLowerCase();
+      scanWords(s, p);
+      const ids = terms[f];
+      for (let i = 0; i < p.n; i++) {
+        const w = table.get(s, p.start[i], p.end[i], p.hash[i]);
+        const id = w < 0 ? -1 : ids[w];
+        if (id >= 0) {
+          if (f === 0) known++;
+          tally(id, 1);
+        }
+      }
+      if (f === 0) occurrences += p.n;
+      clear();
+    }
+    if (cfg.charChars > 0) {
+      // The distinct words first, with how often each occurs; then each one's n-grams, counted
+      // that many times. The same ids in the same order (a gram first occurs within the first
+      // occurrence of the first word that holds it) and the same counts, with fewer steps.
+      const s = cut.slice(0, cfg.charChars).toLowerCase();
+      scanSpaced(s, p);
+      let distinct = 0;
+      for (let i = 0; i < p.n; i++) {
+        const start = p.start[i];
+        const end = p.end[i];
+        let w = st.grams.get(s, start, end, p.hash[i]);
+        if (w < 0) {
+          w = st.grams.size;
+          if (w === st.wordAt.length) {
+            st.wordAt = grownInt32(st.wordAt);
+            st.mark = grownInt32(st.mark, -1);
+          }
+          st.wordAt[w] = this.poolGrams(s.slice(start, end));
+          st.grams.add(s, start, end, p.hash[i], w);
+        }
+        occurrences += charGramCount(end - start + 2, 3, 5);
+        const m = st.mark[w];
+        if (m >= 0) st.wordCounts[m]++;
+        else {
+          if (distinct === st.distinct.length) {
+            st.distinct = grownInt32(st.distinct);
+            st.wordCounts = grownInt32(st.wordCounts);
+          }
+          st.mark[w] = distinct;
+          st.distinct[distinct] = w;
+          st.wordCounts[distinct++] = 1;
+        }
+      }
+      const pool = this.gramPool;
+      for (let d = 0; d < distinct; d++) {
+        const w = st.distinct[d];
+        const times = st.wordCounts[d];
+        st.mark[w] = -1;
+        const at = st.wordAt[w];
+        const n = pool[at];
+        known += n * times;
+        for (let k = at + 1; k <= at + n; k++) tally(pool[k], times);
+      }
+      clear();
+    }
+    this.occurrences = occurrences;
+    this.known = known;
+    const out: FieldTally[] = [];
+    for (let f = 0; f + 1 < starts.length; f++) out.push({ ids: st.ids.subarray(starts[f], starts[f + 1]), counts: st.counts.subarray(starts[f], starts[f + 1]) });
+    return out;
+  }
+
+  /** count by the tokenizer's strings (any index, any options). */
+  private stringCount(text: string): FieldCounts[] {
     const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
     const index = this.index;
     let occurrences = 0;
@@ -129,22 +273,36 @@ export class FieldCounter {
   private charIds(word: string): number {
     let at = this.gramAt.get(word);
     if (at === undefined) {
-      const ids = this.index.charGrams(word, 3, 5);
-      if (this.gramAt.size >= WORD_CACHE) {
-        this.gramAt.clear();
-        this.gramUsed = 0;
-      }
-      if (this.gramUsed + ids.length + 1 > this.gramPool.length) {
-        const grown = new Int32Array(Math.max(2 * this.gramPool.length, this.gramUsed + ids.length + 1));
-        grown.set(this.gramPool.subarray(0, this.gramUsed));
-        this.gramPool = grown;
-      }
-      at = this.gramUsed;
-      this.gramPool[at] = ids.length;
-      for (let k = 0; k < ids.length; k++) this.gramPool[at + 1 + k] = ids[k];
-      this.gramUsed += ids.length + 1;
+      this.trimCache();
+      at = this.poolGrams(word);
       this.gramAt.set(word, at);
     }
+    return at;
+  }
+
+  /** Empties gramPool and the caches of where words are in it (gramAt, the scan's table) once they hold WORD_CACHE words. */
+  private trimCache(): void {
+    if (this.pooled >= this.cacheWords) {
+      this.gramAt.clear();
+      this.scan?.grams.clear();
+      this.gramUsed = 0;
+      this.pooled = 0;
+    }
+  }
+
+  /** Appends a word's character n-gram ids to gramPool and says where: their number, then the ids. */
+  private poolGrams(word: string): number {
+    const ids = this.index.charGrams(word, 3, 5);
+    if (this.gramUsed + ids.length + 1 > this.gramPool.length) {
+      const grown = new Int32Array(Math.max(2 * this.gramPool.length, this.gramUsed + ids.length + 1));
+      grown.set(this.gramPool.subarray(0, this.gramUsed));
+      this.gramPool = grown;
+    }
+    const at = this.gramUsed;
+    this.gramPool[at] = ids.length;
+    for (let k = 0; k < ids.length; k++) this.gramPool[at + 1 + k] = ids[k];
+    this.gramUsed += ids.length + 1;
+    this.pooled++;
     return at;
   }
 
@@ -235,9 +393,23 @@ class SharedChunks {
 }
 
 /** One field of one report: vocabulary ids in order of first occurrence, and their counts. */
-export interface FieldCounts {
+export interface FieldTally {
+  readonly ids: ArrayLike<number>;
+  readonly counts: ArrayLike<number>;
+}
+
+/** A FieldTally being built. */
+export interface FieldCounts extends FieldTally {
   ids: number[];
   counts: number[];
+}
+
+/** A copy of a twice as long, the new half filled with `fill`. */
+function grownInt32(a: Int32Array, fill = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
 }
 
 /** How many character n-grams of lengths min..max a padded word of `padded` characters has (as TermIndex.charGrams lists them). */

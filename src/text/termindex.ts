@@ -10,6 +10,9 @@
  * and `terms` lists them in order of first occurrence), or fixed (a fitted vocabulary: unknown
  * n-grams are -1). Term strings are the same in both: prefix + words joined by single spaces.
  */
+import { hashUnits } from './scan.js';
+import { StringTable } from './stringtable.js';
+
 const FANOUT = 2 ** 26;
 
 export class TermIndex {
@@ -79,6 +82,32 @@ export class TermIndex {
       this.terms.push(parent < 0 ? this.prefixOf[node] + word : `${this.terms[parent]} ${word}`);
     }
     return child;
+  }
+
+  /** True for the index of a fitted vocabulary (fixed), false while it grows. */
+  get fixed(): boolean {
+    return !this.growing;
+  }
+
+  /**
+   * The words that are one-word terms of the fields `prefixes`, in a table whose values index
+   * `terms`: terms[f][value] is the word's term id in field prefixes[f], or -1. What a counter of
+   * words alone (no n-grams) needs, with no trie walk and no string made (StringTable).
+   */
+  unigrams(prefixes: readonly string[]): { table: StringTable; terms: Int32Array[] } {
+    const roots = prefixes.map((p) => this.root(p));
+    const found: number[][] = prefixes.map(() => []);
+    const table = new StringTable();
+    for (const [word, w] of this.words) {
+      const ids = roots.map((r) => {
+        const child = this.edges.get(r * FANOUT + w);
+        return child === undefined ? -1 : this.nodeTerm[child];
+      });
+      if (ids.every((id) => id < 0)) continue;
+      ids.forEach((id, f) => found[f].push(id));
+      table.add(word, 0, word.length, hashUnits(word, 0, word.length), table.size);
+    }
+    return { table, terms: found.map((ids) => Int32Array.from(ids)) };
   }
 
   /** The term id of an n-gram node, or -1. */

@@ -1,6 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { SparseRows, SparseSource, SparseVector } from '../nn/sparse.js';
-import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts } from './counter.js';
+import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts, type FieldTally } from './counter.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
 
@@ -116,6 +116,9 @@ export class Vectorizer {
   /**
    * The vectors of texts in one block of rows (the same values as transform gives each), and for
    * each text the share of its words and character n-grams the vocabulary knows (FieldCounter.coverage).
+   * The rows' indices and values are views of this vectorizer's scratch memory, valid until its
+   * next call: a batch's vectors are used at once (the network copies them into its own memory),
+   * and a copy of megabytes a batch would only feed the garbage collector.
    */
   transformWithCoverage(texts: readonly string[]): { rows: SparseRows; coverage: Float32Array } {
     const counter = this.lookup();
@@ -139,7 +142,7 @@ export class Vectorizer {
       at += nnz;
       offsets[i + 1] = at;
     });
-    return { rows: { indices: this.scratch.indices.slice(0, at), values: this.scratch.values.slice(0, at), offsets }, coverage };
+    return { rows: { indices: this.scratch.indices.subarray(0, at), values: this.scratch.values.subarray(0, at), offsets }, coverage };
   }
 
   /** The vocabulary's coverage of counted reports `rows` (as transformWithCoverage gives it for their texts). */
@@ -230,7 +233,7 @@ export class Vectorizer {
   }
 
   /** TF-IDF weights of one report's term counts (field by field, in order of first occurrence). */
-  private weigh(fields: readonly FieldCounts[]): SparseVector {
+  private weigh(fields: readonly FieldTally[]): SparseVector {
     let nnz = 0;
     for (const f of fields) nnz += f.ids.length;
     const v = { indices: new Int32Array(nnz), values: new Float32Array(nnz) };
@@ -239,7 +242,7 @@ export class Vectorizer {
   }
 
   /** Writes the TF-IDF weights of one report's term counts into `indices` and `values` from `at`. */
-  private weighInto(fields: readonly FieldCounts[], indices: Int32Array, values: Float32Array, at: number): void {
+  private weighInto(fields: readonly FieldTally[], indices: Int32Array, values: Float32Array, at: number): void {
     const { binaryTf, titleWeight } = this.config;
     const idf = this.idf;
     for (let f = 0; f < fields.length; f++) {
