@@ -11,8 +11,12 @@ const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
 const HAS_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** The text in bugcat's one form (see above). Cheap on text that is already in it. */
+/** Anything normalizeText may change: control characters, CR, and any non-ASCII character. */
+const UNUSUAL = /[\x00-\x08\x0b-\x1f\x7f-\uffff]/;
+
+/** The text in bugcat's one form (see above). Cheap on text that is already in it: one scan of a plain ASCII text. */
 export function normalizeText(text: string): string {
+  if (!UNUSUAL.test(text)) return text;
   let t = text;
   if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
   if (HAS_CONTROL.test(t)) t = t.replace(CONTROL, '');
@@ -26,5 +30,11 @@ export function controlCharacters(text: string): number {
   return text.match(CONTROL)?.length ?? 0;
 }
 
-/** True if a text holds nothing but white space (after normalization). */
-export const isBlank = (text: string): boolean => normalizeText(text).trim() === '';
+/**
+ * Anything normalizeText keeps that is not white space: control characters are removed, line
+ * ends become white space, and NFC composes no white space into anything else, nor the reverse.
+ */
+const NOT_BLANK = /[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/;
+
+/** True if a text holds nothing but white space (after normalization): normalizeText(text).trim() === ''. */
+export const isBlank = (text: string): boolean => !NOT_BLANK.test(text);
