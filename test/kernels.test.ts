@@ -64,6 +64,24 @@ describe('the sparse layer kernels', () => {
     expect(layer.bagRows(toRows(batch))).toEqual(layer.bag(batch));
   });
 
+  it('at the default width (64) the forward pass holds its sums in registers, and gives the general kernel\'s sums to the bit', () => {
+    const rng = new Rng(64);
+    const vocab = 500;
+    const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
+    // A 128-wide layer runs the general kernel; its first 64 columns are w64, and each column's sums are its own.
+    const w128 = new Float32Array(vocab * 128);
+    for (let r = 0; r < vocab; r++) {
+      w128.set(w64.subarray(r * 64, (r + 1) * 64), r * 128);
+      for (let h = 64; h < 128; h++) w128[r * 128 + h] = rng.next() - 0.5;
+    }
+    const batch = toRows(rows(rng, 2100, vocab, 60));
+    const narrow = sparseLayer(w64, 64, 'wasm').bagRows(batch);
+    const wide = sparseLayer(w128, 128, 'wasm').bagRows(batch);
+    const firstHalf = new Float32Array(narrow.length);
+    for (let b = 0; b < narrow.length / 64; b++) firstHalf.set(wide.subarray(b * 128, b * 128 + 64), b * 64);
+    expect(Array.from(narrow)).toEqual(Array.from(firstHalf));
+  });
+
   it.each([[64, 17], [8, 2], [100, 5]])('the dense head in plain loops is TensorFlow.js\'s CPU head to the bit (hidden %i, classes %i)', async (hidden, classes) => {
     const { tf } = await runtime({ backend: 'cpu' });
     const rng = new Rng(hidden + classes);
