@@ -1,25 +1,18 @@
 import { UsageError } from '../../index.js';
-import { serve as run } from '../../serve/server.js';
+import { serve as run, type ServeOptions } from '../../serve/server.js';
 import { runtimeOf } from '../options.js';
 
-interface ServeOptions {
-  model: string;
-  host: string;
-  port: number;
-  token?: string;
-  githubSecret?: string;
-  gitlabToken?: string;
-  workers: number;
+/** The command line's flags: the service's own options (serve/options.ts), with its limits and times flat, as flags are. */
+type ServeFlags = Pick<ServeOptions, 'model' | 'host' | 'port' | 'token' | 'githubSecret' | 'gitlabToken' | 'workers' | 'logLevel'> & {
   maxBody: number;
   maxReportChars: number;
   maxBatch: number;
   timeout: number;
   drainTimeout: number;
-  logLevel: string;
-}
+};
 
 /** `bugcat serve`: prints the address on stdout once it answers, logs JSON lines on stderr, runs until SIGTERM. */
-export async function serve(o: ServeOptions): Promise<void> {
+export async function serve(o: ServeFlags): Promise<void> {
   const secrets = [
     ['--token', 'BUGCAT_TOKEN', o.token],
     ['--github-secret', 'BUGCAT_GITHUB_SECRET', o.githubSecret],
