@@ -50,8 +50,23 @@ export function loadCorpus({ dataDir = SHARED_DATA, withFold0 = false } = {}) {
   return { reports, mode, github };
 }
 
+/**
+ * Check tasks, for whether an effect seen on one taxonomy follows the number of categories: the
+ * 17 categories' reports of some categories only, with their labels (two and four categories).
+ */
+export const CHECK_TASKS = {
+  top2: ['device', 'mistranslation'],
+  devper: ['device', 'peripherals'],
+  othhyp: ['other', 'hypervisor'],
+  top4: ['device', 'other', 'mistranslation', 'hypervisor'],
+};
+
 /** A task's labelled rows: { id, text, label, fold }. */
 export function taskRows(corpus, task) {
+  if (CHECK_TASKS[task]) {
+    const keep = new Set(CHECK_TASKS[task]);
+    return corpus.reports.filter((r) => keep.has(r.label)).map(({ id, text, label, fold }) => ({ id, text, label, fold }));
+  }
   if (task === 'cat17') return corpus.reports.filter((r) => !EXCLUDED.has(r.label)).map(({ id, text, label, fold }) => ({ id, text, label, fold }));
   if (task === 'gemma') return corpus.reports.filter((r) => !EXCLUDED.has(r.label_gemma)).map(({ id, text, label_gemma, fold }) => ({ id, text, label: label_gemma, fold }));
   if (task === 'mode') return corpus.mode.map(({ id, text, label, fold }) => ({ id, text, label, fold }));
