@@ -53,6 +53,15 @@ export interface Hyperparameters {
   learningRate: number;
   /** Initial SGD rate of the input weights (decays linearly to 0, as fastText's). */
   inputLearningRate: number;
+  /**
+   * Weight decay of the input weights (L2 regularisation), as its total over training: at each
+   * step every input weight is multiplied by 1 - rate x inputDecay / (sum of the steps' input
+   * rates), rate being that step's input rate, so that decay alone would shrink a weight by
+   * about e^-inputDecay over the whole training, whatever the number of steps (0 = off). Set by a
+   * rule on the number of categories (rules.ts): 4 for two, 0 for more. A model saved before the
+   * field existed was trained without it, and reads as 0.
+   */
+  inputDecay: number;
   /** Label smoothing of the training targets (0 = none). */
   labelSmoothing: number;
   /** Class weights (n / (k * n_c)) ^ power: 0 = none, 1 = fully balanced. */
@@ -92,6 +101,7 @@ export const DEFAULTS: Readonly<Hyperparameters> = Object.freeze({
   batchSize: 64,
   learningRate: 0.002,
   inputLearningRate: 15,
+  inputDecay: 0,
   labelSmoothing: 0.1,
   classWeightPower: 0.5,
   priorCorrection: 0,
@@ -122,6 +132,7 @@ export const HELP: Record<keyof Hyperparameters, string> = {
   batchSize: 'reports per training step',
   learningRate: 'Adam learning rate of the dense head',
   inputLearningRate: 'initial SGD rate of the input weights (decays to 0)',
+  inputDecay: 'weight decay of the input weights, as its total log-shrink over training (0 = off)',
   labelSmoothing: 'label smoothing of the targets',
   classWeightPower: 'class weighting: 0 none, 1 balanced',
   priorCorrection: 'divide scores by prior^x to lift rare categories',
@@ -162,6 +173,7 @@ export const RANGES: Readonly<Record<keyof Hyperparameters, Range>> = Object.fre
   batchSize: int(1, 65536),
   learningRate: float(1e-6, 10),
   inputLearningRate: float(1e-6, 1000),
+  inputDecay: float(0, 50),
   labelSmoothing: float(0, 0.5),
   classWeightPower: float(0, 2),
   priorCorrection: float(0, 2),
