@@ -51,6 +51,18 @@ const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x
  * over-fit sooner: 3 passes were 0.7 and 0.8 points better than 6. Between, 6 held up (the 17
  * categories at 1,000 and 3,200 reports, the mode taxonomy at 300). So: 600 / r passes, within 6
  * to 48, and 3 from 300 reports per category. At the reference size (r = 250) that is 6.
+ *
+ * Input weight decay (L2 regularisation of the input layer, hyperparameters.ts: inputDecay): 4
+ * for two categories, none for more. Measured as a single change over the other defaults
+ * (scripts/tune-tasks.mjs, 12 to 40 splits a cell at 300 and 1,000 reports, paired split by
+ * split; README, "Defaults that follow the data", has the table): on the mode taxonomy it gained
+ * +0.7, +0.7 and 0.0 points at 300, 1,000 and every report; on two two-category tasks cut from
+ * the 17 categories (device/peripherals, other/hypervisor) +0.8, +0.9 and +0.3; on a third, easy
+ * one (device/mistranslation, 90 % accurate) +0.1 and -0.3. With 17 categories it lost (-0.5
+ * and -0.3 at 300 and 1,000; 0.0 with every report), and 8 lost up to 1.8 points; with four
+ * categories it was split (-0.3 at 300, +0.7 at 1,000). So the rule stops at two. Why the number
+ * of categories matters is not known: decaying only the rows a batch uses did worse still on
+ * the 17 categories (-1.4).
  */
 export const RULES: readonly Rule[] = [
   {
@@ -60,6 +72,11 @@ export const RULES: readonly Rule[] = [
       const perCategory = Math.max(1, n) / Math.max(2, k);
       return { epochs: perCategory >= 300 ? 3 : clamp(Math.round(600 / perCategory), 6, 48) };
     },
+  },
+  {
+    fields: ['inputDecay'],
+    text: 'inputDecay = 4 for two categories, 0 for more',
+    value: ({ k }) => ({ inputDecay: k <= 2 ? 4 : 0 }),
   },
 ];
 
