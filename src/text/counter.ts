@@ -1,6 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import { normalizeText } from './normalize.js';
-import { pieces, scanSpaced, scanWords } from './scan.js';
+import { pieces, scanSpaced, scanWords, type Pieces } from './scan.js';
 import { StringTable } from './stringtable.js';
 import { TermIndex } from './termindex.js';
 import { charWords, titleOf, words } from './tokenizer.js';
@@ -79,7 +79,7 @@ export class FieldCounter {
   /** The scanning counter's state (see scanCount), for a fixed index of single words; else undefined. */
   private readonly scan?: {
     words: { table: StringTable; terms: Int32Array[] };
-    pieces: ReturnType<typeof pieces>;
+    pieces: Pieces;
     /** Each white-space separated word met, numbered: wordAt[number] is its place in gramPool. */
     grams: StringTable;
     wordAt: Int32Array;
@@ -87,6 +87,7 @@ export class FieldCounter {
     mark: Int32Array;
     distinct: Int32Array;
     wordCounts: Int32Array;
+    /** The report's term ids and counts, field after field (count returns views of them). */
     ids: Int32Array;
     counts: Int32Array;
   };
@@ -104,7 +105,17 @@ export class FieldCounter {
     private readonly cacheWords = WORD_CACHE,
   ) {
     if (scan && index.fixed && cfg.wordNgrams === 1 && cfg.titleNgrams === 1 && !cfg.stopwords && !cfg.stem) {
-      this.scan = { words: index.unigrams(FIELD_PREFIXES), pieces: pieces(), grams: new StringTable(), wordAt: new Int32Array(1 << 12), mark: new Int32Array(1 << 12).fill(-1), distinct: new Int32Array(1 << 10), wordCounts: new Int32Array(1 << 10), ids: new Int32Array(1 << 12), counts: new Int32Array(1 << 12) };
+      this.scan = {
+        words: index.unigrams(FIELD_PREFIXES),
+        pieces: pieces(),
+        grams: new StringTable(),
+        wordAt: new Int32Array(1 << 12),
+        mark: new Int32Array(1 << 12).fill(-1),
+        distinct: new Int32Array(1 << 10),
+        wordCounts: new Int32Array(1 << 10),
+        ids: new Int32Array(1 << 12),
+        counts: new Int32Array(1 << 12),
+      };
       this.slot = new Int32Array(index.terms.length).fill(-1);
     }
   }
