@@ -24,6 +24,12 @@ describe('defaults that follow the data', () => {
     expect(ruleValues({ n: 300, k: 17 }).epochs).toBeGreaterThanOrEqual(ruleValues({ n: 1000, k: 17 }).epochs!);
   });
 
+  it('average four networks below 2,000 reports in more than two categories, two otherwise', () => {
+    expect([300, 1000, 1999, 2000, 4251].map((n) => ruleValues({ n, k: 17 }).members)).toEqual([4, 4, 4, 2, 2]);
+    expect([300, 1000, 1650].map((n) => ruleValues({ n, k: 2 }).members)).toEqual([2, 2, 2]);
+    expect(ruleValues({ n: 300, k: 3 }).members).toBe(4);
+  });
+
   it('weigh the title line at 0.4 of the report and of its character n-grams (measured across tasks and sizes)', () => {
     // Each field is L2-normalised, then the title field is scaled by titleWeight: its norm.
     const v = Vectorizer.fit(reports.texts, { ...DEFAULTS, minDf: 1, nbWeight: 0 });

@@ -18,6 +18,7 @@ import {
   load,
   ModelError,
   readReports,
+  ruleValues,
   train,
   validateHyperparameters,
   type Model,
@@ -45,7 +46,8 @@ describe('train and predict', () => {
     expect(model.summary.coverage!.p05).toBeGreaterThan(0);
     expect(model.summary.coverage!.median).toBeGreaterThanOrEqual(model.summary.coverage!.p05);
     expect(model.summary.createdBy).toMatch(/^bugcat \d+\.\d+\.\d+/);
-    expect(model.hyperparameters).toEqual({ ...DEFAULTS, ...FAST });
+    // The defaults, the rules' values for 30 reports in 3 categories, and what was given.
+    expect(model.hyperparameters).toEqual({ ...DEFAULTS, ...ruleValues({ n: 30, k: 3 }), ...FAST });
     const preds = model.predict(probe, { top: 2 });
     expect(preds.map((p) => p.label).slice(0, 3)).toEqual(['boot', 'network', 'graphic']);
     for (const p of preds.slice(0, 3)) {
