@@ -35,8 +35,7 @@ export const CHARS = 'c:';
  * `c:`). Given as each field's words: FieldCounter forms the n-grams.
  */
 export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
-  const one = normalizeText(text);
-  const cut = one.length > cfg.maxChars ? one.slice(0, cfg.maxChars) : one;
+  const cut = cutText(text, cfg);
   const title = titleOf(cut);
   return {
     words: [
@@ -45,6 +44,12 @@ export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens:
     ],
     charWords: cfg.charChars > 0 ? charWords(cut.slice(0, cfg.charChars)) : [],
   };
+}
+
+/** A report's text as its terms are taken from: in its normal form (normalize.ts), cut to maxChars. */
+function cutText(text: string, cfg: FeatureConfig): string {
+  const one = normalizeText(text);
+  return one.length > cfg.maxChars ? one.slice(0, cfg.maxChars) : one;
 }
 
 /** The prefixes of the word n-gram fields (the report's, the title's). */
@@ -60,8 +65,16 @@ const WORD_CACHE = 200_000;
  * does not know (-1) is skipped.
  */
 export class FieldCounter {
-  /** slot[id]: where term id sits in the current field's lists, or -1. */
+  /** slot[id]: where term id sits in `ids` while its field is counted, or -1. */
   private slot = new Int32Array(1 << 16).fill(-1);
+  /**
+   * The report being counted: its term ids in order of first occurrence and their counts, field
+   * after field (`used` of them; field f is starts[f] .. starts[f + 1]). count returns views of them.
+   */
+  private ids = new Int32Array(1 << 12);
+  private counts = new Int32Array(1 << 12);
+  private used = 0;
+  private starts: number[] = [0];
   /**
    * Each word's character n-grams, as ids the index knows: where they start in `gramPool`, which
    * holds their number and then the ids. One pool rather than a typed array a word: a corpus's
@@ -87,9 +100,6 @@ export class FieldCounter {
     mark: Int32Array;
     distinct: Int32Array;
     wordCounts: Int32Array;
-    /** The report's term ids and counts, field after field (count returns views of them). */
-    ids: Int32Array;
-    counts: Int32Array;
   };
 
   /**
@@ -113,8 +123,6 @@ export class FieldCounter {
         mark: new Int32Array(1 << 12).fill(-1),
         distinct: new Int32Array(1 << 10),
         wordCounts: new Int32Array(1 << 10),
-        ids: new Int32Array(1 << 12),
-        counts: new Int32Array(1 << 12),
       };
       this.slot = new Int32Array(index.terms.length).fill(-1);
     }
@@ -126,7 +134,14 @@ export class FieldCounter {
    * until its next count.
    */
   count(text: string): FieldTally[] {
-    return this.scan ? this.scanCount(text) : this.stringCount(text);
+    this.used = 0;
+    this.starts = [0];
+    if (this.scan) this.scanCount(text);
+    else this.stringCount(text);
+    const { ids, counts, starts } = this;
+    const out: FieldTally[] = [];
+    for (let f = 0; f + 1 < starts.length; f++) out.push({ ids: ids.subarray(starts[f], starts[f + 1]), counts: counts.subarray(starts[f], starts[f + 1]) });
+    return out;
   }
 
   /**
@@ -134,35 +149,14 @@ export class FieldCounter {
    * its characters once (scan.ts), hashed as they are scanned, and looked up in tables of code
    * units (StringTable): no string is made for a word the vocabulary or the n-gram cache holds.
    */
-  private scanCount(text: string): FieldTally[] {
+  private scanCount(text: string): void {
     const st = this.scan!;
     const cfg = this.cfg;
     this.trimCache(); // here, not within a report: a report's words keep their places in gramPool
-    const one = normalizeText(text);
-    const cut = one.length > cfg.maxChars ? one.slice(0, cfg.maxChars) : one;
+    const cut = cutText(text, cfg);
     const p = st.pieces;
-    const slot = this.slot;
-    const starts = [0];
-    let used = 0;
     let occurrences = 0;
     let known = 0;
-    const tally = (id: number, times: number) => {
-      const k = slot[id];
-      if (k >= 0) st.counts[k] += times;
-      else {
-        if (used === st.ids.length) {
-          st.ids = grownInt32(st.ids);
-          st.counts = grownInt32(st.counts);
-        }
-        slot[id] = used;
-        st.ids[used] = id;
-        st.counts[used++] = times;
-      }
-    };
-    const clear = () => {
-      for (let k = starts[starts.length - 1]; k < used; k++) slot[st.ids[k]] = -1;
-      starts.push(used);
-    };
     const { table, terms } = st.words;
     for (let f = 0; f < 2; f++) {
       const s = f === 0 ? cut.toLowerCase() : titleOf(cut).toLowerCase();
@@ -173,11 +167,11 @@ export class FieldCounter {
         const id = w < 0 ? -1 : ids[w];
         if (id >= 0) {
           if (f === 0) known++;
-          tally(id, 1);
+          this.tally(id, 1);
         }
       }
       if (f === 0) occurrences += p.n;
-      clear();
+      this.endField();
     }
     if (cfg.charChars > 0) {
       // The distinct words first, with how often each occurs; then each one's n-grams, counted
@@ -220,25 +214,21 @@ export class FieldCounter {
         const at = st.wordAt[w];
         const n = pool[at];
         known += n * times;
-        for (let k = at + 1; k <= at + n; k++) tally(pool[k], times);
+        for (let k = at + 1; k <= at + n; k++) this.tally(pool[k], times);
       }
-      clear();
+      this.endField();
     }
     this.occurrences = occurrences;
     this.known = known;
-    const out: FieldTally[] = [];
-    for (let f = 0; f + 1 < starts.length; f++) out.push({ ids: st.ids.subarray(starts[f], starts[f + 1]), counts: st.counts.subarray(starts[f], starts[f + 1]) });
-    return out;
   }
 
   /** count by the tokenizer's strings (any index, any options). */
-  private stringCount(text: string): FieldCounts[] {
+  private stringCount(text: string): void {
     const { words: wordFields, charWords: chars } = fieldTerms(text, this.cfg);
     const index = this.index;
     let occurrences = 0;
     let known = 0;
-    const fields = wordFields.map(({ tokens, n, prefix }) => {
-      const field: FieldCounts = { ids: [], counts: [] };
+    for (const { tokens, n, prefix } of wordFields) {
       const root = index.root(prefix);
       // The n-grams starting at each word, shortest first (as tokenizer's ngrams lists them).
       for (let i = 0; i < tokens.length; i++) {
@@ -248,27 +238,25 @@ export class FieldCounter {
           if (node < 0) break;
           const id = index.termAt(node);
           if (k === 0 && prefix === '' && id >= 0) known++;
-          this.tally(field, id);
+          this.tally(id, 1);
         }
       }
       if (prefix === '') occurrences += tokens.length;
-      return this.done(field);
-    });
+      this.endField();
+    }
     if (this.cfg.charChars > 0) {
-      const field: FieldCounts = { ids: [], counts: [] };
       for (const word of chars) {
         const at = this.charIds(word);
         const pool = this.gramPool;
         const n = pool[at];
         occurrences += charGramCount(word.length + 2, 3, 5);
         known += n;
-        for (let k = at + 1; k <= at + n; k++) this.tally(field, pool[k]);
+        for (let k = at + 1; k <= at + n; k++) this.tally(pool[k], 1);
       }
-      fields.push(this.done(field));
+      this.endField();
     }
     this.occurrences = occurrences;
     this.known = known;
-    return fields;
   }
 
   /**
@@ -317,8 +305,8 @@ export class FieldCounter {
     return at;
   }
 
-  /** Counts one occurrence of term `id` in `field`. */
-  private tally(field: FieldCounts, id: number): void {
+  /** Counts `times` occurrences of term `id` (none for -1, a term the index does not know) in the field being counted. */
+  private tally(id: number, times: number): void {
     if (id < 0) return;
     if (id >= this.slot.length) {
       const grown = new Int32Array(Math.max(id + 1, this.slot.length * 2)).fill(-1);
@@ -326,17 +314,22 @@ export class FieldCounter {
       this.slot = grown;
     }
     const k = this.slot[id];
-    if (k < 0) {
-      this.slot[id] = field.ids.length;
-      field.ids.push(id);
-      field.counts.push(1);
-    } else field.counts[k]++;
+    if (k >= 0) this.counts[k] += times;
+    else {
+      if (this.used === this.ids.length) {
+        this.ids = grownInt32(this.ids);
+        this.counts = grownInt32(this.counts);
+      }
+      this.slot[id] = this.used;
+      this.ids[this.used] = id;
+      this.counts[this.used++] = times;
+    }
   }
 
-  /** Clears the slots of a finished field. */
-  private done(field: FieldCounts): FieldCounts {
-    for (const id of field.ids) this.slot[id] = -1;
-    return field;
+  /** Ends the field being counted: its terms' slots are cleared, and the next field starts. */
+  private endField(): void {
+    for (let k = this.starts[this.starts.length - 1]; k < this.used; k++) this.slot[this.ids[k]] = -1;
+    this.starts.push(this.used);
   }
 }
 
