@@ -6,6 +6,9 @@
 //   - predict of the corpus x100 (~1 GB of CSV): it completes, within the same memory, at about
 //     the x18 run's time per report;
 //   - the physical floor: reading and parsing the same CSV with csv-parse and doing nothing else;
+//   - the same x18 predict with a model trained without character n-grams (--char-chars 0), the
+//     throughput setting: what the defaults' character n-grams cost in time (their accuracy is
+//     in npm run bench's fold-0 table and README's "At scale");
 //   - train at 1x, 5x and 20x the training folds: time per report and peak RSS, --jobs 1 and 2.
 // The large inputs are generated in a temporary folder and removed at the end, never in the
 // repository. Figures are printed and written as JSON (.bench/scale.json), never asserted.
@@ -73,6 +76,8 @@ try {
   const model = join(dir, 'model');
   say('bugcat: training the model to predict with (folds 1-4) ...');
   measure(process.execPath, [cli, 'train', '--data', split.train, '--out', model, '--quiet']);
+  const fast = join(dir, 'model-fast');
+  measure(process.execPath, [cli, 'train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
 
   // fastText: the same training reports; predict reads one report a line.
   const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
@@ -95,6 +100,10 @@ try {
     for (const jobs of k === 100 ? [2] : [1, 2]) {
       say(`bugcat: predicting x${k} with --jobs ${jobs} ...`);
       entry[`bugcat_jobs${jobs}`] = measure(process.execPath, [cli, 'predict', '--model', model, '--data', file, '--format', 'csv', '--jobs', String(jobs)]);
+    }
+    if (k !== 100) {
+      say(`bugcat: predicting x${k} with --jobs 2 and the model without character n-grams ...`);
+      entry.bugcat_fast = measure(process.execPath, [cli, 'predict', '--model', fast, '--data', file, '--format', 'csv', '--jobs', '2']);
     }
     if (ft && k !== 100) {
       const txt = join(dir, `x${k}.txt`);
@@ -146,6 +155,8 @@ for (const p of result.predict) {
       ` | bugcat --jobs 2 ${f(b2.seconds)} s, ${f(b2.rssMB, 0)} MB, ${us(b2)} us/report` +
       (p.fasttext ? ` | fasttext predict ${f(p.fasttext.seconds)} s, ${f(p.fasttext.rssMB, 0)} MB | ratio x${f(b2.seconds / p.fasttext.seconds)} (--jobs 1 x${b1 ? f(b1.seconds / p.fasttext.seconds) : '-'})` : ''),
   );
+  const fm = p.bugcat_fast;
+  if (fm) lines.push(`  without character n-grams (train --char-chars 0): bugcat --jobs 2 ${f(fm.seconds)} s, ${f(fm.rssMB, 0)} MB` + (p.fasttext ? ` | ratio to fasttext x${f(fm.seconds / p.fasttext.seconds)}` : '') + ` | ratio to the defaults x${f(fm.seconds / b2.seconds)}`);
 }
 if (result.predict.length > 1) {
   const [a, b] = result.predict;

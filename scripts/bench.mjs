@@ -222,6 +222,14 @@ try {
     unprunedFloat32MB: dirSize(full) / 1e6,
     unprunedFloat32: { accuracy: f.accuracy, macro_f1: f.macro_f1, terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures },
   };
+  // 7b. The throughput setting: no character n-grams (most of a report's terms, and of
+  // prediction's time: bench-scale times it on 103,000 reports). What it costs in accuracy.
+  const fast = join(split.dir, 'fast');
+  bugcat(['train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
+  const fastJson = join(split.dir, 'fast.json');
+  bugcat(['evaluate', '--model', fast, '--data', split.test, '--json', fastJson]);
+  const fe = JSON.parse(readFileSync(fastJson, 'utf8'));
+  result.fast = { accuracy: fe.accuracy, macro_f1: fe.macro_f1, predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])) };
 
   if (!quick) {
     // 8. Training cost against data size: 1x, 2x, 4x the reports by repetition.
@@ -245,6 +253,7 @@ try {
     };
     const byFold = cvOf([]);
     result.size.cv = { shipped: byFold.mean, unprunedFloat32: cvOf(['--max-features', '100000000', '--weight-dtype', 'float32']).mean };
+    result.fast.cv = cvOf(['--char-chars', '0']).mean;
     // 8c. The best anchor on the same four folds, fold by fold beside bugcat's (paired).
     if (result.anchors) {
       say('anchor: LinearSVC (text+title+chars) by CV on folds 1-4 ...');
@@ -308,6 +317,10 @@ lines.push(`in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} repor
 lines.push(`one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`);
 if (r.scaling) lines.push(`training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`);
 lines.push(`shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`);
+lines.push(
+  `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.min, 2)} s (defaults ${fmt(r.predict.min, 2)} s)` +
+    (r.fast.cv && r.size.cv ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})` : ''),
+);
 if (r.size.cv) lines.push(`the same by 4-fold CV inside folds 1-4 (pruning only: cv keeps weights in memory, unquantized): default settings accuracy ${fmt(r.size.cv.shipped.accuracy)}, macro-F1 ${fmt(r.size.cv.shipped.macro_f1)} | unpruned float32 accuracy ${fmt(r.size.cv.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.cv.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.cv.shipped.accuracy - r.size.cv.unprunedFloat32.accuracy) * 100, 1)} points`);
 process.stdout.write(lines.join('\n') + '\n');
 mkdirSync(dirname(jsonOut), { recursive: true });
