@@ -45,6 +45,12 @@ function repeat(n, fn) {
 }
 const bugcat = (args, opts) => measure(process.execPath, [cli, ...args], opts);
 const dirSize = (d) => readdirSync(d).reduce((s, f) => s + statSync(join(d, f)).size, 0);
+/** What `bugcat evaluate --json` says of a model on a CSV (extra: more flags), as a user runs it. */
+const evaluated = (model, data, extra = []) => {
+  const out = join(split.dir, 'evaluate.json');
+  bugcat(['evaluate', '--model', model, '--data', data, '--json', out, ...extra]);
+  return JSON.parse(readFileSync(out, 'utf8'));
+};
 
 /**
  * One annotator against two: models trained on folds 1-4 with `label` alone (`single`: given,
@@ -62,10 +68,8 @@ async function annotatorBench(single) {
   const testRows = parse(readFileSync(split.test), { columns: true });
   const agreeCsv = join(split.dir, 'test-agree.csv');
   writeFileSync(agreeCsv, stringify(testRows.filter((r) => usable(r.label) && r.label === r.label_gemma), { header: true, columns: ['id', 'text', 'label', 'label_gemma'] }));
-  const evalJson = join(split.dir, 'eval-annotators.json');
   const scoreOf = (model, data, extra = []) => {
-    bugcat(['evaluate', '--model', model, '--data', data, '--json', evalJson, ...extra]);
-    const e = JSON.parse(readFileSync(evalJson, 'utf8'));
+    const e = evaluated(model, data, extra);
     return { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, ece: e.ece };
   };
   for (const [name, extra] of Object.entries(variants)) {
@@ -158,9 +162,7 @@ try {
   say('bugcat: training on folds 1-4 ...');
   const trainRuns = Array.from({ length: quick ? 1 : 2 }, () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']));
   result.train = { min: min(trainRuns.map((r) => r.seconds)), median: median(trainRuns.map((r) => r.seconds)), runs: trainRuns.length, rssMB: Math.max(...trainRuns.map((r) => r.rssMB)) };
-  const evalJson = join(split.dir, 'eval.json');
-  bugcat(['evaluate', '--model', model, '--data', split.test, '--json', evalJson]);
-  const e = JSON.parse(readFileSync(evalJson, 'utf8'));
+  const e = evaluated(model, split.test);
   result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
   result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
 
@@ -210,12 +212,8 @@ try {
   // 7. Model size, and what pruning + quantization (the default weight dtype) cost against an unpruned float32 model.
   const full = join(split.dir, 'full');
   bugcat(['train', '--data', split.train, '--out', full, '--quiet', '--max-features', '100000000', '--weight-dtype', 'float32']);
-  const fullJson = join(split.dir, 'full.json');
-  bugcat(['evaluate', '--model', full, '--data', split.test, '--json', fullJson]);
-  const f = JSON.parse(readFileSync(fullJson, 'utf8'));
-  const shippedJson = join(split.dir, 'shipped.json');
-  bugcat(['evaluate', '--model', join(root, 'models', 'qemu'), '--data', split.test, '--json', shippedJson]);
-  const s = JSON.parse(readFileSync(shippedJson, 'utf8'));
+  const f = evaluated(full, split.test);
+  const s = evaluated(join(root, 'models', 'qemu'), split.test);
   result.size = {
     shippedMB: dirSize(join(root, 'models', 'qemu')) / 1e6,
     shipped: { accuracy: s.accuracy, macro_f1: s.macro_f1 },
@@ -226,9 +224,7 @@ try {
   // prediction's time: bench-scale times it on 103,000 reports). What it costs in accuracy.
   const fast = join(split.dir, 'fast');
   bugcat(['train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
-  const fastJson = join(split.dir, 'fast.json');
-  bugcat(['evaluate', '--model', fast, '--data', split.test, '--json', fastJson]);
-  const fe = JSON.parse(readFileSync(fastJson, 'utf8'));
+  const fe = evaluated(fast, split.test);
   result.fast = { accuracy: fe.accuracy, macro_f1: fe.macro_f1, predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])) };
 
   if (!quick) {
