@@ -81,7 +81,7 @@ export function readLabelled(path: string, columns: Columns, log: Log = () => {}
     warnControls(reports.ids, reports.texts, log);
     return reports;
   }
-  const reports = readCsv(path, columns, true, log);
+  const reports = readCsv(path, columns, true);
   warnControls(reports.ids, reports.texts, log);
   return reports;
 }
@@ -90,12 +90,12 @@ export function readLabelled(path: string, columns: Columns, log: Log = () => {}
  * A CSV with a header row. `text` is required; `label` too when `requireLabel`;
  * without an `id` column, ids are row numbers (1 = first report).
  */
-export function readCsv(path: string, columns: Columns, requireLabel: boolean, log: Log = () => {}): Reports {
-  return parseCsv(readTextFile(path, 'CSV file').text, path, columns, requireLabel, log);
+export function readCsv(path: string, columns: Columns, requireLabel: boolean): Reports {
+  return parseCsv(readTextFile(path, 'CSV file').text, path, columns, requireLabel);
 }
 
 /** A CSV's content (see readCsv); `path` names it in messages. */
-export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean, log: Log = () => {}): Reports {
+export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean): Reports {
   if (content.trim() === '') throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
   let rows: string[][];
   try {
@@ -226,7 +226,7 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
 export function parseInput(content: string, format: InputFormat, source: string, id: string, columns: Columns, log: Log = () => {}): Reports {
   switch (format) {
     case 'csv':
-      return parseCsv(content, source, columns, false, log);
+      return parseCsv(content, source, columns, false);
     case 'json':
     case 'jsonl': {
       const records = format === 'json' ? parseIssuesJson(content, source) : parseIssuesJsonl(content);

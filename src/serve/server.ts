@@ -26,6 +26,8 @@ const isLoopback = (host: string) => host === 'localhost' || (isIP(host) === 4 &
  * cannot be listened on. `onListening` hears the address once the service answers.
  */
 export async function serve(o: ServeOptions, onListening: (url: string) => void = () => {}): Promise<{ drained: boolean }> {
+  // Assigned once the model has loaded; the pool's callbacks, made before, read it then.
+  // eslint-disable-next-line prefer-const
   let service: Service | undefined;
   const engine: Engine =
     o.workers > 0

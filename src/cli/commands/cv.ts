@@ -15,7 +15,7 @@ interface CvOptions extends ColumnOptions, ReportTargets {
   quiet: boolean;
 }
 
-const KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
+type Key = 'accuracy' | 'macro_f1' | 'weighted_f1' | 'ece';
 
 export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> {
   const log = logOf(o);
@@ -29,7 +29,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   for (const r of result.folds) {
     lines.push(`${r.fold.padEnd(4)}  ${String(r.n).padStart(7)}  ${r.accuracy.toFixed(3).padStart(8)}  ${r.macro_f1.toFixed(3).padStart(8)}  ${r.weighted_f1.toFixed(3).padStart(11)}  ${r.ece.toFixed(3).padStart(5)}`);
   }
-  const ms = (k: (typeof KEYS)[number]) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
+  const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
