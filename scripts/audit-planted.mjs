@@ -89,13 +89,25 @@ try {
     estimatedWrong: result.categories.reduce((s, c) => s + c.estimatedWrong, 0),
   };
   const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  console.log(`${n} reports (folds 1-4), ${planted.size} labels flipped (${pct(share)}, seed ${seed}), ${folds}-fold cross-fitted audit in ${seconds.toFixed(0)} s`);
+  console.log(
+    `${n} reports (folds 1-4), ${planted.size} labels flipped (${pct(share)}, seed ${seed}), ${folds}-fold cross-fitted audit in ${seconds.toFixed(0)} s`,
+  );
   console.log(`planted flips in audit's top ${k} (top ${pct(k / n)}):`);
-  for (const [name, f] of Object.entries(out.rankings)) console.log(`  ${name.padEnd(36)} precision ${pct(f.precision)}, recall ${pct(f.recall)}`);
-  console.log(`issues flagged: ${issues.length} (${pct(issues.length / n)}), holding ${plantedIssues} of the ${planted.size} planted flips (recall ${pct(plantedIssues / planted.size)}); estimated wrong labels in all: ${out.estimatedWrong.toFixed(0)}`);
+  for (const [name, f] of Object.entries(out.rankings))
+    console.log(`  ${name.padEnd(36)} precision ${pct(f.precision)}, recall ${pct(f.recall)}`);
+  console.log(
+    `issues flagged: ${issues.length} (${pct(issues.length / n)}), holding ${plantedIssues} of the ${planted.size} planted flips (recall ${pct(plantedIssues / planted.size)}); estimated wrong labels in all: ${out.estimatedWrong.toFixed(0)}`,
+  );
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2) + '\n');
   if (dumpOut) {
-    const dumped = result.entries.map((e) => ({ id: e.id, label: e.label, original: reports.labels[e.index], planted: planted.has(e.index), issue: e.issue, probabilities: e.probabilities }));
+    const dumped = result.entries.map((e) => ({
+      id: e.id,
+      label: e.label,
+      original: reports.labels[e.index],
+      planted: planted.has(e.index),
+      issue: e.issue,
+      probabilities: e.probabilities,
+    }));
     writeFileSync(dumpOut, JSON.stringify({ labels, entries: dumped }) + '\n');
   }
 } finally {

@@ -85,7 +85,23 @@ try {
   if (ft) {
     const train = parseSync(readFileSync(split.train), { columns: true }).filter((r) => r.label && r.label !== 'manual-review');
     writeFileSync(join(dir, 'ft-train.txt'), train.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
-    execFileSync(ft, ['supervised', '-input', join(dir, 'ft-train.txt'), '-output', join(dir, 'ft'), '-thread', '2', '-verbose', '0', '-epoch', '25', '-lr', '0.5', '-wordNgrams', '2']);
+    execFileSync(ft, [
+      'supervised',
+      '-input',
+      join(dir, 'ft-train.txt'),
+      '-output',
+      join(dir, 'ft'),
+      '-thread',
+      '2',
+      '-verbose',
+      '0',
+      '-epoch',
+      '25',
+      '-lr',
+      '0.5',
+      '-wordNgrams',
+      '2',
+    ]);
   }
 
   const sizes = quick ? [2] : [18, 100];
@@ -99,7 +115,18 @@ try {
     entry.floor = floor(file);
     for (const jobs of k === 100 ? [2] : [1, 2]) {
       say(`bugcat: predicting x${k} with --jobs ${jobs} ...`);
-      entry[`bugcat_jobs${jobs}`] = measure(process.execPath, [cli, 'predict', '--model', model, '--data', file, '--format', 'csv', '--jobs', String(jobs)]);
+      entry[`bugcat_jobs${jobs}`] = measure(process.execPath, [
+        cli,
+        'predict',
+        '--model',
+        model,
+        '--data',
+        file,
+        '--format',
+        'csv',
+        '--jobs',
+        String(jobs),
+      ]);
     }
     if (k !== 100) {
       say(`bugcat: predicting x${k} with --jobs 2 and the model without character n-grams ...`);
@@ -108,7 +135,8 @@ try {
     if (ft && k !== 100) {
       const txt = join(dir, `x${k}.txt`);
       const out = createWriteStream(txt);
-      for await (const r of createReadStream(file).pipe(parse({ columns: true }))) if (!out.write(`${flat(r.text)}\n`)) await once(out, 'drain');
+      for await (const r of createReadStream(file).pipe(parse({ columns: true })))
+        if (!out.write(`${flat(r.text)}\n`)) await once(out, 'drain');
       out.end();
       await once(out, 'finish');
       say(`fastText: predicting x${k} ...`);
@@ -126,14 +154,25 @@ try {
     const file = join(dir, `train-x${k}.csv`);
     const out = createWriteStream(file);
     out.write('id,text,label\n');
-    for (let rep = 0; rep < k; rep++) if (!out.write(stringify(trainRows.map((r) => [`${r.id}-${rep}`, r.text, r.label])))) await once(out, 'drain');
+    for (let rep = 0; rep < k; rep++)
+      if (!out.write(stringify(trainRows.map((r) => [`${r.id}-${rep}`, r.text, r.label])))) await once(out, 'drain');
     out.end();
     await once(out, 'finish');
     const reports = trainRows.filter((r) => r.label && r.label !== 'manual-review').length * k;
     const entry = { factor: k, reports };
     for (const jobs of [1, 2]) {
       say(`bugcat: training on ${k}x (${reports} reports) with --jobs ${jobs} ...`);
-      entry[`jobs${jobs}`] = measure(process.execPath, [cli, 'train', '--data', file, '--out', join(dir, `m${k}-${jobs}`), '--quiet', '--jobs', String(jobs)]);
+      entry[`jobs${jobs}`] = measure(process.execPath, [
+        cli,
+        'train',
+        '--data',
+        file,
+        '--out',
+        join(dir, `m${k}-${jobs}`),
+        '--quiet',
+        '--jobs',
+        String(jobs),
+      ]);
       rmSync(join(dir, `m${k}-${jobs}`), { recursive: true, force: true });
     }
     rmSync(file);
@@ -153,10 +192,17 @@ for (const p of result.predict) {
     `predict x${p.factor} (${p.reports} reports, ${f(p.csvMB, 0)} MB): floor (read + parse only) ${f(p.floor.seconds)} s, ${f(p.floor.rssMB, 0)} MB` +
       (b1 ? ` | bugcat --jobs 1 ${f(b1.seconds)} s, ${f(b1.rssMB, 0)} MB` : '') +
       ` | bugcat --jobs 2 ${f(b2.seconds)} s, ${f(b2.rssMB, 0)} MB, ${us(b2)} us/report` +
-      (p.fasttext ? ` | fasttext predict ${f(p.fasttext.seconds)} s, ${f(p.fasttext.rssMB, 0)} MB | ratio x${f(b2.seconds / p.fasttext.seconds)} (--jobs 1 x${b1 ? f(b1.seconds / p.fasttext.seconds) : '-'})` : ''),
+      (p.fasttext
+        ? ` | fasttext predict ${f(p.fasttext.seconds)} s, ${f(p.fasttext.rssMB, 0)} MB | ratio x${f(b2.seconds / p.fasttext.seconds)} (--jobs 1 x${b1 ? f(b1.seconds / p.fasttext.seconds) : '-'})`
+        : ''),
   );
   const fm = p.bugcat_fast;
-  if (fm) lines.push(`  without character n-grams (train --char-chars 0): bugcat --jobs 2 ${f(fm.seconds)} s, ${f(fm.rssMB, 0)} MB` + (p.fasttext ? ` | ratio to fasttext x${f(fm.seconds / p.fasttext.seconds)}` : '') + ` | ratio to the defaults x${f(fm.seconds / b2.seconds)}`);
+  if (fm)
+    lines.push(
+      `  without character n-grams (train --char-chars 0): bugcat --jobs 2 ${f(fm.seconds)} s, ${f(fm.rssMB, 0)} MB` +
+        (p.fasttext ? ` | ratio to fasttext x${f(fm.seconds / p.fasttext.seconds)}` : '') +
+        ` | ratio to the defaults x${f(fm.seconds / b2.seconds)}`,
+    );
 }
 if (result.predict.length > 1) {
   const [a, b] = result.predict;

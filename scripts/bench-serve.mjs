@@ -123,14 +123,22 @@ async function fixedRate(url, bodies, { rate, seconds, quiet = [] }) {
   const pending = new Set();
   const send = (due, body) =>
     new Promise((resolve) => {
-      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push([due - start, performance.now() - due]);
-          else errors++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push([due - start, performance.now() - due]);
+            else errors++;
+            resolve();
+          });
+        },
+      );
       req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
       req.on('error', () => {
         errors++;
@@ -162,22 +170,35 @@ async function fixedRate(url, bodies, { rate, seconds, quiet = [] }) {
   };
   // The same figures for the requests due outside the windows `quiet` names (ms from the start: [from, to]).
   const away = latencies.filter(([t]) => !quiet.some(([a, b]) => t >= a && t < b)).map(([, l]) => l);
-  return { total: sent, achievedPerSecond: sent / ((performance.now() - start) / 1000), ...percentiles(latencies.map(([, l]) => l)), errors, awayFromReloads: { requests: away.length, ...percentiles(away) } };
+  return {
+    total: sent,
+    achievedPerSecond: sent / ((performance.now() - start) / 1000),
+    ...percentiles(latencies.map(([, l]) => l)),
+    errors,
+    awayFromReloads: { requests: away.length, ...percentiles(away) },
+  };
 }
 
 const rows = parse(readFileSync(data), { columns: true, skip_empty_lines: true, relax_column_count: true });
 const texts = rows.map((r) => r.text).filter((t) => t && t.trim() !== '');
 const singles = texts.slice(0, 2000).map((text) => JSON.stringify({ text, top: 3 }));
-const batches = Array.from({ length: 100 }, (_, b) => JSON.stringify({ reports: texts.slice(b * 20, b * 20 + 20).map((text) => ({ text })), top: 3 }));
+const batches = Array.from({ length: 100 }, (_, b) =>
+  JSON.stringify({ reports: texts.slice(b * 20, b * 20 + 20).map((text) => ({ text })), top: 3 }),
+);
 const defaultWorkers = Math.max(1, availableParallelism() - 1);
 const result = {
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
   texts: { count: singles.length, medianChars: median(texts.slice(0, 2000).map((t) => t.length)) },
 };
-const loadAvg = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+const loadAvg = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 result.machine.loadAverageAtStart = loadavg();
 say(`load average at the start: ${loadAvg()} (other work on this machine shares the cores)`);
-say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}; ${singles.length} QEMU reports, median ${result.texts.medianChars} characters`);
+say(
+  `machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}; ${singles.length} QEMU reports, median ${result.texts.medianChars} characters`,
+);
 
 // 1. The command line, one report as a whole process, against a bare node.
 const one = texts[0];
@@ -195,14 +216,23 @@ for (const workers of [0, 1, 2]) {
   const r = await load(server.url, singles, { connections: 16, duration: SATURATION_S });
   // The server's own CPU time per request: what a core would answer if nothing else ran on it.
   const cpuMs = ((cpuOf(server.child.pid) - cpu0) * 1000) / r.requests.total;
-  result.saturation[workers] = { requestsPerSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: errorsOf(r), total: r.requests.total, serverCpuMsPerRequest: cpuMs };
+  result.saturation[workers] = {
+    requestsPerSecond: r.requests.average,
+    p50ms: r.latency.p50,
+    p99ms: r.latency.p99,
+    errors: errorsOf(r),
+    total: r.requests.total,
+    serverCpuMsPerRequest: cpuMs,
+  };
   say(
     `saturation, ${workers} prediction thread(s): ${Math.round(r.requests.average)} single-report requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${errorsOf(r)} errors in ${r.requests.total}; the server used ${cpuMs.toFixed(2)} ms of CPU per request (${Math.round(1000 / cpuMs)} requests per CPU-second)`,
   );
   if (workers === 0 || workers === defaultWorkers) {
     const b = await load(server.url, batches, { connections: 4, duration: SATURATION_S / 2 });
     result.saturation[workers].batch20ReportsPerSecond = b.requests.average * 20;
-    say(`  batches of 20, ${workers} thread(s): ${Math.round(b.requests.average * 20)} reports/s, p99 ${b.latency.p99} ms per batch, ${errorsOf(b)} errors`);
+    say(
+      `  batches of 20, ${workers} thread(s): ${Math.round(b.requests.average * 20)} reports/s, p99 ${b.latency.p99} ms per batch, ${errorsOf(b)} errors`,
+    );
   }
   await stopServer(server);
 }
@@ -254,7 +284,14 @@ for (const workers of [0, 1, 2]) {
     maxMs: r.maxMs,
     errors: r.errors,
     awayFromReloads: r.awayFromReloads,
-    rssMB: { first: median(samples.slice(0, tenth)), last: median(samples.slice(-tenth)), max: Math.max(...samples), peakHWM: peak, series: samples.map((x) => Math.round(x)), stretches },
+    rssMB: {
+      first: median(samples.slice(0, tenth)),
+      last: median(samples.slice(-tenth)),
+      max: Math.max(...samples),
+      peakHWM: peak,
+      series: samples.map((x) => Math.round(x)),
+      stretches,
+    },
     reloads,
     reloadsDone: reloadCount,
     exitCode: code,
@@ -263,23 +300,33 @@ for (const workers of [0, 1, 2]) {
   say(
     `fixed ${RATE} requests/s for ${FIXED_S} s (${defaultWorkers} prediction thread(s)): ${f.total} requests, p50 ${f.p50ms} ms, p99 ${f.p99ms} ms, max ${f.maxMs} ms, ${f.errors} errors`,
   );
-  say(`  the ${f.awayFromReloads.requests} requests due more than 5 s after a reload began: p50 ${f.awayFromReloads.p50ms} ms, p99 ${f.awayFromReloads.p99ms} ms, max ${f.awayFromReloads.maxMs} ms`);
+  say(
+    `  the ${f.awayFromReloads.requests} requests due more than 5 s after a reload began: p50 ${f.awayFromReloads.p50ms} ms, p99 ${f.awayFromReloads.p99ms} ms, max ${f.awayFromReloads.maxMs} ms`,
+  );
   say(
     `  RSS: ${f.rssMB.first.toFixed(0)} MB in the first tenth, ${f.rssMB.last.toFixed(0)} MB in the last, ${f.rssMB.max.toFixed(0)} MB at most (sampled each second), peak ${f.rssMB.peakHWM.toFixed(0)} MB (VmHWM)`,
   );
   say(`  RSS each 5 s: ${f.rssMB.series.filter((_, i) => i % 5 === 0).join(' ')} MB`);
-  say(`  RSS between reloads: ${stretches.map((x) => `${x.from.toFixed(0)}-${x.to.toFixed(0)} s: ${x.startMB.toFixed(0)} -> ${x.endMB.toFixed(0)} MB`).join('; ')}`);
-  say(`  reloads during the load: ${reloads.map((x) => (x.how === 'http' ? `POST /v1/admin/reload -> ${x.status}` : 'SIGHUP')).join(', ')}; ${reloadCount} done; SIGTERM -> exit ${code}`);
+  say(
+    `  RSS between reloads: ${stretches.map((x) => `${x.from.toFixed(0)}-${x.to.toFixed(0)} s: ${x.startMB.toFixed(0)} -> ${x.endMB.toFixed(0)} MB`).join('; ')}`,
+  );
+  say(
+    `  reloads during the load: ${reloads.map((x) => (x.how === 'http' ? `POST /v1/admin/reload -> ${x.status}` : 'SIGHUP')).join(', ')}; ${reloadCount} done; SIGTERM -> exit ${code}`,
+  );
 }
 
 // Summary against the targets, as ratios to the command line in the same run.
 const best = result.saturation[defaultWorkers];
 say('');
 say('summary (this run, this machine):');
-say(`  CLI, one report as a whole process: ${(result.cli.onePredictSeconds * 1000).toFixed(0)} ms; through the service at 500 req/s: p50 ${result.fixedRate.p50ms} ms (x${(result.cli.onePredictSeconds * 1000 / Math.max(result.fixedRate.p50ms, 0.5)).toFixed(0)} faster)`);
+say(
+  `  CLI, one report as a whole process: ${(result.cli.onePredictSeconds * 1000).toFixed(0)} ms; through the service at 500 req/s: p50 ${result.fixedRate.p50ms} ms (x${((result.cli.onePredictSeconds * 1000) / Math.max(result.fixedRate.p50ms, 0.5)).toFixed(0)} faster)`,
+);
 say(`  single-report requests/s at saturation: ${Math.round(best.requestsPerSecond)} (target >= 2000)`);
 say(`  p99 at 500 req/s: ${result.fixedRate.p99ms} ms (target <= 20 ms); errors: ${result.fixedRate.errors} (target 0)`);
-say(`  RSS over ${FIXED_S} s: ${result.fixedRate.rssMB.first.toFixed(0)} -> ${result.fixedRate.rssMB.last.toFixed(0)} MB, peak ${result.fixedRate.rssMB.peakHWM.toFixed(0)} MB (target <= 300 MB, flat)`);
+say(
+  `  RSS over ${FIXED_S} s: ${result.fixedRate.rssMB.first.toFixed(0)} -> ${result.fixedRate.rssMB.last.toFixed(0)} MB, peak ${result.fixedRate.rssMB.peakHWM.toFixed(0)} MB (target <= 300 MB, flat)`,
+);
 result.machine.loadAverageAtEnd = loadavg();
 say(`  load average at the end: ${loadAvg()}`);
 mkdirSync(dirname(jsonOut), { recursive: true });

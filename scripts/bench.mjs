@@ -33,7 +33,11 @@ function measure(cmd, args, { input, stdout = 'ignore' } = {}) {
   const stats = join(split.dir, 'time.txt');
   const full = hasTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
-  const r = spawnSync(full[0], full[1], { input, stdio: [input === undefined ? 'ignore' : 'pipe', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  const r = spawnSync(full[0], full[1], {
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+  });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
   const [, rss] = hasTime ? readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [0, NaN];
@@ -41,7 +45,12 @@ function measure(cmd, args, { input, stdout = 'ignore' } = {}) {
 }
 function repeat(n, fn) {
   const runs = Array.from({ length: n }, fn);
-  return { min: min(runs.map((r) => r.seconds)), median: median(runs.map((r) => r.seconds)), runs: runs.length, rssMB: Math.max(...runs.map((r) => r.rssMB)) };
+  return {
+    min: min(runs.map((r) => r.seconds)),
+    median: median(runs.map((r) => r.seconds)),
+    runs: runs.length,
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+  };
 }
 const bugcat = (args, opts) => measure(process.execPath, [cli, ...args], opts);
 const dirSize = (d) => readdirSync(d).reduce((s, f) => s + statSync(join(d, f)).size, 0);
@@ -67,7 +76,13 @@ async function annotatorBench(single) {
   // Fold 0, through train and evaluate as a user runs them.
   const testRows = parse(readFileSync(split.test), { columns: true });
   const agreeCsv = join(split.dir, 'test-agree.csv');
-  writeFileSync(agreeCsv, stringify(testRows.filter((r) => usable(r.label) && r.label === r.label_gemma), { header: true, columns: ['id', 'text', 'label', 'label_gemma'] }));
+  writeFileSync(
+    agreeCsv,
+    stringify(
+      testRows.filter((r) => usable(r.label) && r.label === r.label_gemma),
+      { header: true, columns: ['id', 'text', 'label', 'label_gemma'] },
+    ),
+  );
   const scoreOf = (model, data, extra = []) => {
     const e = evaluated(model, data, extra);
     return { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, ece: e.ece };
@@ -79,7 +94,11 @@ async function annotatorBench(single) {
       model = join(split.dir, `model-${name}`);
       out.trainSeconds[name] = bugcat(['train', '--data', split.train, '--out', model, '--quiet', ...extra]).seconds;
     }
-    out.fold0[name] = { label: scoreOf(model, split.test), label_gemma: scoreOf(model, split.test, ['--label-column', 'label_gemma']), agree: scoreOf(model, agreeCsv) };
+    out.fold0[name] = {
+      label: scoreOf(model, split.test),
+      label_gemma: scoreOf(model, split.test, ['--label-column', 'label_gemma']),
+      agree: scoreOf(model, agreeCsv),
+    };
   }
   // 4-fold CV inside folds 1-4: the out-of-fold predictions scored fold by fold against each annotator.
   const given = new Map(parse(readFileSync(split.train), { columns: true }).map((r) => [r.id, r]));
@@ -87,7 +106,11 @@ async function annotatorBench(single) {
     say(`bugcat: 4-fold CV inside folds 1-4 with ${name === 'single' ? 'label' : 'label and label_gemma'} ...`);
     const oof = join(split.dir, `oof-${name}.csv`);
     bugcat(['cv', '--data', split.train, '--fold-column', 'fold', '--predictions', oof, '--top', '1', '--quiet', ...extra]);
-    const preds = parse(readFileSync(oof), { columns: true }).map((p) => ({ ...p, confidence: Number(p.confidence), row: given.get(p.id) }));
+    const preds = parse(readFileSync(oof), { columns: true }).map((p) => ({
+      ...p,
+      confidence: Number(p.confidence),
+      row: given.get(p.id),
+    }));
     const folds = [...new Set(preds.map((p) => p.fold))].sort();
     const targets = {
       label: [(r) => usable(r.label), (r) => r.label],
@@ -98,11 +121,17 @@ async function annotatorBench(single) {
       Object.entries(targets).map(([target, [keep, gold]]) => {
         const byFold = folds.map((f) => {
           const ps = preds.filter((p) => p.fold === f && keep(p.row));
-          const s = scorePredictions(ps.map((p) => gold(p.row)), ps);
+          const s = scorePredictions(
+            ps.map((p) => gold(p.row)),
+            ps,
+          );
           return { fold: f, n: s.n, accuracy: s.accuracy, macro_f1: s.macro_f1, ece: s.ece };
         });
         const mean = (k) => byFold.reduce((t, x) => t + x[k], 0) / byFold.length;
-        return [target, { n: byFold.reduce((t, x) => t + x.n, 0), accuracy: mean('accuracy'), macro_f1: mean('macro_f1'), ece: mean('ece'), byFold }];
+        return [
+          target,
+          { n: byFold.reduce((t, x) => t + x.n, 0), accuracy: mean('accuracy'), macro_f1: mean('macro_f1'), ece: mean('ece'), byFold },
+        ];
       }),
     );
   }
@@ -114,18 +143,32 @@ function annotatorLines(a) {
   const f = (x, d = 3) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
   const targets = ['label', 'label_gemma', 'agree'];
   const lines = [`\n== one annotator (label) against two (label + label_gemma, combined by Dawid-Skene EM); trained on folds 1-4 ==`];
-  const block = (cells) => cells.map((c) => c.padEnd(17)).join('').trimEnd();
+  const block = (cells) =>
+    cells
+      .map((c) => c.padEnd(17))
+      .join('')
+      .trimEnd();
   lines.push(`${'scored against:'.padEnd(35)}${block(['label', 'label_gemma', 'both agree'])}`);
   lines.push(`${''.padEnd(35)}${block(targets.map(() => 'acc    macro-F1'))}`);
   const row = (title, s) => `${title.padEnd(35)}${block(targets.map((t) => `${f(s[t].accuracy)}  ${f(s[t].macro_f1)}`))}`;
   lines.push(row('fold 0, label only', a.fold0.single), row('fold 0, label + label_gemma', a.fold0.both));
-  lines.push(`  (fold 0 reports scored: ${targets.map((t) => `${t} ${a.fold0.single[t].n}`).join(', ')}; ECE against label ${f(a.fold0.single.label.ece)} -> ${f(a.fold0.both.label.ece)})`);
+  lines.push(
+    `  (fold 0 reports scored: ${targets.map((t) => `${t} ${a.fold0.single[t].n}`).join(', ')}; ECE against label ${f(a.fold0.single.label.ece)} -> ${f(a.fold0.both.label.ece)})`,
+  );
   lines.push(row('4-fold CV in folds 1-4, label only', a.cv.single), row('4-fold CV, label + label_gemma', a.cv.both));
   for (const t of targets) {
     const d = (k) => a.cv.both[t].byFold.map((x, i) => (x[k] - a.cv.single[t].byFold[i][k]) * 100);
-    lines.push(`  CV, two minus one, by fold, against ${t}: accuracy ${d('accuracy').map((x) => f(x, 1)).join(' / ')} points, macro-F1 ${d('macro_f1').map((x) => f(x, 1)).join(' / ')} points`);
+    lines.push(
+      `  CV, two minus one, by fold, against ${t}: accuracy ${d('accuracy')
+        .map((x) => f(x, 1))
+        .join(' / ')} points, macro-F1 ${d('macro_f1')
+        .map((x) => f(x, 1))
+        .join(' / ')} points`,
+    );
   }
-  lines.push(`  (CV reports scored: ${targets.map((t) => `${t} ${a.cv.single[t].n}`).join(', ')}; ECE against label ${f(a.cv.single.label.ece)} -> ${f(a.cv.both.label.ece)}; train on folds 1-4 with two annotators ${f(a.trainSeconds.both, 1)} s)`);
+  lines.push(
+    `  (CV reports scored: ${targets.map((t) => `${t} ${a.cv.single[t].n}`).join(', ')}; ECE against label ${f(a.cv.single.label.ece)} -> ${f(a.cv.both.label.ece)}; train on folds 1-4 with two annotators ${f(a.trainSeconds.both, 1)} s)`,
+  );
   return lines;
 }
 
@@ -161,7 +204,12 @@ try {
   const model = join(split.dir, 'model');
   say('bugcat: training on folds 1-4 ...');
   const trainRuns = Array.from({ length: quick ? 1 : 2 }, () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']));
-  result.train = { min: min(trainRuns.map((r) => r.seconds)), median: median(trainRuns.map((r) => r.seconds)), runs: trainRuns.length, rssMB: Math.max(...trainRuns.map((r) => r.rssMB)) };
+  result.train = {
+    min: min(trainRuns.map((r) => r.seconds)),
+    median: median(trainRuns.map((r) => r.seconds)),
+    runs: trainRuns.length,
+    rssMB: Math.max(...trainRuns.map((r) => r.rssMB)),
+  };
   const e = evaluated(model, split.test);
   result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
   result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
@@ -178,7 +226,23 @@ try {
     writeFileSync(join(split.dir, 'ft-train.txt'), trainRows.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
     writeFileSync(join(split.dir, 'ft-test.txt'), testRows.map((r) => `${flat(r.text)}\n`).join(''));
     say('fastText: training ...');
-    const ftArgs = ['supervised', '-input', join(split.dir, 'ft-train.txt'), '-output', join(split.dir, 'ft'), '-thread', '2', '-verbose', '0', '-epoch', '25', '-lr', '0.5', '-wordNgrams', '2'];
+    const ftArgs = [
+      'supervised',
+      '-input',
+      join(split.dir, 'ft-train.txt'),
+      '-output',
+      join(split.dir, 'ft'),
+      '-thread',
+      '2',
+      '-verbose',
+      '0',
+      '-epoch',
+      '25',
+      '-lr',
+      '0.5',
+      '-wordNgrams',
+      '2',
+    ];
     result.fasttextTrain = repeat(quick ? 1 : 2, () => measure(ft, ftArgs));
     result.fasttextPredict = repeat(5, () => measure(ft, ['predict', join(split.dir, 'ft.bin'), join(split.dir, 'ft-test.txt')]));
   }
@@ -218,14 +282,22 @@ try {
     shippedMB: dirSize(join(root, 'models', 'qemu')) / 1e6,
     shipped: { accuracy: s.accuracy, macro_f1: s.macro_f1 },
     unprunedFloat32MB: dirSize(full) / 1e6,
-    unprunedFloat32: { accuracy: f.accuracy, macro_f1: f.macro_f1, terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures },
+    unprunedFloat32: {
+      accuracy: f.accuracy,
+      macro_f1: f.macro_f1,
+      terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures,
+    },
   };
   // 7b. The throughput setting: no character n-grams (most of a report's terms, and of
   // prediction's time: bench-scale times it on 103,000 reports). What it costs in accuracy.
   const fast = join(split.dir, 'fast');
   bugcat(['train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
   const fe = evaluated(fast, split.test);
-  result.fast = { accuracy: fe.accuracy, macro_f1: fe.macro_f1, predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])) };
+  result.fast = {
+    accuracy: fe.accuracy,
+    macro_f1: fe.macro_f1,
+    predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])),
+  };
 
   if (!quick) {
     // 8. Training cost against data size: 1x, 2x, 4x the reports by repetition.
@@ -237,7 +309,12 @@ try {
       writeFileSync(file, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
       say(`bugcat: training on ${k}x the data ...`);
       const r = bugcat(['train', '--data', file, '--out', join(split.dir, `m${k}`), '--quiet']);
-      result.scaling.push({ factor: k, reports: rows.filter((x) => x.label && x.label !== 'manual-review').length, seconds: r.seconds, rssMB: r.rssMB });
+      result.scaling.push({
+        factor: k,
+        reports: rows.filter((x) => x.label && x.label !== 'manual-review').length,
+        seconds: r.seconds,
+        rssMB: r.rssMB,
+      });
     }
     // 8b. The same pruning comparison by 4-fold CV inside folds 1-4 (the split's own folds): one
     // fold of 1,059 reports moves by about a point from noise alone.
@@ -254,13 +331,20 @@ try {
     if (result.anchors) {
       say('anchor: LinearSVC (text+title+chars) by CV on folds 1-4 ...');
       const aj = join(split.dir, 'anchor-cv.json');
-      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-cv.py'), split.train, aj], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-cv.py'), split.train, aj], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       const anchor = JSON.parse(readFileSync(aj, 'utf8'));
       result.pairedCv = {
         anchor: anchor.system,
         folds: byFold.folds.map((f) => {
           const a = anchor.folds.find((x) => x.fold === f.fold);
-          return { fold: f.fold, n: f.n, bugcat: { accuracy: f.accuracy, macro_f1: f.macro_f1 }, anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1 } };
+          return {
+            fold: f.fold,
+            n: f.n,
+            bugcat: { accuracy: f.accuracy, macro_f1: f.macro_f1 },
+            anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1 },
+          };
         }),
       };
     }
@@ -281,43 +365,83 @@ const fmt = (x, d = 3) => (x === undefined || x === null || Number.isNaN(x) ? '-
 const lines = [];
 lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1-4) ==`);
 lines.push('system                               accuracy  macro-F1   train s  predict s');
-for (const a of r.anchors ?? []) lines.push(`${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`);
-lines.push(`${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`);
-lines.push(`${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`);
+for (const a of r.anchors ?? [])
+  lines.push(
+    `${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`,
+  );
+lines.push(
+  `${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`,
+);
+lines.push(
+  `${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`,
+);
 const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
-if (best) lines.push(`bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`);
-lines.push(`calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`);
-lines.push(`recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`);
-if (r.cv) lines.push(`5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`);
+if (best)
+  lines.push(
+    `bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`,
+  );
+lines.push(
+  `calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`,
+);
+lines.push(
+  `recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`,
+);
+if (r.cv)
+  lines.push(
+    `5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`,
+  );
 if (r.pairedCv) {
   const pf = r.pairedCv.folds;
   const avg = (k) => pf.reduce((t, f) => t + k(f), 0) / pf.length;
   lines.push(`4-fold CV on the split's folds 1-4, paired with ${r.pairedCv.anchor} on the same folds:`);
-  for (const [m, name] of [['accuracy', 'accuracy'], ['macro_f1', 'macro-F1']]) {
+  for (const [m, name] of [
+    ['accuracy', 'accuracy'],
+    ['macro_f1', 'macro-F1'],
+  ]) {
     const diff = (f) => (f.bugcat[m] - f.anchor[m]) * 100;
     const mean = avg(diff);
     const sd = Math.sqrt(avg((f) => (diff(f) - mean) ** 2));
-    lines.push(`  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`);
+    lines.push(
+      `  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`,
+    );
   }
 }
 lines.push(...annotatorLines(r.annotators));
 lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
 if (r.fasttextTrain) {
-  lines.push(`train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`);
-  lines.push(`predict bugcat ${fmt(r.predict.min, 3)} / ${fmt(r.predict.median, 3)} s for ${r.predict.reports} reports, peak RSS ${fmt(r.predict.rssMB, 0)} MB | fastText ${fmt(r.fasttextPredict.min, 3)} / ${fmt(r.fasttextPredict.median, 3)} s | ratio x${fmt(r.predict.min / r.fasttextPredict.min, 2)}`);
+  lines.push(
+    `train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`,
+  );
+  lines.push(
+    `predict bugcat ${fmt(r.predict.min, 3)} / ${fmt(r.predict.median, 3)} s for ${r.predict.reports} reports, peak RSS ${fmt(r.predict.rssMB, 0)} MB | fastText ${fmt(r.fasttextPredict.min, 3)} / ${fmt(r.fasttextPredict.median, 3)} s | ratio x${fmt(r.predict.min / r.fasttextPredict.min, 2)}`,
+  );
 } else {
   lines.push(`train   bugcat ${fmt(r.train.min, 2)} s, peak RSS ${fmt(r.train.rssMB, 0)} MB (fastText not installed: no ratio)`);
   lines.push(`predict bugcat ${fmt(r.predict.min, 3)} s, peak RSS ${fmt(r.predict.rssMB, 0)} MB`);
 }
-lines.push(`in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5 runs of Model.predict over ${r.predict.reports} reports)`);
-lines.push(`one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`);
-if (r.scaling) lines.push(`training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`);
-lines.push(`shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`);
+lines.push(
+  `in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5 runs of Model.predict over ${r.predict.reports} reports)`,
+);
+lines.push(
+  `one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`,
+);
+if (r.scaling)
+  lines.push(
+    `training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`,
+  );
+lines.push(
+  `shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`,
+);
 lines.push(
   `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.min, 2)} s (defaults ${fmt(r.predict.min, 2)} s)` +
-    (r.fast.cv && r.size.cv ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})` : ''),
+    (r.fast.cv && r.size.cv
+      ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})`
+      : ''),
 );
-if (r.size.cv) lines.push(`the same by 4-fold CV inside folds 1-4 (pruning only: cv keeps weights in memory, unquantized): default settings accuracy ${fmt(r.size.cv.shipped.accuracy)}, macro-F1 ${fmt(r.size.cv.shipped.macro_f1)} | unpruned float32 accuracy ${fmt(r.size.cv.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.cv.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.cv.shipped.accuracy - r.size.cv.unprunedFloat32.accuracy) * 100, 1)} points`);
+if (r.size.cv)
+  lines.push(
+    `the same by 4-fold CV inside folds 1-4 (pruning only: cv keeps weights in memory, unquantized): default settings accuracy ${fmt(r.size.cv.shipped.accuracy)}, macro-F1 ${fmt(r.size.cv.shipped.macro_f1)} | unpruned float32 accuracy ${fmt(r.size.cv.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.cv.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.cv.shipped.accuracy - r.size.cv.unprunedFloat32.accuracy) * 100, 1)} points`,
+  );
 process.stdout.write(lines.join('\n') + '\n');
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');

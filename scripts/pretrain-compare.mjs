@@ -11,9 +11,32 @@ mkdirSync('/tmp/bugcat-pretrain-compare', { recursive: true });
 const c = loadCorpus();
 const pool = [...c.reports.map((r) => r.text), ...c.github.map((r) => r.text)];
 const WORD = /[\p{L}\p{N}_]{2,}/gu;
-writeFileSync('/tmp/bugcat-pretrain-compare/sg-corpus.txt', pool.map((t) => (t.slice(0, 20000).toLowerCase().match(WORD) ?? []).join(' ')).join('\n') + '\n');
+writeFileSync(
+  '/tmp/bugcat-pretrain-compare/sg-corpus.txt',
+  pool.map((t) => (t.slice(0, 20000).toLowerCase().match(WORD) ?? []).join(' ')).join('\n') + '\n',
+);
 let t0 = performance.now();
-execFileSync('fasttext', ['skipgram', '-input', '/tmp/bugcat-pretrain-compare/sg-corpus.txt', '-output', '/tmp/bugcat-pretrain-compare/sg', '-dim', '64', '-epoch', '5', '-minCount', '2', '-thread', '2', '-minn', '0', '-maxn', '0', '-verbose', '0']);
+execFileSync('fasttext', [
+  'skipgram',
+  '-input',
+  '/tmp/bugcat-pretrain-compare/sg-corpus.txt',
+  '-output',
+  '/tmp/bugcat-pretrain-compare/sg',
+  '-dim',
+  '64',
+  '-epoch',
+  '5',
+  '-minCount',
+  '2',
+  '-thread',
+  '2',
+  '-minn',
+  '0',
+  '-maxn',
+  '0',
+  '-verbose',
+  '0',
+]);
 const sgSeconds = (performance.now() - t0) / 1000;
 t0 = performance.now();
 const lsa = await pretrain(pool, {});
@@ -24,7 +47,9 @@ for (const line of readFileSync('/tmp/bugcat-pretrain-compare/sg.vec', 'utf8').s
   const p = line.trim().split(' ');
   if (p.length === 65) sg.set(p[0], Float32Array.from(p.slice(1), Number));
 }
-const keep = lsa.terms.map((t, i) => [t, i]).filter(([t]) => !t.startsWith('c:') && !t.includes(' ') && sg.has(t.startsWith('t:') ? t.slice(2) : t));
+const keep = lsa.terms
+  .map((t, i) => [t, i])
+  .filter(([t]) => !t.startsWith('c:') && !t.includes(' ') && sg.has(t.startsWith('t:') ? t.slice(2) : t));
 const pick = (src) => {
   const vectors = new Float32Array(keep.length * 64);
   keep.forEach(([t, i], k) => vectors.set(src(t, i), k * 64));

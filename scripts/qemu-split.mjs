@@ -17,12 +17,24 @@ export function writeSplit(dataDir = SHARED_DATA) {
   const columns = ['id', 'text', 'label', 'label_gemma', 'fold'];
   const write = (name, part) => {
     const file = join(dir, name);
-    writeFileSync(file, stringify(part.map((r) => ({ ...r, fold: fold.get(r.id) })), { header: true, columns }));
+    writeFileSync(
+      file,
+      stringify(
+        part.map((r) => ({ ...r, fold: fold.get(r.id) })),
+        { header: true, columns },
+      ),
+    );
     return file;
   };
   return {
     dir,
-    train: write('train.csv', rows.filter((r) => fold.get(r.id) !== '0')),
-    test: write('test.csv', rows.filter((r) => fold.get(r.id) === '0')),
+    train: write(
+      'train.csv',
+      rows.filter((r) => fold.get(r.id) !== '0'),
+    ),
+    test: write(
+      'test.csv',
+      rows.filter((r) => fold.get(r.id) === '0'),
+    ),
   };
 }

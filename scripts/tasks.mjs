@@ -44,9 +44,16 @@ export function shuffled(items, seed) {
 export function loadCorpus({ dataDir = SHARED_DATA, withFold0 = false } = {}) {
   const fold = new Map(parse(readFileSync(join(dataDir, 'split.csv')), { columns: true }).map((r) => [r.id, r.fold]));
   const keep = (id) => withFold0 || fold.get(id) !== '0';
-  const reports = parse(readFileSync(join(dataDir, 'qemu-reports.csv')), { columns: true }).filter((r) => keep(r.id)).map((r) => ({ ...r, fold: fold.get(r.id) }));
-  const mode = parse(readFileSync(join(dataDir, 'qemu-mode.csv')), { columns: true }).filter((r) => keep(r.id)).map((r) => ({ ...r, fold: fold.get(r.id) }));
-  const github = parse(readFileSync(join(dataDir, 'github-issues.csv')), { columns: true, relax_quotes: true }).map((r) => ({ id: r.id, text: r.text }));
+  const reports = parse(readFileSync(join(dataDir, 'qemu-reports.csv')), { columns: true })
+    .filter((r) => keep(r.id))
+    .map((r) => ({ ...r, fold: fold.get(r.id) }));
+  const mode = parse(readFileSync(join(dataDir, 'qemu-mode.csv')), { columns: true })
+    .filter((r) => keep(r.id))
+    .map((r) => ({ ...r, fold: fold.get(r.id) }));
+  const github = parse(readFileSync(join(dataDir, 'github-issues.csv')), { columns: true, relax_quotes: true }).map((r) => ({
+    id: r.id,
+    text: r.text,
+  }));
   return { reports, mode, github };
 }
 
@@ -67,8 +74,12 @@ export function taskRows(corpus, task) {
     const keep = new Set(CHECK_TASKS[task]);
     return corpus.reports.filter((r) => keep.has(r.label)).map(({ id, text, label, fold }) => ({ id, text, label, fold }));
   }
-  if (task === 'cat17') return corpus.reports.filter((r) => !EXCLUDED.has(r.label)).map(({ id, text, label, fold }) => ({ id, text, label, fold }));
-  if (task === 'gemma') return corpus.reports.filter((r) => !EXCLUDED.has(r.label_gemma)).map(({ id, text, label_gemma, fold }) => ({ id, text, label: label_gemma, fold }));
+  if (task === 'cat17')
+    return corpus.reports.filter((r) => !EXCLUDED.has(r.label)).map(({ id, text, label, fold }) => ({ id, text, label, fold }));
+  if (task === 'gemma')
+    return corpus.reports
+      .filter((r) => !EXCLUDED.has(r.label_gemma))
+      .map(({ id, text, label_gemma, fold }) => ({ id, text, label: label_gemma, fold }));
   if (task === 'mode') return corpus.mode.map(({ id, text, label, fold }) => ({ id, text, label, fold }));
   throw new Error(`unknown task ${task}`);
 }
@@ -84,7 +95,12 @@ export function splitsOf(corpus, rows, { size = 'full', folds = ['1', '2', '3', 
     const test = rows.flatMap((r, i) => (r.fold === held ? [i] : []));
     const pool = rows.flatMap((r, i) => (r.fold !== held && folds.includes(r.fold) ? [i] : []));
     for (let d = 0; d < (size === 'full' ? 1 : draws); d++) {
-      const train = size === 'full' ? pool : shuffled(pool, seed * 1000 + Number(held) * 10 + d).slice(0, size).sort((a, b) => a - b);
+      const train =
+        size === 'full'
+          ? pool
+          : shuffled(pool, seed * 1000 + Number(held) * 10 + d)
+              .slice(0, size)
+              .sort((a, b) => a - b);
       const labelled = new Set(train.map((i) => rows[i].id));
       const unlabelled = [
         ...corpus.reports.filter((r) => r.fold !== held && folds.includes(r.fold) && !labelled.has(r.id)).map((r) => r.text),
@@ -98,7 +114,13 @@ export function splitsOf(corpus, rows, { size = 'full', folds = ['1', '2', '3', 
 
 /** Writes a task's rows and splits for the anchor (scripts/anchor-splits.py): rows.csv and plan.json in `dir`. */
 export function writePlan(rows, splits, dir = mkdtempSync(join(tmpdir(), 'bugcat-plan-'))) {
-  writeFileSync(join(dir, 'rows.csv'), stringify(rows.map((r, i) => ({ row: i, text: r.text, label: r.label })), { header: true, columns: ['row', 'text', 'label'] }));
+  writeFileSync(
+    join(dir, 'rows.csv'),
+    stringify(
+      rows.map((r, i) => ({ row: i, text: r.text, label: r.label })),
+      { header: true, columns: ['row', 'text', 'label'] },
+    ),
+  );
   writeFileSync(join(dir, 'plan.json'), JSON.stringify(splits.map((s) => ({ name: s.name, train: s.train, test: s.test }))));
   return { dir, rows: join(dir, 'rows.csv'), plan: join(dir, 'plan.json') };
 }

@@ -19,7 +19,8 @@ try {
   const charts = join(split.dir, 'charts');
   const report = run(['evaluate', '--model', out, '--data', split.test, '--json', evalJson, '--svg', charts]);
   // The charts the card shows, from the same evaluation (those of bugcat evaluate --html).
-  for (const name of ['confusion', 'reliability', 'coverage']) copyFileSync(join(charts, `${name}.svg`), join(root, 'models', `qemu-${name}.svg`));
+  for (const name of ['confusion', 'reliability', 'coverage'])
+    copyFileSync(join(charts, `${name}.svg`), join(root, 'models', `qemu-${name}.svg`));
   const e = JSON.parse(readFileSync(evalJson, 'utf8'));
   const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
   const size = readdirSync(out).reduce((s, f) => s + statSync(join(out, f)).size, 0);
@@ -59,10 +60,14 @@ ${report.trimEnd()}
 \`\`\`
 
 ## Label counts in training
-${Object.entries(manifest.training.labelCounts).map(([l, n]) => `${l} ${n}`).join(', ')}.
+${Object.entries(manifest.training.labelCounts)
+  .map(([l, n]) => `${l} ${n}`)
+  .join(', ')}.
 `,
   );
-  process.stderr.write(`models/qemu written; model card models/qemu.md (accuracy ${e.accuracy.toFixed(3)}, macro-F1 ${e.macro_f1.toFixed(3)})\n`);
+  process.stderr.write(
+    `models/qemu written; model card models/qemu.md (accuracy ${e.accuracy.toFixed(3)}, macro-F1 ${e.macro_f1.toFixed(3)})\n`,
+  );
 } finally {
   rmSync(split.dir, { recursive: true, force: true });
 }

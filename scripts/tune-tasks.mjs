@@ -35,7 +35,18 @@ const root = new URL('..', import.meta.url).pathname;
 export const TASKS = ['cat17', 'mode', 'gemma'];
 export const SIZES = [300, 1000, 'full'];
 
-const done = new Set(existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => { const r = JSON.parse(l); return `${r.config}|${r.task}|${r.size}|${r.split}`; }) : []);
+const done = new Set(
+  existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const r = JSON.parse(l);
+          return `${r.config}|${r.task}|${r.size}|${r.split}`;
+        })
+    : [],
+);
 const corpus = loadCorpus();
 for (const size of SIZES) {
   for (const task of [...TASKS, ...Object.keys(CHECK_TASKS)]) {
@@ -45,7 +56,9 @@ for (const size of SIZES) {
     const anchorFile = join(cache, `anchor-${task}-${size}${drawsAt(size) === defaultDraws(size) ? '' : `-d${drawsAt(size)}`}.json`);
     if (!existsSync(anchorFile)) {
       const plan = writePlan(rows, splits);
-      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-splits.py'), plan.rows, plan.plan, anchorFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-splits.py'), plan.rows, plan.plan, anchorFile], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     }
     const anchor = JSON.parse(readFileSync(anchorFile, 'utf8')).splits;
     for (const c of configs) {
@@ -56,14 +69,38 @@ for (const size of SIZES) {
         const t0 = performance.now();
         const model = await train(
           { ids: s.train.map((i) => rows[i].id), texts: s.train.map((i) => rows[i].text), labels: s.train.map((i) => rows[i].label) },
-          { hyperparameters: hp, threads: 1, ...(c.unlabelled ? { unlabelled: s.unlabelled } : {}), ...(c.options?.({ n: s.train.length, k: labels.length }) ?? {}) },
+          {
+            hyperparameters: hp,
+            threads: 1,
+            ...(c.unlabelled ? { unlabelled: s.unlabelled } : {}),
+            ...(c.options?.({ n: s.train.length, k: labels.length }) ?? {}),
+          },
         );
         const seconds = (performance.now() - t0) / 1000;
-        const e = evaluate(model, { ids: s.test.map((i) => rows[i].id), texts: s.test.map((i) => rows[i].text), labels: s.test.map((i) => rows[i].label) });
+        const e = evaluate(model, {
+          ids: s.test.map((i) => rows[i].id),
+          texts: s.test.map((i) => rows[i].text),
+          labels: s.test.map((i) => rows[i].label),
+        });
         const a = anchor.find((x) => x.split === s.name);
-        const r = { config: c.name, task, size, split: s.name, n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, anchor: a.accuracy, anchor_f1: a.macro_f1, seconds, hp: model.hyperparameters, tune: model.summary.autotune?.best };
+        const r = {
+          config: c.name,
+          task,
+          size,
+          split: s.name,
+          n: e.n,
+          accuracy: e.accuracy,
+          macro_f1: e.macro_f1,
+          anchor: a.accuracy,
+          anchor_f1: a.macro_f1,
+          seconds,
+          hp: model.hyperparameters,
+          tune: model.summary.autotune?.best,
+        };
         appendFileSync(out, JSON.stringify(r) + '\n');
-        process.stderr.write(`${c.name.padEnd(24)} ${task}-${size} ${s.name}: ${e.accuracy.toFixed(3)} (anchor ${a.accuracy.toFixed(3)}, ${((e.accuracy - a.accuracy) * 100).toFixed(1)}) ${seconds.toFixed(1)} s\n`);
+        process.stderr.write(
+          `${c.name.padEnd(24)} ${task}-${size} ${s.name}: ${e.accuracy.toFixed(3)} (anchor ${a.accuracy.toFixed(3)}, ${((e.accuracy - a.accuracy) * 100).toFixed(1)}) ${seconds.toFixed(1)} s\n`,
+        );
       }
     }
   }

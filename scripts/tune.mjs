@@ -16,8 +16,16 @@ const dataDir = opt('--data', new URL('../../shared/data', import.meta.url).path
 const heldFolds = opt('--folds', '1,2,3,4').split(',');
 const configs = JSON.parse(argv.find((a) => a.startsWith('[')) ?? '[{}]');
 
-const reports = readReports(join(dataDir, 'qemu-reports.csv'), { labelColumn: argv.includes('--second') ? ['label', 'label_gemma'] : 'label' });
-const fold = new Map(readFileSync(join(dataDir, 'split.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')));
+const reports = readReports(join(dataDir, 'qemu-reports.csv'), {
+  labelColumn: argv.includes('--second') ? ['label', 'label_gemma'] : 'label',
+});
+const fold = new Map(
+  readFileSync(join(dataDir, 'split.csv'), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(',')),
+);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
@@ -34,7 +42,10 @@ for (const overrides of configs) {
     });
     const part = (rows, key) => reports[key] && rows.map((i) => reports[key][i]);
     const annotators = reports.annotators?.map((a) => ({ name: a.name, labels: tr.map((i) => a.labels[i]) }));
-    let model = await train({ ids: part(tr, 'ids'), texts: part(tr, 'texts'), labels: part(tr, 'labels'), annotators }, { hyperparameters: overrides });
+    let model = await train(
+      { ids: part(tr, 'ids'), texts: part(tr, 'texts'), labels: part(tr, 'labels'), annotators },
+      { hyperparameters: overrides },
+    );
     if (argv.includes('--saved')) {
       const dir = mkdtempSync(join(tmpdir(), 'bugcat-tune-'));
       await model.save(join(dir, 'model'));

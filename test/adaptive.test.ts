@@ -7,7 +7,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, load, loadVectors, pretrain, readReports, REFERENCE, resolveHyperparameters, ruleValues, RULED, saveVectors, train } from '../src/index.js';
+import {
+  DEFAULTS,
+  load,
+  loadVectors,
+  pretrain,
+  readReports,
+  REFERENCE,
+  resolveHyperparameters,
+  ruleValues,
+  RULED,
+  saveVectors,
+  train,
+} from '../src/index.js';
 import { Vectorizer } from '../src/text/vectorizer.js';
 import { bugcat, REPORTS, tmp } from './helpers.js';
 
@@ -35,7 +47,9 @@ describe('defaults that follow the data', () => {
     const v = Vectorizer.fit(reports.texts, { ...DEFAULTS, minDf: 1, nbWeight: 0 });
     const x = v.transform(reports.texts[0]);
     const sq: Record<string, number> = { word: 0, title: 0, char: 0 };
-    x.indices.forEach((id, k) => (sq[v.terms[id].startsWith('t:') ? 'title' : v.terms[id].startsWith('c:') ? 'char' : 'word'] += x.values[k] ** 2));
+    x.indices.forEach(
+      (id, k) => (sq[v.terms[id].startsWith('t:') ? 'title' : v.terms[id].startsWith('c:') ? 'char' : 'word'] += x.values[k] ** 2),
+    );
     expect(Math.sqrt(sq.title)).toBeCloseTo(0.4, 5);
     expect(Math.sqrt(sq.word)).toBeCloseTo(1, 5);
     expect(Math.sqrt(sq.char)).toBeCloseTo(1, 5);
@@ -68,7 +82,9 @@ describe('defaults that follow the data', () => {
     expect(model.summary.defaults!.byRule).toEqual(others);
     const [ruled, given] = [join(tmp(), 'a'), join(tmp(), 'b')];
     expect((await bugcat(['train', '--data', REPORTS, '--out', ruled, '--hidden', '8', '--batch-size', '4', '--quiet'])).status).toBe(0);
-    expect((await bugcat(['train', '--data', REPORTS, '--out', given, '--hidden', '8', '--batch-size', '4', '--epochs', '2', '--quiet'])).status).toBe(0);
+    expect(
+      (await bugcat(['train', '--data', REPORTS, '--out', given, '--hidden', '8', '--batch-size', '4', '--epochs', '2', '--quiet'])).status,
+    ).toBe(0);
     expect(manifestOf(ruled).hyperparameters.epochs).toBe(ruleValues({ n: 30, k: 3 }).epochs);
     expect(manifestOf(ruled).training.defaults.byRule).toEqual(ruleValues({ n: 30, k: 3 }));
     expect(manifestOf(given).hyperparameters.epochs).toBe(2);
@@ -99,7 +115,24 @@ describe('autotune', () => {
 
   it('prints its trace and winner on the command line, and the same search gives the same weights', async () => {
     const [x, y] = [join(tmp(), 'x'), join(tmp(), 'y')];
-    const args = (out: string) => ['train', '--data', REPORTS, '--out', out, '--hidden', '8', '--batch-size', '4', '--epochs', '2', '--autotune', '--autotune-trials', '2', '--seed', '3'];
+    const args = (out: string) => [
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      out,
+      '--hidden',
+      '8',
+      '--batch-size',
+      '4',
+      '--epochs',
+      '2',
+      '--autotune',
+      '--autotune-trials',
+      '2',
+      '--seed',
+      '3',
+    ];
     const r = await bugcat(args(x));
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/autotune trial 1: accuracy [\d.]+ ± [\d.]+ \(the starting configuration\)/);
@@ -126,7 +159,20 @@ describe('learning from unlabelled reports', () => {
     expect(v.vectors.length).toBe(v.terms.length * 12);
 
     const out = join(dir, 'm');
-    const t = await bugcat(['train', '--data', REPORTS, '--out', out, '--pretrained', vectors, '--batch-size', '4', '--epochs', '3', '--quiet']);
+    const t = await bugcat([
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      out,
+      '--pretrained',
+      vectors,
+      '--batch-size',
+      '4',
+      '--epochs',
+      '3',
+      '--quiet',
+    ]);
     expect(t.status).toBe(0);
     const m = manifestOf(out);
     expect(m.hyperparameters.hidden).toBe(12);
@@ -134,7 +180,9 @@ describe('learning from unlabelled reports', () => {
 
     const wrong = await bugcat(['train', '--data', REPORTS, '--out', join(dir, 'w'), '--pretrained', vectors, '--hidden', '16', '--quiet']);
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toMatch(/^bugcat: error: the pretrained vectors have 12 dimensions but --hidden is 16: the hidden layer's width must be the vectors' dimension; leave out --hidden/);
+    expect(wrong.stderr).toMatch(
+      /^bugcat: error: the pretrained vectors have 12 dimensions but --hidden is 16: the hidden layer's width must be the vectors' dimension; leave out --hidden/,
+    );
     expect(existsSync(join(dir, 'w'))).toBe(false);
   });
 
@@ -159,9 +207,26 @@ describe('learning from unlabelled reports', () => {
   it('--unlabelled fits the vocabulary on all the text and records the pretraining', async () => {
     const dir = tmp();
     const unlabelled = join(dir, 'more.csv');
-    writeFileSync(unlabelled, 'id,text\nx1,"qemu hangs at boot after the bios screen zzyzx"\nx2,"the vnc display is garbled zzyzx"\nx3,"zzyzx network packets dropped"\n');
+    writeFileSync(
+      unlabelled,
+      'id,text\nx1,"qemu hangs at boot after the bios screen zzyzx"\nx2,"the vnc display is garbled zzyzx"\nx3,"zzyzx network packets dropped"\n',
+    );
     const out = join(dir, 'm');
-    const r = await bugcat(['train', '--data', REPORTS, '--out', out, '--unlabelled', unlabelled, '--hidden', '8', '--batch-size', '4', '--epochs', '2']);
+    const r = await bugcat([
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      out,
+      '--unlabelled',
+      unlabelled,
+      '--hidden',
+      '8',
+      '--batch-size',
+      '4',
+      '--epochs',
+      '2',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/unlabelled: 3 reports/);
     const m = manifestOf(out);

@@ -18,7 +18,12 @@ import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
 const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** n reports of `classes` equally likely true classes, and each annotator's votes: right with probability `right[c]` in true class c, else `wrong(c, rng)`. */
-function synthetic(n: number, classes: number, annotators: { right: (c: number) => number; wrong: (c: number, rng: Rng) => number }[], seed = 7) {
+function synthetic(
+  n: number,
+  classes: number,
+  annotators: { right: (c: number) => number; wrong: (c: number, rng: Rng) => number }[],
+  seed = 7,
+) {
   const rng = new Rng(seed);
   const truth = Int32Array.from({ length: n }, () => rng.int(classes));
   const votes = annotators.map((a) => Int32Array.from(truth, (c) => (rng.next() < a.right(c) ? c : a.wrong(c, rng))));
@@ -63,7 +68,8 @@ describe('Dawid-Skene', () => {
       { right: () => 0.65, wrong: randomOther },
     ]);
     const fit = dawidSkene(votes, K);
-    const accuracy = (j: number) => Array.from({ length: K }, (_, k) => fit.prior[k] * fit.confusion[j][k * K + k]).reduce((a, b) => a + b, 0);
+    const accuracy = (j: number) =>
+      Array.from({ length: K }, (_, k) => fit.prior[k] * fit.confusion[j][k * K + k]).reduce((a, b) => a + b, 0);
     expect(accuracy(0)).toBeGreaterThan(0.33);
     expect(accuracy(0)).toBeLessThan(0.47);
     expect(accuracy(1)).toBeGreaterThan(0.85);
@@ -88,7 +94,12 @@ describe('Dawid-Skene', () => {
     const vote = voteAccuracy(votes, truth, K);
     expect(em - vote).toBeGreaterThan(0.1);
     // Category 2 recovered well beyond the vote's, which gets most of it wrong.
-    const inCategory2 = (posterior: Float64Array) => accuracyOf(posterior.filter((_, j) => truth[Math.floor(j / K)] === 2), truth.filter((t) => t === 2), K);
+    const inCategory2 = (posterior: Float64Array) =>
+      accuracyOf(
+        posterior.filter((_, j) => truth[Math.floor(j / K)] === 2),
+        truth.filter((t) => t === 2),
+        K,
+      );
     expect(inCategory2(fit.posterior)).toBeGreaterThan(0.6);
   });
 
@@ -128,11 +139,25 @@ describe('training targets', () => {
     expect(t.soft).toHaveLength(10);
     for (let i = 0; i < 5; i++) expect(t.soft![2 * i] + t.soft![2 * i + 1]).toBeCloseTo(1, 5);
     expect(t.y[3]).toBe(1); // only "two" labelled it: b
-    expect(t.summary).toMatchObject({ method: 'dawid-skene', annotators: ['one', 'two'], labelled: { one: 4, two: 4 }, agreement: { 'one / two': 0.6667 } });
+    expect(t.summary).toMatchObject({
+      method: 'dawid-skene',
+      annotators: ['one', 'two'],
+      labelled: { one: 4, two: 4 },
+      agreement: { 'one / two': 0.6667 },
+    });
     expect(Object.keys(t.summary.accuracy!)).toEqual(['one', 'two']);
     expect(log.join('\n')).toMatch(/annotator two: 4 of 5 labels are categories of one's/);
     expect(log.join('\n')).toMatch(/annotator one: estimated accuracy 0\.\d{3}/);
-    expect(() => trainingTargets([{ name: 'one', labels: ['a', 'b', ''] }, { name: 'two', labels: ['a', 'b', 'zzz'] }], () => {}, (i) => `r${i}`)).toThrow(/1 report has no label of the label set from any annotator \(r2\)/);
+    expect(() =>
+      trainingTargets(
+        [
+          { name: 'one', labels: ['a', 'b', ''] },
+          { name: 'two', labels: ['a', 'b', 'zzz'] },
+        ],
+        () => {},
+        (i) => `r${i}`,
+      ),
+    ).toThrow(/1 report has no label of the label set from any annotator \(r2\)/);
   });
 });
 
@@ -153,7 +178,16 @@ describe('bugcat train --label-column a,b', () => {
   beforeAll(async () => {
     ({ csv } = withLabel2());
     model = join(tmp(), 'm');
-    const r = await bugcat(['train', '--data', csv, '--out', model, '--label-column', 'label,label2', ...FAST.filter((a) => a !== '--quiet')]);
+    const r = await bugcat([
+      'train',
+      '--data',
+      csv,
+      '--out',
+      model,
+      '--label-column',
+      'label,label2',
+      ...FAST.filter((a) => a !== '--quiet'),
+    ]);
     expect(r.status).toBe(0);
     stderr = r.stderr;
   });
@@ -165,7 +199,11 @@ describe('bugcat train --label-column a,b', () => {
     expect(stderr).toMatch(/agreement label \/ label2: 0\.929 on the 28 reports both labelled/);
     expect(stderr).toMatch(/Dawid-Skene: \d+ EM iterations?/);
     const manifest = JSON.parse(readFileSync(join(model, 'bugcat.json'), 'utf8'));
-    expect(manifest.training.targets).toMatchObject({ method: 'dawid-skene', annotators: ['label', 'label2'], labelled: { label: 30, label2: 28 } });
+    expect(manifest.training.targets).toMatchObject({
+      method: 'dawid-skene',
+      annotators: ['label', 'label2'],
+      labelled: { label: 30, label2: 28 },
+    });
     expect(Object.keys(manifest.training.targets.accuracy)).toEqual(['label', 'label2']);
     expect(Object.keys(manifest.training.targets.accuracyByCategory.label)).toEqual(['boot', 'graphic', 'network']);
     expect(manifest.training.targets.agreement).toEqual({ 'label / label2': 0.9286 });
@@ -182,7 +220,10 @@ describe('bugcat train --label-column a,b', () => {
     const out = join(tmp(), 'm');
     expect((await bugcat(['train', '--data', csv, '--out', out, ...FAST])).status).toBe(0);
     expect(hash(join(out, 'weights.bin'))).not.toBe(hash(join(model, 'weights.bin')));
-    expect(JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).training.targets).toEqual({ method: 'single', annotators: ['label'] });
+    expect(JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).training.targets).toEqual({
+      method: 'single',
+      annotators: ['label'],
+    });
   });
 
   it('refuses a column the CSV lacks, naming it, and a list with an empty name', async () => {
@@ -195,7 +236,18 @@ describe('bugcat train --label-column a,b', () => {
   });
 
   it('refuses the retired --second-label-weight, saying why', async () => {
-    const r = await bugcat(['train', '--data', csv, '--out', join(tmp(), 'm'), '--second-label-column', 'label2', '--second-label-weight', '0.3', ...FAST]);
+    const r = await bugcat([
+      'train',
+      '--data',
+      csv,
+      '--out',
+      join(tmp(), 'm'),
+      '--second-label-column',
+      'label2',
+      '--second-label-weight',
+      '0.3',
+      ...FAST,
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--second-label-weight.*no fixed share any more.*Dawid-Skene/);
   });
@@ -218,7 +270,20 @@ describe('bugcat train --label-column a,b', () => {
 
   it("cv --predictions lists every annotator's given label", async () => {
     const oof = join(tmp(), 'oof.csv');
-    const r = await bugcat(['cv', '--data', csv, '--folds', '3', '--label-column', 'label,label2', '--predictions', oof, '--top', '1', ...FAST]);
+    const r = await bugcat([
+      'cv',
+      '--data',
+      csv,
+      '--folds',
+      '3',
+      '--label-column',
+      'label,label2',
+      '--predictions',
+      oof,
+      '--top',
+      '1',
+      ...FAST,
+    ]);
     expect(r.status).toBe(0);
     const rows = parse(readFileSync(oof), { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0])).toEqual(['id', 'given', 'given_label2', 'fold', 'label', 'confidence']);

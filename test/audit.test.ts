@@ -74,24 +74,57 @@ describe('bugcat audit', () => {
 
   it('writes CSV, JSON Lines and the study layout', async () => {
     const out = join(tmp(), 'audit');
-    const c = await bugcat(['audit', '--data', csv, '--folds', '3', '--second-label-column', 'gemma', '--format', 'csv', '--all', '--top', '3', '--out-dir', out, ...FAST]);
+    const c = await bugcat([
+      'audit',
+      '--data',
+      csv,
+      '--folds',
+      '3',
+      '--second-label-column',
+      'gemma',
+      '--format',
+      'csv',
+      '--all',
+      '--top',
+      '3',
+      '--out-dir',
+      out,
+      ...FAST,
+    ]);
     expect(c.status).toBe(0);
     const rows = parse(c.stdout, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0])).toEqual(['rank', 'id', 'label', 'gemma', 'suggested', 'suggested_probability', 'probability', 'threshold', 'margin', 'issue', 'fold']);
+    expect(Object.keys(rows[0])).toEqual([
+      'rank',
+      'id',
+      'label',
+      'gemma',
+      'suggested',
+      'suggested_probability',
+      'probability',
+      'threshold',
+      'margin',
+      'issue',
+      'fold',
+    ]);
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatchObject({ rank: '1', id: 'n5', label: 'graphic', gemma: 'network', suggested: 'network', issue: 'true' });
     expect(rows[1].issue).toBe('false');
 
     // The study layout: each listed report in its suggested label's folder, scores first.
     const file = readFileSync(join(out, 'network', 'n5'), 'utf8');
-    expect(file).toMatch(/^network: 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n\nnetwork throughput low with vhost-net\n/);
+    expect(file).toMatch(
+      /^network: 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n\nnetwork throughput low with vhost-net\n/,
+    );
     const counts = readFileSync(join(out, 'categories.csv'), 'utf8').trim().split('\n');
     expect(counts[0]).toBe('category, count');
     expect(counts.slice(1).reduce((s, l) => s + Number(l.split(', ')[1]), 0)).toBe(3);
 
     const j = await bugcat(['audit', '--data', csv, '--folds', '3', '--format', 'jsonl', '--top', '1', ...FAST]);
     expect(j.status).toBe(0);
-    const lines = j.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = j.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ rank: 1, id: 'n5', label: 'graphic', suggested: 'network', issue: true });
   });

@@ -77,7 +77,11 @@ describe('calibration folds', () => {
   it('deals every class evenly over the folds, the same way for the same seed', () => {
     const y = Int32Array.from({ length: 100 }, (_, i) => (i < 70 ? 0 : i < 97 ? 1 : 2));
     const fold = stratifiedFolds(y, 3, 3, new Rng(4));
-    for (const [c, n] of [[0, 70], [1, 27], [2, 3]]) {
+    for (const [c, n] of [
+      [0, 70],
+      [1, 27],
+      [2, 3],
+    ]) {
       const per = [0, 1, 2].map((f) => y.filter((yc, i) => yc === c && fold[i] === f).length);
       expect(per.reduce((a, b) => a + b)).toBe(n);
       expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(1);

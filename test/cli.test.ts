@@ -55,7 +55,12 @@ describe('bugcat train', () => {
 
   it('is deterministic: the same data and seed give the same model, another seed another', async () => {
     const [a, b, c] = [tmp(), tmp(), tmp()].map((d) => join(d, 'm'));
-    for (const [out, seed] of [[a, '5'], [b, '5'], [c, '6']]) expect((await bugcat(['train', '--data', REPORTS, '--out', out, '--seed', seed, ...FAST])).status).toBe(0);
+    for (const [out, seed] of [
+      [a, '5'],
+      [b, '5'],
+      [c, '6'],
+    ])
+      expect((await bugcat(['train', '--data', REPORTS, '--out', out, '--seed', seed, ...FAST])).status).toBe(0);
     expect(hash(join(a, 'weights.bin'))).toBe(hash(join(b, 'weights.bin')));
     expect(readFileSync(join(a, 'bugcat.json'), 'utf8')).toBe(readFileSync(join(b, 'bugcat.json'), 'utf8'));
     expect(hash(join(a, 'weights.bin'))).not.toBe(hash(join(c, 'weights.bin')));
@@ -65,7 +70,10 @@ describe('bugcat train', () => {
     // 120 reports (the fixtures four times over), each scored by a calibration model that did not see it.
     const rows = parse(readFileSync(REPORTS, 'utf8'), { columns: true }) as Record<string, string>[];
     const csv = join(tmp(), 'x4.csv');
-    writeFileSync(csv, stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }));
+    writeFileSync(
+      csv,
+      stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }),
+    );
     const [two, one] = [tmp(), tmp()].map((d) => join(d, 'm'));
     const args = ['--calibration-folds', '3', ...FAST];
     expect((await bugcat(['train', '--data', csv, '--out', two, ...args])).status).toBe(0);
@@ -93,7 +101,21 @@ describe('bugcat train', () => {
     const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
     writeFileSync(csv, 'body,cat\n' + rows.map((r) => `${esc(r.text)},${esc(r.label)}`).join('\n'));
     const out = join(tmp(), 'm');
-    const r = await bugcat(['train', '--data', csv, '--out', out, '--text-column', 'body', '--label-column', 'cat', '--exclude-label', 'manual-review', 'graphic', ...FAST]);
+    const r = await bugcat([
+      'train',
+      '--data',
+      csv,
+      '--out',
+      out,
+      '--text-column',
+      'body',
+      '--label-column',
+      'cat',
+      '--exclude-label',
+      'manual-review',
+      'graphic',
+      ...FAST,
+    ]);
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).labels).toEqual(['boot', 'network']);
   });
@@ -101,10 +123,19 @@ describe('bugcat train', () => {
 
 describe('bugcat predict', () => {
   it('takes text arguments: one line per report, label TAB confidence', async () => {
-    const r = await bugcat(['predict', '--model', model, 'the guest hangs at boot with -kernel, bootloader never starts', 'virtio-net drops network packets on the tap interface']);
+    const r = await bugcat([
+      'predict',
+      '--model',
+      model,
+      'the guest hangs at boot with -kernel, bootloader never starts',
+      'virtio-net drops network packets on the tap interface',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(''); // no library banners, no notices
-    const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(lines.map((l) => l[0])).toEqual(['boot', 'network']);
     for (const [, conf] of lines) expect(Number(conf)).toBeGreaterThan(0.34);
   });
@@ -123,7 +154,17 @@ describe('bugcat predict', () => {
   });
 
   it('prints json and jsonl with the top-k labels', async () => {
-    const r = await bugcat(['predict', '--model', model, '--format', 'json', '--top', '3', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
+    const r = await bugcat([
+      'predict',
+      '--model',
+      model,
+      '--format',
+      'json',
+      '--top',
+      '3',
+      'network packets lost on the tap interface',
+      'the firmware cannot boot, bootloader hangs at boot',
+    ]);
     const out = JSON.parse(r.stdout);
     expect(out).toHaveLength(2);
     expect(out[0].label).toBe('network');
@@ -131,8 +172,21 @@ describe('bugcat predict', () => {
     expect(out[0].top[0]).toEqual({ label: out[0].label, probability: out[0].confidence });
     const sum = out[0].top.reduce((s: number, t: { probability: number }) => s + t.probability, 0);
     expect(sum).toBeCloseTo(1, 3);
-    const jsonl = await bugcat(['predict', '--model', model, '--format', 'jsonl', '--top', '2', 'network packets lost on the tap interface', 'the firmware cannot boot, bootloader hangs at boot']);
-    const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = await bugcat([
+      'predict',
+      '--model',
+      model,
+      '--format',
+      'jsonl',
+      '--top',
+      '2',
+      'network packets lost on the tap interface',
+      'the firmware cannot boot, bootloader hangs at boot',
+    ]);
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.label)).toEqual(['network', 'boot']);
     expect(lines[1].top).toHaveLength(2);
   });
@@ -162,7 +216,16 @@ describe('bugcat predict', () => {
   });
 
   it('answers the review label below --min-confidence', async () => {
-    const r = await bugcat(['predict', '--model', model, '--min-confidence', '0.99', '--review-label', 'needs-human', 'the firmware cannot boot, bootloader hangs at boot']);
+    const r = await bugcat([
+      'predict',
+      '--model',
+      model,
+      '--min-confidence',
+      '0.99',
+      '--review-label',
+      'needs-human',
+      'the firmware cannot boot, bootloader hangs at boot',
+    ]);
     expect(r.stdout).toMatch(/^needs-human\t0\.\d{4}\n$/);
     const low = await bugcat(['predict', '--model', model, '--min-confidence', '0', 'the firmware cannot boot, bootloader hangs at boot']);
     expect(low.stdout).toMatch(/^boot\t/);
@@ -211,7 +274,18 @@ describe('a second annotator', () => {
 describe('bugcat cv', () => {
   it('cross-validates with seeded stratified folds, writing JSON and out-of-fold predictions', async () => {
     const dir = tmp();
-    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', join(dir, 'cv.json'), '--predictions', join(dir, 'oof.csv'), ...FAST]);
+    const r = await bugcat([
+      'cv',
+      '--data',
+      REPORTS,
+      '--folds',
+      '3',
+      '--json',
+      join(dir, 'cv.json'),
+      '--predictions',
+      join(dir, 'oof.csv'),
+      ...FAST,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^mean ± std: accuracy [01]\.\d{3} ± 0\.\d{3}, macro-F1/m);
     const cv = JSON.parse(readFileSync(join(dir, 'cv.json'), 'utf8'));
@@ -226,7 +300,10 @@ describe('bugcat cv', () => {
     const csv = join(tmp(), 'folds.csv');
     const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
     const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    writeFileSync(csv, 'id,text,label,fold\n' + rows.map((x, i) => `${x.id},${esc(x.text)},${x.label},${i % 2 ? 'odd' : 'even'}`).join('\n'));
+    writeFileSync(
+      csv,
+      'id,text,label,fold\n' + rows.map((x, i) => `${x.id},${esc(x.text)},${x.label},${i % 2 ? 'odd' : 'even'}`).join('\n'),
+    );
     const r = await bugcat(['cv', '--data', csv, '--fold-column', 'fold', ...FAST]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^even\s+15\s/m);

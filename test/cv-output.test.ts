@@ -16,9 +16,28 @@ describe('cv output', () => {
     // The fixtures with a second annotator, who calls every boot report "booting".
     const fixture = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
     const csv = join(dir, 'two.csv');
-    writeFileSync(csv, stringify(fixture.map((x) => ({ ...x, gemma: x.label === 'boot' ? 'booting' : x.label })), { header: true }));
+    writeFileSync(
+      csv,
+      stringify(
+        fixture.map((x) => ({ ...x, gemma: x.label === 'boot' ? 'booting' : x.label })),
+        { header: true },
+      ),
+    );
     const oof = join(dir, 'oof.csv');
-    const r = await bugcat(['cv', '--data', csv, '--folds', '3', '--predictions', oof, '--top', '2', '--second-label-column', 'gemma', ...FAST]);
+    const r = await bugcat([
+      'cv',
+      '--data',
+      csv,
+      '--folds',
+      '3',
+      '--predictions',
+      oof,
+      '--top',
+      '2',
+      '--second-label-column',
+      'gemma',
+      ...FAST,
+    ]);
     expect(r.status).toBe(0);
     const rows = parse(readFileSync(oof), { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0])).toEqual(['id', 'given', 'given_gemma', 'fold', 'label', 'confidence', 'label_2', 'confidence_2']);

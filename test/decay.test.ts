@@ -28,42 +28,54 @@ function task() {
   return { x: listSource(x), vectors: x, y, sampleWeight: new Float32Array(200).fill(1) };
 }
 const SHAPE = { vocabSize: 41, hidden: 8, classes: 2 };
-const CFG: TrainConfig = { seed: 3, hidden: 8, dropout: 0, epochs: 4, batchSize: 20, learningRate: 0.01, inputLearningRate: 2, inputDecay: 0, labelSmoothing: 0 };
+const CFG: TrainConfig = {
+  seed: 3,
+  hidden: 8,
+  dropout: 0,
+  epochs: 4,
+  batchSize: 20,
+  learningRate: 0.01,
+  inputLearningRate: 2,
+  inputDecay: 0,
+  labelSmoothing: 0,
+};
 const rms = (a: Float32Array, from: number, to: number) => Math.sqrt(a.subarray(from, to).reduce((s, v) => s + v * v, 0) / (to - from));
 
 describe('input weight decay', () => {
-  it.each(['wasm', 'js'] as const)('kept as one scale (%s kernels), gives the sums and weights of decaying every weight at every step', (kernels) => {
-    const rng = new Rng(9);
-    const [vocab, hidden] = [50, 8];
-    const init = Float32Array.from({ length: vocab * hidden }, () => rng.next() - 0.5);
-    const [explicit, scaled] = [sparseLayer(init, hidden, kernels), sparseLayer(init, hidden, kernels)];
-    const perRate = 0.09;
-    const decay = new ScaledDecay(scaled, perRate);
-    const worst = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-    for (let step = 0; step < 120; step++) {
-      // Rates from 2 down: factors from 0.82 up, so the scale falls under 1e-3 and is multiplied out on the way.
-      const rate = 2 * (1 - step / 120);
-      const rows: SparseVector[] = Array.from({ length: 4 }, () => {
-        const terms = [...new Set(Array.from({ length: 5 }, () => Math.floor(rng.next() * vocab)))].sort((a, b) => a - b);
-        return { indices: Int32Array.from(terms), values: Float32Array.from(terms, () => rng.next()) };
-      });
-      const want = explicit.bag(rows);
-      const got = decay.pre(scaled.bag(rows));
-      expect(worst(got, want)).toBeLessThan(1e-4 * Math.max(1, ...want.map(Math.abs)));
-      const dHidden = Float32Array.from(want, () => rng.next() - 0.5);
-      explicit.sgd(rows, dHidden, rate);
-      const f = 1 - rate * perRate;
-      for (let i = 0; i < explicit.weights.length; i++) explicit.weights[i] *= f;
-      decay.sgd(rows, dHidden, rate);
-    }
-    decay.settle();
-    const size = Math.max(...explicit.weights.map(Math.abs));
-    expect(size).toBeGreaterThan(0.01);
-    expect(worst(scaled.weights, explicit.weights)).toBeLessThan(1e-4 * size);
-  });
+  it.each(['wasm', 'js'] as const)(
+    'kept as one scale (%s kernels), gives the sums and weights of decaying every weight at every step',
+    (kernels) => {
+      const rng = new Rng(9);
+      const [vocab, hidden] = [50, 8];
+      const init = Float32Array.from({ length: vocab * hidden }, () => rng.next() - 0.5);
+      const [explicit, scaled] = [sparseLayer(init, hidden, kernels), sparseLayer(init, hidden, kernels)];
+      const perRate = 0.09;
+      const decay = new ScaledDecay(scaled, perRate);
+      const worst = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+      for (let step = 0; step < 120; step++) {
+        // Rates from 2 down: factors from 0.82 up, so the scale falls under 1e-3 and is multiplied out on the way.
+        const rate = 2 * (1 - step / 120);
+        const rows: SparseVector[] = Array.from({ length: 4 }, () => {
+          const terms = [...new Set(Array.from({ length: 5 }, () => Math.floor(rng.next() * vocab)))].sort((a, b) => a - b);
+          return { indices: Int32Array.from(terms), values: Float32Array.from(terms, () => rng.next()) };
+        });
+        const want = explicit.bag(rows);
+        const got = decay.pre(scaled.bag(rows));
+        expect(worst(got, want)).toBeLessThan(1e-4 * Math.max(1, ...want.map(Math.abs)));
+        const dHidden = Float32Array.from(want, () => rng.next() - 0.5);
+        explicit.sgd(rows, dHidden, rate);
+        const f = 1 - rate * perRate;
+        for (let i = 0; i < explicit.weights.length; i++) explicit.weights[i] *= f;
+        decay.sgd(rows, dHidden, rate);
+      }
+      decay.settle();
+      const size = Math.max(...explicit.weights.map(Math.abs));
+      expect(size).toBeGreaterThan(0.01);
+      expect(worst(scaled.weights, explicit.weights)).toBeLessThan(1e-4 * size);
+    },
+  );
 
-
-  it('stays finite when a step\'s decay takes the weights to 0', () => {
+  it("stays finite when a step's decay takes the weights to 0", () => {
     const layer = sparseLayer(new Float32Array(4 * 2).fill(1), 2, 'js');
     const decay = new ScaledDecay(layer, 1);
     const rows = [{ indices: Int32Array.of(1), values: Float32Array.of(1) }];
@@ -75,7 +87,7 @@ describe('input weight decay', () => {
     expect(Array.from(layer.weights)).toEqual([0, 0, -0.25, 0.25, 0, 0, 0, 0]);
   });
 
-  it('shrinks a row no report uses by exactly the product of the steps\' factors, and the used rows too, while the network still learns', async () => {
+  it("shrinks a row no report uses by exactly the product of the steps' factors, and the used rows too, while the network still learns", async () => {
     const rt = await runtime({ backend: 'cpu' }, true);
     const data = task();
     const [plain, decayed] = [await trainNetwork(rt, data, SHAPE, CFG), await trainNetwork(rt, data, SHAPE, { ...CFG, inputDecay: 3 })];
@@ -83,7 +95,8 @@ describe('input weight decay', () => {
     // and with it is multiplied by every step's 1 - rate x inputDecay / (sum of rates).
     const steps = CFG.epochs * 10;
     let factor = 1;
-    for (let t = 0; t < steps; t++) factor *= 1 - (CFG.inputLearningRate * (1 - t / steps) * 3) / (CFG.inputLearningRate * (steps + 1) / 2);
+    for (let t = 0; t < steps; t++)
+      factor *= 1 - (CFG.inputLearningRate * (1 - t / steps) * 3) / ((CFG.inputLearningRate * (steps + 1)) / 2);
     expect(factor).toBeLessThan(0.06);
     const unused = (net: typeof plain) => Array.from(net.weights.embedding.subarray(40 * 8, 41 * 8));
     unused(decayed).forEach((v, h) => expect(v).toBeCloseTo(unused(plain)[h] * factor, 6));
@@ -106,7 +119,10 @@ describe('input weight decay', () => {
     const keep = all.labels.flatMap((l, i) => (two.includes(l) ? [i] : []));
     const reports = { ids: keep.map((i) => all.ids[i]), texts: keep.map((i) => all.texts[i]), labels: keep.map((i) => all.labels[i]) };
     const fast = { hidden: 8, batchSize: 4, calibrationFolds: 0 };
-    const [ruled, off] = [await train(reports, { hyperparameters: fast, threads: 1 }), await train(reports, { hyperparameters: { ...fast, inputDecay: 0 }, threads: 1 })];
+    const [ruled, off] = [
+      await train(reports, { hyperparameters: fast, threads: 1 }),
+      await train(reports, { hyperparameters: { ...fast, inputDecay: 0 }, threads: 1 }),
+    ];
     expect(ruled.hyperparameters.inputDecay).toBe(4);
     expect(ruled.summary.defaults!.byRule.inputDecay).toBe(4);
     expect(off.hyperparameters.inputDecay).toBe(0);

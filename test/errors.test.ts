@@ -11,7 +11,12 @@ let model: string;
 /** Every file of a folder with its content hash and modification time. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir).map((f) => [f, `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')} ${statSync(join(dir, f)).mtimeMs}`]),
+    readdirSync(dir).map((f) => [
+      f,
+      `${createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex')} ${statSync(join(dir, f)).mtimeMs}`,
+    ]),
   );
 }
 
@@ -49,11 +54,23 @@ describe('bad input files', () => {
   it('an empty file', async () => expectError(await train(csvFile('')), 1, /is empty: expected a CSV with a header row/));
   it('a header without rows', async () => expectError(await train(csvFile('id,text,label\n')), 1, /has a header but no reports/));
   it('a missing text column lists the columns found', async () =>
-    expectError(await train(csvFile('id,body,label\n1,x,boot\n')), 1, /has no "text" column \(columns found: id, body, label\); name the right one with --text-column/));
+    expectError(
+      await train(csvFile('id,body,label\n1,x,boot\n')),
+      1,
+      /has no "text" column \(columns found: id, body, label\); name the right one with --text-column/,
+    ));
   it('a missing label column when training', async () =>
-    expectError(await train(csvFile('id,text,category\n1,x,boot\n')), 1, /has no "label" column \(columns found: id, text, category\).*--label-column/));
+    expectError(
+      await train(csvFile('id,text,category\n1,x,boot\n')),
+      1,
+      /has no "label" column \(columns found: id, text, category\).*--label-column/,
+    ));
   it('a broken quote gives the line', async () =>
-    expectError(await train(csvFile('id,text,label\n1,fine,boot\n2,"never closed,boot\n3,x,boot\n')), 1, /not valid CSV: a quoted field in the record that starts on line 3 is never closed/));
+    expectError(
+      await train(csvFile('id,text,label\n1,fine,boot\n2,"never closed,boot\n3,x,boot\n')),
+      1,
+      /not valid CSV: a quoted field in the record that starts on line 3 is never closed/,
+    ));
   it('a row with too many fields gives the line', async () =>
     expectError(await train(csvFile('id,text,label\n1,a,boot\n2,b,c,boot\n')), 1, /line 3 has 4 fields/));
 
@@ -77,31 +94,56 @@ describe('bad input files', () => {
   });
 
   it('a single category is refused', async () =>
-    expectError(await train(csvFile('id,text,label\n1,boot hangs,boot\n2,boot fails,boot\n')), 1, /one category only \(boot\): a classifier needs reports of at least two categories/));
+    expectError(
+      await train(csvFile('id,text,label\n1,boot hangs,boot\n2,boot fails,boot\n')),
+      1,
+      /one category only \(boot\): a classifier needs reports of at least two categories/,
+    ));
 
   it('a category with one report is trained, with a warning', async () => {
     const rows = readFileSync(REPORTS, 'utf8').trimEnd();
-    const r = await bugcat(['train', '--data', csvFile(`${rows}\nv1,gitlab,"vnc password rejected",vnc\n`), '--out', join(tmp(), 'm'), '--epochs', '2']);
+    const r = await bugcat([
+      'train',
+      '--data',
+      csvFile(`${rows}\nv1,gitlab,"vnc password rejected",vnc\n`),
+      '--out',
+      join(tmp(), 'm'),
+      '--epochs',
+      '2',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/warning: 1 category has one report only \(vnc\)/);
   });
 
   it('a 5 MB report is predicted, cut to the documented --max-chars limit', async () => {
     // The first 20,000 characters are about networking, the 5 MB after them about the display.
-    const huge = 'virtio-net drops network packets on the tap interface. '.repeat(400) + 'the display flickers on the guest screen. '.repeat(120_000);
+    const huge =
+      'virtio-net drops network packets on the tap interface. '.repeat(400) + 'the display flickers on the guest screen. '.repeat(120_000);
     expect(huge.length).toBeGreaterThan(5_000_000);
     const file = join(tmp(), 'huge.txt');
     writeFileSync(file, huge);
     const r = await bugcat(['predict', '--model', model, '--file', file]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^network\t/);
-    const v = Vectorizer.fit(['virtio net drops packets', 'display flickers on screen'], { maxChars: 20000, wordNgrams: 2, titleNgrams: 2, charChars: 0, minDf: 1, maxDf: 1, maxFeatures: 100 });
+    const v = Vectorizer.fit(['virtio net drops packets', 'display flickers on screen'], {
+      maxChars: 20000,
+      wordNgrams: 2,
+      titleNgrams: 2,
+      charChars: 0,
+      minDf: 1,
+      maxDf: 1,
+      maxFeatures: 100,
+    });
     expect(v.transform(huge)).toEqual(v.transform(huge.slice(0, 20000)));
   });
 
   it('binary garbage on stdin is refused', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
-    expectError(await bugcat(['predict', '--model', model], { input: garbage }), 1, /stdin looks like binary data, not text \(\d+ % of its bytes are control characters\)/);
+    expectError(
+      await bugcat(['predict', '--model', model], { input: garbage }),
+      1,
+      /stdin looks like binary data, not text \(\d+ % of its bytes are control characters\)/,
+    );
   });
 
   it('empty stdin is refused', async () => expectError(await bugcat(['predict', '--model', model], { input: '' }), 1, /stdin is empty/));
@@ -110,7 +152,8 @@ describe('bad input files', () => {
 describe('bad models', () => {
   const predict = (dir: string) => bugcat(['predict', '--model', dir, 'guest hangs at boot']);
 
-  it('a model folder that does not exist', async () => expectError(await predict('/no/such/model'), 1, /model \/no\/such\/model does not exist: train one with "bugcat train/));
+  it('a model folder that does not exist', async () =>
+    expectError(await predict('/no/such/model'), 1, /model \/no\/such\/model does not exist: train one with "bugcat train/));
   it('a folder that is not a model', async () => expectError(await predict(tmp()), 1, /is not a bugcat model \(no bugcat\.json\)/));
   it('a missing file inside the model', async () => {
     const dir = copyModel();
@@ -151,7 +194,11 @@ describe('nothing lost, nothing half-written', () => {
     const out = tmp();
     writeFileSync(join(out, 'notes.txt'), 'my notes');
     const before = snapshot(out);
-    expectError(await bugcat(['train', '--data', REPORTS, '--out', out, ...FAST]), 1, /already holds files that are not a bugcat model \(notes\.txt\).*--force/);
+    expectError(
+      await bugcat(['train', '--data', REPORTS, '--out', out, ...FAST]),
+      1,
+      /already holds files that are not a bugcat model \(notes\.txt\).*--force/,
+    );
     expect(snapshot(out)).toEqual(before);
     const r = await bugcat(['train', '--data', REPORTS, '--out', out, '--force', ...FAST]);
     expect(r.status).toBe(0);
@@ -180,39 +227,58 @@ describe('nothing lost, nothing half-written', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('train killed by %s leaves the previous model intact or the new one whole', async (signal) => {
-    // A training set big enough to take a while, so that signals land in every phase.
-    const rows = readFileSync(REPORTS, 'utf8').trimEnd().split('\n');
-    const big = csvFile([rows[0], ...Array.from({ length: 40 }, () => rows.slice(1).join('\n'))].join('\n'));
-    for (const delay of [50, 250, 600, 1000, 1500, 2200]) {
-      const dir = copyModel();
-      const before = snapshot(dir);
-      const child = bugcatAsync(['train', '--data', big, '--out', dir, '--epochs', '4', '--quiet']);
-      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
-      await new Promise((r) => setTimeout(r, delay));
-      child.kill(signal);
-      const { code } = await exit;
-      const leftovers = readdirSync(dirname(dir)).filter((f) => f.includes('.partial-'));
-      expect(leftovers).toEqual([]);
-      // The folder holds the previous model untouched, or a whole new one (checksums verified by
-      // predict). Which one is told by the folder, not the exit code: a signal can land after the
-      // new model is in place and before the process exits.
-      const after = snapshot(dir);
-      if (code === 0) expect(after).not.toEqual(before);
-      if (JSON.stringify(after) !== JSON.stringify(before)) expect((await bugcat(['predict', '--model', dir, 'boot hangs'])).status).toBe(0);
-    }
-  }, 120_000);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'train killed by %s leaves the previous model intact or the new one whole',
+    async (signal) => {
+      // A training set big enough to take a while, so that signals land in every phase.
+      const rows = readFileSync(REPORTS, 'utf8').trimEnd().split('\n');
+      const big = csvFile([rows[0], ...Array.from({ length: 40 }, () => rows.slice(1).join('\n'))].join('\n'));
+      for (const delay of [50, 250, 600, 1000, 1500, 2200]) {
+        const dir = copyModel();
+        const before = snapshot(dir);
+        const child = bugcatAsync(['train', '--data', big, '--out', dir, '--epochs', '4', '--quiet']);
+        const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        child.kill(signal);
+        const { code } = await exit;
+        const leftovers = readdirSync(dirname(dir)).filter((f) => f.includes('.partial-'));
+        expect(leftovers).toEqual([]);
+        // The folder holds the previous model untouched, or a whole new one (checksums verified by
+        // predict). Which one is told by the folder, not the exit code: a signal can land after the
+        // new model is in place and before the process exits.
+        const after = snapshot(dir);
+        if (code === 0) expect(after).not.toEqual(before);
+        if (JSON.stringify(after) !== JSON.stringify(before))
+          expect((await bugcat(['predict', '--model', dir, 'boot hangs'])).status).toBe(0);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('exit codes', () => {
   it('2 for an unknown option', async () => expectError(await bugcat(['predict', '--bogus']), 2, /unknown option '--bogus'/));
-  it('2 for a missing required option', async () => expectError(await bugcat(['train', '--out', join(tmp(), 'm')]), 2, /required option '--data <path>' not specified/));
-  it('2 for a missing option argument', async () => expectError(await bugcat(['predict', '--model']), 2, /option '--model <dir>' argument missing/));
-  it('2 for an invalid value', async () => expectError(await bugcat(['train', '--data', REPORTS, '--out', 'x', '--epochs', 'many']), 2, /'--epochs <value>' argument 'many' is invalid/));
+  it('2 for a missing required option', async () =>
+    expectError(await bugcat(['train', '--out', join(tmp(), 'm')]), 2, /required option '--data <path>' not specified/));
+  it('2 for a missing option argument', async () =>
+    expectError(await bugcat(['predict', '--model']), 2, /option '--model <dir>' argument missing/));
+  it('2 for an invalid value', async () =>
+    expectError(
+      await bugcat(['train', '--data', REPORTS, '--out', 'x', '--epochs', 'many']),
+      2,
+      /'--epochs <value>' argument 'many' is invalid/,
+    ));
   it('2 for one calibration fold, which would leave nothing to train on', async () =>
-    expectError(await bugcat(['train', '--data', REPORTS, '--out', 'x', '--calibration-folds', '1']), 2, /expected 0 \(no calibration\) or 2 to 20 folds/));
+    expectError(
+      await bugcat(['train', '--data', REPORTS, '--out', 'x', '--calibration-folds', '1']),
+      2,
+      /expected 0 \(no calibration\) or 2 to 20 folds/,
+    ));
   it('2 for an unknown command', async () => expectError(await bugcat(['classify']), 2, /unknown command 'classify'/));
-  it('2 for two report sources at once', async () => expectError(await bugcat(['predict', '--model', model, '--data', REPORTS, 'text']), 2, /give reports one way only/));
+  it('2 for two report sources at once', async () =>
+    expectError(await bugcat(['predict', '--model', model, '--data', REPORTS, 'text']), 2, /give reports one way only/));
   it('1 for a data error, 0 for success', async () => {
     expect((await bugcat(['predict', '--model', model, '--data', '/nope.csv'])).status).toBe(1);
     expect((await bugcat(['predict', '--model', model, 'text'])).status).toBe(0);

@@ -19,7 +19,11 @@ const BOOT = join(ROOT, 'data', 'examples', '02-hang-at-boot.txt');
 /** A network with every weight random, biases included (an initialised one has zero biases, which would hide a wrong bias term). */
 function randomNetwork(rng: Rng, vocabSize: number, hidden: number, classes: number): Network {
   const u = (n: number, s: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * s);
-  return new Network({ vocabSize, hidden, classes }, { embedding: u(vocabSize * hidden, 0.5), bias1: u(hidden, 0.3), dense: u(hidden * classes, 0.5), bias2: u(classes, 0.3) }, 'js');
+  return new Network(
+    { vocabSize, hidden, classes },
+    { embedding: u(vocabSize * hidden, 0.5), bias1: u(hidden, 0.3), dense: u(hidden * classes, 0.5), bias2: u(classes, 0.3) },
+    'js',
+  );
 }
 
 function randomReport(rng: Rng, vocab: number, nnz: number): SparseVector {
@@ -59,7 +63,9 @@ describe('logit attribution', () => {
 describe('Model.explain', () => {
   let model: Model;
   beforeAll(async () => {
-    model = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 10, hidden: 16, batchSize: 4, members: 2 } });
+    model = await train(readReports(REPORTS, { labelColumn: 'label' }), {
+      hyperparameters: { epochs: 10, hidden: 16, batchSize: 4, members: 2 },
+    });
   });
 
   it('explains the predicted label against the runner-up, the difference adding up exactly', () => {

@@ -21,7 +21,11 @@ const mutated = fc
     fc.oneof(
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('"', ',', '\n', '\r\n', '""', '\u0000', '\ufeff', 'é') }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        text: fc.constantFrom('"', ',', '\n', '\r\n', '""', '\u0000', '\ufeff', 'é'),
+      }),
     ),
     { minLength: 1, maxLength: 5 },
   )
@@ -84,21 +88,27 @@ describe('predict under random text', () => {
 
   it('any string gets exactly one label and a probability (the review label, confidence 0, when it is blank)', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.lorem()), { minLength: 1, maxLength: 8 }), (texts) => {
-        const preds = clf.predict(texts, { top: 2 });
-        expect(preds).toHaveLength(texts.length);
-        preds.forEach((p, i) => {
-          if (isBlank(texts[i])) {
-            expect(p).toEqual({ label: 'manual-review', confidence: 0, top: [], coverage: 0 });
-            return;
-          }
-          expect(clf.labels).toContain(p.label);
-          expect(p.confidence).toBeGreaterThan(0);
-          expect(p.confidence).toBeLessThanOrEqual(1);
-          expect(p.coverage).toBeGreaterThanOrEqual(0);
-          expect(p.coverage).toBeLessThanOrEqual(1);
-        });
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.lorem()), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (texts) => {
+          const preds = clf.predict(texts, { top: 2 });
+          expect(preds).toHaveLength(texts.length);
+          preds.forEach((p, i) => {
+            if (isBlank(texts[i])) {
+              expect(p).toEqual({ label: 'manual-review', confidence: 0, top: [], coverage: 0 });
+              return;
+            }
+            expect(clf.labels).toContain(p.label);
+            expect(p.confidence).toBeGreaterThan(0);
+            expect(p.confidence).toBeLessThanOrEqual(1);
+            expect(p.coverage).toBeGreaterThanOrEqual(0);
+            expect(p.coverage).toBeLessThanOrEqual(1);
+          });
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });

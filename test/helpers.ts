@@ -52,7 +52,10 @@ export function run(
 }
 
 /** Runs the built CLI as a user would: `node dist/cli/main.js ARGS`, optional stdin. */
-export async function bugcat(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+export async function bugcat(
+  args: string[],
+  opts: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   const r = await run(process.execPath, [CLI, ...args], {
     input: opts.input ?? '',
     cwd: opts.cwd ?? ROOT,

@@ -54,7 +54,16 @@ describe("the study's layouts as they ship", () => {
   });
 
   it('--exclude-label adds to the non-answers; --no-exclude-label keeps them all', async () => {
-    const more = await bugcat(['train', '--data', ZERO_SHOT, '--out', join(tmp(), 'm'), '--exclude-label', 'graphic', ...FAST.filter((a) => a !== '--quiet')]);
+    const more = await bugcat([
+      'train',
+      '--data',
+      ZERO_SHOT,
+      '--out',
+      join(tmp(), 'm'),
+      '--exclude-label',
+      'graphic',
+      ...FAST.filter((a) => a !== '--quiet'),
+    ]);
     expect(more.stderr).toMatch(/left out 5 reports without a usable label: all 1, graphic 3, none 1/);
     const kept = join(tmp(), 'm2');
     const none = await bugcat(['train', '--data', ZERO_SHOT, '--out', kept, '--no-exclude-label', ...FAST]);
@@ -68,14 +77,18 @@ describe("the study's layouts as they ship", () => {
     cpSync(ZERO_SHOT, join(runs, 'zero-shot-multi'), { recursive: true });
     const r = await bugcat(['train', '--data', runs, '--out', join(tmp(), 'm'), ...FAST]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/holds study runs or groups of folders \(deepseek-r1:14b, zero-shot-multi\), not category folders of reports: give one run, for example .*deepseek-r1:14b$/m);
+    expect(r.stderr).toMatch(
+      /holds study runs or groups of folders \(deepseek-r1:14b, zero-shot-multi\), not category folders of reports: give one run, for example .*deepseek-r1:14b$/m,
+    );
     expect(r.stdout).toBe('');
   });
 
   it('a folder one level too low (one category) is an error that names the folder above', async () => {
     const r = await bugcat(['evaluate', '--model', model, '--data', join(ZERO_SHOT, 'boot')]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/holds 3 files but no category folders: it looks like one category's folder .*give the folder above it \(.*zero-shot\)/);
+    expect(r.stderr).toMatch(
+      /holds 3 files but no category folders: it looks like one category's folder .*give the folder above it \(.*zero-shot\)/,
+    );
   });
 
   it('nested folders and loose files beside the categories are skipped with a warning that says why', async () => {
@@ -87,11 +100,13 @@ describe("the study's layouts as they ship", () => {
     const r = await bugcat(['train', '--data', dir, '--out', join(tmp(), 'm'), ...FAST.filter((a) => a !== '--quiet')]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/warning: skipped 1 nested folder \(boot\/old\): a category folder holds report files only/);
-    expect(r.stderr).toMatch(/warning: skipped 1 file beside the category folders in .* \(777\): a report must sit in its category's folder/);
+    expect(r.stderr).toMatch(
+      /warning: skipped 1 file beside the category folders in .* \(777\): a report must sit in its category's folder/,
+    );
     expect(r.stderr).toMatch(/training on 9 reports/);
   });
 
-  it("the reasoning traces are refused as reports", async () => {
+  it('the reasoning traces are refused as reports', async () => {
     const dir = tmp();
     cpSync(STUDY, dir, { recursive: true });
     const r = await bugcat(['train', '--data', join(dir, 'reasoning'), '--out', join(tmp(), 'm'), ...FAST]);
@@ -104,20 +119,38 @@ describe('predict takes what users have', () => {
   it('a folder: every file under it, recursively, ids relative to it', async () => {
     const r = await bugcat(['predict', '--model', model, join(ZERO_SHOT, 'boot'), join(ZERO_SHOT, 'network')]);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(lines.map((l) => l[2])).toEqual(['201', '202', '203', '101', '102', '103']);
     expect(lines.map((l) => l[0])).toEqual(['boot', 'boot', 'boot', 'network', 'network', 'network']);
     const whole = await bugcat(['predict', '--model', model, ZERO_SHOT, '--format', 'csv']);
     expect(whole.status, whole.stderr).toBe(0);
     const ids = (parse(whole.stdout, { columns: true }) as { id: string }[]).map((x) => x.id);
-    expect(ids).toEqual(['all/902', 'boot/201', 'boot/202', 'boot/203', 'graphic/301', 'graphic/302', 'graphic/303', 'network/101', 'network/102', 'network/103', 'none/901']);
+    expect(ids).toEqual([
+      'all/902',
+      'boot/201',
+      'boot/202',
+      'boot/203',
+      'graphic/301',
+      'graphic/302',
+      'graphic/303',
+      'network/101',
+      'network/102',
+      'network/103',
+      'none/901',
+    ]);
     expect(whole.stderr).toMatch(/skipped categories\.csv: the study's counts, not reports/);
   });
 
   it('GitHub issues as JSON (title + body, id from number) and GitLab issues as JSON Lines (title + description, id from iid)', async () => {
     const gh = await bugcat(['predict', '--model', model, GITHUB, '--format', 'jsonl']);
     expect(gh.status, gh.stderr).toBe(0);
-    const rows = gh.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = gh.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((x) => [x.id, x.label])).toEqual([
       ['4101', 'boot'],
       ['4102', 'network'],
@@ -173,7 +206,14 @@ describe('one bad report never sinks a batch', () => {
     expect(rows[0].label).toBe('network');
     expect(rows[1].label).toBe('boot');
     expect(rows[2]).toEqual({ id: 'c-binary', error: expect.stringMatching(/looks like binary data/) });
-    const clean = await bugcat(['predict', '--model', model, 'guest hangs at boot with -kernel, the bootloader never starts', '--format', 'json']);
+    const clean = await bugcat([
+      'predict',
+      '--model',
+      model,
+      'guest hangs at boot with -kernel, the bootloader never starts',
+      '--format',
+      'json',
+    ]);
     expect(JSON.parse(clean.stdout)[0].confidence).toBe(rows[1].confidence);
   });
 });
@@ -185,7 +225,12 @@ describe('the same report gets the same answer', () => {
   });
 
   it('a report and its CRLF, CR and NFD twins get identical probabilities (property test)', () => {
-    const line = fc.array(fc.oneof(fc.lorem({ maxCount: 6 }), fc.constantFrom('boot', 'virtio-net', 'display', 'café', 'naïve', 'tap0')), { minLength: 1, maxLength: 6 }).map((w) => w.join(' '));
+    const line = fc
+      .array(fc.oneof(fc.lorem({ maxCount: 6 }), fc.constantFrom('boot', 'virtio-net', 'display', 'café', 'naïve', 'tap0')), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((w) => w.join(' '));
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), (lines) => {
         const lf = lines.join('\n');
@@ -200,12 +245,18 @@ describe('the same report gets the same answer', () => {
   it('the CLI agrees: a CRLF, decomposed-Unicode file and its LF, composed twin get the same line', async () => {
     const dir = tmp();
     // Long enough that CR characters would push words past the first 1,000 characters (charChars).
-    const lines = ['Guest hangs at boot with -kernel on the café wifi', ...Array.from({ length: 60 }, (_, i) => (i % 2 ? 'the bootloader never starts' : 'network packets dropped on tap'))];
+    const lines = [
+      'Guest hangs at boot with -kernel on the café wifi',
+      ...Array.from({ length: 60 }, (_, i) => (i % 2 ? 'the bootloader never starts' : 'network packets dropped on tap')),
+    ];
     const text = lines.join('\n') + '\n';
     writeFileSync(join(dir, 'crlf'), text.replace(/\n/g, '\r\n').normalize('NFD'));
     writeFileSync(join(dir, 'lf'), text);
     const r = await bugcat(['predict', '--model', model, join(dir, 'crlf'), join(dir, 'lf'), '--top', '3']);
-    const [a, b] = r.stdout.trim().split('\n').map((l) => l.split('\t').filter((_, i) => i !== 2));
+    const [a, b] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').filter((_, i) => i !== 2));
     expect(a).toEqual(b);
   });
 });
@@ -224,9 +275,15 @@ describe('no confident answer on nothing; reports unlike the training data are v
     expect(like.stderr).not.toMatch(/look unlike the training data/);
     const coverage = (JSON.parse(like.stdout).map((x: { coverage: number }) => x.coverage) as number[]).filter((c) => c > 0).sort();
     const median = coverage[Math.floor(coverage.length / 2)];
-    const unlike = ['Der Drucker im zweiten Stock druckt nur leere Seiten aus.', 'Il gatto dorme sul divano tutto il pomeriggio.', 'Quarterly revenue grew by seven percent year on year.'];
+    const unlike = [
+      'Der Drucker im zweiten Stock druckt nur leere Seiten aus.',
+      'Il gatto dorme sul divano tutto il pomeriggio.',
+      'Quarterly revenue grew by seven percent year on year.',
+    ];
     const r = await bugcat(['predict', '--model', model, '--format', 'json', ...unlike]);
-    expect(r.stderr).toMatch(/warning: 3 of 3 reports \(100 %\) look unlike the training data: the model's vocabulary covers less of them \(coverage < 0\.\d\d\)/);
+    expect(r.stderr).toMatch(
+      /warning: 3 of 3 reports \(100 %\) look unlike the training data: the model's vocabulary covers less of them \(coverage < 0\.\d\d\)/,
+    );
     expect(r.stderr.match(/look unlike/g)).toHaveLength(1);
     for (const x of JSON.parse(r.stdout)) expect(x.coverage).toBeLessThan(median / 2);
   });
@@ -238,7 +295,10 @@ describe('evaluate and cv cannot be fooled by overlap', () => {
     expect(r.stdout).toMatch(/reports the model was trained on: 30 of 30/);
     expect(r.stderr).toMatch(/warning: the model was trained on 30 of these 30 reports \(100\.0 %\)/);
     const held = join(tmp(), 'held.csv');
-    writeFileSync(held, 'id,text,label\nh1,"The guest freezes while booting an arm64 kernel from an initrd",boot\nh2,"tap networking loses udp packets after a host suspend",network\n');
+    writeFileSync(
+      held,
+      'id,text,label\nh1,"The guest freezes while booting an arm64 kernel from an initrd",boot\nh2,"tap networking loses udp packets after a host suspend",network\n',
+    );
     const h = await bugcat(['evaluate', '--model', model, '--data', held, '--json', join(tmp(), 'e.json')]);
     expect(h.stdout).toMatch(/reports the model was trained on: 0 of 2/);
     expect(h.stderr).not.toMatch(/trained on/);
@@ -280,7 +340,12 @@ describe("predict --out-dir writes the study's layout", () => {
     const input = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
     const first = readFileSync(join(dir, csv[0].label, csv[0].id), 'utf8');
     const [head, ...rest] = first.split('\n\n');
-    expect(head.split('\n').map((l) => l.split(': ')[0]).sort()).toEqual(['boot', 'graphic', 'network']);
+    expect(
+      head
+        .split('\n')
+        .map((l) => l.split(': ')[0])
+        .sort(),
+    ).toEqual(['boot', 'graphic', 'network']);
     expect(head.split('\n')[0]).toBe(`${csv[0].label}: ${Number(csv[0].confidence).toFixed(3)}`);
     expect(rest.join('\n\n')).toBe(input[0].text);
     const counts = readFileSync(join(dir, 'categories.csv'), 'utf8').trim().split('\n');

@@ -40,7 +40,7 @@ describe('the sparse layer kernels', () => {
     expect(Array.from(wasm.weights)).toEqual(Array.from(weights));
   });
 
-  it.each([4, 8, 64])('bag and sgd give the plain loops\' sums (hidden %i), for batches longer than one kernel call', (hidden) => {
+  it.each([4, 8, 64])("bag and sgd give the plain loops' sums (hidden %i), for batches longer than one kernel call", (hidden) => {
     const rng = new Rng(hidden);
     const vocab = 300;
     const { wasm, js } = layers(vocab, hidden, rng);
@@ -64,7 +64,7 @@ describe('the sparse layer kernels', () => {
     expect(layer.bagRows(toRows(batch))).toEqual(layer.bag(batch));
   });
 
-  it('at the default width (64) the forward pass holds its sums in registers, and gives the general kernel\'s sums to the bit', () => {
+  it("at the default width (64) the forward pass holds its sums in registers, and gives the general kernel's sums to the bit", () => {
     const rng = new Rng(64);
     const vocab = 500;
     const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
@@ -82,20 +82,31 @@ describe('the sparse layer kernels', () => {
     expect(Array.from(narrow)).toEqual(Array.from(firstHalf));
   });
 
-  it.each([[64, 17], [8, 2], [100, 5]])('the dense head in plain loops is TensorFlow.js\'s CPU head to the bit (hidden %i, classes %i)', async (hidden, classes) => {
+  it.each([
+    [64, 17],
+    [8, 2],
+    [100, 5],
+  ])("the dense head in plain loops is TensorFlow.js's CPU head to the bit (hidden %i, classes %i)", async (hidden, classes) => {
     const { tf } = await runtime({ backend: 'cpu' });
     const rng = new Rng(hidden + classes);
     const n = 300;
     const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
     const pre = values(n * hidden, 3);
-    const w = { embedding: new Float32Array(0), bias1: values(hidden, 0.5), dense: values(hidden * classes, 1), bias2: values(classes, 0.5) };
-    const t = tf.tidy(() => head(tf, tf.tensor2d(pre, [n, hidden]), tf.tensor1d(w.bias1), tf.tensor2d(w.dense, [hidden, classes]), tf.tensor1d(w.bias2)));
+    const w = {
+      embedding: new Float32Array(0),
+      bias1: values(hidden, 0.5),
+      dense: values(hidden * classes, 1),
+      bias2: values(classes, 0.5),
+    };
+    const t = tf.tidy(() =>
+      head(tf, tf.tensor2d(pre, [n, hidden]), tf.tensor1d(w.bias1), tf.tensor2d(w.dense, [hidden, classes]), tf.tensor1d(w.bias2)),
+    );
     const want = t.dataSync() as Float32Array;
     t.dispose();
     expect(Array.from(denseHead(pre, w, { vocabSize: 0, hidden, classes }))).toEqual(Array.from(want));
   });
 
-  it('a layer over another\'s shared weights reads them where they are, and sums the same; past its room, a copy', () => {
+  it("a layer over another's shared weights reads them where they are, and sums the same; past its room, a copy", () => {
     const rng = new Rng(11);
     const { wasm } = layers(300, 8, rng);
     const shared = wasm.share()!;
@@ -111,7 +122,9 @@ describe('the sparse layer kernels', () => {
     more.slice(0, 15).forEach((l) => expect(l.share()!.memory).toBe(shared.memory));
     expect(more[15].share()!.memory).not.toBe(shared.memory);
     expect(more[15].bag(batch)).toEqual(wasm.bag(batch));
-    expect(sparseLayer(new Float32Array(0), 8, 'js', shared).bag(batch)).toEqual(sparseLayer(Float32Array.from(wasm.weights), 8, 'js').bag(batch));
+    expect(sparseLayer(new Float32Array(0), 8, 'js', shared).bag(batch)).toEqual(
+      sparseLayer(Float32Array.from(wasm.weights), 8, 'js').bag(batch),
+    );
   });
 
   it('falls back to the plain loops when hidden is not a multiple of 4', () => {

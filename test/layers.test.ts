@@ -18,7 +18,8 @@ const SRC = join(ROOT, 'src');
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 const layerOf = (file: string) => (file === 'index.ts' ? 'index' : file.split('/')[0]);
 /** A file's relative imports: static ones, and dynamic ones (`await import('./x.js')`, how the command line loads what only some commands need). */
-const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^(?:import|export)[^'"]*?from '(\.[^']+)'|\bimport\('(\.[^']+)'\)/gm)].map((m) => m[1] ?? m[2]);
+const importsOf = (path: string) =>
+  [...readFileSync(path, 'utf8').matchAll(/^(?:import|export)[^'"]*?from '(\.[^']+)'|\bimport\('(\.[^']+)'\)/gm)].map((m) => m[1] ?? m[2]);
 
 describe('the source tree shows its layers', () => {
   it('every file sits in a known layer', () => {
@@ -44,7 +45,8 @@ describe('the source tree shows its layers', () => {
     for (const file of files.filter((f) => layerOf(f) === 'cli')) {
       for (const spec of importsOf(join(SRC, file))) {
         const target = relative(SRC, resolve(dirname(join(SRC, file)), spec)).replace(/\.js$/, '.ts');
-        if (target !== 'index.ts' && layerOf(target) !== 'cli' && !Object.values(ENTRIES).includes(target)) wrong.push(`${file} -> ${target}`);
+        if (target !== 'index.ts' && layerOf(target) !== 'cli' && !Object.values(ENTRIES).includes(target))
+          wrong.push(`${file} -> ${target}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -66,7 +68,10 @@ describe('the source tree shows its layers', () => {
   it('the scripts import the public API, never dist/ or src/ files', () => {
     const scripts = readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.mjs'));
     const wrong = scripts.flatMap((f) =>
-      [...readFileSync(join(ROOT, 'scripts', f), 'utf8').matchAll(/(?:from |import\()'([^']+)'/g)].map((m) => m[1]).filter((s) => /(^|\/)(dist|src)\//.test(s)).map((s) => `${f} -> ${s}`),
+      [...readFileSync(join(ROOT, 'scripts', f), 'utf8').matchAll(/(?:from |import\()'([^']+)'/g)]
+        .map((m) => m[1])
+        .filter((s) => /(^|\/)(dist|src)\//.test(s))
+        .map((s) => `${f} -> ${s}`),
     );
     expect(wrong).toEqual([]);
   });

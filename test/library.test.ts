@@ -31,7 +31,9 @@ const reports = readReports(REPORTS, { labelColumn: 'label' });
 
 /** The 30 fixture reports repeated with numbered copies: 120 reports, enough to calibrate on. */
 function repeated(times: number) {
-  return Array.from({ length: times }, (_, k) => reports.texts.map((text, i) => ({ id: `${reports.ids[i]}-${k}`, text: `${text}\ncopy ${k}`, label: reports.labels![i] }))).flat();
+  return Array.from({ length: times }, (_, k) =>
+    reports.texts.map((text, i) => ({ id: `${reports.ids[i]}-${k}`, text: `${text}\ncopy ${k}`, label: reports.labels![i] })),
+  ).flat();
 }
 
 let model: Model;
@@ -103,7 +105,9 @@ describe('save, load and artifacts', () => {
     expect(Object.keys(artifacts).sort()).toEqual(['bugcat.json', 'fingerprints.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
     for (const [name, bytes] of Object.entries(artifacts)) expect(Buffer.compare(readFileSync(join(dir, name)), bytes)).toBe(0);
     const fromDisk = await load(dir);
-    const fromMemory = await fromArtifacts(Object.fromEntries(Object.keys(artifacts).map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))])));
+    const fromMemory = await fromArtifacts(
+      Object.fromEntries(Object.keys(artifacts).map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))])),
+    );
     expect(fromMemory.predict(probe)).toEqual(fromDisk.predict(probe));
   });
 
@@ -125,7 +129,9 @@ describe('save, load and artifacts', () => {
     const manifest = JSON.parse(new TextDecoder().decode(artifacts['bugcat.json']));
     // The manifest's own checksum is not recorded: editing it is what a damaged or hand-made model looks like.
     const bad = new TextEncoder().encode(JSON.stringify({ ...manifest, hyperparameters: { ...manifest.hyperparameters, hidden: -3 } }));
-    await expect(fromArtifacts({ ...artifacts, 'bugcat.json': bad })).rejects.toThrow(/invalid hyperparameters .*hidden is -3: expected an integer from 1 to 4096/);
+    await expect(fromArtifacts({ ...artifacts, 'bugcat.json': bad })).rejects.toThrow(
+      /invalid hyperparameters .*hidden is -3: expected an integer from 1 to 4096/,
+    );
   });
 
   it('refuses to save over a folder of other files unless forced, and says so without flags', async () => {
@@ -135,10 +141,19 @@ describe('save, load and artifacts', () => {
     const err = await model.save(dir).catch((e) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err.code).toBe('SAVE_TO_FOREIGN_FOLDER');
-    expect(err.message).toMatch(/already holds files that are not a bugcat model \(notes\.txt\); choose another folder, or save with force/);
+    expect(err.message).toMatch(
+      /already holds files that are not a bugcat model \(notes\.txt\); choose another folder, or save with force/,
+    );
     expect(err.message).not.toMatch(/--/);
     await model.save(dir, { force: true });
-    expect(readdirSync(dir).sort()).toEqual(['bugcat.json', 'fingerprints.bin', 'model.json', 'notes.txt', 'vocabulary.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'bugcat.json',
+      'fingerprints.bin',
+      'model.json',
+      'notes.txt',
+      'vocabulary.json',
+      'weights.bin',
+    ]);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
@@ -180,13 +195,23 @@ describe('hyperparameters are validated in the library', () => {
 
 describe('bad calls get clear errors', () => {
   it('reports without labels, or with an empty one, cannot train', async () => {
-    await expect(train([{ text: 'a', label: 'x' }, { text: 'b', label: '' }])).rejects.toThrow(/report 2 has no label/);
+    await expect(
+      train([
+        { text: 'a', label: 'x' },
+        { text: 'b', label: '' },
+      ]),
+    ).rejects.toThrow(/report 2 has no label/);
     await expect(train(readReports(REPORTS))).rejects.toThrow(DataError);
     await expect(train('reports.csv' as never)).rejects.toThrow(/train takes reports as readReports gives them/);
   });
 
   it('one category is not enough', async () => {
-    await expect(train([{ text: 'a', label: 'x' }, { text: 'b', label: 'x' }])).rejects.toThrow(/one category only \(x\)/);
+    await expect(
+      train([
+        { text: 'a', label: 'x' },
+        { text: 'b', label: 'x' },
+      ]),
+    ).rejects.toThrow(/one category only \(x\)/);
   });
 
   it('a missing model folder is named, with advice in library terms', async () => {

@@ -21,7 +21,14 @@ describe('score', () => {
     expect(e.weighted_f1).toBeCloseTo((0.8 * 3 + 0.5 * 2 + 2 / 3) / 6, 10); // 0.6778
   });
   it('builds the confusion matrix over the union of labels', () => {
-    expect(e.confusion).toEqual({ labels: ['a', 'b', 'c'], matrix: [[2, 1, 0], [0, 1, 1], [0, 0, 1]] });
+    expect(e.confusion).toEqual({
+      labels: ['a', 'b', 'c'],
+      matrix: [
+        [2, 1, 0],
+        [0, 1, 1],
+        [0, 0, 1],
+      ],
+    });
     const extra = score(['a'], ['z'], [0.5]);
     expect(extra.confusion.labels).toEqual(['a', 'z']);
     expect(extra.per_class.z).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });

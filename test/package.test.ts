@@ -83,7 +83,10 @@ beforeAll(async () => {
 
   consumer = mkTmp('bugcat-consumer-');
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=optional', tarball], { cwd: consumer, env });
+  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=optional', tarball], {
+    cwd: consumer,
+    env,
+  });
   if (install.status !== 0) throw new Error(show('npm install', install));
   installed = join(consumer, 'node_modules', 'bugcat');
   console.log(`package.test.ts: pack + install took ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -152,7 +155,15 @@ process.stdout.write(JSON.stringify({ labels: loaded.labels, predictions, resolv
       tsconfig,
       JSON.stringify(
         {
-          compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, ...types },
+          compilerOptions: {
+            target: 'es2022',
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            ...types,
+          },
           files: ['consumer.ts'],
         },
         null,

@@ -24,7 +24,9 @@ const CHARTS = ['confusion', 'scores', 'reliability', 'coverage', 'labels'];
 
 let browser: Browser | undefined;
 /** Why the browser tests cannot run here, if they cannot. */
-let unavailable: string | undefined = existsSync(EXECUTABLE) ? undefined : `no browser at ${EXECUTABLE} (apt-get install -y chromium, or set CHROMIUM)`;
+let unavailable: string | undefined = existsSync(EXECUTABLE)
+  ? undefined
+  : `no browser at ${EXECUTABLE} (apt-get install -y chromium, or set CHROMIUM)`;
 let fx: ReportFixture;
 
 beforeAll(async () => {
@@ -103,7 +105,14 @@ async function checkPage(file: string, name: string): Promise<void> {
           const r = (m as SVGGraphicsElement).getBoundingClientRect();
           return r.width > 0 || r.height > 0;
         });
-        return { name: f.getAttribute('data-chart'), label: svg.getAttribute('aria-label'), title: svg.querySelector(':scope > title')?.textContent, width: box.width, height: box.height, marks: marks.length };
+        return {
+          name: f.getAttribute('data-chart'),
+          label: svg.getAttribute('aria-label'),
+          title: svg.querySelector(':scope > title')?.textContent,
+          width: box.width,
+          height: box.height,
+          marks: marks.length,
+        };
       }),
     );
     expect(charts.map((c) => c.name)).toEqual(CHARTS);
@@ -128,7 +137,9 @@ async function checkPage(file: string, name: string): Promise<void> {
     const path = join(ARTIFACTS, `${name}.png`);
     writeFileSync(path, full);
     const size = readFileSync(file).length;
-    process.stderr.write(`report-browser.test.ts: ${name}: ${size} bytes, ${charts.length} charts (${charts.map((c) => `${c.name} ${c.marks} marks`).join(', ')}), no console error, no request; screenshot ${path} (${shot.colours} colours)\n`);
+    process.stderr.write(
+      `report-browser.test.ts: ${name}: ${size} bytes, ${charts.length} charts (${charts.map((c) => `${c.name} ${c.marks} marks`).join(', ')}), no console error, no request; screenshot ${path} (${shot.colours} colours)\n`,
+    );
   } finally {
     await page.context().close();
   }
@@ -164,7 +175,12 @@ describe('the report in headless Chromium', () => {
     await a.page.context().close();
     // Without the policy, the request goes out: the route refuses and records it.
     const open = join(fx.dir, 'open.html');
-    writeFileSync(open, page.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('</main>', '<img src="http://example.invalid/x.png" alt=""></main>'));
+    writeFileSync(
+      open,
+      page
+        .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+        .replace('</main>', '<img src="http://example.invalid/x.png" alt=""></main>'),
+    );
     const b = await visit(open);
     expect(b.requests).toEqual(['http://example.invalid/x.png']);
     await b.page.context().close();

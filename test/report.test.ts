@@ -21,7 +21,19 @@ beforeAll(async () => {
   fx = await reportFixture();
   const out = join(fx.dir, 'report.html');
   const json = join(fx.dir, 'eval.json');
-  const r = await bugcat(['evaluate', '--model', fx.model, '--data', fx.data, '--html', out, '--svg', join(fx.dir, 'charts'), '--json', json]);
+  const r = await bugcat([
+    'evaluate',
+    '--model',
+    fx.model,
+    '--data',
+    fx.data,
+    '--html',
+    out,
+    '--svg',
+    join(fx.dir, 'charts'),
+    '--json',
+    json,
+  ]);
   expect(r.stderr).not.toMatch(/error/);
   expect(r.status).toBe(0);
   html = readFileSync(out, 'utf8');
@@ -51,13 +63,18 @@ describe('evaluate --html', () => {
     expect(html.match(/url\([^)]*\)/g)?.filter((u) => !/^url\(#[\w-]+\)$/.test(u)) ?? []).toEqual([]);
     expect(html.match(/\b(?:src|href|xlink:href)="[^"]*"/g)?.filter((a) => !/^href="#[\w-]+"$/.test(a)) ?? []).toEqual([]);
     // The only addresses are XML namespaces, which are names, never fetched.
-    expect([...new Set(html.match(/https?:\/\/[^\s"')<]+/g))].sort()).toEqual(['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg']);
+    expect([...new Set(html.match(/https?:\/\/[^\s"')<]+/g))].sort()).toEqual([
+      'http://www.w3.org/1999/xlink',
+      'http://www.w3.org/2000/svg',
+    ]);
   });
 
   it('draws every chart as an SVG with an accessible name, and writes each to --svg DIR too', () => {
     for (const name of CHART_NAMES) {
       const svg = chartOf(html, name);
-      expect(svg).toMatch(/^<svg [^>]*role="graphics-document document"[^>]*aria-label="[^"]+"[^>]*><title>[^<]+<\/title><desc>[^<]+<\/desc>/);
+      expect(svg).toMatch(
+        /^<svg [^>]*role="graphics-document document"[^>]*aria-label="[^"]+"[^>]*><title>[^<]+<\/title><desc>[^<]+<\/desc>/,
+      );
       expect(svg).toMatch(/class="[^"]*role-mark/);
       expect(readFileSync(join(fx.dir, 'charts', `${name}.svg`), 'utf8')).toBe(svg);
     }
@@ -74,7 +91,9 @@ describe('evaluate --html', () => {
         const n = matrix[i][j];
         if (n === 0) return;
         expect(texts).toContain(n);
-        expect(svg).toContain(`<title>true ${truth}, predicted ${predicted}: ${n} of ${support} reports (${Math.round((100 * n) / support)} %)</title>`);
+        expect(svg).toContain(
+          `<title>true ${truth}, predicted ${predicted}: ${n} of ${support} reports (${Math.round((100 * n) / support)} %)</title>`,
+        );
       });
     });
     expect(svg).toMatch(/share of row/);
@@ -82,15 +101,22 @@ describe('evaluate --html', () => {
 
   it('tabulates each category with precision, recall, F1 and support', () => {
     const table = /<caption>Per category[\s\S]*?<\/table>/.exec(html)![0];
-    for (const label of evaluation.confusion.labels) expect(table).toMatch(new RegExp(`<td>${label}</td>(<td class="num">[\\d.]+</td>){5}`));
+    for (const label of evaluation.confusion.labels)
+      expect(table).toMatch(new RegExp(`<td>${label}</td>(<td class="num">[\\d.]+</td>){5}`));
   });
 
   it('shows the reliability diagram with the calibration error, and the --min-confidence for target accuracies', () => {
     expect(chartOf(html, 'reliability')).toMatch(/calibration error \(ECE\) \d\.\d{3}/);
     const section = /<section id="confidence"[\s\S]*?<\/section>/.exec(html)![0];
     // Each target above the overall accuracy, with its threshold in the table or said to be out of reach.
-    const reached = [...section.matchAll(/<tr><td class="num">(\d+) %<\/td><td class="num"><code>\d\.\d\d<\/code><\/td>/g)].map((m) => Number(m[1]));
-    const missed = /No threshold keeps \d+ or more reports at ([\d %,]+) accuracy/.exec(section)?.[1].split(', ').map((t) => parseInt(t, 10)) ?? [];
+    const reached = [...section.matchAll(/<tr><td class="num">(\d+) %<\/td><td class="num"><code>\d\.\d\d<\/code><\/td>/g)].map((m) =>
+      Number(m[1]),
+    );
+    const missed =
+      /No threshold keeps \d+ or more reports at ([\d %,]+) accuracy/
+        .exec(section)?.[1]
+        .split(', ')
+        .map((t) => parseInt(t, 10)) ?? [];
     expect([...reached, ...missed].sort()).toEqual([60, 70, 80, 90, 95].filter((t) => t / 100 > evaluation.accuracy));
     expect(chartOf(html, 'coverage')).toMatch(/<path [^>]*><title>accuracy against the share of reports kept<\/title>/);
   });
@@ -186,7 +212,9 @@ describe('the report, built from given results', () => {
   };
 
   it('escapes what the reports say', async () => {
-    const { html: page } = await buildReport(input(['<script>alert(1)</script> & <b>bold</b>', 'fine'], ['a', 'b'], ['b', 'b'], [0.9, 0.8]));
+    const { html: page } = await buildReport(
+      input(['<script>alert(1)</script> & <b>bold</b>', 'fine'], ['a', 'b'], ['b', 'b'], [0.9, 0.8]),
+    );
     expect(page).not.toMatch(/<script|<b>bold/);
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
     expect(page).toContain('<h1>Evaluation: a &lt;model&gt; &amp; &quot;data&quot;</h1>');
@@ -200,7 +228,14 @@ describe('the report, built from given results', () => {
     const confidence = Array.from({ length: n }, (_, i) => 0.99 - i * 0.03);
     const labels = Array.from({ length: n }, (_, i) => (i % 2 ? 'a' : 'b'));
     const predicted = labels.map((l, i) => (i < 12 ? l : l === 'a' ? 'b' : 'a'));
-    const { html: page } = await buildReport(input(labels.map((l, i) => `report ${i}`), labels, predicted, confidence));
+    const { html: page } = await buildReport(
+      input(
+        labels.map((l, i) => `report ${i}`),
+        labels,
+        predicted,
+        confidence,
+      ),
+    );
     // Kept at 0.64 and above: confidences 0.99 .. 0.66, the 12 right ones (0.63 is the first wrong one).
     expect(page).toMatch(/<title>target accuracy 95 %: --min-confidence 0\.64 keeps 12 reports \(60 %\), accuracy 1\.000<\/title>/);
     expect(page).toContain('>95 % accurate: --min-confidence 0.64</text>');

@@ -18,8 +18,49 @@ const WORD = /[\p{L}\p{N}_]{2,}/gu;
  * (surrogate pairs), lone surrogates, and control characters.
  */
 const ALPHABET = [
-  'a', 'b', 'Z', 'q', '0', '7', '_', '-', '.', '/', ':', ' ', ' ', '\t', '\n', '\r', '\u00a0', '\u3000', '\u2028', '\ufeff', '\u2000',
-  'é', 'Ü', 'ß', 'İ', 'Σ', 'σ', 'ς', '\u0301', '٣', '²', '½', '中', '文', '𝐀', '𝟘', '😀', '\ud800', '\udc00', '\x00', '\x1b', '\x85', 'ǅ',
+  'a',
+  'b',
+  'Z',
+  'q',
+  '0',
+  '7',
+  '_',
+  '-',
+  '.',
+  '/',
+  ':',
+  ' ',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\ufeff',
+  '\u2000',
+  'é',
+  'Ü',
+  'ß',
+  'İ',
+  'Σ',
+  'σ',
+  'ς',
+  '\u0301',
+  '٣',
+  '²',
+  '½',
+  '中',
+  '文',
+  '𝐀',
+  '𝟘',
+  '😀',
+  '\ud800',
+  '\udc00',
+  '\x00',
+  '\x1b',
+  '\x85',
+  'ǅ',
 ];
 
 function randomText(rng: Rng, length: number): string {
@@ -36,13 +77,13 @@ function texts(seed: number, n: number): string[] {
 const cut = (s: string, p: ReturnType<typeof pieces>) => Array.from({ length: p.n }, (_, i) => s.slice(p.start[i], p.end[i]));
 
 describe('scanning words without making strings', () => {
-  it('isSpace is JavaScript\'s \\s, for every code unit', () => {
+  it("isSpace is JavaScript's \\s, for every code unit", () => {
     const wrong: number[] = [];
     for (let c = 0; c < 65536; c++) if (isSpace(c) !== /\s/.test(String.fromCharCode(c))) wrong.push(c);
     expect(wrong).toEqual([]);
   });
 
-  it('scanWords finds the runs the tokenizer\'s regular expression matches, hashed as hashUnits hashes them', () => {
+  it("scanWords finds the runs the tokenizer's regular expression matches, hashed as hashUnits hashes them", () => {
     const p = pieces();
     for (const s of [...texts(1, 3000), 'aΣb 𝐀𝐀 𝐀 x_1 é\u0301é a\ud800b ab\udc00cd ٣٣ ²x', 'x'.repeat(5000)]) {
       const lower = s.toLowerCase();
@@ -89,28 +130,32 @@ describe('counting by scanning', () => {
     return { scan: new FieldCounter(cfg, index(), true, cacheWords), strings: new FieldCounter(cfg, index(), false) };
   };
 
-  it.each([undefined, 7])('gives what counting the tokenizer\'s strings gives, term for term, count for count, and the same coverage (n-gram cache of %s words)', (cacheWords) => {
-    const { scan, strings } = both(cacheWords);
-    expect(scan['scan']).toBeDefined();
-    expect(strings['scan']).toBeUndefined();
-    for (const t of [...corpus, ...texts(5, 500)]) {
-      const a = scan.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
-      const b = strings.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
-      expect(a).toEqual(b);
-      expect(scan.coverage()).toBe(strings.coverage());
-    }
-  });
+  it.each([undefined, 7])(
+    "gives what counting the tokenizer's strings gives, term for term, count for count, and the same coverage (n-gram cache of %s words)",
+    (cacheWords) => {
+      const { scan, strings } = both(cacheWords);
+      expect(scan['scan']).toBeDefined();
+      expect(strings['scan']).toBeUndefined();
+      for (const t of [...corpus, ...texts(5, 500)]) {
+        const a = scan.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
+        const b = strings.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
+        expect(a).toEqual(b);
+        expect(scan.coverage()).toBe(strings.coverage());
+      }
+    },
+  );
 
   it('is used only where it applies: a fitted vocabulary of single words, no stop words or stems', () => {
     const index = TermIndex.fixed(['aa'], CHARS, FIELD_PREFIXES);
     expect(new FieldCounter(cfg, index)['scan']).toBeDefined();
-    for (const other of [{ wordNgrams: 2 }, { titleNgrams: 2 }, { stopwords: true }, { stem: true }]) expect(new FieldCounter({ ...cfg, ...other }, index)['scan']).toBeUndefined();
+    for (const other of [{ wordNgrams: 2 }, { titleNgrams: 2 }, { stopwords: true }, { stem: true }])
+      expect(new FieldCounter({ ...cfg, ...other }, index)['scan']).toBeUndefined();
     expect(new FieldCounter(cfg, TermIndex.growing(CHARS))['scan']).toBeUndefined();
   });
 });
 
 describe('isBlank', () => {
-  it('is normalizeText(text).trim() === \'\', without normalizing', () => {
+  it("is normalizeText(text).trim() === '', without normalizing", () => {
     const rng = new Rng(6);
     const blanks = [' ', '\t', '\n', '\r', '\x00', '\x1b', '\x85', '\u00a0', '\u2000', '\u3000', '\ufeff', '\x7f'];
     const some = Array.from({ length: 3000 }, (_, i) => {

@@ -29,18 +29,34 @@ describe('reliability', () => {
     expect(bins[7]).toEqual({ lower: 0.7, upper: 0.8, n: 1, accuracy: 0, confidence: 0.75 });
     expect(bins[9]).toEqual({ lower: 0.9, upper: 1, n: 1, accuracy: 1, confidence: 0.95 });
     expect(bins[0]).toEqual({ lower: 0, upper: 0.1, n: 0, accuracy: 0, confidence: 0 });
-    expect(reliability(['a', 'a'], [{ label: 'a', confidence: 1 }, { label: 'b', confidence: 0.5 }], 2).map((b) => b.n)).toEqual([0, 2]);
+    expect(
+      reliability(
+        ['a', 'a'],
+        [
+          { label: 'a', confidence: 1 },
+          { label: 'b', confidence: 0.5 },
+        ],
+        2,
+      ).map((b) => b.n),
+    ).toEqual([0, 2]);
   });
 
   it('gives the calibration error its bins: the size-weighted mean gap between accuracy and confidence', () => {
     const bins = reliability(gold, preds);
     const fromBins = bins.reduce((e, b) => e + (b.n / gold.length) * Math.abs(b.accuracy - b.confidence), 0);
     expect(fromBins).toBeCloseTo(0.45, 10);
-    expect(calibrationError(gold.map((g, i) => g === pred[i]), conf)).toBe(scorePredictions(gold, preds).ece);
+    expect(
+      calibrationError(
+        gold.map((g, i) => g === pred[i]),
+        conf,
+      ),
+    ).toBe(scorePredictions(gold, preds).ece);
   });
 
   it('takes a number of bins from 1 up', () => {
-    expect(reliability(gold, preds, 1)).toEqual([{ lower: 0, upper: 1, n: 6, accuracy: 4 / 6, confidence: conf.reduce((a, b) => a + b) / 6 }]);
+    expect(reliability(gold, preds, 1)).toEqual([
+      { lower: 0, upper: 1, n: 6, accuracy: 4 / 6, confidence: conf.reduce((a, b) => a + b) / 6 },
+    ]);
     expect(() => reliability(gold, preds, 0)).toThrow(UsageError);
   });
 });
@@ -58,7 +74,14 @@ describe('confidenceThresholds', () => {
   });
 
   it('keeps reports of equal confidence together: a threshold keeps all of them or none', () => {
-    const tied = confidenceThresholds(['a', 'a', 'a'], [{ label: 'a', confidence: 0.9 }, { label: 'b', confidence: 0.7 }, { label: 'a', confidence: 0.7 }]);
+    const tied = confidenceThresholds(
+      ['a', 'a', 'a'],
+      [
+        { label: 'a', confidence: 0.9 },
+        { label: 'b', confidence: 0.7 },
+        { label: 'a', confidence: 0.7 },
+      ],
+    );
     expect(tied).toEqual([
       { threshold: 0.9, coverage: 1 / 3, n: 1, accuracy: 1 },
       { threshold: 0.7, coverage: 1, n: 3, accuracy: 2 / 3 },

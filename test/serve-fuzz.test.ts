@@ -15,36 +15,125 @@ let server: Server;
 
 beforeAll(async () => {
   const model = await trainModel();
-  server = await startServer(['--model', model, '--token', TOKEN, '--github-secret', SECRET, '--max-body', '65536', '--max-report-chars', '5000', '--max-batch', '5']);
+  server = await startServer([
+    '--model',
+    model,
+    '--token',
+    TOKEN,
+    '--github-secret',
+    SECRET,
+    '--max-body',
+    '65536',
+    '--max-report-chars',
+    '5000',
+    '--max-batch',
+    '5',
+  ]);
 });
 
 afterAll(async () => {
   await server?.stop();
 });
 
-const ROUTES = ['/v1/predict', '/v1/explain', '/v1/model', '/healthz', '/metrics', '/v1/admin/reload', '/v1/webhooks/github', '/v1/webhooks/gitlab', '/v1/nope', '/'];
-const KEYS = ['text', 'title', 'body', 'reports', 'top', 'min_confidence', 'review_label', 'label', 'id', 'action', 'issue', 'object_attributes', '__proto__', 'constructor'];
+const ROUTES = [
+  '/v1/predict',
+  '/v1/explain',
+  '/v1/model',
+  '/healthz',
+  '/metrics',
+  '/v1/admin/reload',
+  '/v1/webhooks/github',
+  '/v1/webhooks/gitlab',
+  '/v1/nope',
+  '/',
+];
+const KEYS = [
+  'text',
+  'title',
+  'body',
+  'reports',
+  'top',
+  'min_confidence',
+  'review_label',
+  'label',
+  'id',
+  'action',
+  'issue',
+  'object_attributes',
+  '__proto__',
+  'constructor',
+];
 
 /** Mostly what a route takes (so that most requests reach its handler), sometimes anything. */
-const often = <T,>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 4 }, { arbitrary: other, weight: 1 });
+const often = <T>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: usual, weight: 4 }, { arbitrary: other, weight: 1 });
 
 /** A JSON value of any shape, weighted toward the keys the routes read. */
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  any: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('object'), tie('object'), fc.record({ reports: fc.array(tie('object'), { maxLength: 7 }) })),
-  object: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 6000 }), fc.integer({ min: -5, max: 200 }), fc.double()), { maxKeys: 5 }),
+  any: fc.oneof(
+    { depthSize: 'small' },
+    fc.jsonValue({ maxDepth: 2 }),
+    tie('object'),
+    tie('object'),
+    fc.record({ reports: fc.array(tie('object'), { maxLength: 7 }) }),
+  ),
+  object: fc.dictionary(
+    fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })),
+    fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 6000 }), fc.integer({ min: -5, max: 200 }), fc.double()),
+    { maxKeys: 5 },
+  ),
 })).any;
 
 /** Any text, unicode and control characters included, sometimes long. */
-const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 6000 }), fc.constantFrom('', ' ', '\u0000', '\ud800', 'a\r\nb'));
-const option = <T,>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ maxLength: 6000 }),
+  fc.constantFrom('', ' ', '\u0000', '\ud800', 'a\r\nb'),
+);
+const option = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 /** A report as the routes take it, with random contents (sometimes of the wrong type). */
-const report = fc.record({ text: option(often(anyText, fc.jsonValue({ maxDepth: 1 }))), title: option(anyText), body: option(fc.oneof(anyText, fc.constant(null))), id: option(fc.string({ maxLength: 250 })) }, { requiredKeys: [] });
+const report = fc.record(
+  {
+    text: option(often(anyText, fc.jsonValue({ maxDepth: 1 }))),
+    title: option(anyText),
+    body: option(fc.oneof(anyText, fc.constant(null))),
+    id: option(fc.string({ maxLength: 250 })),
+  },
+  { requiredKeys: [] },
+);
 /** Bodies close to what the routes take: predict's and explain's, and the trackers' payloads. */
 const nearlyValid: fc.Arbitrary<unknown> = fc.oneof(
-  fc.tuple(report, fc.record({ top: option(fc.integer({ min: -1, max: 120 })), min_confidence: option(fc.double({ min: -0.5, max: 1.5, noNaN: true })), review_label: option(anyText) }, { requiredKeys: [] })).map(([a, b]) => ({ ...a, ...b })),
+  fc
+    .tuple(
+      report,
+      fc.record(
+        {
+          top: option(fc.integer({ min: -1, max: 120 })),
+          min_confidence: option(fc.double({ min: -0.5, max: 1.5, noNaN: true })),
+          review_label: option(anyText),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map(([a, b]) => ({ ...a, ...b })),
   fc.record({ reports: fc.array(report, { maxLength: 7 }), top: option(fc.integer({ min: 0, max: 5 })) }, { requiredKeys: ['reports'] }),
-  fc.record({ action: fc.constantFrom('opened', 'edited', 'closed'), issue: fc.record({ title: often(anyText, fc.jsonValue({ maxDepth: 1 })), body: fc.oneof(anyText, fc.constant(null)), number: fc.integer() }, { requiredKeys: [] }) }, { requiredKeys: ['issue'] }),
-  fc.record({ object_kind: fc.constant('issue'), object_attributes: fc.record({ title: anyText, description: fc.oneof(anyText, fc.constant(null)), action: fc.constantFrom('open', 'update', 'close') }, { requiredKeys: [] }) }),
+  fc.record(
+    {
+      action: fc.constantFrom('opened', 'edited', 'closed'),
+      issue: fc.record(
+        { title: often(anyText, fc.jsonValue({ maxDepth: 1 })), body: fc.oneof(anyText, fc.constant(null)), number: fc.integer() },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['issue'] },
+  ),
+  fc.record({
+    object_kind: fc.constant('issue'),
+    object_attributes: fc.record(
+      { title: anyText, description: fc.oneof(anyText, fc.constant(null)), action: fc.constantFrom('open', 'update', 'close') },
+      { requiredKeys: [] },
+    ),
+  }),
 );
 
 /** A body as bytes: JSON of a nearly valid body or of a random value, JSON cut short, or random bytes. */
@@ -62,9 +151,22 @@ const body = fc.oneof(
 const POSTS = ['/v1/predict', '/v1/explain', '/v1/webhooks/github', '/v1/webhooks/gitlab', '/v1/predict', '/v1/predict'];
 
 const request = fc.record({
-  route: often(fc.constantFrom(...POSTS).map((route) => ({ method: 'POST', route })), fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), route: fc.constantFrom(...ROUTES) })),
+  route: often(
+    fc.constantFrom(...POSTS).map((route) => ({ method: 'POST', route })),
+    fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), route: fc.constantFrom(...ROUTES) }),
+  ),
   query: often(fc.constant(''), fc.constantFrom('?top=2', '?top=x', '?min_confidence=0.5', '?a=%ZZ', '?top=1&top=2')),
-  contentType: often(fc.constant('application/json'), fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1')),
+  contentType: often(
+    fc.constant('application/json'),
+    fc.constantFrom(
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+      'application/json; charset=latin1',
+    ),
+  ),
   auth: often(fc.constant('good'), fc.constantFrom('none', 'bad')),
   signature: often(fc.constant('good'), fc.constantFrom('none', 'bad')),
   event: often(fc.constantFrom('issues', 'Issue Hook'), fc.constantFrom('ping', '', 'push')),
@@ -108,7 +210,13 @@ describe('bugcat serve under random input', () => {
           fc.uint8Array({ minLength: 1, maxLength: 3000 }).map((b) => Buffer.from(b)),
           fc.string({ maxLength: 300 }).map((s) => Buffer.from(`POST /v1/predict HTTP/1.1\r\n${s}\r\n\r\n`)),
           fc.string({ maxLength: 300 }).map((s) => Buffer.from(`${s} / HTTP/1.1\r\nHost: x\r\n\r\n`)),
-          fc.nat({ max: 100 }).map((n) => Buffer.from(`POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${n.toString(16)}\r\n{"text":\r\n0\r\n\r\n`)),
+          fc
+            .nat({ max: 100 })
+            .map((n) =>
+              Buffer.from(
+                `POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${n.toString(16)}\r\n{"text":\r\n0\r\n\r\n`,
+              ),
+            ),
         ),
         async (bytes) => {
           const socket = await rawConnect(server);

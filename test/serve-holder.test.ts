@@ -21,7 +21,13 @@ class Puppet implements Engine {
   async load(version: number): Promise<ModelInfo> {
     if (this.refuse) throw new Error('damaged');
     this.loaded.push(version);
-    return { checksum: this.checksum, labels: ['x'], hyperparameters: {} as ModelInfo['hyperparameters'], summary: {} as ModelInfo['summary'], explains: false };
+    return {
+      checksum: this.checksum,
+      labels: ['x'],
+      hyperparameters: {} as ModelInfo['hyperparameters'],
+      summary: {} as ModelInfo['summary'],
+      explains: false,
+    };
   }
 
   predict(version: number) {

@@ -15,7 +15,10 @@ import { call, copyModel, rawConnect, readSocket, startServer, trainModel, until
 const TOKEN = 'reload-token';
 let modelA: string;
 let modelB: string;
-const checksumOf = (dir: string) => createHash('sha256').update(readFileSync(join(dir, 'bugcat.json'))).digest('hex');
+const checksumOf = (dir: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(dir, 'bugcat.json')))
+    .digest('hex');
 
 /** Puts the files of model `from` into folder `to` (the manifest last, as a retrained model lands). */
 function replaceModel(from: string, to: string): void {
@@ -33,9 +36,15 @@ function traffic(server: Server, clients = 4) {
   const loops = Array.from({ length: clients }, async (_, c) => {
     for (let i = 0; !stopping; i++) {
       // Every other request a batch long enough to keep a prediction thread busy: some request is in flight at any moment.
-      const body = i % 2 === 0 ? { reports: Array.from({ length: 40 }, (_, k) => ({ text: `network card lost ${c} ${i} ${k} `.repeat(60) })) } : { text: `vnc display freezes ${c} ${i}`, top: 2 };
+      const body =
+        i % 2 === 0
+          ? { reports: Array.from({ length: 40 }, (_, k) => ({ text: `network card lost ${c} ${i} ${k} `.repeat(60) })) }
+          : { text: `vnc display freezes ${c} ${i}`, top: 2 };
       const sentAt = performance.now();
-      const r = await call(server, 'POST', '/v1/predict', { body, token: TOKEN }).catch((e: Error) => ({ status: 0, json: { error: e.message } }));
+      const r = await call(server, 'POST', '/v1/predict', { body, token: TOKEN }).catch((e: Error) => ({
+        status: 0,
+        json: { error: e.message },
+      }));
       answers.push({ status: r.status, model: r.json?.model, sentAt });
     }
   });
@@ -169,13 +178,21 @@ describe('SIGTERM', () => {
     const body = JSON.stringify({ text: 'virtio-net drops packets under load', top: 2 });
     // The server says "100 Continue" once it holds the request: then it is in flight.
     const continued = readSocket(socket, /^HTTP\/1\.1 100 Continue\r\n\r\n/);
-    socket.write(`POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`);
+    socket.write(
+      `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     await continued;
     const answer = readSocket(socket, /\r\n\r\n\{.*\}$/s);
     server.child.kill('SIGTERM');
     // It stops listening at once: new connections are refused while the request is still open.
     await until(() => server.stderr().includes('"msg":"draining'));
-    await until(async () => (await call(server, 'GET', '/healthz').then(() => false, () => true)));
+    await until(
+      async () =>
+        await call(server, 'GET', '/healthz').then(
+          () => false,
+          () => true,
+        ),
+    );
     socket.write(body);
     const raw = await answer;
     expect(raw).toMatch(/HTTP\/1\.1 200 OK\r\n/);

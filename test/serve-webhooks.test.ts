@@ -28,7 +28,14 @@ const gitlabIssue = (action: string | undefined, title: string, description: str
   event_type: 'issue',
   user: { username: 'someone' },
   project: { path_with_namespace: 'g/p' },
-  object_attributes: { iid: 7, url: 'https://gitlab.com/g/p/-/issues/7', title, description, state: 'opened', ...(action ? { action } : {}) },
+  object_attributes: {
+    iid: 7,
+    url: 'https://gitlab.com/g/p/-/issues/7',
+    title,
+    description,
+    state: 'opened',
+    ...(action ? { action } : {}),
+  },
 });
 
 const sign = (body: string, secret = GITHUB_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -63,13 +70,20 @@ afterAll(async () => {
 
 describe('GitHub webhook', () => {
   it('an opened issue, signed, gets the suggested label (no bearer token needed: the signature stands for it)', async () => {
-    const r = await github(signed, 'issues', githubIssue('opened', 'virtio-net drops packets', 'The guest loses packets with -netdev tap.'));
+    const r = await github(
+      signed,
+      'issues',
+      githubIssue('opened', 'virtio-net drops packets', 'The guest loses packets with -netdev tap.'),
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ event: 'issues', action: 'opened', issue: { number: 42, url: 'https://github.com/o/r/issues/42' } });
     expect(labels).toContain(r.json.label);
     expect(r.json.confidence).toBeGreaterThan(0);
     // The same label as the title and body sent to /v1/predict.
-    const p = await call(signed, 'POST', '/v1/predict', { body: { title: 'virtio-net drops packets', body: 'The guest loses packets with -netdev tap.' }, token: TOKEN });
+    const p = await call(signed, 'POST', '/v1/predict', {
+      body: { title: 'virtio-net drops packets', body: 'The guest loses packets with -netdev tap.' },
+      token: TOKEN,
+    });
     expect(r.json.label).toBe(p.json.label);
     expect(r.json.confidence).toBe(p.json.confidence);
   });
@@ -88,7 +102,9 @@ describe('GitHub webhook', () => {
   });
 
   it('top, min_confidence and review_label as query parameters', async () => {
-    const r = await github(signed, 'issues', githubIssue('opened', 'boot hangs', 'at the bios'), { query: '?top=2&min_confidence=1&review_label=needs-triage' });
+    const r = await github(signed, 'issues', githubIssue('opened', 'boot hangs', 'at the bios'), {
+      query: '?top=2&min_confidence=1&review_label=needs-triage',
+    });
     expect(r.status).toBe(200);
     expect(r.json.label).toBe('needs-triage');
     expect(r.json.top).toHaveLength(2);
@@ -160,7 +176,10 @@ describe('GitLab webhook', () => {
 
   it('other actions and events are skipped', async () => {
     expect((await gitlab(signed, 'Issue Hook', gitlabIssue('close', 'vnc', 'x'))).json.skipped).toMatch(/only open, update and reopen/);
-    expect((await gitlab(signed, 'Note Hook', { object_kind: 'note' })).json).toEqual({ event: 'Note Hook', skipped: 'only issue events are classified (this is Note Hook)' });
+    expect((await gitlab(signed, 'Note Hook', { object_kind: 'note' })).json).toEqual({
+      event: 'Note Hook',
+      skipped: 'only issue events are classified (this is Note Hook)',
+    });
   });
 
   it('a missing or wrong X-Gitlab-Token is refused with 401', async () => {
@@ -176,7 +195,11 @@ describe('GitLab webhook', () => {
 
   it('a payload without the fields it reads is a 400 naming the field', async () => {
     const r = await gitlab(signed, 'Issue Hook', { object_kind: 'issue', object_attributes: { action: 'open' } });
-    expect(r.json.error).toEqual({ status: 400, message: 'missing field "object_attributes.title" in the payload', field: 'object_attributes.title' });
+    expect(r.json.error).toEqual({
+      status: 400,
+      message: 'missing field "object_attributes.title" in the payload',
+      field: 'object_attributes.title',
+    });
   });
 
   it('without a secret configured, the bearer token is asked instead', async () => {

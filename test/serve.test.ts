@@ -19,7 +19,9 @@ let labels: string[];
 
 beforeAll(async () => {
   model = await trainModel();
-  checksum = createHash('sha256').update(readFileSync(join(model, 'bugcat.json'))).digest('hex');
+  checksum = createHash('sha256')
+    .update(readFileSync(join(model, 'bugcat.json')))
+    .digest('hex');
   labels = JSON.parse(readFileSync(join(model, 'bugcat.json'), 'utf8')).labels;
   [server, open] = await Promise.all([
     startServer(['--model', model, '--token', TOKEN, '--max-body', '8192', '--max-report-chars', '1000', '--max-batch', '3']),
@@ -32,7 +34,8 @@ afterAll(async () => {
   await Promise.all([server?.stop(), open?.stop()]);
 });
 
-const predict = (body: unknown, headers: Record<string, string> = {}) => call(server, 'POST', '/v1/predict', { body, token: TOKEN, headers });
+const predict = (body: unknown, headers: Record<string, string> = {}) =>
+  call(server, 'POST', '/v1/predict', { body, token: TOKEN, headers });
 
 describe('bugcat serve: endpoints', () => {
   it('prints its address on stdout and listens on 127.0.0.1 by default', () => {
@@ -61,20 +64,32 @@ describe('bugcat serve: endpoints', () => {
 
   it('POST /v1/predict answers what predict --format json answers, with the model checksum', async () => {
     const text = 'virtio-net drops packets under load\nThe guest loses packets with -netdev tap when iperf runs.';
-    const [r, cli] = await Promise.all([predict({ text, top: 3 }), bugcat(['predict', '--model', model, '--format', 'json', '--top', '3', text])]);
+    const [r, cli] = await Promise.all([
+      predict({ text, top: 3 }),
+      bugcat(['predict', '--model', model, '--format', 'json', '--top', '3', text]),
+    ]);
     expect(r.status).toBe(200);
     const [expected] = JSON.parse(cli.stdout);
     delete expected.id;
     // The command line rounds its numbers to 4 decimals; the service sends them whole.
     const rounded = (x: unknown): unknown =>
-      typeof x === 'number' ? Math.round(x * 10000) / 10000 : Array.isArray(x) ? x.map(rounded) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rounded(v)])) : x;
+      typeof x === 'number'
+        ? Math.round(x * 10000) / 10000
+        : Array.isArray(x)
+          ? x.map(rounded)
+          : x && typeof x === 'object'
+            ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rounded(v)]))
+            : x;
     for (const [key, value] of Object.entries(expected)) expect([key, rounded(r.json[key])]).toEqual([key, value]);
     expect(r.json.model).toBe(checksum);
     expect(r.json.top).toHaveLength(3);
   });
 
   it('a report as title and body is the title line and the body', async () => {
-    const [a, b] = await Promise.all([predict({ title: 'vnc display freezes', body: 'the vnc server stops sending updates', top: 2 }), predict({ text: 'vnc display freezes\nthe vnc server stops sending updates', top: 2 })]);
+    const [a, b] = await Promise.all([
+      predict({ title: 'vnc display freezes', body: 'the vnc server stops sending updates', top: 2 }),
+      predict({ text: 'vnc display freezes\nthe vnc server stops sending updates', top: 2 }),
+    ]);
     expect(a.status).toBe(200);
     expect(a.json).toEqual(b.json);
     const c = await predict({ title: 'vnc display freezes', body: null });
@@ -82,7 +97,14 @@ describe('bugcat serve: endpoints', () => {
   });
 
   it('a batch answers one prediction per report, in order, with the ids given', async () => {
-    const r = await predict({ reports: [{ id: 'a', text: 'network card not detected' }, { title: 'boot hangs', body: 'at the bios' }, { id: 'c', text: 'vnc password' }], top: 2 });
+    const r = await predict({
+      reports: [
+        { id: 'a', text: 'network card not detected' },
+        { title: 'boot hangs', body: 'at the bios' },
+        { id: 'c', text: 'vnc password' },
+      ],
+      top: 2,
+    });
     expect(r.status).toBe(200);
     expect(r.json.predictions).toHaveLength(3);
     expect(r.json.predictions.map((p: { id?: string }) => p.id)).toEqual(['a', undefined, 'c']);
@@ -104,7 +126,10 @@ describe('bugcat serve: endpoints', () => {
   });
 
   it('POST /v1/explain explains a prediction (the library has Model.explain)', async () => {
-    const r = await call(server, 'POST', '/v1/explain', { body: { text: 'vnc display freezes when the password is set', top: 3 }, token: TOKEN });
+    const r = await call(server, 'POST', '/v1/explain', {
+      body: { text: 'vnc display freezes when the password is set', top: 3 },
+      token: TOKEN,
+    });
     expect(r.status).toBe(200);
     expect(labels).toContain(r.json.label);
     expect(r.json.model).toBe(checksum);
@@ -147,36 +172,103 @@ describe('bugcat serve: every error, with its status and message', () => {
   const cases: [string, () => Promise<{ status: number; json: any; headers: Headers }>, number, RegExp, string?][] = [
     ['no token', () => call(server, 'GET', '/v1/model'), 401, /missing Authorization header/],
     ['a wrong token', () => call(server, 'GET', '/v1/model', { token: 'nope' }), 401, /the bearer token is wrong/],
-    ['a malformed Authorization header', () => call(server, 'GET', '/v1/model', { headers: { authorization: `Basic ${TOKEN}` } }), 401, /malformed Authorization header/],
+    [
+      'a malformed Authorization header',
+      () => call(server, 'GET', '/v1/model', { headers: { authorization: `Basic ${TOKEN}` } }),
+      401,
+      /malformed Authorization header/,
+    ],
     ['malformed JSON', () => predict('{"text": "unterminated'), 400, /^the body is not valid JSON$/],
     ['an empty JSON body', () => predict(''), 400, /the body is empty/],
     ['a body that is not an object', () => predict('["a report"]'), 400, /^the body must be a JSON object$/],
     ['a string body', () => predict('"a report"'), 400, /^the body must be a JSON object$/],
     ['no body', () => call(server, 'POST', '/v1/predict', { token: TOKEN }), 400, /the body must be a JSON object/],
     ['text of the wrong type', () => predict({ text: 42 }), 400, /^field "text" must be a string$/, 'text'],
-    ['a batch report of the wrong type', () => predict({ reports: [{ text: 'ok' }, { text: ['no'] }] }), 400, /^field "reports\[1\]\.text" must be a string$/, 'reports[1].text'],
+    [
+      'a batch report of the wrong type',
+      () => predict({ reports: [{ text: 'ok' }, { text: ['no'] }] }),
+      400,
+      /^field "reports\[1\]\.text" must be a string$/,
+      'reports[1].text',
+    ],
     ['reports not an array', () => predict({ reports: 'a' }), 400, /^field "reports" must be an array$/, 'reports'],
     ['an unknown field', () => predict({ text: 'x', tittle: 'y' }), 400, /^unknown field "tittle"$/, 'tittle'],
-    ['an unknown field in a batch report', () => predict({ reports: [{ text: 'x', label: 'y' }] }), 400, /^unknown field "reports\[0\]\.label"$/, 'reports[0].label'],
+    [
+      'an unknown field in a batch report',
+      () => predict({ reports: [{ text: 'x', label: 'y' }] }),
+      400,
+      /^unknown field "reports\[0\]\.label"$/,
+      'reports[0].label',
+    ],
     ['top of the wrong type', () => predict({ text: 'x', top: '3' }), 400, /^field "top" must be an integer$/, 'top'],
     ['top out of range', () => predict({ text: 'x', top: 0 }), 400, /^field "top" must be >= 1$/, 'top'],
-    ['min_confidence out of range', () => predict({ text: 'x', min_confidence: 2 }), 400, /^field "min_confidence" must be <= 1$/, 'min_confidence'],
+    [
+      'min_confidence out of range',
+      () => predict({ text: 'x', min_confidence: 2 }),
+      400,
+      /^field "min_confidence" must be <= 1$/,
+      'min_confidence',
+    ],
     ['no report', () => predict({ top: 2 }), 400, /^missing field "text"/, 'text'],
     ['text and title together', () => predict({ text: 'x', title: 'y' }), 400, /give text, or title and body, not both/, 'title'],
     ['a report beside a batch', () => predict({ text: 'x', reports: [{ text: 'y' }] }), 400, /not both: "text" beside "reports"/, 'text'],
     ['an empty text', () => predict({ text: '  \n ' }), 400, /^text is empty$/, 'text'],
-    ['an empty batch report', () => predict({ reports: [{ text: 'ok' }, { title: '' }] }), 400, /^reports\[1\]\.title is empty$/, 'reports[1].title'],
+    [
+      'an empty batch report',
+      () => predict({ reports: [{ text: 'ok' }, { title: '' }] }),
+      400,
+      /^reports\[1\]\.title is empty$/,
+      'reports[1].title',
+    ],
     ['an empty batch', () => predict({ reports: [] }), 400, /reports is empty/, 'reports'],
     ['a poisoned prototype', () => predict('{"text": "x", "__proto__": {"polluted": true}}'), 400, /./],
     ['a body over the limit', () => predict({ text: 'x'.repeat(9000) }), 413, /^the body is larger than the limit of 8192 bytes$/],
-    ['a report over the limit', () => predict({ text: 'y'.repeat(1001) }), 413, /^the report is 1001 characters long: the limit is 1000$/, 'text'],
-    ['a batch report over the limit', () => predict({ reports: [{ text: 'ok' }, { title: 't', body: 'z'.repeat(1000) }] }), 413, /^reports\[1\]\.report is 1002 characters long: the limit is 1000$/, 'reports[1].title'],
-    ['a batch over the limit', () => predict({ reports: [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }] }), 413, /^a batch holds at most 3 reports: this one has 4$/, 'reports'],
-    ['a body that is not JSON', () => call(server, 'POST', '/v1/predict', { token: TOKEN, body: 'plain text', headers: { 'content-type': 'text/plain' } }), 415, /^content type "text\/plain" is not accepted: send application\/json$/],
-    ['a body without a content type', () => fetch(`${server.url}/v1/predict`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: new Uint8Array([123, 125]) }).then(async (r) => ({ status: r.status, headers: r.headers, json: await r.json() })), 415, /no Content-Type/],
+    [
+      'a report over the limit',
+      () => predict({ text: 'y'.repeat(1001) }),
+      413,
+      /^the report is 1001 characters long: the limit is 1000$/,
+      'text',
+    ],
+    [
+      'a batch report over the limit',
+      () => predict({ reports: [{ text: 'ok' }, { title: 't', body: 'z'.repeat(1000) }] }),
+      413,
+      /^reports\[1\]\.report is 1002 characters long: the limit is 1000$/,
+      'reports[1].title',
+    ],
+    [
+      'a batch over the limit',
+      () => predict({ reports: [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }] }),
+      413,
+      /^a batch holds at most 3 reports: this one has 4$/,
+      'reports',
+    ],
+    [
+      'a body that is not JSON',
+      () => call(server, 'POST', '/v1/predict', { token: TOKEN, body: 'plain text', headers: { 'content-type': 'text/plain' } }),
+      415,
+      /^content type "text\/plain" is not accepted: send application\/json$/,
+    ],
+    [
+      'a body without a content type',
+      () =>
+        fetch(`${server.url}/v1/predict`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: new Uint8Array([123, 125]),
+        }).then(async (r) => ({ status: r.status, headers: r.headers, json: await r.json() })),
+      415,
+      /no Content-Type/,
+    ],
     ['an unknown path', () => call(server, 'GET', '/v2/predict', { token: TOKEN }), 404, /^no route GET \/v2\/predict/],
     ['a wrong method', () => call(server, 'GET', '/v1/predict', { token: TOKEN }), 405, /^GET is not allowed on \/v1\/predict: use POST$/],
-    ['a reload over HTTP without a token configured', () => call(open, 'POST', '/v1/admin/reload'), 403, /needs the service to run with a token; send SIGHUP/],
+    [
+      'a reload over HTTP without a token configured',
+      () => call(open, 'POST', '/v1/admin/reload'),
+      403,
+      /needs the service to run with a token; send SIGHUP/,
+    ],
   ];
 
   for (const [name, send, status, message, field] of cases) {
@@ -207,7 +299,9 @@ describe('bugcat serve: every error, with its status and message', () => {
       expect(ok.status).toBe(200);
       const raw = await answer;
       expect(raw).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ error: { status: 408, message: 'the request was not received within 300 ms' } });
+      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: { status: 408, message: 'the request was not received within 300 ms' },
+      });
     } finally {
       await slow.stop();
     }

@@ -18,8 +18,10 @@ import { REPORTS, tmp } from './helpers.js';
 let tf: Runtime;
 let clf: Classifier;
 const reports = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
-const fit = (hp: Hyperparameters) => trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
-const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) => saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
+const fit = (hp: Hyperparameters) =>
+  trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
+const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) =>
+  saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
 const loadModel = (dir: string) => fromArtifacts(readArtifacts(dir), dir);
 const aborted = () => {
   const a = new AbortController();
@@ -47,7 +49,14 @@ describe('model store', () => {
   });
 
   it('round-trips a float16 model to within half precision', async () => {
-    const half = new Classifier({ ...clf.hp, weightDtype: 'float16' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
+    const half = new Classifier(
+      { ...clf.hp, weightDtype: 'float16' },
+      clf.labels,
+      clf.calibration,
+      clf.vectorizer,
+      clf.networks,
+      clf.training,
+    );
     const dir = join(tmp(), 'model');
     await saveModel(half, dir, { createdBy: 'test' });
     const a = clf.probabilities(probe);
@@ -56,30 +65,51 @@ describe('model store', () => {
   });
 
   it('round-trips a uint8 model to within half a quantization step', async () => {
-    const byte = new Classifier({ ...clf.hp, weightDtype: 'uint8' }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
+    const byte = new Classifier(
+      { ...clf.hp, weightDtype: 'uint8' },
+      clf.labels,
+      clf.calibration,
+      clf.vectorizer,
+      clf.networks,
+      clf.training,
+    );
     const dir = join(tmp(), 'model');
     await saveModel(byte, dir, { createdBy: 'test' });
-    const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find((w: { name: string }) => w.name === 'embedding');
+    const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find(
+      (w: { name: string }) => w.name === 'embedding',
+    );
     expect(spec.quantization.dtype).toBe('uint8');
     const back = loadModel(dir);
     const original = clf.networks[0].weights.embedding;
-    back.networks[0].weights.embedding.forEach((v, i) => expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6));
+    back.networks[0].weights.embedding.forEach((v, i) =>
+      expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6),
+    );
     expect(back.predict(probe).map((p) => p.label)).toEqual(clf.predict(probe).map((p) => p.label));
   });
 
-  it.each(['float32', 'float16', 'uint8'] as const)('reads %s weights value for value as TensorFlow.js\'s decodeWeights does (prediction no longer loads it)', async (dtype) => {
-    const model = new Classifier({ ...clf.hp, weightDtype: dtype }, clf.labels, clf.calibration, clf.vectorizer, clf.networks, clf.training);
-    const artifacts = toArtifacts(model, 'test');
-    const specs = JSON.parse(new TextDecoder().decode(artifacts['model.json'])).weightsManifest[0].weights;
-    const bytes = artifacts['weights.bin'];
-    const named = tf.tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
-    const back = fromArtifacts(artifacts, 'artifacts');
-    const w = back.networks[0].weights;
-    expect(Array.from(w.embedding)).toEqual(Array.from(named.embedding.dataSync()));
-    expect(Array.from(w.dense)).toEqual(Array.from(named.dense.dataSync()));
-    expect(Array.from(back.vectorizer.idf)).toEqual(Array.from(named.idf.dataSync()));
-    tf.tf.dispose(Object.values(named));
-  });
+  it.each(['float32', 'float16', 'uint8'] as const)(
+    "reads %s weights value for value as TensorFlow.js's decodeWeights does (prediction no longer loads it)",
+    async (dtype) => {
+      const model = new Classifier(
+        { ...clf.hp, weightDtype: dtype },
+        clf.labels,
+        clf.calibration,
+        clf.vectorizer,
+        clf.networks,
+        clf.training,
+      );
+      const artifacts = toArtifacts(model, 'test');
+      const specs = JSON.parse(new TextDecoder().decode(artifacts['model.json'])).weightsManifest[0].weights;
+      const bytes = artifacts['weights.bin'];
+      const named = tf.tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
+      const back = fromArtifacts(artifacts, 'artifacts');
+      const w = back.networks[0].weights;
+      expect(Array.from(w.embedding)).toEqual(Array.from(named.embedding.dataSync()));
+      expect(Array.from(w.dense)).toEqual(Array.from(named.dense.dataSync()));
+      expect(Array.from(back.vectorizer.idf)).toEqual(Array.from(named.idf.dataSync()));
+      tf.tf.dispose(Object.values(named));
+    },
+  );
 
   it('records what predict needs in bugcat.json', async () => {
     const dir = join(tmp(), 'model');
@@ -109,7 +139,17 @@ describe('model store', () => {
     await saveModel(pair, dir, { createdBy: 'test' });
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.modelTopology.members).toBe(2);
-    expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'embedding.1', 'bias1.1', 'dense.1', 'bias2.1', 'idf']);
+    expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([
+      'embedding',
+      'bias1',
+      'dense',
+      'bias2',
+      'embedding.1',
+      'bias1.1',
+      'dense.1',
+      'bias2.1',
+      'idf',
+    ]);
     const back = loadModel(dir);
     expect(back.networks).toHaveLength(2);
     expect(Array.from(back.probabilities(probe))).toEqual(Array.from(pair.probabilities(probe)));

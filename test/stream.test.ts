@@ -42,7 +42,10 @@ describe('predict streams, on every core, with the same answers', () => {
   });
 
   it('writes its first predictions before the input ends (a stream on stdin, still open)', async () => {
-    const child = spawn(process.execPath, [CLI, 'predict', '--model', model, '--data', '-', '--format', 'jsonl', '--jobs', '1'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'predict', '--model', model, '--data', '-', '--format', 'jsonl', '--jobs', '1'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     // The header and well over one batch of reports; the stream stays open.
     child.stdin.write(stringify(all.slice(0, 700), { header: true, columns: ['id', 'text'] }));
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
@@ -98,13 +101,16 @@ describe('train and cv on every core, with the same results', () => {
   it('train --jobs 2 writes the same model as --jobs 1', async () => {
     const data = join(tmp(), 'train.csv');
     // 120 reports: enough for the calibration models, which train beside the final one.
-    const all = Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\nrun ${k}`, label: r.label }))).flat();
+    const all = Array.from({ length: 4 }, (_, k) =>
+      rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\nrun ${k}`, label: r.label })),
+    ).flat();
     writeFileSync(data, stringify(all, { header: true, columns: ['id', 'text', 'label'] }));
     const a = join(tmp(), 'a');
     const b = join(tmp(), 'b');
     expect((await bugcat(['train', '--data', data, '--out', a, '--jobs', '1', ...FAST])).status).toBe(0);
     expect((await bugcat(['train', '--data', data, '--out', b, '--jobs', '2', ...FAST])).status).toBe(0);
-    for (const f of ['weights.bin', 'vocabulary.json', 'model.json', 'fingerprints.bin']) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
+    for (const f of ['weights.bin', 'vocabulary.json', 'model.json', 'fingerprints.bin'])
+      expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
     const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'bugcat.json'), 'utf8'));
     expect(manifest(b).calibration).toEqual(manifest(a).calibration);
     expect(manifest(a).training.calibrationReports).toBe(120);

@@ -90,14 +90,25 @@ describe('Vectorizer', () => {
   });
 
   it('gives training reports, vectorized from their counted terms, exactly the vectors predict computes from their text', () => {
-    const texts = ['QEMU hangs at boot\nthe guest hangs at boot with -kernel', 'virtio-net drops packets at boot\nthe net hangs', 'boot menu\nmenu boot', 'x86_64 TCG mistranslates\nvpaddd'];
+    const texts = [
+      'QEMU hangs at boot\nthe guest hangs at boot with -kernel',
+      'virtio-net drops packets at boot\nthe net hangs',
+      'boot menu\nmenu boot',
+      'x86_64 TCG mistranslates\nvpaddd',
+    ];
     const hp = { ...cfg, wordNgrams: 2, titleNgrams: 2, charChars: 20, nbWeight: 0.5, titleWeight: 0.7 };
     const counted = countTerms(texts, hp);
     const rows = [0, 2, 3];
     const labels = Int32Array.from([0, 1, 0]);
     const v = Vectorizer.fitCounted(counted, rows, hp, labels);
     // The same vocabulary as fitting on those texts directly...
-    expect(v.terms).toEqual(Vectorizer.fit(rows.map((r) => texts[r]), hp, labels).terms);
+    expect(v.terms).toEqual(
+      Vectorizer.fit(
+        rows.map((r) => texts[r]),
+        hp,
+        labels,
+      ).terms,
+    );
     // ...and the same vectors, for fitted and unseen reports alike.
     const fromCounts = v.transformCounted(counted, [0, 1, 2, 3]);
     texts.forEach((t, i) => {
@@ -119,7 +130,7 @@ describe('Vectorizer', () => {
     }
   });
 
-  it('forms the word n-grams that tokenizer\'s ngrams lists, in its order', () => {
+  it("forms the word n-grams that tokenizer's ngrams lists, in its order", () => {
     const text = 'title words\naa bb cc aa bb dd aa';
     const c = countTerms([text], { ...cfg, wordNgrams: 3, titleNgrams: 2, charChars: 0 });
     const { ids, fieldStarts } = c.docs[0];
@@ -128,7 +139,7 @@ describe('Vectorizer', () => {
     expect(field(1)).toEqual(ngrams(['title', 'words'], 2, 't:'));
   });
 
-  it('counts each report\'s terms once per field, in order of first occurrence', () => {
+  it("counts each report's terms once per field, in order of first occurrence", () => {
     const c = countTerms(['aa bb aa\ncc'], { ...cfg, charChars: 0 });
     const doc = c.docs[0];
     expect(Array.from(doc.ids, (id) => c.terms[id])).toEqual(['aa', 'bb', 'cc', 't:aa', 't:bb']);
@@ -161,7 +172,7 @@ describe('Vectorizer', () => {
 });
 
 describe('TermIndex', () => {
-  it('finds a fitted vocabulary\'s word n-grams word by word, and its character n-grams by string', () => {
+  it("finds a fitted vocabulary's word n-grams word by word, and its character n-grams by string", () => {
     const index = TermIndex.fixed(['qemu hangs', 'boot', 't:boot', 'c: bo', 'c:ot ', 'c:émi'], 'c:', ['', 't:']);
     const root = index.root('');
     const qemu = index.next(root, 'qemu');
@@ -192,10 +203,11 @@ describe('TermIndex', () => {
     expect(index.terms).toEqual(['t:virtio', 't:virtio net', 'c: ab', 'c:ab ', 'c: ab ', 'c: b ']);
   });
 
-  it('lists a word\'s character n-grams as tokenizer\'s wordCharNgrams does, ASCII or not, and finds them again', () => {
+  it("lists a word's character n-grams as tokenizer's wordCharNgrams does, ASCII or not, and finds them again", () => {
     const growing = TermIndex.growing('c:');
     const words = ['a', 'ab', 'qemu', 'x86_64', 'qemu', 'émulé', 'virtio-net-pci', '日本語', 'a'.repeat(12)];
-    for (const word of words) expect(growing.charGrams(word, 3, 5).map((id) => growing.terms[id])).toEqual(wordCharNgrams(word, 3, 5, 'c:'));
+    for (const word of words)
+      expect(growing.charGrams(word, 3, 5).map((id) => growing.terms[id])).toEqual(wordCharNgrams(word, 3, 5, 'c:'));
     // Enough grams to make the number table grow several times, all found again by a fixed index.
     const many = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x`);
     for (const word of many) growing.charGrams(word, 3, 5);

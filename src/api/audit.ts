@@ -94,7 +94,10 @@ export async function audit(reports: Reports, options: AuditOptions = {}): Promi
   const cl = confidentLearning(probs, y, classes, ranking);
   const entries = Array.from(cl.order, (i, r): AuditEntry => {
     const given = y[i];
-    const other = reports.annotators && reports.annotators.length > 1 ? reports.annotators.slice(1).map((a) => a.labels[i]) : reports.secondLabels && [reports.secondLabels[i]];
+    const other =
+      reports.annotators && reports.annotators.length > 1
+        ? reports.annotators.slice(1).map((a) => a.labels[i])
+        : reports.secondLabels && [reports.secondLabels[i]];
     return {
       rank: r + 1,
       id: reports.ids[i],
@@ -109,7 +112,9 @@ export async function audit(reports: Reports, options: AuditOptions = {}): Promi
       score: cl.score[i],
       issue: cl.issue[i] === 1,
       fold: cv.predictions[i].fold,
-      probabilities: labels.map((label, c) => ({ label, probability: probs[i * classes + c] })).sort((a, b) => b.probability - a.probability),
+      probabilities: labels
+        .map((label, c) => ({ label, probability: probs[i * classes + c] }))
+        .sort((a, b) => b.probability - a.probability),
     };
   });
   const issuesOf = new Array<number>(classes).fill(0);

@@ -24,7 +24,11 @@ export function evaluate(model: Model, reports: Reports): Evaluation {
  */
 export function scorePredictions(labels: readonly string[], predictions: readonly ScoredPrediction[]): Evaluation {
   checkLengths(labels, predictions);
-  return score(labels, predictions.map((p) => p.label), predictions.map((p) => p.confidence));
+  return score(
+    labels,
+    predictions.map((p) => p.label),
+    predictions.map((p) => p.confidence),
+  );
 }
 
 /**
@@ -35,7 +39,11 @@ export function scorePredictions(labels: readonly string[], predictions: readonl
 export function reliability(labels: readonly string[], predictions: readonly ScoredPrediction[], bins = 10): ReliabilityBin[] {
   checkLengths(labels, predictions);
   if (!Number.isInteger(bins) || bins < 1) throw new UsageError(`bins is ${bins}: expected an integer from 1 up`);
-  return reliabilityBins(correctOf(labels, predictions), predictions.map((p) => p.confidence), bins);
+  return reliabilityBins(
+    correctOf(labels, predictions),
+    predictions.map((p) => p.confidence),
+    bins,
+  );
 }
 
 /**
@@ -46,11 +54,15 @@ export function reliability(labels: readonly string[], predictions: readonly Sco
  */
 export function confidenceThresholds(labels: readonly string[], predictions: readonly ScoredPrediction[]): ThresholdPoint[] {
   checkLengths(labels, predictions);
-  return thresholdCurve(correctOf(labels, predictions), predictions.map((p) => p.confidence));
+  return thresholdCurve(
+    correctOf(labels, predictions),
+    predictions.map((p) => p.confidence),
+  );
 }
 
 function checkLengths(labels: readonly string[], predictions: readonly ScoredPrediction[]): void {
-  if (labels.length !== predictions.length) throw new UsageError(`${labels.length} labels for ${predictions.length} predictions: expected one label per prediction`);
+  if (labels.length !== predictions.length)
+    throw new UsageError(`${labels.length} labels for ${predictions.length} predictions: expected one label per prediction`);
 }
 
 const correctOf = (labels: readonly string[], predictions: readonly ScoredPrediction[]) => predictions.map((p, i) => p.label === labels[i]);

@@ -167,7 +167,8 @@ export class Model {
     const bad = texts.findIndex((t) => typeof t !== 'string');
     if (bad >= 0) throw new DataError(`text ${bad + 1} is not a string`, { code: 'NOT_TEXT' });
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
-    if (!(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
+    if (!(minConfidence >= 0 && minConfidence <= 1))
+      throw new UsageError(`minConfidence is ${minConfidence}: expected a number from 0 to 1`);
     // An empty report gets no confident answer: the review label, confidence 0.
     const blank = texts.map(isBlank);
     const preds = this.#clf.predict(texts, top);
@@ -207,12 +208,16 @@ export class Model {
     const classOf = (name: string | undefined, role: string) => {
       if (name === undefined) return undefined;
       const c = this.#clf.labels.indexOf(name);
-      if (c < 0) throw new UsageError(`${role} ${JSON.stringify(name)} is not one of the model's labels (${this.#clf.labels.join(', ')})`, { code: 'UNKNOWN_LABEL' });
+      if (c < 0)
+        throw new UsageError(`${role} ${JSON.stringify(name)} is not one of the model's labels (${this.#clf.labels.join(', ')})`, {
+          code: 'UNKNOWN_LABEL',
+        });
       return c;
     };
     const c = classOf(label, 'label');
     const v = classOf(versus, 'versus');
-    if (v !== undefined && v === c) throw new UsageError(`label and versus are both ${label}: compare two different labels`, { code: 'SAME_LABEL' });
+    if (v !== undefined && v === c)
+      throw new UsageError(`label and versus are both ${label}: compare two different labels`, { code: 'SAME_LABEL' });
     return explainText(this.#clf, text, top, c, v);
   }
 
@@ -253,7 +258,16 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const [first, ...others] = annotators;
   // The rules' defaults for this data, then unlabelled reports' vectors and autotune's search (prepare.ts).
   const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, options, log);
-  const clf = await trainClassifier(rt, texts, labels, resolved, { log, backend: options.backend ?? 'auto', threads, signal: options.signal, labelName: first.name, others, ids, pretrained });
+  const clf = await trainClassifier(rt, texts, labels, resolved, {
+    log,
+    backend: options.backend ?? 'auto',
+    threads,
+    signal: options.signal,
+    labelName: first.name,
+    others,
+    ids,
+    pretrained,
+  });
   Object.assign(clf.training, record);
   return Model.of(clf, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
 }
@@ -273,7 +287,12 @@ export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeO
  * of the same model (`shared`, from Model.sharedInputs): what prediction workers load, so that the
  * weights are held once whatever the number of threads. Without `shared`, they are decoded.
  */
-export async function fromArtifactsSharing(artifacts: ModelArtifacts, options: RuntimeOptions, shared?: readonly SharedWeights[], source = 'artifacts'): Promise<Model> {
+export async function fromArtifactsSharing(
+  artifacts: ModelArtifacts,
+  options: RuntimeOptions,
+  shared?: readonly SharedWeights[],
+  source = 'artifacts',
+): Promise<Model> {
   const manifest = readManifest(artifacts, source);
   // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
   const { kernels } = checkRuntime(options);
@@ -292,8 +311,13 @@ function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; 
     texts = list.map((r) => r?.text);
     labels = list.map((r) => r?.label);
     ids = list.map((r, i) => r?.id ?? String(i + 1));
-    const names = [...new Set(list.flatMap((r) => [...Object.keys(r?.otherLabels ?? {}), ...(r?.secondLabel !== undefined ? ['second'] : [])]))];
-    const of = (r: LabelledReport, name: string) => (name === 'second' && r?.secondLabel !== undefined && r?.otherLabels?.second === undefined ? r.secondLabel : r?.otherLabels?.[name]) ?? '';
+    const names = [
+      ...new Set(list.flatMap((r) => [...Object.keys(r?.otherLabels ?? {}), ...(r?.secondLabel !== undefined ? ['second'] : [])])),
+    ];
+    const of = (r: LabelledReport, name: string) =>
+      (name === 'second' && r?.secondLabel !== undefined && r?.otherLabels?.second === undefined
+        ? r.secondLabel
+        : r?.otherLabels?.[name]) ?? '';
     annotators = [{ name: 'label', labels }, ...names.map((name) => ({ name, labels: list.map((r) => of(r, name)) }))];
   } else if (reports && typeof reports === 'object' && Array.isArray((reports as Reports).texts)) {
     const r = reports as Reports;
@@ -301,7 +325,9 @@ function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; 
     if (!labels) throw new DataError('the reports carry no labels: training needs a label for every report', { code: 'NO_LABELS' });
     if (labels.length !== r.texts.length) throw new DataError(`${r.texts.length} texts but ${labels.length} labels`, { code: 'NO_LABELS' });
     ({ texts, ids } = r);
-    annotators = r.annotators?.length ? r.annotators : [{ name: 'label', labels }, ...(r.secondLabels ? [{ name: 'second', labels: r.secondLabels }] : [])];
+    annotators = r.annotators?.length
+      ? r.annotators
+      : [{ name: 'label', labels }, ...(r.secondLabels ? [{ name: 'second', labels: r.secondLabels }] : [])];
   } else {
     throw new UsageError('train takes reports as readReports gives them, or an array of { text, label } objects');
   }
@@ -310,16 +336,21 @@ function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; 
     if (typeof t !== 'string') throw new DataError(`${at(i)} has no text`, { code: 'NOT_TEXT' });
   });
   annotators.forEach((a, j) => {
-    if (!a || typeof a.name !== 'string' || a.name === '' || !Array.isArray(a.labels)) throw new UsageError(`annotator ${j + 1} is not a { name, labels } object`);
-    if (a.labels.length !== texts.length) throw new DataError(`${texts.length} texts but ${a.labels.length} labels from annotator ${a.name}`, { code: 'NO_LABELS' });
+    if (!a || typeof a.name !== 'string' || a.name === '' || !Array.isArray(a.labels))
+      throw new UsageError(`annotator ${j + 1} is not a { name, labels } object`);
+    if (a.labels.length !== texts.length)
+      throw new DataError(`${texts.length} texts but ${a.labels.length} labels from annotator ${a.name}`, { code: 'NO_LABELS' });
     if (annotators.findIndex((b) => b.name === a.name) !== j) throw new UsageError(`two annotators are named ${a.name}: name each once`);
   });
   if (annotators[0].labels !== labels && annotators[0].labels.some((l, i) => l !== labels[i])) {
-    throw new UsageError(`the first annotator's labels (${annotators[0].name}) are not the reports' labels: list the annotator of \`labels\` first`);
+    throw new UsageError(
+      `the first annotator's labels (${annotators[0].name}) are not the reports' labels: list the annotator of \`labels\` first`,
+    );
   }
   // With one annotator every report needs its label; with several, the others' can stand in.
   labels.forEach((l, i) => {
-    if (typeof l !== 'string' || (annotators.length === 1 && l.trim() === '')) throw new DataError(`${at(i)} has no label`, { code: 'NO_LABELS', advice: 'label it, or leave it out' });
+    if (typeof l !== 'string' || (annotators.length === 1 && l.trim() === ''))
+      throw new DataError(`${at(i)} has no label`, { code: 'NO_LABELS', advice: 'label it, or leave it out' });
   });
   annotators.slice(1).forEach((a) =>
     a.labels.forEach((l, i) => {

@@ -27,18 +27,28 @@ export interface PrepareOptions {
  * reports, vectors pretrained on them and the labelled texts; then, with autotune, the search's
  * winner (model/autotune.ts), which never changes the caller's values.
  */
-export async function prepare(rt: Runtime, texts: readonly string[], labels: readonly string[], o: PrepareOptions, log: Log): Promise<{ hp: Hyperparameters; pretrained?: TermVectors; record: TrainingRecord }> {
+export async function prepare(
+  rt: Runtime,
+  texts: readonly string[],
+  labels: readonly string[],
+  o: PrepareOptions,
+  log: Log,
+): Promise<{ hp: Hyperparameters; pretrained?: TermVectors; record: TrainingRecord }> {
   const explicit: Record<string, unknown> = Object.fromEntries(Object.entries(o.hyperparameters ?? {}).filter(([, v]) => v !== undefined));
   validateHyperparameters(explicit);
-  if (o.pretrained && o.unlabelled) throw new UsageError('give pretrained vectors or unlabelled reports, not both: the vectors are what the unlabelled reports would give');
+  if (o.pretrained && o.unlabelled)
+    throw new UsageError('give pretrained vectors or unlabelled reports, not both: the vectors are what the unlabelled reports would give');
   let pretrained = o.pretrained;
   if (pretrained) {
     checkVectors(pretrained);
     if (explicit.hidden !== undefined && explicit.hidden !== pretrained.dim) {
-      throw new UsageError(`the pretrained vectors have ${pretrained.dim} dimensions but hidden is ${explicit.hidden}: the hidden layer's width must be the vectors' dimension`, {
-        code: 'VECTORS_DIMENSION',
-        advice: `leave hidden unset (it then follows the vectors) or set it to ${pretrained.dim}, or pretrain vectors of ${explicit.hidden} dimensions`,
-      });
+      throw new UsageError(
+        `the pretrained vectors have ${pretrained.dim} dimensions but hidden is ${explicit.hidden}: the hidden layer's width must be the vectors' dimension`,
+        {
+          code: 'VECTORS_DIMENSION',
+          advice: `leave hidden unset (it then follows the vectors) or set it to ${pretrained.dim}, or pretrain vectors of ${explicit.hidden} dimensions`,
+        },
+      );
     }
     explicit.hidden = pretrained.dim;
   }
@@ -49,10 +59,23 @@ export async function prepare(rt: Runtime, texts: readonly string[], labels: rea
   const record: TrainingRecord = { defaults: { ...shape, byRule: resolved.byRule } };
   if (o.unlabelled) {
     const extra = Array.isArray(o.unlabelled) ? (o.unlabelled as readonly string[]) : (o.unlabelled as Reports).texts;
-    if (!Array.isArray(extra) || extra.some((t) => typeof t !== 'string')) throw new UsageError('unlabelled takes texts, or reports as readAllReports gives them');
+    if (!Array.isArray(extra) || extra.some((t) => typeof t !== 'string'))
+      throw new UsageError('unlabelled takes texts, or reports as readAllReports gives them');
     const started = performance.now();
-    pretrained = pretrainTexts([...texts, ...extra], hp, { dim: hp.hidden, maxTerms: pretrainTerms(hp), seed: hp.seed }, log, extra.map((_, i) => texts.length + i));
-    record.pretrained = { method: pretrained.method, dim: pretrained.dim, docs: pretrained.docs, terms: pretrained.terms.length, seconds: (performance.now() - started) / 1000 };
+    pretrained = pretrainTexts(
+      [...texts, ...extra],
+      hp,
+      { dim: hp.hidden, maxTerms: pretrainTerms(hp), seed: hp.seed },
+      log,
+      extra.map((_, i) => texts.length + i),
+    );
+    record.pretrained = {
+      method: pretrained.method,
+      dim: pretrained.dim,
+      docs: pretrained.docs,
+      terms: pretrained.terms.length,
+      seconds: (performance.now() - started) / 1000,
+    };
   } else if (pretrained) {
     record.pretrained = { method: pretrained.method, dim: pretrained.dim, docs: pretrained.docs, terms: pretrained.terms.length };
   }
@@ -63,7 +86,8 @@ export async function prepare(rt: Runtime, texts: readonly string[], labels: rea
     const rows = labels.flatMap((l, i) => (index.has(l) ? [i] : []));
     const budgetSeconds = a.budgetSeconds ?? AUTOTUNE_BUDGET;
     if (!(budgetSeconds > 0)) throw new UsageError(`the autotune budget is ${budgetSeconds} seconds: expected a number above 0`);
-    if (a.trials !== undefined && !(Number.isInteger(a.trials) && a.trials >= 1)) throw new UsageError(`autotune trials is ${a.trials}: expected an integer from 1 up`);
+    if (a.trials !== undefined && !(Number.isInteger(a.trials) && a.trials >= 1))
+      throw new UsageError(`autotune trials is ${a.trials}: expected an integer from 1 up`);
     const fixed = new Set([...Object.keys(explicit), 'seed']);
     const { hp: tuned, trace } = await autotune(
       rt,
@@ -78,7 +102,9 @@ export async function prepare(rt: Runtime, texts: readonly string[], labels: rea
     record.autotune = trace;
   }
   if (pretrained && !sameTerms(pretrained.config, featureConfig(hp))) {
-    log('warning: the pretrained vectors were made with other feature settings (n-grams, character n-grams, stop words or stemming): only the terms both form start from them');
+    log(
+      'warning: the pretrained vectors were made with other feature settings (n-grams, character n-grams, stop words or stemming): only the terms both form start from them',
+    );
   }
   return { hp, pretrained, record };
 }
@@ -88,6 +114,13 @@ export const pretrainTerms = (hp: Pick<Hyperparameters, 'maxFeatures'>) => Math.
 
 /** Refuses what is not term vectors. */
 function checkVectors(v: TermVectors): void {
-  const ok = v && typeof v === 'object' && Number.isInteger(v.dim) && v.dim >= 1 && Array.isArray(v.terms) && v.vectors instanceof Float32Array && v.vectors.length === v.terms.length * v.dim;
+  const ok =
+    v &&
+    typeof v === 'object' &&
+    Number.isInteger(v.dim) &&
+    v.dim >= 1 &&
+    Array.isArray(v.terms) &&
+    v.vectors instanceof Float32Array &&
+    v.vectors.length === v.terms.length * v.dim;
   if (!ok) throw new UsageError('pretrained is not term vectors as pretrain or loadVectors give them');
 }

@@ -28,8 +28,10 @@ export interface PretrainOptions {
  */
 export async function pretrain(reports: Reports | readonly string[], options: PretrainOptions = {}): Promise<TermVectors> {
   const texts = Array.isArray(reports) ? (reports as readonly string[]) : (reports as Reports)?.texts;
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw new UsageError('pretrain takes texts, or reports as readAllReports gives them');
-  if (texts.length < 2) throw new UsageError(`pretrain needs reports to learn from: it was given ${texts.length}`, { code: 'TOO_FEW_REPORTS' });
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    throw new UsageError('pretrain takes texts, or reports as readAllReports gives them');
+  if (texts.length < 2)
+    throw new UsageError(`pretrain needs reports to learn from: it was given ${texts.length}`, { code: 'TOO_FEW_REPORTS' });
   const { hp } = resolveHyperparameters(options.hyperparameters ?? {}, { n: texts.length, k: 2 });
   const maxTerms = options.maxTerms ?? pretrainTerms(hp);
   if (!Number.isInteger(maxTerms) || maxTerms < 1) throw new UsageError(`maxTerms is ${maxTerms}: expected an integer from 1 up`);

@@ -1,7 +1,16 @@
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { decodeBytes, readTextFile } from '../io/decode.js';
-import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Columns, type InputFormat, type Reports } from '../io/reports.js';
+import {
+  dropExcluded,
+  NON_ANSWERS,
+  parseBytes,
+  readInputs,
+  readLabelled,
+  type Columns,
+  type InputFormat,
+  type Reports,
+} from '../io/reports.js';
 
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */
@@ -35,7 +44,12 @@ function columnsOf(o: ReadOptions): Columns {
 /** The label columns asked for, checked: at least one when a list is given, each a non-empty name, none twice. */
 function labelColumns(o: ReadOptions): string[] {
   if (o.labelColumn === undefined) return [];
-  const names = typeof o.labelColumn === 'string' ? [o.labelColumn] : Array.isArray(o.labelColumn) ? [...(o.labelColumn as readonly string[])] : undefined;
+  const names =
+    typeof o.labelColumn === 'string'
+      ? [o.labelColumn]
+      : Array.isArray(o.labelColumn)
+        ? [...(o.labelColumn as readonly string[])]
+        : undefined;
   if (!names) throw new UsageError(`labelColumn is ${JSON.stringify(o.labelColumn)}: expected a column name or a list of them`);
   if (names.length === 0) throw new UsageError('labelColumn lists no column: name at least one');
   const all = o.secondLabelColumn !== undefined ? [...names, o.secondLabelColumn] : names;

@@ -39,13 +39,20 @@ const columnsOf = (o: StreamReadOptions): Columns => ({ text: o.textColumn ?? 't
  * if given, is kept up to date with the bytes read. One path may be given as a string (as to
  * readReports). Breaking out of the loop early closes the files.
  */
-export function streamReports(paths: string | readonly string[], options: StreamReadOptions & { progress?: StreamProgress } = {}): AsyncGenerator<ReportRecord> {
+export function streamReports(
+  paths: string | readonly string[],
+  options: StreamReadOptions & { progress?: StreamProgress } = {},
+): AsyncGenerator<ReportRecord> {
   const list = typeof paths === 'string' ? [paths] : paths;
   return streamInputs(list, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
 }
 
 /** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
-export function streamReportBytes(input: AsyncIterable<Uint8Array>, source: string, options: StreamReadOptions = {}): AsyncGenerator<ReportRecord> {
+export function streamReportBytes(
+  input: AsyncIterable<Uint8Array>,
+  source: string,
+  options: StreamReadOptions = {},
+): AsyncGenerator<ReportRecord> {
   return streamBytes(input, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
 }
 
@@ -60,7 +67,11 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 102
  * Reports that could not be read keep their place, with their error. Memory holds a few
  * batches, whatever the input's size.
  */
-export async function* predictStream(model: Model, records: AsyncIterable<ReportRecord>, options: StreamOptions = {}): AsyncGenerator<RecordPrediction[]> {
+export async function* predictStream(
+  model: Model,
+  records: AsyncIterable<ReportRecord>,
+  options: StreamOptions = {},
+): AsyncGenerator<RecordPrediction[]> {
   const jobs = options.jobs ?? availableParallelism();
   const size = options.batchSize ?? 512;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs is ${jobs}: expected an integer from 1 up`);
@@ -124,7 +135,9 @@ const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error
 /** The batch's records with their predictions (those that could not be read keep their error). */
 function merge(batch: readonly ReportRecord[], preds: readonly Prediction[]): RecordPrediction[] {
   let k = 0;
-  return batch.map((r) => (r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id }));
+  return batch.map((r) =>
+    r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id },
+  );
 }
 
 /**
@@ -157,7 +170,11 @@ class Pool {
       // The model goes by message, not workerData, which the worker would hold for its lifetime;
       // its input weights (most of its memory) are shared, not copied, where they can be.
       worker.postMessage({ artifacts, shared });
-      const entry = { worker, busy: 0, ready: new Promise<void>((resolve, reject) => worker.once('message', () => resolve()).once('error', reject)) };
+      const entry = {
+        worker,
+        busy: 0,
+        ready: new Promise<void>((resolve, reject) => worker.once('message', () => resolve()).once('error', reject)),
+      };
       worker.on('message', (m: { seq?: number; predictions?: Prediction[] }) => {
         if (m.seq === undefined) return;
         entry.busy--;

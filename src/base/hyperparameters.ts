@@ -229,7 +229,10 @@ export const RETIRED: readonly string[] = ['secondLabelWeight'];
  * against its range. Throws a HyperparameterError naming the first field that is unknown, of
  * the wrong type or out of range, and what it allows.
  */
-export function validateHyperparameters(overrides: Readonly<Record<string, unknown>> = {}, base: Readonly<Hyperparameters> = DEFAULTS): Hyperparameters {
+export function validateHyperparameters(
+  overrides: Readonly<Record<string, unknown>> = {},
+  base: Readonly<Hyperparameters> = DEFAULTS,
+): Hyperparameters {
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     throw new HyperparameterError('hyperparameters must be an object of named values, for example { hidden: 64 }', '(root)');
   }
@@ -242,7 +245,10 @@ export function validateHyperparameters(overrides: Readonly<Record<string, unkno
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) hp[key] = value;
   for (const [key, range] of Object.entries(RANGES) as [keyof Hyperparameters, Range][]) {
     if (!inRange(range, hp[key])) {
-      throw new HyperparameterError(`hyperparameter ${key} is ${JSON.stringify(hp[key]) ?? 'missing'}: expected ${describeRange(range)}`, key);
+      throw new HyperparameterError(
+        `hyperparameter ${key} is ${JSON.stringify(hp[key]) ?? 'missing'}: expected ${describeRange(range)}`,
+        key,
+      );
     }
   }
   return hp as unknown as Hyperparameters;

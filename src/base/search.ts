@@ -22,7 +22,9 @@ export interface AutotuneOptions {
 export const AUTOTUNE_BUDGET = 180;
 
 /** A field the search may change: its candidate values (numbers drawn log-uniformly between two bounds where `logRange`). */
-export type Space = { [K in keyof Hyperparameters]?: { values?: readonly Hyperparameters[K][]; logRange?: [number, number]; round?: number } };
+export type Space = {
+  [K in keyof Hyperparameters]?: { values?: readonly Hyperparameters[K][]; logRange?: [number, number]; round?: number };
+};
 
 /**
  * Where the search looks. The fields and values are those that moved accuracy most, one way
@@ -52,4 +54,3 @@ export const SEARCH_SPACE: Space = {
   // scored with one network a fold, so the search could not tell member counts apart.
   inputDecay: { values: [0, 2, 4, 8] },
 };
-

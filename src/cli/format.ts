@@ -55,7 +55,9 @@ export class PredictionWriter {
                   p.label,
                   p.confidence.toFixed(4),
                   p.coverage.toFixed(4),
-                  ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
+                  ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) =>
+                    t ? [t.label, t.probability.toFixed(4)] : ['', ''],
+                  ),
                   '',
                 ],
           ),
@@ -95,7 +97,10 @@ const indent = (s: string) => s.replace(/^/gm, '  ');
 function textLine(p: IdentifiedPrediction, top: number, showIds: boolean): string {
   const id = showIds || p.error !== undefined ? `\t${p.id}` : '';
   if (p.error !== undefined) return `-\t-${id}\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
-  const more = p.top.slice(1, top).map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`).join('');
+  const more = p.top
+    .slice(1, top)
+    .map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`)
+    .join('');
   return `${p.label}\t${p.confidence.toFixed(4)}${id}${more}\n`;
 }
 
@@ -118,7 +123,9 @@ export function formatEvaluation(e: Evaluation): string {
   lines.push(`${'category'.padEnd(width)}  precision  recall     f1  support`);
   for (const l of labels) {
     const s = e.per_class[l];
-    lines.push(`${l.padEnd(width)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}  ${pct(s.f1).padStart(5)}  ${String(s.support).padStart(7)}`);
+    lines.push(
+      `${l.padEnd(width)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}  ${pct(s.f1).padStart(5)}  ${String(s.support).padStart(7)}`,
+    );
   }
   lines.push('');
   lines.push('confusion matrix (rows: true category, columns: predicted, in the order of the rows)');

@@ -1,5 +1,15 @@
 import { existsSync } from 'node:fs';
-import { DataError, decodeReport, streamReportBytes, streamReports, UsageError, type InputFormat, type ReportRecord, type Reports, type StreamProgress } from '../index.js';
+import {
+  DataError,
+  decodeReport,
+  streamReportBytes,
+  streamReports,
+  UsageError,
+  type InputFormat,
+  type ReportRecord,
+  type Reports,
+  type StreamProgress,
+} from '../index.js';
 import { readOptionsOf, type ColumnOptions } from './options.js';
 
 /** Where a command that reads reports to label (predict, explain) may take them from. */
@@ -20,7 +30,12 @@ export const looksLikePath = (arg: string): boolean => !/\s/.test(arg) && (arg.i
  * reports came from paths, so that their ids are worth printing. `command` names the command in
  * messages; `progress`, if given, follows the bytes read.
  */
-export async function reportRecords(args: string[], o: InputOptions, command: string, progress?: StreamProgress): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
+export async function reportRecords(
+  args: string[],
+  o: InputOptions,
+  command: string,
+  progress?: StreamProgress,
+): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
   const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
   const read = { ...readOptionsOf(o), format: o.inputFormat };
@@ -42,7 +57,8 @@ export async function reportRecords(args: string[], o: InputOptions, command: st
     };
     return { records: records(), showIds: kinds.includes('path') };
   }
-  if (process.stdin.isTTY) throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
+  if (process.stdin.isTTY)
+    throw new UsageError('no report given: pass report text as an argument, use --file or --data, or pipe a report on stdin');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = decodeReport(Buffer.concat(chunks), 'stdin');

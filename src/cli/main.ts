@@ -6,7 +6,19 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BugcatError, DEFAULTS, DESCRIPTIONS, describeRange, INPUT_FORMATS, NON_ANSWERS, RANGES, SHIPPED_MODEL, VERSION, type Hyperparameters, type Range } from '../index.js';
+import {
+  BugcatError,
+  DEFAULTS,
+  DESCRIPTIONS,
+  describeRange,
+  INPUT_FORMATS,
+  NON_ANSWERS,
+  RANGES,
+  SHIPPED_MODEL,
+  VERSION,
+  type Hyperparameters,
+  type Range,
+} from '../index.js';
 import { RANKINGS } from '../index.js';
 import { AUTOTUNE_BUDGET, REFERENCE, RULES } from '../index.js';
 import { FORMATS } from './format.js';
@@ -33,7 +45,9 @@ function number(kind: 'int' | 'float', min: number, max = Infinity) {
   return (value: string) => {
     const x = Number(value);
     if (value.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x)) || x < min || x > max) {
-      throw new InvalidArgumentError(`expected ${kind === 'int' ? 'an integer' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}`);
+      throw new InvalidArgumentError(
+        `expected ${kind === 'int' ? 'an integer' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}`,
+      );
     }
     return x;
   };
@@ -89,11 +103,30 @@ function addHyperparameters(cmd: Command): Command {
 /** --autotune and its budget, --unlabelled and --pretrained: how train (and cv, fold by fold) choose hyperparameters and learn from reports without labels. */
 function addLearning(cmd: Command): Command {
   return cmd
-    .option('--autotune', 'choose the hyperparameters not given by inner cross-validation on the training reports, within --autotune-budget; the trace is printed and saved in the model', false)
-    .option('--autotune-budget <seconds>', 'time the autotune search may take (the final training comes on top)', number('float', 1), AUTOTUNE_BUDGET)
-    .option('--autotune-trials <n>', 'stop autotune after this many trials: with the same --seed, the same search on any machine (unless the budget stops it first)', number('int', 1))
-    .option('--unlabelled <paths...>', "reports without labels (CSV, JSON, JSON Lines, or folders of any tracker's reports): the vocabulary is fitted on them too, and the input weights start from term vectors pretrained on all the text")
-    .option('--pretrained <file>', 'term vectors written by bugcat pretrain: as --unlabelled with their reports, without pretraining again (--hidden follows their dimension)');
+    .option(
+      '--autotune',
+      'choose the hyperparameters not given by inner cross-validation on the training reports, within --autotune-budget; the trace is printed and saved in the model',
+      false,
+    )
+    .option(
+      '--autotune-budget <seconds>',
+      'time the autotune search may take (the final training comes on top)',
+      number('float', 1),
+      AUTOTUNE_BUDGET,
+    )
+    .option(
+      '--autotune-trials <n>',
+      'stop autotune after this many trials: with the same --seed, the same search on any machine (unless the budget stops it first)',
+      number('int', 1),
+    )
+    .option(
+      '--unlabelled <paths...>',
+      "reports without labels (CSV, JSON, JSON Lines, or folders of any tracker's reports): the vocabulary is fitted on them too, and the input weights start from term vectors pretrained on all the text",
+    )
+    .option(
+      '--pretrained <file>',
+      'term vectors written by bugcat pretrain: as --unlabelled with their reports, without pretraining again (--hidden follows their dimension)',
+    );
 }
 
 /**
@@ -110,16 +143,28 @@ function addColumns(cmd: Command, label: boolean, annotators = false): Command {
     );
   } else if (label) {
     cmd.addOption(
-      new Option('--label-column <name>', 'CSV column holding the category (one column: the annotator to score against)').default('label').argParser((value: string) => {
-        if (value.includes(',')) throw new InvalidArgumentError(`name one column: scores are against one annotator's labels at a time (${value.split(',').map((s) => s.trim()).filter(Boolean).join(' or ')})`);
-        return value;
-      }),
+      new Option('--label-column <name>', 'CSV column holding the category (one column: the annotator to score against)')
+        .default('label')
+        .argParser((value: string) => {
+          if (value.includes(','))
+            throw new InvalidArgumentError(
+              `name one column: scores are against one annotator's labels at a time (${value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+                .join(' or ')})`,
+            );
+          return value;
+        }),
     );
   }
   cmd.option('--id-column <name>', 'CSV column holding the report id (row numbers if absent)', 'id');
   if (label) {
     cmd.addOption(
-      new Option('--exclude-label <labels...>', 'labels left out, like empty ones (added to the default list; --no-exclude-label clears it)')
+      new Option(
+        '--exclude-label <labels...>',
+        'labels left out, like empty ones (added to the default list; --no-exclude-label clears it)',
+      )
         .default([...NON_ANSWERS])
         .argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value]),
     );
@@ -131,17 +176,26 @@ function addColumns(cmd: Command, label: boolean, annotators = false): Command {
 /** --second-label-column: one more annotator's column, as if added to --label-column; and the retired --second-label-weight, refused with the reason. */
 function addSecondLabel(cmd: Command): Command {
   return cmd
-    .option('--second-label-column <name>', "CSV column holding another annotator's category for each report (the study's label_gemma): the same as adding it to --label-column")
+    .option(
+      '--second-label-column <name>',
+      "CSV column holding another annotator's category for each report (the study's label_gemma): the same as adding it to --label-column",
+    )
     .addOption(
       new Option('--second-label-weight <share>').hideHelp().argParser(() => {
-        throw new InvalidArgumentError("there is no fixed share any more: several annotators' labels are combined by Dawid-Skene EM, which learns how reliable each one is (see --label-column)");
+        throw new InvalidArgumentError(
+          "there is no fixed share any more: several annotators' labels are combined by Dawid-Skene EM, which learns how reliable each one is (see --label-column)",
+        );
       }),
     );
 }
 
 /** --jobs: threads to train on (the ensemble members and the calibration models side by side); the model is the same with any number. */
 function addJobs(cmd: Command): Command {
-  return cmd.option('--jobs <n>', "threads to train on (default: the machine's cores); the model is the same with any number", number('int', 1, 256));
+  return cmd.option(
+    '--jobs <n>',
+    "threads to train on (default: the machine's cores); the model is the same with any number",
+    number('int', 1, 256),
+  );
 }
 
 function build(): Command {
@@ -171,13 +225,23 @@ function build(): Command {
     )
     .option('--model <dir>', 'model folder', SHIPPED_MODEL)
     .option('--file <paths...>', 'files or folders of reports')
-    .option('--data <path>', 'a CSV, JSON or JSON Lines file (or a folder) of reports: one prediction per report, in order; - reads a CSV or JSON Lines stream from stdin')
+    .option(
+      '--data <path>',
+      'a CSV, JSON or JSON Lines file (or a folder) of reports: one prediction per report, in order; - reads a CSV or JSON Lines stream from stdin',
+    )
     .addOption(new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--top <k>', 'how many ranked labels to show', number('int', 1), 1)
-    .option('--jobs <n>', 'threads that predict (default: the machine\'s cores); the answers are the same with any number', number('int', 1, 256))
+    .option(
+      '--jobs <n>',
+      "threads that predict (default: the machine's cores); the answers are the same with any number",
+      number('int', 1, 256),
+    )
     .option('--progress', 'show progress (reports, rate, time left) on stderr even when it is not a terminal', false)
-    .option('--out-dir <dir>', "also write every report in the study's layout: <dir>/<label>/<id> holds the ranked 'label: score' lines, a blank line, then the report; and <dir>/categories.csv")
+    .option(
+      '--out-dir <dir>',
+      "also write every report in the study's layout: <dir>/<label>/<id> holds the ranked 'label: score' lines, a blank line, then the report; and <dir>/categories.csv",
+    )
     .option('--force', 'write --out-dir into a non-empty folder bugcat did not write (no file there is replaced or deleted)', false)
     .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
     .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review');
@@ -185,7 +249,7 @@ function build(): Command {
 
   const explain = program
     .command('explain')
-    .description("Show why reports get their label: the terms that pushed most toward it and toward the runner-up.")
+    .description('Show why reports get their label: the terms that pushed most toward it and toward the runner-up.')
     .argument('[reports...]', 'report texts; an argument naming an existing file is read as one report')
     .option('--model <dir>', 'model folder', SHIPPED_MODEL)
     .option('--file <paths...>', 'files, one report each')
@@ -225,11 +289,17 @@ report (word), words of its title line (title word) and character n-grams of its
     .description('k-fold cross-validation with the same training and scoring code as train and evaluate.')
     .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
     .option('--folds <k>', 'number of folds (seeded, stratified), unless --fold-column', number('int', 2, 100), 5)
-    .option('--fold-column <name>', 'take each report\'s fold from this CSV column instead')
+    .option('--fold-column <name>', "take each report's fold from this CSV column instead")
     .option('--json <file>', 'also write per-fold and mean figures as JSON to this file')
-    .option('--predictions <file>', "write every report's out-of-fold prediction as CSV: id, the given label(s), fold, label, confidence, then the next --top labels")
+    .option(
+      '--predictions <file>',
+      "write every report's out-of-fold prediction as CSV: id, the given label(s), fold, label, confidence, then the next --top labels",
+    )
     .option('--top <k>', 'how many ranked labels each row of --predictions lists', number('int', 1), 3)
-    .option('--html <file>', 'also write a report with charts of the pooled out-of-fold predictions: one self-contained HTML page that opens offline')
+    .option(
+      '--html <file>',
+      'also write a report with charts of the pooled out-of-fold predictions: one self-contained HTML page that opens offline',
+    )
     .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each")
     .option('--quiet', 'no progress on stderr', false);
   addJobs(cv);
@@ -241,15 +311,33 @@ report (word), words of its title line (title word) and character n-grams of its
     .command('audit')
     .description('Find the labels most likely wrong: cross-fitted out-of-fold probabilities, then confident learning ranks the reports.')
     .requiredOption('--data <path>', 'labelled reports: a CSV file or a study folder (required)')
-    .option('--folds <k>', 'folds of the cross-fitting (seeded, stratified): each report is scored by a model that never saw it', number('int', 2, 100), 5)
+    .option(
+      '--folds <k>',
+      'folds of the cross-fitting (seeded, stratified): each report is scored by a model that never saw it',
+      number('int', 2, 100),
+      5,
+    )
     .option('--top <n>', 'list only the first n (default: every report whose label looks wrong)', number('int', 1))
     .option('--all', 'list every report, ranked, not only those whose label looks wrong', false)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'csv', 'jsonl']).default('text'))
-    .addOption(new Option('--ranking <how>', "how reports are ranked: the given label's probability (self-confidence) or it minus the best other label's (normalized-margin)").choices(RANKINGS).default(RANKINGS[0]))
+    .addOption(
+      new Option(
+        '--ranking <how>',
+        "how reports are ranked: the given label's probability (self-confidence) or it minus the best other label's (normalized-margin)",
+      )
+        .choices(RANKINGS)
+        .default(RANKINGS[0]),
+    )
     .option('--json <file>', 'also write the per-category estimates as JSON to this file')
-    .option('--out-dir <dir>', "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, a blank line, then the report; and <dir>/categories.csv")
+    .option(
+      '--out-dir <dir>',
+      "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, a blank line, then the report; and <dir>/categories.csv",
+    )
     .option('--force', 'write --out-dir into a non-empty folder bugcat did not write (no file there is replaced or deleted)', false)
-    .option('--html <file>', 'also write a report with charts of the out-of-fold predictions (its most confident errors are the labels to review first): one self-contained HTML page that opens offline')
+    .option(
+      '--html <file>',
+      'also write a report with charts of the out-of-fold predictions (its most confident errors are the labels to review first): one self-contained HTML page that opens offline',
+    )
     .option('--svg <dir>', "also write the report's charts to this folder, one SVG file each")
     .option('--quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -269,34 +357,58 @@ are wrong.`,
 
   const pretrain = program
     .command('pretrain')
-    .description("Learn term vectors from reports without labels (any tracker's), for train --pretrained: the truncated SVD of their TF-IDF matrix.")
+    .description(
+      "Learn term vectors from reports without labels (any tracker's), for train --pretrained: the truncated SVD of their TF-IDF matrix.",
+    )
     .requiredOption('--data <paths...>', 'reports: CSV, JSON, JSON Lines files, text files or folders of them (required)')
     .requiredOption('--out <file>', 'vectors file to write (required)')
     .option('--max-terms <n>', 'keep at most this many terms, the most frequent (default: 1.5 x --max-features)', number('int', 1))
     .addOption(new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS))
     .option('--quiet', 'no progress on stderr', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The feature settings (--word-ngrams, --char-chars, --stopwords, ...) must be those train will
 use: the vectors are matched to the model's vocabulary by term. --hidden sets the vectors'
-dimension, which train --pretrained takes as the hidden layer's width.`);
+dimension, which train --pretrained takes as the hidden layer's width.`,
+    );
   addHyperparameters(addColumns(pretrain, false)).action(async (o) => (await import('./commands/pretrain.js')).pretrain(o));
 
   const serve = program
     .command('serve')
-    .description('Serve a model over HTTP: JSON predictions, GitHub and GitLab webhooks, metrics. SIGHUP reloads the model, SIGTERM drains and stops.')
+    .description(
+      'Serve a model over HTTP: JSON predictions, GitHub and GitLab webhooks, metrics. SIGHUP reloads the model, SIGTERM drains and stops.',
+    )
     .option('--model <dir>', 'model folder (SIGHUP or POST /v1/admin/reload reads it again)', SHIPPED_MODEL)
     .option('--host <address>', 'address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port; the address is printed on stdout)', number('int', 0, 65535), 8080)
     .addOption(new Option('--token <secret>', 'bearer token that every route but /healthz then needs').env('BUGCAT_TOKEN'))
-    .addOption(new Option('--github-secret <secret>', "the GitHub webhook's secret: deliveries must carry a matching X-Hub-Signature-256").env('BUGCAT_GITHUB_SECRET'))
-    .addOption(new Option('--gitlab-token <secret>', "the GitLab webhook's secret token: deliveries must carry it as X-Gitlab-Token").env('BUGCAT_GITLAB_TOKEN'))
+    .addOption(
+      new Option('--github-secret <secret>', "the GitHub webhook's secret: deliveries must carry a matching X-Hub-Signature-256").env(
+        'BUGCAT_GITHUB_SECRET',
+      ),
+    )
+    .addOption(
+      new Option('--gitlab-token <secret>', "the GitLab webhook's secret token: deliveries must carry it as X-Gitlab-Token").env(
+        'BUGCAT_GITLAB_TOKEN',
+      ),
+    )
     .option('--workers <n>', 'prediction threads (0: predict in the main thread)', number('int', 0, 64), SERVE_WORKERS)
     .option('--max-body <bytes>', 'largest request body accepted (413 above)', number('int', 1024), 1024 * 1024)
     .option('--max-report-chars <n>', 'longest report accepted, in characters (413 above)', number('int', 1), 100_000)
     .option('--max-batch <n>', 'most reports in one batch (413 above)', number('int', 1, 10_000), 100)
-    .option('--timeout <ms>', 'time a client has to send a whole request (408 after); a connection silent for twice as long is closed', number('int', 100), 10_000)
+    .option(
+      '--timeout <ms>',
+      'time a client has to send a whole request (408 after); a connection silent for twice as long is closed',
+      number('int', 100),
+      10_000,
+    )
     .option('--drain-timeout <ms>', 'time the requests in flight have to finish after SIGTERM', number('int', 0), 10_000)
-    .addOption(new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+    .addOption(
+      new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    );
   serve.action(async (o) => (await import('./commands/serve.js')).serve(o));
 
   for (const cmd of [program, train, predict, explain, evaluate, cv, audit, pretrain, serve]) {
@@ -323,7 +435,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     const e = err as Error;
-    process.stderr.write(`bugcat: unexpected error: ${e?.message ?? String(err)}\n(please report it; BUGCAT_DEBUG=1 shows where it happened)\n`);
+    process.stderr.write(
+      `bugcat: unexpected error: ${e?.message ?? String(err)}\n(please report it; BUGCAT_DEBUG=1 shows where it happened)\n`,
+    );
     if (process.env.BUGCAT_DEBUG) process.stderr.write(`${e?.stack}\n`);
     return 1;
   }

@@ -1,5 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { DataError, DEFAULTS, type Backend, type Hyperparameters, type KernelChoice, type ReadOptions, type RuntimeOptions } from '../index.js';
+import {
+  DataError,
+  DEFAULTS,
+  type Backend,
+  type Hyperparameters,
+  type KernelChoice,
+  type ReadOptions,
+  type RuntimeOptions,
+} from '../index.js';
 
 /** Options shared by the subcommands, as commander hands them over. */
 export interface ColumnOptions {
@@ -18,7 +26,8 @@ export const stderrLog = (message: string): void => {
 };
 
 /** The --label-column value as the library takes it: one column, or a list of several annotators' columns (a,b,c). */
-export const labelColumnsOf = (value: string | undefined): string | string[] | undefined => (value?.includes(',') ? value.split(',').map((s) => s.trim()) : value);
+export const labelColumnsOf = (value: string | undefined): string | string[] | undefined =>
+  value?.includes(',') ? value.split(',').map((s) => s.trim()) : value;
 
 /** readReports's options from the command line's column flags. */
 export const readOptionsOf = (o: ColumnOptions, extra: Partial<ReadOptions> = {}): ReadOptions => ({

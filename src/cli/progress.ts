@@ -35,7 +35,8 @@ export class Progress {
     const rate = done / Math.max(seconds, 1e-3);
     const { bytesRead, bytesTotal } = this.bytes;
     let eta = '';
-    if (bytesTotal && bytesRead > 0 && bytesRead < bytesTotal) eta = `, about ${Math.ceil((seconds * (bytesTotal - bytesRead)) / bytesRead)} s left`;
+    if (bytesTotal && bytesRead > 0 && bytesRead < bytesTotal)
+      eta = `, about ${Math.ceil((seconds * (bytesTotal - bytesRead)) / bytesRead)} s left`;
     const line = `bugcat: ${done.toLocaleString('en')} reports, ${Math.round(rate).toLocaleString('en')}/s${eta}`;
     process.stderr.write(this.tty ? `\r${line}\x1b[K` : `${line}\n`);
     this.shown = true;

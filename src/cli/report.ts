@@ -39,6 +39,8 @@ const TERMS = 5;
 export function termsOf(model: Model): (texts: string[]) => string[][] {
   return (texts) =>
     texts.map((text) =>
-      model.explain(text, { top: TERMS }).toward.map((t) => (t.field === 'word' ? t.term : t.field === 'title' ? `title: ${t.term}` : `“${t.term.replace(/ /g, '␣')}”`)),
+      model
+        .explain(text, { top: TERMS })
+        .toward.map((t) => (t.field === 'word' ? t.term : t.field === 'title' ? `title: ${t.term}` : `“${t.term.replace(/ /g, '␣')}”`)),
     );
 }

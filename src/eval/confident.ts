@@ -38,9 +38,15 @@ export interface ConfidentLearning {
 }
 
 /** Confident learning on out-of-fold probabilities `probs` (n x classes, rows summing to 1) and given class ids `y`. */
-export function confidentLearning(probs: ArrayLike<number>, y: Int32Array, classes: number, ranking: Ranking = 'self-confidence'): ConfidentLearning {
+export function confidentLearning(
+  probs: ArrayLike<number>,
+  y: Int32Array,
+  classes: number,
+  ranking: Ranking = 'self-confidence',
+): ConfidentLearning {
   const n = y.length;
-  if (probs.length !== n * classes) throw new Error(`confidentLearning: ${probs.length} probabilities for ${n} reports x ${classes} classes`);
+  if (probs.length !== n * classes)
+    throw new Error(`confidentLearning: ${probs.length} probabilities for ${n} reports x ${classes} classes`);
   const p = (i: number, j: number) => probs[i * classes + j];
   const count = new Float64Array(classes);
   const thresholds = new Float64Array(classes);

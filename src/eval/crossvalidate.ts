@@ -17,7 +17,10 @@ export interface RankedLabel {
 
 /** What a fitted model must do to be cross-validated: predict a label and a confidence per text, and the `top` best labels ranked. */
 export interface Predictor {
-  predict(texts: readonly string[], options?: { top?: number }): readonly { label: string; confidence: number; top?: readonly RankedLabel[] }[];
+  predict(
+    texts: readonly string[],
+    options?: { top?: number },
+  ): readonly { label: string; confidence: number; top?: readonly RankedLabel[] }[];
 }
 
 /** One report's out-of-fold prediction: its label and confidence, the fold that held it out, and the best labels ranked. */
@@ -62,11 +65,17 @@ export interface CrossValidation {
  * Each report's fold: given (one name per report, at least two distinct), or a seeded
  * stratified assignment into `k` folds named 1..k.
  */
-export function assignFolds(labels: readonly string[], k: number, seed: number, given?: readonly string[]): { fold: string[]; names: string[] } {
+export function assignFolds(
+  labels: readonly string[],
+  k: number,
+  seed: number,
+  given?: readonly string[],
+): { fold: string[]; names: string[] } {
   if (given) {
     if (given.some((f) => f === '')) throw new DataError('some reports have no fold: give every report a fold', { code: 'NO_FOLD' });
     const names = [...new Set(given)].sort();
-    if (names.length < 2) throw new DataError(`the reports hold ${names.length} fold: cross-validation needs at least two`, { code: 'ONE_FOLD' });
+    if (names.length < 2)
+      throw new DataError(`the reports hold ${names.length} fold: cross-validation needs at least two`, { code: 'ONE_FOLD' });
     return { fold: [...given], names };
   }
   const classes = [...new Set(labels)].sort();
@@ -95,12 +104,24 @@ export async function crossValidateWith(
     const te = folds.fold.flatMap((f, i) => (f === name ? [i] : []));
     hooks.onStart?.(name, tr.length, te.length);
     const model = await fit(tr);
-    const preds = model.predict(te.map((i) => reports.texts[i]), { top });
+    const preds = model.predict(
+      te.map((i) => reports.texts[i]),
+      { top },
+    );
     preds.forEach((p, k) => {
-      const ranked = (p.top ?? [{ label: p.label, probability: p.confidence }]).slice(0, top).map((t) => ({ label: t.label, probability: t.probability }));
+      const ranked = (p.top ?? [{ label: p.label, probability: p.confidence }])
+        .slice(0, top)
+        .map((t) => ({ label: t.label, probability: t.probability }));
       predictions[te[k]] = { id: reports.ids[te[k]], label: p.label, confidence: p.confidence, fold: name, top: ranked };
     });
-    const r = { fold: name, ...score(te.map((i) => reports.labels[i]), preds.map((p) => p.label), preds.map((p) => p.confidence)) };
+    const r = {
+      fold: name,
+      ...score(
+        te.map((i) => reports.labels[i]),
+        preds.map((p) => p.label),
+        preds.map((p) => p.confidence),
+      ),
+    };
     results.push(r);
     hooks.onFold?.(r);
   }
@@ -114,6 +135,10 @@ export async function crossValidateWith(
     mean: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).mean])) as Record<SummaryKey, number>,
     std: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).std])) as Record<SummaryKey, number>,
     predictions,
-    pooled: score(reports.labels, predictions.map((p) => p.label), predictions.map((p) => p.confidence)),
+    pooled: score(
+      reports.labels,
+      predictions.map((p) => p.label),
+      predictions.map((p) => p.confidence),
+    ),
   };
 }

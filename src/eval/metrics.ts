@@ -92,13 +92,21 @@ export function reliabilityBins(correct: readonly boolean[], confidence: readonl
     conf[b] += p;
     if (correct[i]) hits[b]++;
   });
-  return count.map((k, b) => ({ lower: b / bins, upper: (b + 1) / bins, n: k, accuracy: k ? hits[b] / k : 0, confidence: k ? conf[b] / k : 0 }));
+  return count.map((k, b) => ({
+    lower: b / bins,
+    upper: (b + 1) / bins,
+    n: k,
+    accuracy: k ? hits[b] / k : 0,
+    confidence: k ? conf[b] / k : 0,
+  }));
 }
 
 /** Expected calibration error: sum over equal-width confidence bins of (share of reports) x |accuracy - mean confidence|. */
 export function calibrationError(correct: readonly boolean[], confidence: readonly number[], bins = 10): number {
   const n = confidence.length;
-  return n ? reliabilityBins(correct, confidence, bins).reduce((e, b) => (b.n ? e + (b.n / n) * Math.abs(b.accuracy - b.confidence) : e), 0) : 0;
+  return n
+    ? reliabilityBins(correct, confidence, bins).reduce((e, b) => (b.n ? e + (b.n / n) * Math.abs(b.accuracy - b.confidence) : e), 0)
+    : 0;
 }
 
 /** Accuracy on the most confident `coverage` share of reports (the rest set aside for a person). */

@@ -9,7 +9,17 @@ import { Classifier, type TrainingSummary } from '../model/classifier.js';
 import { featureConfig } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
 import { fromFloat16, fromUint8, toFloat16, toUint8 } from './codecs.js';
-import { FINGERPRINTS, FORMAT, FORMAT_VERSION, MANIFEST, MODEL, READABLE_VERSIONS, VOCABULARY, WEIGHTS, type ModelArtifacts } from './format.js';
+import {
+  FINGERPRINTS,
+  FORMAT,
+  FORMAT_VERSION,
+  MANIFEST,
+  MODEL,
+  READABLE_VERSIONS,
+  VOCABULARY,
+  WEIGHTS,
+  type ModelArtifacts,
+} from './format.js';
 
 export interface Manifest {
   format: typeof FORMAT;
@@ -89,10 +99,17 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
 /** The manifest of a model's artifacts, its format and version checked. `source` names the model in messages (its folder, say). */
 export function readManifest(artifacts: ModelArtifacts, source: string): Manifest {
   const bytes = artifacts[MANIFEST];
-  if (!bytes) throw new ModelError(`${source} is not a bugcat model (no ${MANIFEST})`, { code: 'NOT_A_MODEL', advice: 'give a model that bugcat saved' });
+  if (!bytes)
+    throw new ModelError(`${source} is not a bugcat model (no ${MANIFEST})`, {
+      code: 'NOT_A_MODEL',
+      advice: 'give a model that bugcat saved',
+    });
   const manifest = parseJson<Manifest>(bytes, source, MANIFEST);
   if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || typeof manifest.formatVersion !== 'number') {
-    throw new ModelError(`${source}/${MANIFEST} is not a bugcat model manifest`, { code: 'NOT_A_MODEL', advice: 'give a model that bugcat saved' });
+    throw new ModelError(`${source}/${MANIFEST} is not a bugcat model manifest`, {
+      code: 'NOT_A_MODEL',
+      advice: 'give a model that bugcat saved',
+    });
   }
   if (!READABLE_VERSIONS.includes(manifest.formatVersion)) {
     const newer = manifest.formatVersion > FORMAT_VERSION;
@@ -114,19 +131,32 @@ export const listedFiles = (manifest: Manifest): string[] => Object.keys(manifes
  * messages (its folder, or "artifacts"). With `shared` (one per network, from the same model
  * loaded in another thread), the networks read their input weights there instead of decoding them.
  */
-export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels: KernelChoice = 'wasm', shared?: readonly SharedWeights[]): Classifier {
+export function fromArtifacts(
+  artifacts: ModelArtifacts,
+  source: string,
+  kernels: KernelChoice = 'wasm',
+  shared?: readonly SharedWeights[],
+): Classifier {
   const manifest = readManifest(artifacts, source);
-  const damaged = (what: string, code = 'MODEL_DAMAGED') => new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
+  const damaged = (what: string, code = 'MODEL_DAMAGED') =>
+    new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
   const data: Record<string, Uint8Array> = {};
   for (const [name, digest] of Object.entries(manifest.files ?? {})) {
     const bytes = artifacts[name];
-    if (!bytes) throw new ModelError(`model ${source} is incomplete: ${name} is missing`, { code: 'MODEL_INCOMPLETE', advice: 'retrain it or restore it from a copy' });
+    if (!bytes)
+      throw new ModelError(`model ${source} is incomplete: ${name} is missing`, {
+        code: 'MODEL_INCOMPLETE',
+        advice: 'retrain it or restore it from a copy',
+      });
     if (sha256(bytes) !== digest) throw damaged(`${name} does not match its checksum (truncated or altered)`);
     data[name] = bytes;
   }
   for (const name of [MODEL, WEIGHTS, VOCABULARY]) if (!data[name]) throw damaged(`its manifest lists no ${name}`);
 
-  const model = parseJson<{ modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number }; weightsManifest: { weights: WeightSpec[] }[] }>(data[MODEL], source, MODEL);
+  const model = parseJson<{
+    modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number };
+    weightsManifest: { weights: WeightSpec[] }[];
+  }>(data[MODEL], source, MODEL);
   const { terms } = parseJson<{ terms: string[] }>(data[VOCABULARY], source, VOCABULARY);
   // Models written before a hyperparameter existed were trained as its neutral value; those
   // written with one bugcat has since retired list it, and it is dropped.
@@ -136,7 +166,10 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
     for (const key of RETIRED) delete saved[key];
     hp = validateHyperparameters({ ...LEGACY, ...saved });
   } catch (err) {
-    throw new ModelError(`model ${source} has invalid hyperparameters (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+    throw new ModelError(`model ${source} has invalid hyperparameters (${(err as Error).message})`, {
+      code: 'MODEL_INCONSISTENT',
+      advice: 'retrain it',
+    });
   }
   const buf = data[WEIGHTS];
   let named: Map<string, Float32Array>;
@@ -157,7 +190,12 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
       if (shared && shared.length !== members) throw new Error(`${shared.length} shared input layers for ${members} networks`);
       return new Network(
         { vocabSize, hidden, classes },
-        { embedding: shared ? new Float32Array(0) : values(name('embedding')), bias1: values(name('bias1')), dense: values(name('dense')), bias2: values(name('bias2')) },
+        {
+          embedding: shared ? new Float32Array(0) : values(name('embedding')),
+          bias1: values(name('bias1')),
+          dense: values(name('dense')),
+          bias2: values(name('bias2')),
+        },
         kernels,
         shared?.[m],
       );
@@ -168,7 +206,10 @@ export function fromArtifacts(artifacts: ModelArtifacts, source: string, kernels
     return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp);
   } catch (err) {
     if (err instanceof ModelError) throw err;
-    throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+    throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, {
+      code: 'MODEL_INCONSISTENT',
+      advice: 'retrain it',
+    });
   }
 }
 
@@ -184,7 +225,8 @@ function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[], skip: (nam
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const q = spec.quantization;
     const width = q?.dtype === 'uint8' ? 1 : q?.dtype === 'float16' ? 2 : 4;
-    if (spec.dtype !== 'float32' || (q && q.dtype !== 'uint8' && q.dtype !== 'float16')) throw new Error(`weight "${spec.name}" is of a type bugcat does not write (${q?.dtype ?? spec.dtype})`);
+    if (spec.dtype !== 'float32' || (q && q.dtype !== 'uint8' && q.dtype !== 'float16'))
+      throw new Error(`weight "${spec.name}" is of a type bugcat does not write (${q?.dtype ?? spec.dtype})`);
     if (at + size * width > buf.length) throw new Error(`${WEIGHTS} is shorter than ${MODEL} says`);
     // A copy of the weight's bytes (a Buffer's slice would be a view): aligned for its typed
     // array, and not keeping the whole file alive.
@@ -212,7 +254,10 @@ function parseJson<T>(data: Uint8Array, source: string, name: string): T {
   try {
     return JSON.parse(new TextDecoder().decode(data)) as T;
   } catch {
-    throw new ModelError(`model ${source} is damaged: ${name} is not valid JSON`, { code: 'MODEL_DAMAGED', advice: 'retrain it or restore it from a copy' });
+    throw new ModelError(`model ${source} is damaged: ${name} is not valid JSON`, {
+      code: 'MODEL_DAMAGED',
+      advice: 'retrain it or restore it from a copy',
+    });
   }
 }
 

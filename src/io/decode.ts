@@ -25,7 +25,10 @@ export function decodeBytes(bytes: Uint8Array, source: string): Decoded {
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) controls++;
   }
   if (controls >= 4 && controls > BINARY_SHARE * bytes.length) {
-    throw new DataError(`${source} looks like binary data, not text (${Math.round((100 * controls) / bytes.length)} % of its bytes are control characters)`, { code: 'BINARY', path: source });
+    throw new DataError(
+      `${source} looks like binary data, not text (${Math.round((100 * controls) / bytes.length)} % of its bytes are control characters)`,
+      { code: 'BINARY', path: source },
+    );
   }
   const text = new TextDecoder('utf-8').decode(bytes);
   return { text, controls: controlCharacters(text) };

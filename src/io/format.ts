@@ -31,4 +31,3 @@ export const VOCABULARY = 'vocabulary.json';
 export const FINGERPRINTS = 'fingerprints.bin';
 /** Every file of a model. */
 export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS];
-

@@ -15,7 +15,8 @@ export interface IssueRecord {
 
 /** One issue object as a report: GitHub's, GitLab's or a plain {id, text}. `fallbackId` when it has no id. */
 export function issueOf(value: unknown, fallbackId: string): IssueRecord {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { id: fallbackId, text: '', error: 'not an issue object' };
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { id: fallbackId, text: '', error: 'not an issue object' };
   const o = value as Record<string, unknown>;
   const id = [o.iid, o.number, o.id].find((v) => typeof v === 'string' || typeof v === 'number');
   const name = id === undefined ? fallbackId : String(id);
@@ -33,9 +34,16 @@ export function parseIssuesJson(content: string, source: string): IssueRecord[] 
   try {
     data = JSON.parse(content);
   } catch (err) {
-    throw new DataError(`${source} is not valid JSON (${(err as Error).message}); export it again, or give JSON Lines with a .jsonl name`, { code: 'BAD_JSON', path: source });
+    throw new DataError(`${source} is not valid JSON (${(err as Error).message}); export it again, or give JSON Lines with a .jsonl name`, {
+      code: 'BAD_JSON',
+      path: source,
+    });
   }
-  const list = Array.isArray(data) ? data : data && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items) ? (data as { items: unknown[] }).items : [data];
+  const list = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items)
+      ? (data as { items: unknown[] }).items
+      : [data];
   return list.map((v, i) => issueOf(v, String(i + 1)));
 }
 

@@ -75,7 +75,8 @@ export class ColumnError extends DataError {
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
   if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
-    if (columns.secondLabel !== undefined || columns.otherLabels?.length) throw new DataError(`${path} is a study folder: several annotators' label columns need a CSV file`);
+    if (columns.secondLabel !== undefined || columns.otherLabels?.length)
+      throw new DataError(`${path} is a study folder: several annotators' label columns need a CSV file`);
     const study = readStudyLayout(path, log);
     const reports = { ids: study.map((r) => r.id), texts: study.map((r) => r.text), labels: study.map((r) => r.label) };
     warnControls(reports.ids, reports.texts, log);
@@ -96,7 +97,8 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
 
 /** A CSV's content (see readCsv); `path` names it in messages. */
 export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean): Reports {
-  if (content.trim() === '') throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
+  if (content.trim() === '')
+    throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
   let rows: string[][];
   try {
     rows = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
@@ -117,7 +119,13 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
   const ii = column(columns.id, false, 'id');
   const fi = columns.fold !== undefined ? column(columns.fold, true, 'fold') : -1;
   // Other annotators' columns, when labels are read: each required, the second annotator's last.
-  const others = li >= 0 ? [...(columns.otherLabels ?? []).map((name) => ({ name, role: 'label' as const })), ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : [])] : [];
+  const others =
+    li >= 0
+      ? [
+          ...(columns.otherLabels ?? []).map((name) => ({ name, role: 'label' as const })),
+          ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : []),
+        ]
+      : [];
   const oi = others.map((o) => column(o.name, true, o.role));
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
   const ids = records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1)));
@@ -128,7 +136,10 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
     texts,
     labels,
     folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
-    annotators: labels && others.length ? [{ name: columns.label!, labels }, ...others.map((o, k) => ({ name: o.name, labels: records.map((r) => r[oi[k]].trim()) }))] : undefined,
+    annotators:
+      labels && others.length
+        ? [{ name: columns.label!, labels }, ...others.map((o, k) => ({ name: o.name, labels: records.map((r) => r[oi[k]].trim()) }))]
+        : undefined,
   };
 }
 
@@ -183,7 +194,8 @@ export function readInputs(paths: readonly string[], columns: Columns, log: Log 
  */
 export function reportFilesIn(path: string, log: Log): string[] {
   const files = walk(path);
-  if (files.hidden) log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
+  if (files.hidden)
+    log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
   const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
   if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
   if (reports.length === 0) log(`warning: ${path} holds no files`);
@@ -223,7 +235,14 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
 }
 
 /** Reports in `content` read as `format` (`source` names it in messages; `id` is a single text report's). */
-export function parseInput(content: string, format: InputFormat, source: string, id: string, columns: Columns, log: Log = () => {}): Reports {
+export function parseInput(
+  content: string,
+  format: InputFormat,
+  source: string,
+  id: string,
+  columns: Columns,
+  log: Log = () => {},
+): Reports {
   switch (format) {
     case 'csv':
       return parseCsv(content, source, columns, false);
@@ -240,7 +259,13 @@ export function parseInput(content: string, format: InputFormat, source: string,
 
 function fromRecords(records: readonly IssueRecord[], source: string, log: Log): Reports {
   const failed = records.filter((r) => r.error);
-  if (failed.length) log(`warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed.slice(0, 3).map((r) => `${r.id}: ${r.error}`).join('; ')}${failed.length > 3 ? '; ...' : ''})`);
+  if (failed.length)
+    log(
+      `warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed
+        .slice(0, 3)
+        .map((r) => `${r.id}: ${r.error}`)
+        .join('; ')}${failed.length > 3 ? '; ...' : ''})`,
+    );
   const ids = records.map((r) => r.id);
   const texts = records.map((r) => r.text);
   return { ids, texts, errors: failed.length ? records.map((r) => r.error) : undefined };
@@ -290,7 +315,9 @@ function warnControls(ids: readonly string[], texts: readonly string[], log: Log
     if (n) hits.push(`${ids[i]} (${n})`);
   });
   if (hits.length) {
-    log(`warning: removed control characters (NUL bytes, escape codes) from ${hits.length} report${hits.length === 1 ? '' : 's'}: ${hits.slice(0, 8).join(', ')}${hits.length > 8 ? `, ... ${hits.length - 8} more` : ''}`);
+    log(
+      `warning: removed control characters (NUL bytes, escape codes) from ${hits.length} report${hits.length === 1 ? '' : 's'}: ${hits.slice(0, 8).join(', ')}${hits.length > 8 ? `, ... ${hits.length - 8} more` : ''}`,
+    );
   }
 }
 
@@ -309,7 +336,9 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
   });
   if (dropped.size) {
     const total = [...dropped.values()].reduce((a, b) => a + b, 0);
-    log(`left out ${total} report${total === 1 ? '' : 's'} without a usable label: ${[...dropped].map(([l, n]) => `${l} ${n}`).join(', ')}`);
+    log(
+      `left out ${total} report${total === 1 ? '' : 's'} without a usable label: ${[...dropped].map(([l, n]) => `${l} ${n}`).join(', ')}`,
+    );
   }
   if (keep.length === 0) throw new DataError('no report has a usable label: every label is empty or excluded', { code: 'NO_USABLE_LABEL' });
   return {
@@ -317,7 +346,10 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
     folds: reports.folds && keep.map((i) => reports.folds![i]),
-    annotators: reports.annotators?.map((a, j) => ({ name: a.name, labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]) })),
+    annotators: reports.annotators?.map((a, j) => ({
+      name: a.name,
+      labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]),
+    })),
     secondLabels: reports.secondLabels && keep.map((i) => reports.secondLabels![i]),
   };
 }

@@ -2,7 +2,19 @@
  * The model directory: where a model's artifacts (artifacts.ts) go on disk. An atomic save,
  * and a load that reads the files the manifest lists and hands them to artifacts.ts's checks.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CancelledError, ModelError } from '../base/errors.js';
@@ -22,14 +34,18 @@ export function isModelDir(dir: string): boolean {
 export function checkModelDir(dir: string, force: boolean): void {
   const out = resolve(dir);
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new ModelError(`${dir} is a file, not a folder`, { code: 'SAVE_TO_FILE', advice: 'choose another path', path: dir });
+  if (!statSync(out).isDirectory())
+    throw new ModelError(`${dir} is a file, not a folder`, { code: 'SAVE_TO_FILE', advice: 'choose another path', path: dir });
   const foreign = readdirSync(out).filter((f) => !MODEL_FILES.includes(f));
   if (!isModelDir(out) && foreign.length > 0 && !force) {
-    throw new ModelError(`${dir} already holds files that are not a bugcat model (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`, {
-      code: 'SAVE_TO_FOREIGN_FOLDER',
-      path: dir,
-      advice: 'choose another folder, or save with force to write the model files beside them (other files are left alone)',
-    });
+    throw new ModelError(
+      `${dir} already holds files that are not a bugcat model (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`,
+      {
+        code: 'SAVE_TO_FOREIGN_FOLDER',
+        path: dir,
+        advice: 'choose another folder, or save with force to write the model files beside them (other files are left alone)',
+      },
+    );
   }
 }
 
@@ -40,7 +56,11 @@ export function checkModelDir(dir: string, force: boolean): void {
  * unless `force`. `signal` is checked after the (asynchronous) writes, before anything at `dir`
  * changes: once aborted, the save throws a CancelledError and `dir` is untouched.
  */
-export async function saveArtifacts(artifacts: ModelArtifacts, dir: string, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+export async function saveArtifacts(
+  artifacts: ModelArtifacts,
+  dir: string,
+  opts: { force?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
   const out = resolve(dir);
   checkModelDir(dir, opts.force ?? false);
   if (!existsSync(out)) mkdirSync(dirname(out), { recursive: true });
@@ -66,22 +86,36 @@ export async function saveArtifacts(artifacts: ModelArtifacts, dir: string, opts
 
 /** The artifacts in a model folder: its manifest (format and version checked) and every file it lists. */
 export function readArtifacts(dir: string): ModelArtifacts {
-  if (!existsSync(dir)) throw new ModelError(`model ${dir} does not exist`, { code: 'MODEL_NOT_FOUND', advice: 'train one and save it there, or give the folder of a saved model', path: dir });
-  if (!statSync(dir).isDirectory()) throw new ModelError(`model ${dir} is a file`, { code: 'MODEL_IS_FILE', advice: 'a model is the folder that a save wrote', path: dir });
+  if (!existsSync(dir))
+    throw new ModelError(`model ${dir} does not exist`, {
+      code: 'MODEL_NOT_FOUND',
+      advice: 'train one and save it there, or give the folder of a saved model',
+      path: dir,
+    });
+  if (!statSync(dir).isDirectory())
+    throw new ModelError(`model ${dir} is a file`, { code: 'MODEL_IS_FILE', advice: 'a model is the folder that a save wrote', path: dir });
   const read = (name: string): Uint8Array => {
     try {
       return readFileSync(join(dir, name));
     } catch {
       throw name === MANIFEST
-        ? new ModelError(`${dir} is not a bugcat model (no ${MANIFEST})`, { code: 'NOT_A_MODEL', advice: 'give the folder of a model that bugcat saved', path: dir })
-        : new ModelError(`model ${dir} is incomplete: ${name} is missing`, { code: 'MODEL_INCOMPLETE', advice: 'retrain it or restore the folder from a copy' });
+        ? new ModelError(`${dir} is not a bugcat model (no ${MANIFEST})`, {
+            code: 'NOT_A_MODEL',
+            advice: 'give the folder of a model that bugcat saved',
+            path: dir,
+          })
+        : new ModelError(`model ${dir} is incomplete: ${name} is missing`, {
+            code: 'MODEL_INCOMPLETE',
+            advice: 'retrain it or restore the folder from a copy',
+          });
     }
   };
   const manifestBytes = read(MANIFEST);
   const artifacts: Record<string, Uint8Array> = { [MANIFEST]: manifestBytes };
   for (const name of listedFiles(readManifest(artifacts, dir))) {
     // A manifest names only plain file names: never a path that leaves the folder.
-    if (name !== basename(name) || name === MANIFEST) throw new ModelError(`model ${dir} is damaged: its manifest lists "${name}"`, { code: 'MODEL_DAMAGED', advice: 'retrain it' });
+    if (name !== basename(name) || name === MANIFEST)
+      throw new ModelError(`model ${dir} is damaged: its manifest lists "${name}"`, { code: 'MODEL_DAMAGED', advice: 'retrain it' });
     artifacts[name] = read(name);
   }
   return artifacts;

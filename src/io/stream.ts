@@ -48,7 +48,9 @@ export class ControlCounter {
   /** Says, once, which reports had control characters removed. */
   report(log: Log): void {
     if (this.count) {
-      log(`warning: removed control characters (NUL bytes, escape codes) from ${this.count} report${this.count === 1 ? '' : 's'}: ${this.hits.join(', ')}${this.count > this.hits.length ? `, ... ${this.count - this.hits.length} more` : ''}`);
+      log(
+        `warning: removed control characters (NUL bytes, escape codes) from ${this.count} report${this.count === 1 ? '' : 's'}: ${this.hits.join(', ')}${this.count > this.hits.length ? `, ... ${this.count - this.hits.length} more` : ''}`,
+      );
     }
   }
 }
@@ -57,7 +59,13 @@ export class ControlCounter {
  * The records of paths (folders, CSV, JSON, JSON Lines or text files; see readInputs), streamed.
  * `progress` is updated as bytes are read.
  */
-export async function* streamInputs(paths: readonly string[], columns: Columns, log: Log, format?: InputFormat, progress?: StreamProgress): AsyncGenerator<ReportRecord> {
+export async function* streamInputs(
+  paths: readonly string[],
+  columns: Columns,
+  log: Log,
+  format?: InputFormat,
+  progress?: StreamProgress,
+): AsyncGenerator<ReportRecord> {
   const controls = new ControlCounter();
   if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
   for (const path of paths) {
@@ -73,7 +81,13 @@ export async function* streamInputs(paths: readonly string[], columns: Columns, 
 }
 
 /** The records of a byte stream (stdin): CSV, or JSON Lines if its first character is `{` (or as `format` says). */
-export async function* streamBytes(input: AsyncIterable<Uint8Array>, source: string, columns: Columns, log: Log, format?: InputFormat): AsyncGenerator<ReportRecord> {
+export async function* streamBytes(
+  input: AsyncIterable<Uint8Array>,
+  source: string,
+  columns: Columns,
+  log: Log,
+  format?: InputFormat,
+): AsyncGenerator<ReportRecord> {
   const controls = new ControlCounter();
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
@@ -89,7 +103,15 @@ export async function* streamBytes(input: AsyncIterable<Uint8Array>, source: str
   controls.report(log);
 }
 
-async function* streamFile(path: string, id: string, columns: Columns, log: Log, format: InputFormat | undefined, inFolder: boolean, progress?: StreamProgress): AsyncGenerator<ReportRecord> {
+async function* streamFile(
+  path: string,
+  id: string,
+  columns: Columns,
+  log: Log,
+  format: InputFormat | undefined,
+  inFolder: boolean,
+  progress?: StreamProgress,
+): AsyncGenerator<ReportRecord> {
   const kind = format ?? formatOf(path);
   const failed = (err: DataError): ReportRecord => {
     log(`warning: ${id}: ${err.message}; skipped`);
@@ -139,7 +161,14 @@ async function* streamFile(path: string, id: string, columns: Columns, log: Log,
 }
 
 /** Records of a byte stream read as CSV or JSON Lines (or JSON, gathered whole). */
-async function* streamKind(bytes: AsyncIterable<Buffer> | Readable, kind: InputFormat, source: string, id: string, columns: Columns, log: Log): AsyncGenerator<ReportRecord> {
+async function* streamKind(
+  bytes: AsyncIterable<Buffer> | Readable,
+  kind: InputFormat,
+  source: string,
+  id: string,
+  columns: Columns,
+  log: Log,
+): AsyncGenerator<ReportRecord> {
   if (kind === 'csv') yield* streamCsv(bytes, source, columns);
   else if (kind === 'jsonl') yield* streamJsonl(bytes, source, log);
   else {

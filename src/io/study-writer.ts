@@ -59,24 +59,35 @@ export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], op
   const files = new Map<string, StudyEntry>();
   for (const e of entries) {
     const path = `${fileNameOf(e.category)}/${fileNameOf(e.id)}`;
-    if (files.has(path)) throw new DataError(`two reports have the id ${JSON.stringify(e.id)} in category ${JSON.stringify(e.category)}: ids must be unique to be file names`, { code: 'DUPLICATE_ID' });
+    if (files.has(path))
+      throw new DataError(
+        `two reports have the id ${JSON.stringify(e.id)} in category ${JSON.stringify(e.category)}: ids must be unique to be file names`,
+        { code: 'DUPLICATE_ID' },
+      );
     files.set(path, e);
   }
   const planned = [...files.keys(), COUNTS];
   // Nothing is replaced that this writer did not write: checked for every file before any is written.
   const foreign = planned.filter((p) => existsSync(join(dir, p)) && !previous.has(p));
   if (foreign.length) {
-    throw new DataError(`${dir} already holds ${foreign.length} of the files to write, not written by bugcat (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`, {
-      code: 'STUDY_FOREIGN_FILES',
-      path: dir,
-      advice: 'choose another folder: bugcat never replaces files it did not write',
-    });
+    throw new DataError(
+      `${dir} already holds ${foreign.length} of the files to write, not written by bugcat (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`,
+      {
+        code: 'STUDY_FOREIGN_FILES',
+        path: dir,
+        advice: 'choose another folder: bugcat never replaces files it did not write',
+      },
+    );
   }
   const stale = [...previous].filter((p) => p !== COUNTS && !files.has(p) && existsSync(join(dir, p))).sort();
   try {
     mkdirSync(dir, { recursive: true });
     // The marker first, listing every file this write may create: an interrupted write leaves a folder bugcat knows as its own.
-    const mark = (paths: readonly string[]) => writeFileSync(join(dir, STUDY_MARKER), JSON.stringify({ format: 'bugcat-study-layout', createdBy: CREATED_BY, files: [...new Set(paths)].sort() }, null, 2) + '\n');
+    const mark = (paths: readonly string[]) =>
+      writeFileSync(
+        join(dir, STUDY_MARKER),
+        JSON.stringify({ format: 'bugcat-study-layout', createdBy: CREATED_BY, files: [...new Set(paths)].sort() }, null, 2) + '\n',
+      );
     mark([...previous, ...planned]);
     const categories: Record<string, number> = {};
     for (const [path, e] of files) {
@@ -108,7 +119,8 @@ export function checkStudyDir(dir: string, force = false): void {
  */
 function ownedFiles(dir: string, force: boolean): Set<string> {
   if (!existsSync(dir)) return new Set();
-  if (!statSync(dir).isDirectory()) throw new DataError(`${dir} is a file, not a folder`, { code: 'STUDY_TO_FILE', path: dir, advice: 'choose another path' });
+  if (!statSync(dir).isDirectory())
+    throw new DataError(`${dir} is a file, not a folder`, { code: 'STUDY_TO_FILE', path: dir, advice: 'choose another path' });
   const marker = join(dir, STUDY_MARKER);
   if (existsSync(marker)) {
     try {

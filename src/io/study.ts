@@ -55,12 +55,18 @@ export interface StudyReport {
 export function readStudyLayout(dir: string, log: Log): StudyReport[] {
   const hasOutput = isDir(join(dir, 'output'));
   const root = hasOutput ? join(dir, 'output') : dir;
-  const entries = readdirSync(root).filter((e) => !e.startsWith('.')).sort();
+  const entries = readdirSync(root)
+    .filter((e) => !e.startsWith('.'))
+    .sort();
   const folders = entries.filter((e) => isDir(join(root, e)));
   const files = entries.filter((e) => !isDir(join(root, e)));
 
   if (folders.length === 0) {
-    if (files.length === 0) throw new DataError(`${dir} is empty: expected one folder per category with one text file per report (<category>/<id>)`, { code: 'STUDY_EMPTY', path: dir });
+    if (files.length === 0)
+      throw new DataError(`${dir} is empty: expected one folder per category with one text file per report (<category>/<id>)`, {
+        code: 'STUDY_EMPTY',
+        path: dir,
+      });
     throw new DataError(
       `${dir} holds ${files.length} file${files.length === 1 ? '' : 's'} but no category folders: it looks like one category's folder (or a folder of unlabelled reports); ` +
         `give the folder above it (${dirname(dir)}), whose sub-folders are the categories`,
@@ -82,14 +88,19 @@ export function readStudyLayout(dir: string, log: Log): StudyReport[] {
     );
   }
   if (basename(root) === 'reasoning') {
-    throw new DataError(`${dir} holds the classifier's reasoning traces, not the reports: give the run's output/ folder (${join(dirname(root), 'output')})`, { code: 'STUDY_REASONING', path: dir });
+    throw new DataError(
+      `${dir} holds the classifier's reasoning traces, not the reports: give the run's output/ folder (${join(dirname(root), 'output')})`,
+      { code: 'STUDY_REASONING', path: dir },
+    );
   }
 
   const bookkeeping = files.filter((f) => BOOKKEEPING.test(f));
   const loose = files.filter((f) => !BOOKKEEPING.test(f));
   if (bookkeeping.length) log(`skipped ${list(bookkeeping)} in ${root}: the study's counts, not reports`);
   if (loose.length) {
-    log(`warning: skipped ${loose.length} file${loose.length === 1 ? '' : 's'} beside the category folders in ${root} (${list(loose)}): a report must sit in its category's folder`);
+    log(
+      `warning: skipped ${loose.length} file${loose.length === 1 ? '' : 's'} beside the category folders in ${root} (${list(loose)}): a report must sit in its category's folder`,
+    );
   }
   const out: StudyReport[] = [];
   const nested: string[] = [];
@@ -115,18 +126,30 @@ export function readStudyLayout(dir: string, log: Log): StudyReport[] {
       const clean = stripScoreHeader(text);
       if (clean.stripped) headers++;
       if (out.length === 0 && /^\s*<think>/.test(clean.text)) {
-        throw new DataError(`${dir} holds the classifier's reasoning traces (<think> ...), not the reports: give the run's output/ folder`, { code: 'STUDY_REASONING', path: dir });
+        throw new DataError(
+          `${dir} holds the classifier's reasoning traces (<think> ...), not the reports: give the run's output/ folder`,
+          { code: 'STUDY_REASONING', path: dir },
+        );
       }
       out.push({ id, text: clean.text, label: category });
     }
   }
-  if (nested.length) log(`warning: skipped ${nested.length} nested folder${nested.length === 1 ? '' : 's'} (${list(nested)}): a category folder holds report files only`);
-  if (headers) log(`${headers} report${headers === 1 ? ' starts' : 's start'} with the classifier's "label: score" lines: left out of the report text`);
+  if (nested.length)
+    log(
+      `warning: skipped ${nested.length} nested folder${nested.length === 1 ? '' : 's'} (${list(nested)}): a category folder holds report files only`,
+    );
+  if (headers)
+    log(
+      `${headers} report${headers === 1 ? ' starts' : 's start'} with the classifier's "label: score" lines: left out of the report text`,
+    );
   if (out.length === 0) {
-    throw new DataError(`${dir} holds no reports: expected one folder per category with one text file per report (<category>/<id>)${unreadable ? ` (${unreadable} could not be read)` : ''}`, {
-      code: 'STUDY_EMPTY',
-      path: dir,
-    });
+    throw new DataError(
+      `${dir} holds no reports: expected one folder per category with one text file per report (<category>/<id>)${unreadable ? ` (${unreadable} could not be read)` : ''}`,
+      {
+        code: 'STUDY_EMPTY',
+        path: dir,
+      },
+    );
   }
   return out;
 }

@@ -39,14 +39,28 @@ export function encodeVectors(v: TermVectors): Uint8Array {
   v.df.forEach((d, i) => df.writeInt32LE(d, i * 4));
   const vectors = Buffer.alloc(v.vectors.length * 4);
   v.vectors.forEach((x, i) => vectors.writeFloatLE(x, i * 4));
-  const header: Header = { format: VECTORS_FORMAT, version: VECTORS_VERSION, method: v.method, config: v.config, dim: v.dim, docs: v.docs, terms: v.terms.length, sha256: sha256([terms, df, vectors]) };
+  const header: Header = {
+    format: VECTORS_FORMAT,
+    version: VECTORS_VERSION,
+    method: v.method,
+    config: v.config,
+    dim: v.dim,
+    docs: v.docs,
+    terms: v.terms.length,
+    sha256: sha256([terms, df, vectors]),
+  };
   return Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), terms, df, vectors]);
 }
 
 /** Term vectors from the bytes of a vectors file, checked (format, version, sizes, checksum). `source` names it in messages. */
 export function decodeVectors(bytes: Uint8Array, source: string): TermVectors {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const bad = (what: string) => new DataError(`${source} is not a bugcat vectors file (${what})`, { code: 'NOT_VECTORS', advice: 'give a file that pretrain wrote', path: source });
+  const bad = (what: string) =>
+    new DataError(`${source} is not a bugcat vectors file (${what})`, {
+      code: 'NOT_VECTORS',
+      advice: 'give a file that pretrain wrote',
+      path: source,
+    });
   const first = buf.indexOf(10);
   if (first < 0) throw bad('no header');
   let header: Header;
@@ -56,16 +70,29 @@ export function decodeVectors(bytes: Uint8Array, source: string): TermVectors {
     throw bad('its header is not JSON');
   }
   if (header?.format !== VECTORS_FORMAT) throw bad('unknown format');
-  if (header.version !== VECTORS_VERSION) throw new DataError(`${source} is a vectors file of version ${header.version}; this bugcat reads version ${VECTORS_VERSION}`, { code: 'VECTORS_VERSION', path: source });
+  if (header.version !== VECTORS_VERSION)
+    throw new DataError(`${source} is a vectors file of version ${header.version}; this bugcat reads version ${VECTORS_VERSION}`, {
+      code: 'VECTORS_VERSION',
+      path: source,
+    });
   const second = buf.indexOf(10, first + 1);
   if (second < 0) throw bad('no terms');
   const termBytes = buf.subarray(first + 1, second + 1);
   const dfStart = second + 1;
   const vecStart = dfStart + header.terms * 4;
   const end = vecStart + header.terms * header.dim * 4;
-  if (buf.length !== end) throw new DataError(`${source} is damaged: ${buf.length} bytes where its header says ${end}`, { code: 'VECTORS_DAMAGED', advice: 'pretrain the vectors again', path: source });
+  if (buf.length !== end)
+    throw new DataError(`${source} is damaged: ${buf.length} bytes where its header says ${end}`, {
+      code: 'VECTORS_DAMAGED',
+      advice: 'pretrain the vectors again',
+      path: source,
+    });
   if (sha256([termBytes, buf.subarray(dfStart, vecStart), buf.subarray(vecStart, end)]) !== header.sha256) {
-    throw new DataError(`${source} is damaged: it does not match its checksum`, { code: 'VECTORS_DAMAGED', advice: 'pretrain the vectors again', path: source });
+    throw new DataError(`${source} is damaged: it does not match its checksum`, {
+      code: 'VECTORS_DAMAGED',
+      advice: 'pretrain the vectors again',
+      path: source,
+    });
   }
   const terms = JSON.parse(termBytes.toString('utf8')) as string[];
   if (terms.length !== header.terms) throw bad('its term count does not match');
@@ -78,7 +105,12 @@ export function decodeVectors(bytes: Uint8Array, source: string): TermVectors {
 
 /** Writes a vectors file atomically (a temporary sibling, then a rename). */
 export function writeVectors(v: TermVectors, path: string): void {
-  if (existsSync(path) && statSync(path).isDirectory()) throw new DataError(`${path} is a folder: vectors are written to a file`, { code: 'VECTORS_TO_FOLDER', advice: 'choose a file name', path });
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new DataError(`${path} is a folder: vectors are written to a file`, {
+      code: 'VECTORS_TO_FOLDER',
+      advice: 'choose a file name',
+      path,
+    });
   const tmp = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   try {
     writeFileSync(tmp, encodeVectors(v));
@@ -96,7 +128,10 @@ export function readVectors(path: string): TermVectors {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new DataError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { code: 'VECTORS_NOT_FOUND', path });
+    throw new DataError(
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      { code: 'VECTORS_NOT_FOUND', path },
+    );
   }
   return decodeVectors(bytes, path);
 }

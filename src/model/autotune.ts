@@ -51,7 +51,15 @@ export interface TuneData {
  * Searches hyperparameters from `start` (the configuration train would use), never changing
  * the fields in `fixed`. Returns the winning hyperparameters and the trace.
  */
-export async function autotune(rt: Runtime, data: TuneData, start: Hyperparameters, fixed: ReadonlySet<string>, s: AutotuneSettings, log: Log, signal?: AbortSignal): Promise<{ hp: Hyperparameters; trace: AutotuneTrace }> {
+export async function autotune(
+  rt: Runtime,
+  data: TuneData,
+  start: Hyperparameters,
+  fixed: ReadonlySet<string>,
+  s: AutotuneSettings,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<{ hp: Hyperparameters; trace: AutotuneTrace }> {
   const started = performance.now();
   const { y, names } = data;
   const classes = names.length;
@@ -116,7 +124,8 @@ export async function autotune(rt: Runtime, data: TuneData, start: Hyperparamete
           const field = fields[rng.int(fields.length)];
           (values as Record<string, unknown>)[field] = draw(space[field]!, rng);
         }
-        for (const [key, v] of Object.entries(values)) if (v === (start as unknown as Record<string, unknown>)[key]) delete (values as Record<string, unknown>)[key];
+        for (const [key, v] of Object.entries(values))
+          if (v === (start as unknown as Record<string, unknown>)[key]) delete (values as Record<string, unknown>)[key];
         if (!seen.has(JSON.stringify(sorted(values)))) break;
       }
     }
@@ -129,7 +138,9 @@ export async function autotune(rt: Runtime, data: TuneData, start: Hyperparamete
       best = trials.length - 1;
       bestValues = values;
     }
-    log(`autotune trial ${trials.length}: accuracy ${r.accuracy.toFixed(4)} ± ${r.std.toFixed(4)} ${describe(values)} (${trials[trials.length - 1].seconds.toFixed(1)} s)${best === trials.length - 1 ? '  best so far' : ''}`);
+    log(
+      `autotune trial ${trials.length}: accuracy ${r.accuracy.toFixed(4)} ± ${r.std.toFixed(4)} ${describe(values)} (${trials[trials.length - 1].seconds.toFixed(1)} s)${best === trials.length - 1 ? '  best so far' : ''}`,
+    );
   }
   const trace: AutotuneTrace = {
     seed: s.seed,
@@ -143,7 +154,9 @@ export async function autotune(rt: Runtime, data: TuneData, start: Hyperparamete
     stoppedBy,
     seconds: (performance.now() - started) / 1000,
   };
-  log(`autotune: ${trials.length} trials in ${trace.seconds.toFixed(0)} s (stopped by ${stoppedBy === 'budget' ? 'the time budget; to repeat this search exactly, give the same seed and this many trials' : 'the number of trials'}); best trial ${best + 1}, accuracy ${trials[best].accuracy.toFixed(4)} against ${trials[0].accuracy.toFixed(4)} for the starting configuration: ${describe(bestValues)}`);
+  log(
+    `autotune: ${trials.length} trials in ${trace.seconds.toFixed(0)} s (stopped by ${stoppedBy === 'budget' ? 'the time budget; to repeat this search exactly, give the same seed and this many trials' : 'the number of trials'}); best trial ${best + 1}, accuracy ${trials[best].accuracy.toFixed(4)} against ${trials[0].accuracy.toFixed(4)} for the starting configuration: ${describe(bestValues)}`,
+  );
   return { hp: validateHyperparameters(bestValues, start), trace };
 }
 
@@ -152,7 +165,10 @@ function spaceFor(start: Hyperparameters, fixed: ReadonlySet<string>): Space {
   const space: Space = {};
   for (const [key, range] of Object.entries(SEARCH_SPACE) as [keyof Hyperparameters, NonNullable<Space[keyof Hyperparameters]>][]) {
     if (fixed.has(key)) continue;
-    (space as Record<string, unknown>)[key] = key === 'epochs' ? { values: [...new Set([0.5, 1.5, 2].map((m) => Math.max(1, Math.min(1000, Math.round(start.epochs * m)))))] } : range;
+    (space as Record<string, unknown>)[key] =
+      key === 'epochs'
+        ? { values: [...new Set([0.5, 1.5, 2].map((m) => Math.max(1, Math.min(1000, Math.round(start.epochs * m)))))] }
+        : range;
   }
   return space;
 }

@@ -47,7 +47,13 @@ export function calibrated(logits: Float32Array, classes: number, cal: Calibrati
  * annotators' labels were combined), on those probabilities: the temperature minimises the
  * cross-entropy against them, and the top label's "hit" is its probability of being right.
  */
-export function fitCalibration(logits: Float32Array, y: Int32Array, classes: number, shift: Float32Array, soft?: Float32Array): Calibration {
+export function fitCalibration(
+  logits: Float32Array,
+  y: Int32Array,
+  classes: number,
+  shift: Float32Array,
+  soft?: Float32Array,
+): Calibration {
   const temperature = fitTemperature(logits, y, classes, shift, soft);
   const p = probabilities(logits, classes, temperature, shift);
   const x: number[] = [];

@@ -63,7 +63,12 @@ export class Classifier {
   }
 
   private calibrate(logits: Float32Array): Float32Array {
-    return calibrated(logits, this.labels.length, this.calibration, priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection));
+    return calibrated(
+      logits,
+      this.labels.length,
+      this.calibration,
+      priorShift(this.labels, this.training.labelCounts, this.hp.priorCorrection),
+    );
   }
 }
 

@@ -37,10 +37,23 @@ export interface CalibrationFit {
  * Each calibration model sees (k-1)/k of the reports, and so ends less sure of itself than the
  * final model, which sees them all; it trains for calibrationEpochs(hp) to make up for that.
  */
-export async function fitCalibrationModel(rt: Runtime, counted: Counted, y: Int32Array, names: readonly string[], hp: Hyperparameters, soft?: Float32Array, signal?: AbortSignal): Promise<CalibrationFit> {
+export async function fitCalibrationModel(
+  rt: Runtime,
+  counted: Counted,
+  y: Int32Array,
+  names: readonly string[],
+  hp: Hyperparameters,
+  soft?: Float32Array,
+  signal?: AbortSignal,
+): Promise<CalibrationFit> {
   const classes = names.length;
   if (y.length < MIN_CALIBRATION_REPORTS) {
-    return { reports: 0, messages: [`calibration skipped: ${y.length} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`] };
+    return {
+      reports: 0,
+      messages: [
+        `calibration skipped: ${y.length} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`,
+      ],
+    };
   }
   const fold = stratifiedFolds(y, classes, hp.calibrationFolds, new Rng(hp.seed + 1));
   const logits = new Float32Array(y.length * classes);

@@ -94,8 +94,14 @@ export function explanationOf(
     const { field, text } = fieldOf(terms[att.x.indices[t]]);
     all.push({ term: text, field, value: att.x.values[t], contribution: toLabel - toVersus, toLabel, toVersus });
   }
-  const toward = all.filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution).slice(0, top);
-  const against = all.filter((c) => c.contribution < 0).sort((a, b) => a.contribution - b.contribution).slice(0, top);
+  const toward = all
+    .filter((c) => c.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, top);
+  const against = all
+    .filter((c) => c.contribution < 0)
+    .sort((a, b) => a.contribution - b.contribution)
+    .slice(0, top);
   const listed = new Set([...toward, ...against]);
   const rest = all.filter((c) => !listed.has(c));
   return {
@@ -128,5 +134,14 @@ export function explainText(clf: Classifier, text: string, top: number, label?: 
   const explained = label ?? (versus === order[0] ? order[1] : order[0]);
   const other = versus ?? (explained === order[0] ? order[1] : order[0]);
   const att = attributeLogits(clf.networks, clf.vectorizer.transform(text));
-  return explanationOf(att, clf.vectorizer.terms, clf.labels, probs, { temperature: clf.calibration.temperature, shift }, explained, other, top);
+  return explanationOf(
+    att,
+    clf.vectorizer.terms,
+    clf.labels,
+    probs,
+    { temperature: clf.calibration.temperature, shift },
+    explained,
+    other,
+    top,
+  );
 }

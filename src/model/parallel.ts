@@ -30,7 +30,12 @@ export interface CalibrationJob {
 const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url));
 
 /** Fits the calibration in a worker thread if `threads` >= 2 and one can run, in this thread otherwise. */
-export async function calibrateInParallel(rt: Runtime, job: CalibrationJob, threads: number, signal?: AbortSignal): Promise<CalibrationFit> {
+export async function calibrateInParallel(
+  rt: Runtime,
+  job: CalibrationJob,
+  threads: number,
+  signal?: AbortSignal,
+): Promise<CalibrationFit> {
   if (threads < 2 || !existsSync(WORKER)) {
     return fitCalibrationModel(rt, job.counted, job.y, job.names, job.hp, job.soft, signal);
   }
@@ -51,4 +56,7 @@ export async function calibrateInParallel(rt: Runtime, job: CalibrationJob, thre
 }
 
 /** Loads TensorFlow.js for training with the job's backend (in the worker). */
-export const runtimeOf = async (job: Pick<CalibrationJob, 'backend' | 'kernels'>): Promise<Runtime> => ({ tf: await loadTf(job.backend, true), kernels: job.kernels });
+export const runtimeOf = async (job: Pick<CalibrationJob, 'backend' | 'kernels'>): Promise<Runtime> => ({
+  tf: await loadTf(job.backend, true),
+  kernels: job.kernels,
+});

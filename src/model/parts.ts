@@ -45,7 +45,9 @@ export async function fitParts(
   const x = vectorizer.countedSource(counted, rows);
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   const nnz = x.nnz;
-  log(`features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`);
+  log(
+    `features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`,
+  );
   const counts = new Float64Array(classes);
   if (soft) soft.forEach((p, j) => (counts[j % classes] += p));
   else for (const c of y) counts[c]++;
@@ -54,12 +56,23 @@ export async function fitParts(
     ? Float32Array.from(y, (_, i) => weightOf.reduce((s, w, c) => s + w * soft[i * classes + c], 0))
     : Float32Array.from(y, (c) => weightOf[c]);
   // Pretrained term vectors (counted.pretrained) start the rows of the terms they cover.
-  const initialRows = counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
+  const initialRows =
+    counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
   const networks: Network[] = [];
   for (let m = 0; m < hp.members; m++) {
     const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
-      log(`${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`);
-    networks.push(await trainNetwork(rt, { x, y, sampleWeight, soft }, { vocabSize: vectorizer.size, hidden: hp.hidden, classes }, { ...hp, seed: memberSeed(hp.seed, m) }, { onEpoch, signal, initialRows }));
+      log(
+        `${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`,
+      );
+    networks.push(
+      await trainNetwork(
+        rt,
+        { x, y, sampleWeight, soft },
+        { vocabSize: vectorizer.size, hidden: hp.hidden, classes },
+        { ...hp, seed: memberSeed(hp.seed, m) },
+        { onEpoch, signal, initialRows },
+      ),
+    );
   }
   return { vectorizer, networks };
 }

@@ -34,10 +34,21 @@ export interface PretrainSettings {
  * record: train() counts the labelled reports' own and adds these (see Vectorizer.fitCounted).
  * It costs a few sparse passes over the corpus (README, "Learning from unlabelled reports").
  */
-export function pretrainCounted(counted: Counted, hp: Hyperparameters, s: PretrainSettings, log: Log, dfRows?: readonly number[]): TermVectors {
+export function pretrainCounted(
+  counted: Counted,
+  hp: Hyperparameters,
+  s: PretrainSettings,
+  log: Log,
+  dfRows?: readonly number[],
+): TermVectors {
   const started = performance.now();
   const all = counted.docs.map((_, i) => i);
-  const vectorizer = Vectorizer.fitCounted({ terms: counted.terms, docs: counted.docs }, all, { ...hp, nbWeight: 0, select: 'frequency', maxFeatures: s.maxTerms });
+  const vectorizer = Vectorizer.fitCounted({ terms: counted.terms, docs: counted.docs }, all, {
+    ...hp,
+    nbWeight: 0,
+    select: 'frequency',
+    maxFeatures: s.maxTerms,
+  });
   const x = vectorizer.transformCounted(counted, all);
   const svd = randomizedSvd(x, vectorizer.size, s.dim, new Rng(s.seed + 11));
   const d = s.dim;
@@ -57,7 +68,9 @@ export function pretrainCounted(counted: Counted, hp: Hyperparameters, s: Pretra
       if (local[id] >= 0) df[local[id]]++;
     }
   }
-  log(`pretrained ${d}-dimensional vectors of ${terms.length} words on ${counted.docs.length} reports (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `pretrained ${d}-dimensional vectors of ${terms.length} words on ${counted.docs.length} reports (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return { method: 'lsa', config: featureConfig(hp), dim: d, docs: (dfRows ?? all).length, terms, df, vectors };
 }
 
@@ -65,9 +78,17 @@ export function pretrainCounted(counted: Counted, hp: Hyperparameters, s: Pretra
 const isWord = (term: string) => !term.startsWith(CHARS) && !term.includes(' ');
 
 /** As pretrainCounted, from texts: each tokenized once. */
-export function pretrainTexts(texts: readonly string[], hp: Hyperparameters, s: PretrainSettings, log: Log, dfRows?: readonly number[]): TermVectors {
+export function pretrainTexts(
+  texts: readonly string[],
+  hp: Hyperparameters,
+  s: PretrainSettings,
+  log: Log,
+  dfRows?: readonly number[],
+): TermVectors {
   const started = performance.now();
   const counted = countTerms(texts, hp);
-  log(`tokenized ${texts.length} reports for pretraining: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `tokenized ${texts.length} reports for pretraining: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return pretrainCounted(counted, hp, s, log, dfRows);
 }

@@ -36,4 +36,3 @@ export interface AutotuneTrace {
   stoppedBy: 'trials' | 'budget';
   seconds: number;
 }
-

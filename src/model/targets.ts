@@ -53,7 +53,11 @@ const TOLERANCE = 1e-6;
  * its soft target. A report the first annotator left unlabelled ('') is trained on the others'
  * labels; one no annotator labelled with a category of the set is refused.
  */
-export function trainingTargets(annotators: readonly Annotator[], log: Log, idOf: (i: number) => string = (i) => String(i + 1)): TrainingTargets {
+export function trainingTargets(
+  annotators: readonly Annotator[],
+  log: Log,
+  idOf: (i: number) => string = (i) => String(i + 1),
+): TrainingTargets {
   const [first] = annotators;
   const names = [...new Set(first.labels.filter((l) => l.trim() !== ''))].sort();
   const n = first.labels.length;
@@ -64,7 +68,9 @@ export function trainingTargets(annotators: readonly Annotator[], log: Log, idOf
   const K = names.length;
   const exact = new Map(names.map((name, i) => [name, i]));
   const folded = new Map(names.map((name, i) => [name.toLowerCase(), i]));
-  const votes = annotators.map((a, j) => Int32Array.from(a.labels, (l) => (j === 0 ? (exact.get(l) ?? -1) : (folded.get(l.trim().toLowerCase()) ?? -1))));
+  const votes = annotators.map((a, j) =>
+    Int32Array.from(a.labels, (l) => (j === 0 ? (exact.get(l) ?? -1) : (folded.get(l.trim().toLowerCase()) ?? -1))),
+  );
   const none = Array.from({ length: n }, (_, i) => i).filter((i) => votes.every((v) => v[i] < 0));
   if (none.length) {
     throw new DataError(
@@ -77,7 +83,10 @@ export function trainingTargets(annotators: readonly Annotator[], log: Log, idOf
     if (j > 0) log(`annotator ${a.name}: ${labelled[j]} of ${n} labels are categories of ${first.name}'s; the rest are ignored`);
   });
   const unlabelledFirst = n - labelled[0];
-  if (unlabelledFirst) log(`${unlabelledFirst} report${unlabelledFirst === 1 ? '' : 's'} without a label from ${first.name} are trained on the other annotators' labels`);
+  if (unlabelledFirst)
+    log(
+      `${unlabelledFirst} report${unlabelledFirst === 1 ? '' : 's'} without a label from ${first.name} are trained on the other annotators' labels`,
+    );
 
   const fit = dawidSkene(votes, K, { maxIterations: MAX_ITERATIONS, tolerance: TOLERANCE });
   const y = new Int32Array(n);
@@ -108,13 +117,17 @@ export function trainingTargets(annotators: readonly Annotator[], log: Log, idOf
         }
       }
       agreement[`${annotators[a].name} / ${annotators[b].name}`] = round(both ? same / both : 0);
-      log(`agreement ${annotators[a].name} / ${annotators[b].name}: ${(both ? same / both : 0).toFixed(3)} on the ${both} reports both labelled`);
+      log(
+        `agreement ${annotators[a].name} / ${annotators[b].name}: ${(both ? same / both : 0).toFixed(3)} on the ${both} reports both labelled`,
+      );
     }
   }
   annotators.forEach((a) => {
     const byCategory = Object.entries(accuracyByCategory[a.name]).sort((x, z) => x[1] - z[1]);
     const [low, high] = [byCategory[0], byCategory[byCategory.length - 1]];
-    log(`annotator ${a.name}: estimated accuracy ${accuracy[a.name].toFixed(3)} (by category from ${low[1].toFixed(2)} ${low[0]} to ${high[1].toFixed(2)} ${high[0]})`);
+    log(
+      `annotator ${a.name}: estimated accuracy ${accuracy[a.name].toFixed(3)} (by category from ${low[1].toFixed(2)} ${low[0]} to ${high[1].toFixed(2)} ${high[0]})`,
+    );
   });
   log(
     `Dawid-Skene: ${fit.iterations} EM iteration${fit.iterations === 1 ? '' : 's'}${fit.converged ? '' : ` (stopped at the cap, not converged)`}; ` +

@@ -41,9 +41,19 @@ export interface FitOptions {
  * annotators' labels (`o.others`), the targets are soft (targets.ts), and a report may lack a
  * label ('') in `labels` if another annotator labelled it.
  */
-export async function trainClassifier(rt: Runtime, texts: readonly string[], labels: readonly string[], hp: Hyperparameters, o: FitOptions): Promise<Classifier> {
+export async function trainClassifier(
+  rt: Runtime,
+  texts: readonly string[],
+  labels: readonly string[],
+  hp: Hyperparameters,
+  o: FitOptions,
+): Promise<Classifier> {
   const { log } = o;
-  const { names, y, soft, summary } = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  const { names, y, soft, summary } = trainingTargets(
+    [{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])],
+    log,
+    (i) => o.ids?.[i] ?? String(i + 1),
+  );
   if (names.length < 2) {
     throw new DataError(
       `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
@@ -52,7 +62,10 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
   }
   const counts = labelCounts(names, y);
   const single = names.filter((n) => counts[n] === 1);
-  if (single.length) log(`warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`);
+  if (single.length)
+    log(
+      `warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`,
+    );
 
   // Every report is tokenized once; the calibration models and the final model fit their
   // vocabularies from the same counts.
@@ -62,13 +75,30 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
   // The calibration models (each trained on part of the data, scoring the rest) and the final
   // model are independent: with two threads or more they train side by side.
   const calibrating =
-    hp.calibrationFolds > 0 ? calibrateInParallel(rt, { counted, y, names, hp, soft, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal) : undefined;
+    hp.calibrationFolds > 0
+      ? calibrateInParallel(rt, { counted, y, names, hp, soft, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal)
+      : undefined;
   // Should the final model fail or be cancelled, the calibration's own failure is not the news.
   calibrating?.catch(() => {});
-  const { vectorizer, networks } = await fitParts(rt, counted, Array.from(texts, (_, i) => i), y, names.length, hp, log, soft, o.signal);
+  const { vectorizer, networks } = await fitParts(
+    rt,
+    counted,
+    Array.from(texts, (_, i) => i),
+    y,
+    names.length,
+    hp,
+    log,
+    soft,
+    o.signal,
+  );
   const fitted = await calibrating;
   if (fitted) fitted.messages.forEach((m) => log(m));
-  const coverage = vectorizer.coverageCounted(counted, Array.from(texts, (_, i) => i)).sort();
+  const coverage = vectorizer
+    .coverageCounted(
+      counted,
+      Array.from(texts, (_, i) => i),
+    )
+    .sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   return new Classifier(
     hp,
@@ -76,7 +106,13 @@ export async function trainClassifier(rt: Runtime, texts: readonly string[], lab
     fitted?.calibration ?? UNCALIBRATED,
     vectorizer,
     networks,
-    { n: texts.length, labelCounts: counts, calibrationReports: fitted?.reports ?? 0, coverage: { p05: at(0.05), median: at(0.5) }, targets: summary },
+    {
+      n: texts.length,
+      labelCounts: counts,
+      calibrationReports: fitted?.reports ?? 0,
+      coverage: { p05: at(0.05), median: at(0.5) },
+      targets: summary,
+    },
     fingerprints(texts),
   );
 }

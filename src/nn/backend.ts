@@ -50,7 +50,10 @@ export async function loadTf(backend: Backend = 'auto', training = false): Promi
     } catch {
       // Not installed here: the CPU backend below does the same job.
       if (backend === 'tensorflow') {
-        throw new BugcatError('the tensorflow backend needs @tensorflow/tfjs-node, which is not installed here', { code: 'BACKEND', advice: 'use the cpu backend, or auto' });
+        throw new BugcatError('the tensorflow backend needs @tensorflow/tfjs-node, which is not installed here', {
+          code: 'BACKEND',
+          advice: 'use the cpu backend, or auto',
+        });
       }
     }
   }
@@ -67,8 +70,10 @@ export async function loadTf(backend: Backend = 'auto', training = false): Promi
 export function checkRuntime(o: RuntimeOptions = {}): { backend: Backend; kernels: KernelChoice } {
   const backend = o.backend ?? 'auto';
   const kernels = o.kernels ?? 'wasm';
-  if (!BACKENDS.includes(backend)) throw new UsageError(`backend ${JSON.stringify(backend)} is not one of ${BACKENDS.join(', ')}`, { code: 'RUNTIME' });
-  if (!KERNEL_CHOICES.includes(kernels)) throw new UsageError(`kernels ${JSON.stringify(kernels)} is not one of ${KERNEL_CHOICES.join(', ')}`, { code: 'RUNTIME' });
+  if (!BACKENDS.includes(backend))
+    throw new UsageError(`backend ${JSON.stringify(backend)} is not one of ${BACKENDS.join(', ')}`, { code: 'RUNTIME' });
+  if (!KERNEL_CHOICES.includes(kernels))
+    throw new UsageError(`kernels ${JSON.stringify(kernels)} is not one of ${KERNEL_CHOICES.join(', ')}`, { code: 'RUNTIME' });
   return { backend, kernels };
 }
 

@@ -34,7 +34,14 @@ export interface NetworkWeights {
  * The dense head, shared by training and prediction: ReLU(pre + bias1), dropout while
  * training only, then the output layer's logits.
  */
-export function head(tf: Tf, pre: TF.Tensor, bias1: TF.Tensor, dense: TF.Tensor, bias2: TF.Tensor, dropout?: { rate: number; seed: number }): TF.Tensor {
+export function head(
+  tf: Tf,
+  pre: TF.Tensor,
+  bias1: TF.Tensor,
+  dense: TF.Tensor,
+  bias2: TF.Tensor,
+  dropout?: { rate: number; seed: number },
+): TF.Tensor {
   let a = tf.relu(tf.add(pre, bias1));
   if (dropout && dropout.rate > 0) a = tf.dropout(a, dropout.rate, undefined, dropout.seed);
   return tf.add(tf.matMul(a, dense), bias2);
@@ -56,7 +63,12 @@ export class Network {
     shared?: SharedWeights,
   ) {
     const { vocabSize: v, hidden: h, classes: c } = shape;
-    const sizes: [keyof NetworkWeights, number][] = [['embedding', v * h], ['bias1', h], ['dense', h * c], ['bias2', c]];
+    const sizes: [keyof NetworkWeights, number][] = [
+      ['embedding', v * h],
+      ['bias1', h],
+      ['dense', h * c],
+      ['bias2', c],
+    ];
     for (const [name, size] of sizes) {
       const length = name === 'embedding' && shared ? shared.length : weights[name].length;
       if (length !== size) throw new Error(`weight ${name} has ${length} values, expected ${size}`);
@@ -73,12 +85,16 @@ export class Network {
       for (let i = 0; i < n; i++) out[i] = (rng.next() * 2 - 1) * limit;
       return out;
     };
-    return new Network(shape, {
-      embedding: uniform(vocabSize * hidden, 1 / Math.sqrt(hidden)),
-      bias1: new Float32Array(hidden),
-      dense: uniform(hidden * classes, Math.sqrt(6 / (hidden + classes))),
-      bias2: new Float32Array(classes),
-    }, kernels);
+    return new Network(
+      shape,
+      {
+        embedding: uniform(vocabSize * hidden, 1 / Math.sqrt(hidden)),
+        bias1: new Float32Array(hidden),
+        dense: uniform(hidden * classes, Math.sqrt(6 / (hidden + classes))),
+        bias2: new Float32Array(classes),
+      },
+      kernels,
+    );
   }
 
   /** Logits (n x classes, row-major) of reports, as sparse vectors or rows in one block. */

@@ -30,7 +30,8 @@ export function toRows(vectors: readonly SparseVector[]): SparseRows {
 }
 
 /** Rows in one block, whichever way they are given (a list of vectors is copied into one). */
-export const asRows = (rows: readonly SparseVector[] | SparseRows): SparseRows => (Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows));
+export const asRows = (rows: readonly SparseVector[] | SparseRows): SparseRows =>
+  Array.isArray(rows) ? toRows(rows as readonly SparseVector[]) : (rows as SparseRows);
 
 /**
  * Rows given one at a time, by position: what a network trains on. The rows may be made when

@@ -16,7 +16,13 @@ export interface TruncatedSvd {
   rank: number;
 }
 
-export function randomizedSvd(rows: readonly SparseVector[], cols: number, rank: number, rng: Rng, { oversample = 8, power = 1 } = {}): TruncatedSvd {
+export function randomizedSvd(
+  rows: readonly SparseVector[],
+  cols: number,
+  rank: number,
+  rng: Rng,
+  { oversample = 8, power = 1 } = {},
+): TruncatedSvd {
   const l = Math.min(rank + oversample, cols, Math.max(1, rows.length));
   const r = rows.length;
   // Omega: cols x l, Gaussian (Box-Muller from the seeded stream).

@@ -59,12 +59,21 @@ export interface EpochReport {
  * Deterministic: initialisation, batch order and dropout masks all derive from `cfg.seed`.
  * Between epochs it yields to the event loop, so that timers, signals and an abort can run.
  */
-export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: TrainingSet, shape: NetworkShape, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<Network> {
+export async function trainNetwork(
+  rt: Runtime,
+  { x, y, sampleWeight, soft }: TrainingSet,
+  shape: NetworkShape,
+  cfg: TrainConfig,
+  hooks: TrainHooks = {},
+): Promise<Network> {
   const { tf } = rt;
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng, rt.kernels);
   const init = hooks.initialRows;
-  if (init) init.rows.forEach((row, k) => net.weights.embedding.set(init.values.subarray(k * shape.hidden, (k + 1) * shape.hidden), row * shape.hidden));
+  if (init)
+    init.rows.forEach((row, k) =>
+      net.weights.embedding.set(init.values.subarray(k * shape.hidden, (k + 1) * shape.hidden), row * shape.hidden),
+    );
   const { hidden, classes } = shape;
   const bias1 = tf.variable(tf.tensor1d(net.weights.bias1));
   const dense = tf.variable(tf.tensor2d(net.weights.dense, [hidden, classes]));
@@ -84,7 +93,7 @@ export async function trainNetwork(rt: Runtime, { x, y, sampleWeight, soft }: Tr
     const steps = cfg.epochs * Math.ceil(order.length / cfg.batchSize);
     let step = 0;
     // Input weight decay: rate_t = inputLearningRate (1 - t / steps), summing to inputLearningRate (steps + 1) / 2.
-    const input = new ScaledDecay(net.input, cfg.inputDecay > 0 ? cfg.inputDecay / (cfg.inputLearningRate * (steps + 1) / 2) : 0);
+    const input = new ScaledDecay(net.input, cfg.inputDecay > 0 ? cfg.inputDecay / ((cfg.inputLearningRate * (steps + 1)) / 2) : 0);
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       const started = performance.now();
       rng.shuffle(order);

@@ -4,7 +4,15 @@
  * reliability bins, accuracy against coverage with the thresholds a user would pick, the label
  * distributions and the most confident errors. Charts and page only lay these out.
  */
-import { confidenceThresholds, reliability, type Evaluation, type FoldResult, type Hyperparameters, type ReliabilityBin, type ThresholdPoint } from '../index.js';
+import {
+  confidenceThresholds,
+  reliability,
+  type Evaluation,
+  type FoldResult,
+  type Hyperparameters,
+  type ReliabilityBin,
+  type ThresholdPoint,
+} from '../index.js';
 
 /** One report's prediction as the report needs it: label and confidence, and the ranked labels where the command kept them. */
 export interface ReportPrediction {
@@ -148,7 +156,11 @@ export function reportData(input: ReportInput): ReportData {
       return { truth, predicted, count, share: support ? count / support : 0, support };
     }),
   );
-  const categories = labels.map((label, j) => ({ label, ...e.per_class[label], predicted: e.confusion.matrix.reduce((a, row) => a + row[j], 0) }));
+  const categories = labels.map((label, j) => ({
+    label,
+    ...e.per_class[label],
+    predicted: e.confusion.matrix.reduce((a, row) => a + row[j], 0),
+  }));
 
   const points = confidenceThresholds(gold, predictions);
   const minKept = Math.min(predictions.length, Math.max(10, Math.ceil(0.02 * predictions.length)));
@@ -159,7 +171,8 @@ export function reportData(input: ReportInput): ReportData {
   const addSource = (source: string, counts: Readonly<Record<string, number>>) => {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     sources.push(source);
-    for (const label of labels) distribution.push({ source, label, count: counts[label] ?? 0, share: total ? (counts[label] ?? 0) / total : 0 });
+    for (const label of labels)
+      distribution.push({ source, label, count: counts[label] ?? 0, share: total ? (counts[label] ?? 0) / total : 0 });
   };
   if (input.trainingCounts) addSource('training data', input.trainingCounts);
   addSource(input.kind === 'cv' ? 'labelled reports' : 'scored reports', countsOf(gold));
@@ -222,7 +235,8 @@ function thin(points: ThresholdPoint[]): ThresholdPoint[] {
   const out: ThresholdPoint[] = [];
   points.forEach((p, i) => {
     const last = out[out.length - 1];
-    if (!last || i === points.length - 1 || Math.abs(p.coverage - last.coverage) >= 0.002 || Math.abs(p.accuracy - last.accuracy) >= 0.002) out.push(p);
+    if (!last || i === points.length - 1 || Math.abs(p.coverage - last.coverage) >= 0.002 || Math.abs(p.accuracy - last.accuracy) >= 0.002)
+      out.push(p);
   });
   return out;
 }

@@ -1,7 +1,8 @@
 /** Small HTML helpers of the page: escaping and tables. */
 
 /** Text made safe for HTML content and attribute values. */
-export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** One table column: its heading, whether it holds numbers (right-aligned), its cells' class, and each row's cell as HTML. */
 export interface Column<T> {

@@ -33,6 +33,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     labels: ['Label distributions', labelsSpec(d)],
   } as const;
   const charts = {} as Record<ChartName, Chart>;
-  for (const [name, [title, spec]] of Object.entries(specs) as [ChartName, (typeof specs)[ChartName]][]) charts[name] = await render(name, title, spec);
+  for (const [name, [title, spec]] of Object.entries(specs) as [ChartName, (typeof specs)[ChartName]][])
+    charts[name] = await render(name, title, spec);
   return { html: page(d, charts), charts: Object.values(charts) };
 }

@@ -63,7 +63,14 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
   const e = input.evaluation;
   const heading = input.kind === 'cv' ? `Cross-validation: ${input.subject}` : `Evaluation: ${input.subject}`;
   const sections = [
-    section('confusion', 'Where the confusions are', figure(charts.confusion, 'Rows are the right categories, columns the answers. A dark cell off the diagonal is a confusion the model makes often; hover a cell for its numbers.')),
+    section(
+      'confusion',
+      'Where the confusions are',
+      figure(
+        charts.confusion,
+        'Rows are the right categories, columns the answers. A dark cell off the diagonal is a confusion the model makes often; hover a cell for its numbers.',
+      ),
+    ),
     section(
       'scores',
       'Scores by category',
@@ -75,7 +82,14 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
       `<div class="figures">${figure(charts.reliability, 'A calibrated model is right 80 % of the time when it says 0.8: its bars reach the diagonal. Bars below it mean overconfidence, above it underconfidence.')}${figure(charts.coverage, 'Sending the least sure reports to a person buys accuracy on the others. The thresholds are fitted on these very reports: on new ones expect a little less.')}</div>` +
         targetTable(d),
     ),
-    section('labels', 'Labels', figure(charts.labels, 'A category predicted much more (or less) often than it occurs is one the model pulls reports into (or away from).')),
+    section(
+      'labels',
+      'Labels',
+      figure(
+        charts.labels,
+        'A category predicted much more (or less) often than it occurs is one the model pulls reports into (or away from).',
+      ),
+    ),
     section('errors', 'The most confident errors', errorsTable(d)),
     input.folds ? section('folds', 'Folds', foldsTable(d)) : '',
     section('card', 'Model card', modelCard(d)),
@@ -134,9 +148,14 @@ function summaryCards(d: ReportData): string {
     ['macro-F1', fixed3(e.macro_f1) + spread('macro_f1')],
     ['weighted-F1', fixed3(e.weighted_f1) + spread('weighted_f1')],
     ['calibration error (ECE)', fixed3(e.ece) + spread('ece')],
-    [`accuracy on the surest ${e.coverage.map((c) => Math.round(c.coverage * 100)).join(' / ')} %`, e.coverage.map((c) => fixed3(c.accuracy)).join(' / ')],
+    [
+      `accuracy on the surest ${e.coverage.map((c) => Math.round(c.coverage * 100)).join(' / ')} %`,
+      e.coverage.map((c) => fixed3(c.accuracy)).join(' / '),
+    ],
   ];
-  const note = f ? `<p class="note">Pooled over the out-of-fold predictions of all ${f.folds.length} folds; ± is the standard deviation over the folds.</p>` : '';
+  const note = f
+    ? `<p class="note">Pooled over the out-of-fold predictions of all ${f.folds.length} folds; ± is the standard deviation over the folds.</p>`
+    : '';
   return `<ul class="cards">${cards.map(([name, value]) => `<li><span class="value">${value}</span><span class="name">${h(name)}</span></li>`).join('')}</ul>${note}`;
 }
 
@@ -157,22 +176,25 @@ function categoryTable(d: ReportData): string {
 
 function targetTable(d: ReportData): string {
   const e = d.input.evaluation;
-  if (!d.targets.length) return `<p class="note">Already ${fixed3(e.accuracy)} accurate on every report: no threshold needed for the usual targets.</p>`;
+  if (!d.targets.length)
+    return `<p class="note">Already ${fixed3(e.accuracy)} accurate on every report: no threshold needed for the usual targets.</p>`;
   const reached = d.targets.filter((t): t is Required<TargetThreshold> => t.threshold !== undefined);
   const missed = d.targets.filter((t) => t.threshold === undefined).map((t) => percent(t.target));
   const note = missed.length ? `<p class="note">No threshold keeps ${d.minKept} or more reports at ${missed.join(', ')} accuracy.</p>` : '';
   if (!reached.length) return note;
-  return table(
-    `The --min-confidence to pick for a target accuracy (keeping at least ${d.minKept} reports; all ${e.n} are ${fixed3(e.accuracy)} accurate)`,
-    [
-      { head: 'target accuracy', numeric: true, cell: (t) => percent(t.target) },
-      { head: '--min-confidence', numeric: true, cell: (t) => `<code>${fixed2(t.threshold)}</code>` },
-      { head: 'reports kept', numeric: true, cell: (t) => `${t.n} (${percent(t.coverage)})` },
-      { head: 'sent to a person', numeric: true, cell: (t) => `${e.n - t.n} (${percent(1 - t.coverage)})` },
-      { head: 'accuracy kept', numeric: true, cell: (t) => fixed3(t.accuracy) },
-    ],
-    reached,
-  ) + note;
+  return (
+    table(
+      `The --min-confidence to pick for a target accuracy (keeping at least ${d.minKept} reports; all ${e.n} are ${fixed3(e.accuracy)} accurate)`,
+      [
+        { head: 'target accuracy', numeric: true, cell: (t) => percent(t.target) },
+        { head: '--min-confidence', numeric: true, cell: (t) => `<code>${fixed2(t.threshold)}</code>` },
+        { head: 'reports kept', numeric: true, cell: (t) => `${t.n} (${percent(t.coverage)})` },
+        { head: 'sent to a person', numeric: true, cell: (t) => `${e.n - t.n} (${percent(1 - t.coverage)})` },
+        { head: 'accuracy kept', numeric: true, cell: (t) => fixed3(t.accuracy) },
+      ],
+      reached,
+    ) + note
+  );
 }
 
 function errorsTable(d: ReportData): string {
@@ -186,8 +208,22 @@ function errorsTable(d: ReportData): string {
       { head: 'right label', cell: (x) => h(x.truth) },
       { head: 'answer', cell: (x) => h(x.predicted) },
       { head: 'confidence', numeric: true, cell: (x) => fixed3(x.confidence) },
-      ...(withRunnerUp ? [{ head: 'second guess', cell: (x: (typeof d.errors)[number]) => (x.runnerUp ? `${h(x.runnerUp.label)} (${fixed3(x.runnerUp.probability)})` : '') }] : []),
-      ...(withTerms ? [{ head: 'terms behind the answer', cell: (x: (typeof d.errors)[number]) => `<span class="terms">${h((x.terms ?? []).join(', '))}</span>` }] : []),
+      ...(withRunnerUp
+        ? [
+            {
+              head: 'second guess',
+              cell: (x: (typeof d.errors)[number]) => (x.runnerUp ? `${h(x.runnerUp.label)} (${fixed3(x.runnerUp.probability)})` : ''),
+            },
+          ]
+        : []),
+      ...(withTerms
+        ? [
+            {
+              head: 'terms behind the answer',
+              cell: (x: (typeof d.errors)[number]) => `<span class="terms">${h((x.terms ?? []).join(', '))}</span>`,
+            },
+          ]
+        : []),
       { head: 'beginning of the report', className: 'text', cell: (x) => h(x.excerpt) },
     ],
     d.errors,
@@ -205,7 +241,14 @@ function foldsTable(d: ReportData): string {
   ];
   return table(
     'Each fold scored by a model trained on the others',
-    [{ head: 'fold', cell: (r) => h(r.name) }, ...keys.map((k) => ({ head: k.replace('_f1', '-F1').replace('ece', 'ECE'), numeric: true, cell: (r: (typeof rows)[number]) => r.get(k) }))],
+    [
+      { head: 'fold', cell: (r) => h(r.name) },
+      ...keys.map((k) => ({
+        head: k.replace('_f1', '-F1').replace('ece', 'ECE'),
+        numeric: true,
+        cell: (r: (typeof rows)[number]) => r.get(k),
+      })),
+    ],
     rows,
   );
 }
@@ -216,8 +259,18 @@ function modelCard(d: ReportData): string {
     [d.input.kind === 'cv' ? 'trained by' : 'model', h(c.source)],
     ['made by', h(c.createdBy)],
     ['model format version', String(c.formatVersion)],
-    ['training reports', d.input.kind === 'cv' ? `${c.trainingReports} in all, each fold's model trained on the others` : String(c.trainingReports)],
-    ...(c.calibrationReports !== undefined ? [['calibrated on', c.calibrationReports ? `out-of-fold predictions for ${c.calibrationReports} reports` : 'not calibrated'] as [string, string]] : []),
+    [
+      'training reports',
+      d.input.kind === 'cv' ? `${c.trainingReports} in all, each fold's model trained on the others` : String(c.trainingReports),
+    ],
+    ...(c.calibrationReports !== undefined
+      ? [
+          ['calibrated on', c.calibrationReports ? `out-of-fold predictions for ${c.calibrationReports} reports` : 'not calibrated'] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     [`labels (${c.labels.length})`, h(c.labels.join(', '))],
     ...(c.saved ? [['saved', h(dateOf(c.saved))] as [string, string]] : []),
     ['report made', h(dateOf(d.date))],
@@ -234,7 +287,11 @@ function modelCard(d: ReportData): string {
     'Hyperparameters (bold: not the default)',
     [
       { head: 'name', cell: (r) => `<code>${h(r[0])}</code>` },
-      { head: 'value', numeric: true, cell: (r) => (r[1] === DEFAULTS[r[0]] ? h(String(r[1])) : `<span class="changed">${h(String(r[1]))}</span>`) },
+      {
+        head: 'value',
+        numeric: true,
+        cell: (r) => (r[1] === DEFAULTS[r[0]] ? h(String(r[1])) : `<span class="changed">${h(String(r[1]))}</span>`),
+      },
       { head: 'default', numeric: true, cell: (r) => (r[1] === DEFAULTS[r[0]] ? '' : h(String(DEFAULTS[r[0]]))) },
       { head: 'meaning', cell: (r) => h(DESCRIPTIONS[r[0]] ?? '') },
     ],

@@ -54,5 +54,8 @@ function accessible(svg: string, title: string, description: string): string {
 
 /** Coordinates to two decimals (Vega writes them to 15 or more): a smaller file, the same picture. */
 function shorten(svg: string): string {
-  return svg.replace(/ (d|transform|x|y|x1|x2|y1|y2|width|height)="([^"]*)"/g, (_, attr: string, value: string) => ` ${attr}="${value.replace(/-?\d+\.\d{3,}/g, (n) => String(Math.round(Number(n) * 100) / 100))}"`);
+  return svg.replace(
+    / (d|transform|x|y|x1|x2|y1|y2|width|height)="([^"]*)"/g,
+    (_, attr: string, value: string) => ` ${attr}="${value.replace(/-?\d+\.\d{3,}/g, (n) => String(Math.round(Number(n) * 100) / 100))}"`,
+  );
 }

@@ -29,7 +29,9 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket, timeoutMs: numb
         : [400, 'Bad Request', 'the request is not valid HTTP'];
   const body = JSON.stringify(bodyOf(new HttpError(status, message)));
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }
@@ -70,16 +72,30 @@ export function buildApp(service: Service): FastifyInstance {
     const path = request.url.split('?')[0];
     const allowed = ROUTES[path];
     const e = allowed
-      ? new HttpError(405, `${request.method} is not allowed on ${path}: use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`, undefined, { allow: allowed.join(', ') })
+      ? new HttpError(
+          405,
+          `${request.method} is not allowed on ${path}: use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
+          undefined,
+          { allow: allowed.join(', ') },
+        )
       : new HttpError(404, `no route ${request.method} ${path.slice(0, 200)}: see the README's list of endpoints`);
     reply.code(e.status).headers(e.headers).send(bodyOf(e));
   });
 
-  app.addHook('onRequest', bearerAuth(o.token, new Set([...(o.githubSecret !== undefined ? [GITHUB_ROUTE] : []), ...(o.gitlabToken !== undefined ? [GITLAB_ROUTE] : [])])));
+  app.addHook(
+    'onRequest',
+    bearerAuth(
+      o.token,
+      new Set([...(o.githubSecret !== undefined ? [GITHUB_ROUTE] : []), ...(o.gitlabToken !== undefined ? [GITLAB_ROUTE] : [])]),
+    ),
+  );
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     service.metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, url: request.url.slice(0, 200), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    request.log.info(
+      { method: request.method, url: request.url.slice(0, 200), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request',
+    );
   });
 
   app.register(apiRoutes(service));

@@ -18,9 +18,13 @@ export function bearerAuth(token: string | undefined, signedRoutes: ReadonlySet<
     if (route !== undefined && (OPEN_ROUTES.has(route) || signedRoutes.has(route))) return;
     const header = request.headers.authorization;
     const challenge = { 'www-authenticate': 'Bearer realm="bugcat"' };
-    if (header === undefined) throw new HttpError(401, 'missing Authorization header: send "Authorization: Bearer <token>"', undefined, challenge);
+    if (header === undefined)
+      throw new HttpError(401, 'missing Authorization header: send "Authorization: Bearer <token>"', undefined, challenge);
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m) throw new HttpError(401, 'malformed Authorization header: expected "Bearer <token>"', undefined, challenge);
-    if (!sameSecret(m[1], token)) throw new HttpError(401, 'the bearer token is wrong', undefined, { 'www-authenticate': 'Bearer realm="bugcat", error="invalid_token"' });
+    if (!sameSecret(m[1], token))
+      throw new HttpError(401, 'the bearer token is wrong', undefined, {
+        'www-authenticate': 'Bearer realm="bugcat", error="invalid_token"',
+      });
   };
 }

@@ -28,12 +28,23 @@ interface SchemaError {
   message?: string;
 }
 
-const TYPE_NAMES: Record<string, string> = { string: 'a string', integer: 'an integer', number: 'a number', object: 'a JSON object', array: 'an array', boolean: 'true or false', null: 'null' };
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  object: 'a JSON object',
+  array: 'an array',
+  boolean: 'true or false',
+  null: 'null',
+};
 const typeName = (t: unknown) => (Array.isArray(t) ? t : [t]).map((x) => TYPE_NAMES[String(x)] ?? String(x)).join(' or ');
 
 /** `/reports/2/text` as `reports[2].text`. */
 function fieldOf(instancePath: string, child?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
@@ -72,7 +83,12 @@ function fastifyError(err: FastifyError, request: FastifyRequest, limits: { body
       return new HttpError(400, 'the body is empty: send a JSON object');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const type = request.headers['content-type'];
-      return new HttpError(415, type ? `content type ${JSON.stringify(type.slice(0, 100))} is not accepted: send application/json` : 'the body has no Content-Type: send it as application/json');
+      return new HttpError(
+        415,
+        type
+          ? `content type ${JSON.stringify(type.slice(0, 100))} is not accepted: send application/json`
+          : 'the body has no Content-Type: send it as application/json',
+      );
     }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(413, `the body is larger than the limit of ${limits.bodyBytes} bytes`);
@@ -87,7 +103,8 @@ function fastifyError(err: FastifyError, request: FastifyRequest, limits: { body
   if (err.validation) return schemaError(err.validation as SchemaError[], err.validationContext ?? 'body');
   // A JSON body that poisons a prototype (secure-json-parse refuses it).
   if (err instanceof SyntaxError) return new HttpError(400, `the body is refused: ${err.message}`);
-  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return new HttpError(err.statusCode, err.message);
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
+    return new HttpError(err.statusCode, err.message);
   return undefined;
 }
 

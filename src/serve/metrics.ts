@@ -4,7 +4,10 @@ import type { ServingModel } from './holder.js';
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labelsOf = (l: Record<string, string | number>) => `{${Object.entries(l).map(([k, v]) => `${k}="${escape(String(v))}"`).join(',')}}`;
+const labelsOf = (l: Record<string, string | number>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${escape(String(v))}"`)
+    .join(',')}}`;
 
 class Histogram {
   readonly counts = new Array<number>(LATENCY_BUCKETS.length).fill(0);
@@ -59,7 +62,8 @@ export class Metrics {
     const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
     family('bugcat_http_requests_total', 'counter', 'HTTP requests answered, by route, method and status.');
-    for (const r of this.#requests.values()) out.push(`bugcat_http_requests_total${labelsOf({ route: r.route, method: r.method, status: r.status })} ${r.n}`);
+    for (const r of this.#requests.values())
+      out.push(`bugcat_http_requests_total${labelsOf({ route: r.route, method: r.method, status: r.status })} ${r.n}`);
 
     family('bugcat_http_request_duration_seconds', 'histogram', 'Time from a request received to its answer sent, by route.');
     for (const [route, h] of this.#latency) {
@@ -79,7 +83,11 @@ export class Metrics {
     family('bugcat_model_reloads_total', 'counter', 'Model reloads, by result (ok, or refused with the old model still serving).');
     for (const [result, n] of Object.entries(this.#reloads)) out.push(`bugcat_model_reloads_total${labelsOf({ result })} ${n}`);
 
-    family('bugcat_model_info', 'gauge', 'The model serving: its checksum (SHA-256 of its manifest), format version, trainer and load count.');
+    family(
+      'bugcat_model_info',
+      'gauge',
+      'The model serving: its checksum (SHA-256 of its manifest), format version, trainer and load count.',
+    );
     out.push(
       `bugcat_model_info${labelsOf({ checksum: model.checksum, format_version: model.summary.formatVersion, created_by: model.summary.createdBy, version: model.version })} 1`,
     );

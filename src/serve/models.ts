@@ -34,7 +34,9 @@ const MANIFEST = 'bugcat.json';
 /** SHA-256 of the manifest in model folder `dir`, hex (undefined if it cannot be read). */
 function manifestChecksum(dir: string): string | undefined {
   try {
-    return createHash('sha256').update(readFileSync(join(dir, MANIFEST))).digest('hex');
+    return createHash('sha256')
+      .update(readFileSync(join(dir, MANIFEST)))
+      .digest('hex');
   } catch {
     return undefined;
   }
@@ -61,7 +63,10 @@ function infoOf(model: Model, checksum: string): ModelInfo {
 function tryOut(model: Model, source: string): void {
   const [p] = model.predict(['bugcat serve checks a new model with this report'], { top: 1 });
   if (!p || !model.labels.includes(p.label) || !(p.confidence >= 0 && p.confidence <= 1)) {
-    throw new ModelError(`model ${source} loads but does not predict (answered ${JSON.stringify(p)})`, { code: 'MODEL_INCONSISTENT', advice: 'retrain it' });
+    throw new ModelError(`model ${source} loads but does not predict (answered ${JSON.stringify(p)})`, {
+      code: 'MODEL_INCONSISTENT',
+      advice: 'retrain it',
+    });
   }
 }
 
@@ -107,7 +112,10 @@ export class ModelSet {
     const model = await load(dir, this.runtime);
     const after = manifestChecksum(dir);
     if (before === undefined || before !== after) {
-      throw new ModelError(`model ${dir} changed while it was being read`, { code: 'MODEL_CHANGED', advice: 'load it again once it is written' });
+      throw new ModelError(`model ${dir} changed while it was being read`, {
+        code: 'MODEL_CHANGED',
+        advice: 'load it again once it is written',
+      });
     }
     tryOut(model, dir);
     warmUp(model);

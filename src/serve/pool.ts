@@ -30,7 +30,10 @@ class Thread {
     // keeps them (bench:serve: the peak resident memory during a reload fell from about 350 to
     // 240 MB), at no cost measurable in predictions per second. A bounded old generation (far
     // above need) makes V8 grow it by steps of 1.3 to 2 times its live data, not up to 4.
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { runtime }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 1024 } });
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { runtime },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 1024 },
+    });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
@@ -88,12 +91,17 @@ export class WorkerPool implements Engine {
     // A reload loads at a lower priority, beside the threads serving.
     const background = this.#generations.size > 0;
     try {
-      const infos = (await Promise.all(generation.threads.map((t) => this.#call(t, { type: 'loadDir', id: 0, version, dir, background })))) as (ModelInfo & { priority?: string })[];
+      const infos = (await Promise.all(
+        generation.threads.map((t) => this.#call(t, { type: 'loadDir', id: 0, version, dir, background })),
+      )) as (ModelInfo & { priority?: string })[];
       const notice = infos.find((i) => i.priority)?.priority;
       if (notice) this.onNotice(notice);
       for (const i of infos) delete i.priority;
       if (infos.some((i) => i.checksum !== infos[0].checksum)) {
-        throw new ModelError(`model ${dir} changed while it was being read`, { code: 'MODEL_CHANGED', advice: 'load it again once it is written' });
+        throw new ModelError(`model ${dir} changed while it was being read`, {
+          code: 'MODEL_CHANGED',
+          advice: 'load it again once it is written',
+        });
       }
       generation.checksum = infos[0].checksum;
       this.#generations.set(version, generation);

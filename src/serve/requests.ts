@@ -31,8 +31,10 @@ export const joinTitle = (title: string | undefined, body: string | null | undef
 export function reportOf(r: ReportFields, limits: Limits, at = ''): Report {
   const hasText = r.text !== undefined;
   const hasTitle = r.title !== undefined || r.body !== undefined;
-  if (hasText && hasTitle) throw new HttpError(400, `give ${at}text, or ${at}title and ${at}body, not both`, `${at}${r.title !== undefined ? 'title' : 'body'}`);
-  if (!hasText && !hasTitle) throw new HttpError(400, `missing field "${at}text": give the report as text, or as title and body`, `${at}text`);
+  if (hasText && hasTitle)
+    throw new HttpError(400, `give ${at}text, or ${at}title and ${at}body, not both`, `${at}${r.title !== undefined ? 'title' : 'body'}`);
+  if (!hasText && !hasTitle)
+    throw new HttpError(400, `missing field "${at}text": give the report as text, or as title and body`, `${at}text`);
   const text = hasText ? r.text! : joinTitle(r.title, r.body);
   const field = hasText ? `${at}text` : r.title !== undefined ? `${at}title` : `${at}body`;
   if (text.trim() === '') throw new HttpError(400, `${field} is empty`, field);
@@ -51,8 +53,14 @@ export function reportsOf(b: PredictBody, limits: Limits): { reports: Report[]; 
     return { reports: [reportOf(b, limits)], single: true };
   }
   const extra = (['text', 'title', 'body', 'id'] as const).find((k) => b[k] !== undefined);
-  if (extra) throw new HttpError(400, `give one report (text, or title and body) or a batch (reports), not both: "${extra}" beside "reports"`, extra);
+  if (extra)
+    throw new HttpError(
+      400,
+      `give one report (text, or title and body) or a batch (reports), not both: "${extra}" beside "reports"`,
+      extra,
+    );
   if (b.reports.length === 0) throw new HttpError(400, 'reports is empty: give at least one report', 'reports');
-  if (b.reports.length > limits.batch) throw new HttpError(413, `a batch holds at most ${limits.batch} reports: this one has ${b.reports.length}`, 'reports');
+  if (b.reports.length > limits.batch)
+    throw new HttpError(413, `a batch holds at most ${limits.batch} reports: this one has ${b.reports.length}`, 'reports');
   return { reports: b.reports.map((r, i) => reportOf(r, limits, `reports[${i}].`)), single: false };
 }

@@ -42,7 +42,7 @@ export function apiRoutes(service: Service) {
     app.post('/v1/explain', { schema: { body: EXPLAIN_BODY } }, async (request) => {
       const b = request.body as ReportFields & { top?: number; label?: string; versus?: string };
       if (!service.holder.current.explains) {
-        throw new HttpError(501, 'explanations are not available: this bugcat\'s Model has no explain method yet');
+        throw new HttpError(501, "explanations are not available: this bugcat's Model has no explain method yet");
       }
       const report = reportOf(b, limits);
       for (const field of ['label', 'versus'] as const) {

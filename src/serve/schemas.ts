@@ -37,7 +37,14 @@ export const PREDICT_BODY = {
 export const EXPLAIN_BODY = {
   type: 'object',
   additionalProperties: false,
-  properties: { text, title, body, top, label: { type: 'string', minLength: 1, maxLength: 100 }, versus: { type: 'string', minLength: 1, maxLength: 100 } },
+  properties: {
+    text,
+    title,
+    body,
+    top,
+    label: { type: 'string', minLength: 1, maxLength: 100 },
+    versus: { type: 'string', minLength: 1, maxLength: 100 },
+  },
 } as const;
 
 /** The query string of the webhooks: how to answer (as strings: query strings carry no types). */

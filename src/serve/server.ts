@@ -56,16 +56,23 @@ export async function serve(o: ServeOptions, onListening: (url: string) => void 
     await engine.close();
     const e = err as NodeJS.ErrnoException;
     const where = `${o.host}:${o.port}`;
-    if (e.code === 'EADDRINUSE') throw new BugcatError(`${where} is already in use`, { code: 'ADDRESS_IN_USE', advice: 'choose another port, or stop what listens there' });
-    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new BugcatError(`cannot listen on ${where}: no such address here`, { code: 'ADDRESS' });
-    if (e.code === 'EACCES') throw new BugcatError(`cannot listen on ${where}: permission denied`, { code: 'ADDRESS', advice: 'use a port from 1024 up' });
+    if (e.code === 'EADDRINUSE')
+      throw new BugcatError(`${where} is already in use`, {
+        code: 'ADDRESS_IN_USE',
+        advice: 'choose another port, or stop what listens there',
+      });
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+      throw new BugcatError(`cannot listen on ${where}: no such address here`, { code: 'ADDRESS' });
+    if (e.code === 'EACCES')
+      throw new BugcatError(`cannot listen on ${where}: permission denied`, { code: 'ADDRESS', advice: 'use a port from 1024 up' });
     throw err;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   log.info({ url, model: holder.current.checksum, dir: o.model, threads: engine.threads, auth: o.token !== undefined }, 'serving');
-  if (!isLoopback(o.host) && o.token === undefined) log.warn({ host: o.host }, 'listening beyond this machine without a token: anyone who reaches it may use it');
+  if (!isLoopback(o.host) && o.token === undefined)
+    log.warn({ host: o.host }, 'listening beyond this machine without a token: anyone who reaches it may use it');
   onListening(url);
 
   const onHup = () => void service.reload('SIGHUP');

@@ -29,9 +29,15 @@ export class Service {
     const result = await this.holder.reload();
     this.metrics.reloaded(result.ok);
     if (result.ok) {
-      this.log?.info({ trigger, checksum: result.model.checksum, previous: result.previous.checksum, version: result.model.version }, 'new model serving');
+      this.log?.info(
+        { trigger, checksum: result.model.checksum, previous: result.previous.checksum, version: result.model.version },
+        'new model serving',
+      );
     } else {
-      this.log?.error({ trigger, reason: result.error.message, serving: result.model.checksum }, 'new model refused; the old one keeps serving');
+      this.log?.error(
+        { trigger, reason: result.error.message, serving: result.model.checksum },
+        'new model refused; the old one keeps serving',
+      );
     }
     return result;
   }

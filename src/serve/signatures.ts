@@ -19,7 +19,8 @@ export type Verdict = string | undefined;
  */
 export function verifyGitHub(header: string | string[] | undefined, body: Buffer, secret: string): Verdict {
   if (header === undefined) return 'missing X-Hub-Signature-256 header (set the secret in the webhook settings)';
-  if (Array.isArray(header) || !/^sha256=[0-9a-f]{64}$/i.test(header.trim())) return 'malformed X-Hub-Signature-256 header: expected sha256=<64 hex digits>';
+  if (Array.isArray(header) || !/^sha256=[0-9a-f]{64}$/i.test(header.trim()))
+    return 'malformed X-Hub-Signature-256 header: expected sha256=<64 hex digits>';
   const given = Buffer.from(header.trim().slice('sha256='.length), 'hex');
   const expected = createHmac('sha256', secret).update(body).digest();
   return timingSafeEqual(given, expected) ? undefined : 'X-Hub-Signature-256 does not match the body: the webhook secret differs';

@@ -30,7 +30,12 @@ function field(obj: Json, path: string, name: string, type: 'string' | 'object' 
     throw new HttpError(400, `missing field "${at}" in the payload`, at);
   }
   const ok = type === 'text' ? v === null || typeof v === 'string' : type === 'object' ? isObject(v) : typeof v === type;
-  if (!ok) throw new HttpError(400, `field "${at}" must be ${type === 'text' ? 'a string or null' : type === 'object' ? 'a JSON object' : `a ${type}`}`, at);
+  if (!ok)
+    throw new HttpError(
+      400,
+      `field "${at}" must be ${type === 'text' ? 'a string or null' : type === 'object' ? 'a JSON object' : `a ${type}`}`,
+      at,
+    );
   return v;
 }
 
@@ -53,7 +58,8 @@ export function webhookRoutes(service: Service) {
     const raw = new WeakMap<FastifyRequest, Buffer>();
     const verify = (request: FastifyRequest, body: Buffer): Verdict => {
       const route = request.routeOptions.url;
-      if (route === GITHUB_ROUTE && githubSecret !== undefined) return verifyGitHub(request.headers['x-hub-signature-256'], body, githubSecret);
+      if (route === GITHUB_ROUTE && githubSecret !== undefined)
+        return verifyGitHub(request.headers['x-hub-signature-256'], body, githubSecret);
       if (route === GITLAB_ROUTE && gitlabToken !== undefined) return verifyGitLab(request.headers['x-gitlab-token'], gitlabToken);
       return undefined;
     };

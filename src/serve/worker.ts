@@ -31,14 +31,23 @@ async function inBackground<T extends object>(work: () => Promise<T>): Promise<T
     os.setPriority(0, before);
     return result;
   } catch {
-    return { ...result, priority: `this prediction thread could not get its priority back after loading and runs at nice ${os.getPriority(0)}` };
+    return {
+      ...result,
+      priority: `this prediction thread could not get its priority back after loading and runs at nice ${os.getPriority(0)}`,
+    };
   }
 }
 
 async function answer(msg: Request): Promise<Reply> {
   switch (msg.type) {
     case 'loadDir':
-      return { id: msg.id, ok: true, result: msg.background ? await inBackground(() => models.loadDir(msg.version, msg.dir)) : await models.loadDir(msg.version, msg.dir) };
+      return {
+        id: msg.id,
+        ok: true,
+        result: msg.background
+          ? await inBackground(() => models.loadDir(msg.version, msg.dir))
+          : await models.loadDir(msg.version, msg.dir),
+      };
     case 'predict':
       return { id: msg.id, ok: true, result: models.predict(msg.version, msg.texts, msg.options) };
     case 'explain':

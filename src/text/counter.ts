@@ -21,7 +21,16 @@ export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 't
  */
 export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
   const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
-  return { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem, binaryTf: hp.binaryTf ?? false, titleWeight: hp.titleWeight ?? 1 };
+  return {
+    maxChars,
+    wordNgrams,
+    titleNgrams,
+    charChars,
+    stopwords,
+    stem,
+    binaryTf: hp.binaryTf ?? false,
+    titleWeight: hp.titleWeight ?? 1,
+  };
 }
 
 const TITLE = 't:';
@@ -34,7 +43,10 @@ export const CHARS = 'c:';
  * charChars > 0, character 3-5-grams of the words of its first charChars characters (prefixed
  * `c:`). Given as each field's words: FieldCounter forms the n-grams.
  */
-export function fieldTerms(text: string, cfg: FeatureConfig): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
+export function fieldTerms(
+  text: string,
+  cfg: FeatureConfig,
+): { words: { tokens: string[]; n: number; prefix: string }[]; charWords: string[] } {
   const cut = cutText(text, cfg);
   const title = titleOf(cut);
   return {
@@ -140,7 +152,8 @@ export class FieldCounter {
     else this.stringCount(text);
     const { ids, counts, starts } = this;
     const out: FieldTally[] = [];
-    for (let f = 0; f + 1 < starts.length; f++) out.push({ ids: ids.subarray(starts[f], starts[f + 1]), counts: counts.subarray(starts[f], starts[f + 1]) });
+    for (let f = 0; f + 1 < starts.length; f++)
+      out.push({ ids: ids.subarray(starts[f], starts[f + 1]), counts: counts.subarray(starts[f], starts[f + 1]) });
     return out;
   }
 

@@ -73,4 +73,3 @@ export function chi2({ classes, byTerm, perClass, n }: ClassCounts): Float64Arra
   }
   return out;
 }
-

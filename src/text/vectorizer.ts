@@ -1,6 +1,17 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { SparseRows, SparseSource, SparseVector } from '../nn/sparse.js';
-import { CHARS, countedCoverage, countTerms, featureConfig, FIELD_PREFIXES, FieldCounter, type Counted, type FeatureConfig, type FieldCounts, type FieldTally } from './counter.js';
+import {
+  CHARS,
+  countedCoverage,
+  countTerms,
+  featureConfig,
+  FIELD_PREFIXES,
+  FieldCounter,
+  type Counted,
+  type FeatureConfig,
+  type FieldCounts,
+  type FieldTally,
+} from './counter.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
 
@@ -36,7 +47,12 @@ export class Vectorizer {
    * idf is then multiplied by (its NB ratio, see nbRatios) ^ nbWeight, and saved as its weight.
    */
   static fit(texts: readonly string[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
-    return Vectorizer.fitCounted(countTerms(texts, hp), Array.from(texts, (_, i) => i), hp, labels);
+    return Vectorizer.fitCounted(
+      countTerms(texts, hp),
+      Array.from(texts, (_, i) => i),
+      hp,
+      labels,
+    );
   }
 
   /**
@@ -48,7 +64,8 @@ export class Vectorizer {
   static fitCounted(counted: Counted, rows: readonly number[], hp: FeatureConfig & PruneConfig, labels?: Int32Array): Vectorizer {
     const nb = (hp.nbWeight ?? 0) > 0;
     const chi = hp.select === 'chi2';
-    if ((nb || chi) && (!labels || labels.length !== rows.length)) throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
+    if ((nb || chi) && (!labels || labels.length !== rows.length))
+      throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
     const pre = counted.pretrained;
     const df = new Int32Array(counted.terms.length);
     for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
@@ -86,14 +103,17 @@ export class Vectorizer {
     } else kept.sort((a, b) => total(b) - total(a) || byTerm(a, b));
     const top = kept.slice(0, hp.maxFeatures);
     const idf = Float32Array.from(top, (c) => Math.log((1 + n) / (1 + total(c))) + 1);
-    const vectorizer = new Vectorizer(
-      top.map(name),
-      idf,
-      featureConfig(hp),
-    );
+    const vectorizer = new Vectorizer(top.map(name), idf, featureConfig(hp));
     if (nb) {
       const seen = top.flatMap((c, j) => (c >= 0 ? [j] : []));
-      const ratios = nbRatios(classCounts(counted, rows, labels!, seen.map((j) => top[j])));
+      const ratios = nbRatios(
+        classCounts(
+          counted,
+          rows,
+          labels!,
+          seen.map((j) => top[j]),
+        ),
+      );
       // A term no training report holds gives no evidence either way: it gets the median ratio of
       // the terms they hold (a term of no class would get the rarest class's smoothed odds, ln(n/2)
       // with one report in it: test reports' unseen terms would then outweigh their known ones).
@@ -254,7 +274,7 @@ export class Vectorizer {
         indices[at++] = ids[k];
       }
       const inv = norm > 0 ? (f === 1 ? titleWeight : 1) / Math.sqrt(norm) : 0;
-      for (let k = 0; k < ids.length; k++) values[start + k] = ((binaryTf ? 1 : tfWeight(counts[k])) * idf[ids[k]]) * inv;
+      for (let k = 0; k < ids.length; k++) values[start + k] = (binaryTf ? 1 : tfWeight(counts[k])) * idf[ids[k]] * inv;
     }
   }
 }

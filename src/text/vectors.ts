@@ -63,5 +63,12 @@ export function initialRows(pre: TermVectors, terms: readonly string[]): Initial
 
 /** True if the two feature settings form the same terms. */
 export function sameTerms(a: Required<FeatureConfig>, b: Required<FeatureConfig>): boolean {
-  return a.maxChars === b.maxChars && a.wordNgrams === b.wordNgrams && a.titleNgrams === b.titleNgrams && a.charChars === b.charChars && a.stopwords === b.stopwords && a.stem === b.stem;
+  return (
+    a.maxChars === b.maxChars &&
+    a.wordNgrams === b.wordNgrams &&
+    a.titleNgrams === b.titleNgrams &&
+    a.charChars === b.charChars &&
+    a.stopwords === b.stopwords &&
+    a.stem === b.stem
+  );
 }

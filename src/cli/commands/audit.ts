@@ -1,5 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
-import { audit as runAudit, checkStudyDir, FORMAT_VERSION, readReports, scorePredictions, validateHyperparameters, VERSION, writeStudyLayout, type Audit, type AuditEntry, type Ranking } from '../../index.js';
+import {
+  audit as runAudit,
+  checkStudyDir,
+  FORMAT_VERSION,
+  readReports,
+  scorePredictions,
+  validateHyperparameters,
+  VERSION,
+  writeStudyLayout,
+  type Audit,
+  type AuditEntry,
+  type Ranking,
+} from '../../index.js';
 import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
 
@@ -24,7 +36,8 @@ const FIXED = ['rank', 'id', 'label', 'suggested', 'suggested_probability', 'pro
 const namesOf = (columns: readonly string[]) => columns.map((c) => (FIXED.includes(c) ? `annotator_${c}` : c));
 
 /** The other annotators' labels of an entry, by name. */
-const annotatorsOf = (e: AuditEntry, names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((name, k) => [name, e.otherLabels?.[k] ?? '']));
+const annotatorsOf = (e: AuditEntry, names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((name, k) => [name, e.otherLabels?.[k] ?? '']));
 
 const f3 = (x: number) => x.toFixed(3);
 const f4 = (x: number) => x.toFixed(4);
@@ -58,7 +71,9 @@ function formatText(result: Audit, listed: readonly AuditEntry[], others: readon
     );
   }
   const total = result.categories.reduce((s, c) => s + c.estimatedWrong, 0);
-  lines.push(`${'all'.padEnd(labelWidth)}  ${String(n).padStart(7)}  ${''.padStart(7)}  ${String(result.issues).padStart(7)}  ${total.toFixed(1).padStart(6)} (${pct(total / n)})`);
+  lines.push(
+    `${'all'.padEnd(labelWidth)}  ${String(n).padStart(7)}  ${''.padStart(7)}  ${String(result.issues).padStart(7)}  ${total.toFixed(1).padStart(6)} (${pct(total / n)})`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -74,7 +89,14 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
   const listed = o.top !== undefined ? pool.slice(0, o.top) : pool;
 
   if (o.json) {
-    const summary = { n: reports.texts.length, issues: result.issues, folds: result.folds, ranking: result.ranking, categories: result.categories, hyperparameters: hp };
+    const summary = {
+      n: reports.texts.length,
+      issues: result.issues,
+      folds: result.folds,
+      ranking: result.ranking,
+      categories: result.categories,
+      hyperparameters: hp,
+    };
     writeResult(o.json, JSON.stringify(summary, null, 2) + '\n');
   }
   if (wantsReport(o)) {
@@ -108,12 +130,19 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
   if (o.outDir) {
     const written = writeStudyLayout(
       o.outDir,
-      listed.map((e) => ({ id: e.id, category: e.suggested, scores: e.probabilities.map((p) => ({ label: p.label, score: p.probability })), text: reports.texts[e.index] })),
+      listed.map((e) => ({
+        id: e.id,
+        category: e.suggested,
+        scores: e.probabilities.map((p) => ({ label: p.label, score: p.probability })),
+        text: reports.texts[e.index],
+      })),
       { force: o.force },
     );
     log?.(`wrote ${written.files} reports to ${o.outDir}, each in its suggested label's folder, with categories.csv`);
     if (written.stale.length) {
-      stderrLog(`warning: ${written.stale.length} report file${written.stale.length === 1 ? '' : 's'} of an earlier audit stay in ${o.outDir} (${written.stale.slice(0, 3).join(', ')}${written.stale.length > 3 ? ', ...' : ''}): bugcat deletes nothing; write to an empty folder for this audit alone`);
+      stderrLog(
+        `warning: ${written.stale.length} report file${written.stale.length === 1 ? '' : 's'} of an earlier audit stay in ${o.outDir} (${written.stale.slice(0, 3).join(', ')}${written.stale.length > 3 ? ', ...' : ''}): bugcat deletes nothing; write to an empty folder for this audit alone`,
+      );
     }
   }
   switch (o.format) {

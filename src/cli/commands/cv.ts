@@ -23,17 +23,33 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const given = hyperparametersOf(o);
   const hp = validateHyperparameters(given);
   const reports = readReports(o.data, readOptionsOf(o, { foldColumn: o.foldColumn, onWarning: log ?? (() => {}) }));
-  const result = await crossValidate(reports, { hyperparameters: given, folds: o.folds, top: o.top, onProgress: log, ...learningOf(o as LearningFlags, log), ...runtimeOf(o as { jobs?: number }) });
+  const result = await crossValidate(reports, {
+    hyperparameters: given,
+    folds: o.folds,
+    top: o.top,
+    onProgress: log,
+    ...learningOf(o as LearningFlags, log),
+    ...runtimeOf(o as { jobs?: number }),
+  });
 
   const lines = ['fold  reports  accuracy  macro-F1  weighted-F1    ECE'];
   for (const r of result.folds) {
-    lines.push(`${r.fold.padEnd(4)}  ${String(r.n).padStart(7)}  ${r.accuracy.toFixed(3).padStart(8)}  ${r.macro_f1.toFixed(3).padStart(8)}  ${r.weighted_f1.toFixed(3).padStart(11)}  ${r.ece.toFixed(3).padStart(5)}`);
+    lines.push(
+      `${r.fold.padEnd(4)}  ${String(r.n).padStart(7)}  ${r.accuracy.toFixed(3).padStart(8)}  ${r.macro_f1.toFixed(3).padStart(8)}  ${r.weighted_f1.toFixed(3).padStart(11)}  ${r.ece.toFixed(3).padStart(5)}`,
+    );
   }
   const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
-    const folds = result.folds.map((r) => ({ fold: r.fold, n: r.n, accuracy: r.accuracy, macro_f1: r.macro_f1, weighted_f1: r.weighted_f1, ece: r.ece }));
+    const folds = result.folds.map((r) => ({
+      fold: r.fold,
+      n: r.n,
+      accuracy: r.accuracy,
+      macro_f1: r.macro_f1,
+      weighted_f1: r.weighted_f1,
+      ece: r.ece,
+    }));
     writeResult(o.json, JSON.stringify({ folds, mean: result.mean, std: result.std, hyperparameters: hp }, null, 2) + '\n');
   }
   if (o.predictions) {
@@ -49,7 +65,10 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
       p.confidence.toFixed(4),
       ...Array.from({ length: o.top - 1 }, (_, k) => p.top[k + 1]).flatMap((t) => (t ? [t.label, t.probability.toFixed(4)] : ['', ''])),
     ]);
-    writeResult(o.predictions, stringify([['id', 'given', ...others.map((a) => `given_${a.name}`), 'fold', 'label', 'confidence', ...ranks], ...rows]));
+    writeResult(
+      o.predictions,
+      stringify([['id', 'given', ...others.map((a) => `given_${a.name}`), 'fold', 'label', 'confidence', ...ranks], ...rows]),
+    );
   }
   if (wantsReport(o)) {
     const labels = reports.labels!;

@@ -18,13 +18,18 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
   const unknown = [...new Set(gold.filter((l) => !model.labels.includes(l)))];
   if (unknown.length) {
     const n = gold.filter((l) => unknown.includes(l)).length;
-    stderrLog(`warning: ${n} report${n === 1 ? ' has a label' : 's have labels'} the model never saw (${unknown.join(', ')}): counted as errors`);
+    stderrLog(
+      `warning: ${n} report${n === 1 ? ' has a label' : 's have labels'} the model never saw (${unknown.join(', ')}): counted as errors`,
+    );
   }
   // One prediction per report, kept for the report's charts and errors (the runner-up too).
   const preds = model.predict(reports.texts, { top: 2 });
   // Scores on reports the model was trained on say nothing of new reports: count them, by fingerprint.
   const trainedOn = model.hasFingerprints ? model.trainedOn(reports.texts).filter(Boolean).length : null;
-  if (trainedOn === null) stderrLog('note: this model keeps no fingerprints of its training reports (an older bugcat trained it): whether it was trained on these reports is unknown');
+  if (trainedOn === null)
+    stderrLog(
+      'note: this model keeps no fingerprints of its training reports (an older bugcat trained it): whether it was trained on these reports is unknown',
+    );
   else if (trainedOn > 0) {
     stderrLog(
       `warning: the model was trained on ${trainedOn} of these ${reports.texts.length} reports (${((100 * trainedOn) / reports.texts.length).toFixed(1)} %): ` +

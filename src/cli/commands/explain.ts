@@ -21,9 +21,11 @@ export function formatExplanation(e: Explanation, id?: string): string {
   lines.push(
     `  logit difference ${e.difference.toFixed(3)} = terms ${signed(termSum)} + bias ${signed(e.bias)}  (logits: ${e.label} ${e.logit.toFixed(3)}, ${e.versus} ${e.versusLogit.toFixed(3)}; ${e.terms} known terms)`,
   );
-  if (e.priorShift !== 0) lines.push(`  prior correction: ${e.label} outranks ${e.versus} when the difference exceeds ${e.priorShift.toFixed(3)}`);
+  if (e.priorShift !== 0)
+    lines.push(`  prior correction: ${e.label} outranks ${e.versus} when the difference exceeds ${e.priorShift.toFixed(3)}`);
   const width = Math.max(12, ...[...e.toward, ...e.against].map((c) => JSON.stringify(c.term).length));
-  const row = (c: TermContribution) => `    ${signed(c.contribution).padStart(7)}  ${JSON.stringify(c.term).padEnd(width)}  ${FIELD_NAMES[c.field]}`;
+  const row = (c: TermContribution) =>
+    `    ${signed(c.contribution).padStart(7)}  ${JSON.stringify(c.term).padEnd(width)}  ${FIELD_NAMES[c.field]}`;
   lines.push(`  toward ${e.label}:`);
   lines.push(...(e.toward.length ? e.toward.map(row) : ['    (no term)']));
   lines.push(`  toward ${e.versus}:`);
@@ -38,8 +40,16 @@ export async function explain(args: string[], o: ExplainOptions): Promise<void> 
   const explanations = reports.texts.map((text) => model.explain(text, { top: o.top, label: o.label, versus: o.versus }));
   if (o.format === 'json') {
     // Unrounded, so that the contributions add up to the difference as the help says.
-    process.stdout.write(JSON.stringify(explanations.map((e, i) => ({ id: reports.ids[i], ...e })), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        explanations.map((e, i) => ({ id: reports.ids[i], ...e })),
+        null,
+        2,
+      ) + '\n',
+    );
     return;
   }
-  process.stdout.write(explanations.map((e, i) => formatExplanation(e, showIds || reports.ids.length > 1 ? reports.ids[i] : undefined)).join('\n'));
+  process.stdout.write(
+    explanations.map((e, i) => formatExplanation(e, showIds || reports.ids.length > 1 ? reports.ids[i] : undefined)).join('\n'),
+  );
 }

@@ -54,10 +54,21 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   await write(writer.start());
   const { jobs = availableParallelism() } = o;
   const top = study ? Math.max(o.top, model.labels.length) : o.top;
-  for await (const batch of predictStream(model, tee(records), { top, minConfidence: o.minConfidence, reviewLabel: o.reviewLabel, jobs, ...runtimeOf() })) {
+  for await (const batch of predictStream(model, tee(records), {
+    top,
+    minConfidence: o.minConfidence,
+    reviewLabel: o.reviewLabel,
+    jobs,
+    ...runtimeOf(),
+  })) {
     for (const p of batch) {
       if (study && p.error === undefined) {
-        study.push({ id: p.id, category: p.label, scores: p.top.map((t) => ({ label: t.label, score: t.probability })), text: texts!.get(p.id) ?? '' });
+        study.push({
+          id: p.id,
+          category: p.label,
+          scores: p.top.map((t) => ({ label: t.label, score: t.probability })),
+          text: texts!.get(p.id) ?? '',
+        });
         texts!.delete(p.id);
       }
       if (p.error !== undefined) stats.failed++;

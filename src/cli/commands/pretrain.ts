@@ -15,10 +15,17 @@ interface PretrainFlags {
 export async function pretrain(o: PretrainFlags & Record<string, unknown>): Promise<void> {
   const log = logOf(o);
   const started = performance.now();
-  const reports = readAllReports(o.data, { textColumn: o.textColumn, idColumn: o.idColumn, format: o.inputFormat, onWarning: log ?? (() => {}) });
+  const reports = readAllReports(o.data, {
+    textColumn: o.textColumn,
+    idColumn: o.idColumn,
+    format: o.inputFormat,
+    onWarning: log ?? (() => {}),
+  });
   const texts = reports.texts.filter((_, i) => !reports.errors?.[i]);
   log?.(`pretraining on ${texts.length} reports from ${o.data.join(', ')}`);
   const vectors = await learn(texts, { hyperparameters: hyperparametersOf(o), maxTerms: o.maxTerms, onProgress: log });
   saveVectors(vectors, o.out);
-  log?.(`${vectors.terms.length} term vectors of ${vectors.dim} dimensions written to ${o.out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  log?.(
+    `${vectors.terms.length} term vectors of ${vectors.dim} dimensions written to ${o.out} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -18,7 +18,12 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const categories = new Set(reports.labels).size;
   const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
   log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
-  const model = await trainModel(reports, { hyperparameters, onProgress: log, ...learningOf(o as LearningFlags, log), ...runtimeOf(o as { jobs?: number }) });
+  const model = await trainModel(reports, {
+    hyperparameters,
+    onProgress: log,
+    ...learningOf(o as LearningFlags, log),
+    ...runtimeOf(o as { jobs?: number }),
+  });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).
   // While saving, a signal is noted, and the save is abandoned before anything at --out changes.

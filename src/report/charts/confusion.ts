@@ -27,12 +27,24 @@ export function confusionSpec(d: ReportData): TopLevelSpec {
   return {
     config: CONFIG,
     description: `Confusion matrix of ${n} categories: rows are true categories, columns predicted ones; colour is the share of the row, numbers are report counts.`,
-    title: { text: 'Confusion matrix', subtitle: ['Colour: share of the true category’s reports (each row sums to 100 %).', 'Numbers: reports; empty cells: none. Outlined: right answers.'] },
+    title: {
+      text: 'Confusion matrix',
+      subtitle: [
+        'Colour: share of the true category’s reports (each row sums to 100 %).',
+        'Numbers: reports; empty cells: none. Outlined: right answers.',
+      ],
+    },
     data: { values },
     width: n * cell,
     height: n * cell,
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: d.labels, title: 'predicted category', axis: { labelAngle: -45, labelAlign: 'right', ticks: false, domain: false } },
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: d.labels,
+        title: 'predicted category',
+        axis: { labelAngle: -45, labelAlign: 'right', ticks: false, domain: false },
+      },
       y: { field: 'row', type: 'nominal', sort: rows, title: 'true category (its reports)', axis: { ticks: false, domain: false } },
     },
     layer: [
@@ -45,7 +57,12 @@ export function confusionSpec(d: ReportData): TopLevelSpec {
         transform: [{ filter: 'datum.count > 0' }],
         mark: { type: 'rect', stroke: '#fff', strokeWidth: 1 },
         encoding: {
-          color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: BLUES }, legend: { title: 'share of row', format: '.0%', gradientLength: Math.min(200, n * cell) } },
+          color: {
+            field: 'share',
+            type: 'quantitative',
+            scale: { domain: [0, 1], range: BLUES },
+            legend: { title: 'share of row', format: '.0%', gradientLength: Math.min(200, n * cell) },
+          },
           description: { field: 'tip' },
         },
       },

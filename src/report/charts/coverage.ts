@@ -11,7 +11,10 @@ import { CONFIG, INK } from './theme.js';
 
 /** The coverage chart's Vega-Lite spec. */
 export function coverageSpec(d: ReportData): TopLevelSpec {
-  const curve = d.curve.map((p) => ({ ...p, tip: `confidence at least ${fixed3(p.threshold)}: ${p.n} reports kept (${percent(p.coverage)}), accuracy ${fixed3(p.accuracy)}` }));
+  const curve = d.curve.map((p) => ({
+    ...p,
+    tip: `confidence at least ${fixed3(p.threshold)}: ${p.n} reports kept (${percent(p.coverage)}), accuracy ${fixed3(p.accuracy)}`,
+  }));
   const marked = d.targets
     .filter((t) => t.threshold !== undefined)
     .map((t) => ({
@@ -20,14 +23,26 @@ export function coverageSpec(d: ReportData): TopLevelSpec {
       tip: `target accuracy ${percent(t.target)}: --min-confidence ${fixed2(t.threshold!)} keeps ${t.n} reports (${percent(t.coverage!)}), accuracy ${fixed3(t.accuracy!)}`,
     }));
   const low = Math.min(...d.curve.map((p) => p.accuracy), d.input.evaluation.accuracy);
-  const x = { type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'share of reports kept (the rest go to a person)', axis: { format: '.0%', tickCount: 10 } };
-  const y = { type: 'quantitative' as const, scale: { domain: [Math.max(0, Math.min(0.9, Math.floor(low * 10) / 10)), 1] }, title: 'accuracy on the kept reports' };
+  const x = {
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    title: 'share of reports kept (the rest go to a person)',
+    axis: { format: '.0%', tickCount: 10 },
+  };
+  const y = {
+    type: 'quantitative' as const,
+    scale: { domain: [Math.max(0, Math.min(0.9, Math.floor(low * 10) / 10)), 1] },
+    title: 'accuracy on the kept reports',
+  };
   return {
     config: CONFIG,
     description: `Accuracy against coverage: from the most confident reports to all ${d.input.evaluation.n}, with the confidence thresholds that reach ${marked.length} target accuracies.`,
     title: {
       text: 'Accuracy against coverage',
-      subtitle: [`Keep only the reports the model is surest of: accuracy ${fixed3(d.input.evaluation.accuracy)} with all of them.`, `Marked: the --min-confidence that reaches a target accuracy (with ${d.minKept} or more reports kept).`],
+      subtitle: [
+        `Keep only the reports the model is surest of: accuracy ${fixed3(d.input.evaluation.accuracy)} with all of them.`,
+        `Marked: the --min-confidence that reaches a target accuracy (with ${d.minKept} or more reports kept).`,
+      ],
     },
     width: 380,
     height: 300,
@@ -35,17 +50,29 @@ export function coverageSpec(d: ReportData): TopLevelSpec {
       {
         data: { values: curve },
         mark: { type: 'line', color: INK, strokeWidth: 2, interpolate: 'step-after' },
-        encoding: { x: { field: 'coverage', ...x }, y: { field: 'accuracy', ...y }, description: { value: 'accuracy against the share of reports kept' } },
+        encoding: {
+          x: { field: 'coverage', ...x },
+          y: { field: 'accuracy', ...y },
+          description: { value: 'accuracy against the share of reports kept' },
+        },
       },
       {
         data: { values: marked },
         mark: { type: 'point', shape: 'diamond', filled: true, size: 90, color: '#c0392b', opacity: 1 },
-        encoding: { x: { field: 'coverage', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, description: { field: 'tip' } },
+        encoding: {
+          x: { field: 'coverage', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          description: { field: 'tip' },
+        },
       },
       {
         data: { values: marked },
         mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11, color: '#222', aria: false },
-        encoding: { x: { field: 'coverage', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } },
+        encoding: {
+          x: { field: 'coverage', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          text: { field: 'label' },
+        },
       },
     ],
   };

@@ -11,7 +11,11 @@ import { CONFIG, INK } from './theme.js';
 /** The label distributions' Vega-Lite spec. */
 export function labelsSpec(d: ReportData): TopLevelSpec {
   const band = d.labels.length > 12 ? 18 : 24;
-  const values = d.distribution.map((r) => ({ ...r, text: `${r.count} (${percent(r.share)})`, tip: `${r.source}: ${r.label} ${r.count} reports, ${percent(r.share)}` }));
+  const values = d.distribution.map((r) => ({
+    ...r,
+    text: `${r.count} (${percent(r.share)})`,
+    tip: `${r.source}: ${r.label} ${r.count} reports, ${percent(r.share)}`,
+  }));
   return {
     config: CONFIG,
     description: `Share of each category in the ${d.sources.join(', ')}.`,

@@ -25,24 +25,45 @@ export function reliabilitySpec(d: ReportData): TopLevelSpec {
   return {
     config: CONFIG,
     description: `Reliability diagram: accuracy against confidence in ${d.reliability.length} confidence bins; expected calibration error ${ece}.`,
-    title: { text: `Reliability diagram: calibration error (ECE) ${ece}`, subtitle: ['Bars: accuracy of the reports in each confidence bin (number above: reports).', 'Dots: their mean confidence. Dashed: a perfectly calibrated model.'] },
+    title: {
+      text: `Reliability diagram: calibration error (ECE) ${ece}`,
+      subtitle: [
+        'Bars: accuracy of the reports in each confidence bin (number above: reports).',
+        'Dots: their mean confidence. Dashed: a perfectly calibrated model.',
+      ],
+    },
     width: 300,
     height: 300,
     layer: [
       {
         data: { values: bins },
         mark: { type: 'rect', color: LIGHT, stroke: 'white', strokeWidth: 1 },
-        encoding: { x: { field: 'lower', ...x }, x2: { field: 'upper' }, y: { field: 'accuracy', ...y }, y2: { datum: 0 }, description: { field: 'tip' } },
+        encoding: {
+          x: { field: 'lower', ...x },
+          x2: { field: 'upper' },
+          y: { field: 'accuracy', ...y },
+          y2: { datum: 0 },
+          description: { field: 'tip' },
+        },
       },
       {
-        data: { values: [{ c: 0, a: 0 }, { c: 1, a: 1 }] },
+        data: {
+          values: [
+            { c: 0, a: 0 },
+            { c: 1, a: 1 },
+          ],
+        },
         mark: { type: 'line', color: '#666', strokeDash: [5, 4], strokeWidth: 1.5, aria: false },
         encoding: { x: { field: 'c', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' } },
       },
       {
         data: { values: bins },
         mark: { type: 'point', filled: true, color: INK, size: 50, opacity: 1 },
-        encoding: { x: { field: 'confidence', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, description: { field: 'tip' } },
+        encoding: {
+          x: { field: 'confidence', type: 'quantitative' },
+          y: { field: 'accuracy', type: 'quantitative' },
+          description: { field: 'tip' },
+        },
       },
       {
         data: { values: bins },
