@@ -78,6 +78,9 @@ export { checkModelDir } from './io/store.js';
 /** Errors: every error bugcat throws on purpose is a BugcatError, with a `code` and the exit code the command line uses. */
 export { BugcatError, UsageError, HyperparameterError, DataError, ModelError, CancelledError } from './base/errors.js';
 export { ColumnError } from './io/reports.js';
+/** Every error code with its exit code, HTTP status and meaning. */
+export { ERROR_CODES } from './base/codes.js';
+export type { ErrorCode, ErrorCodeInfo } from './base/codes.js';
 
 /** This bugcat's version, and the folder of the QEMU model shipped with it. */
 export { VERSION, SHIPPED_MODEL } from './base/version.js';

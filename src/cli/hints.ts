@@ -1,4 +1,4 @@
-import { BugcatError, ColumnError } from '../index.js';
+import { BugcatError, ColumnError, type ErrorCode } from '../index.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -6,7 +6,7 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
  * The command line's own advice for some library errors, in terms of its flags: the library
  * says "save with force", the command line "add --force". Keyed by the error's code.
  */
-const HINTS: Record<string, (e: BugcatError) => string> = {
+const HINTS: Partial<Record<ErrorCode, (e: BugcatError) => string>> = {
   NO_COLUMN: (e) => `${e.problem}; name the right one with --${kebab((e as ColumnError).role)}-column`,
   NO_USABLE_LABEL: (e) => `${e.problem} (see --exclude-label)`,
   MODEL_NOT_FOUND: (e) => `${e.problem}: train one with "bugcat train --data FILE --out ${e.path}", or point --model at a model folder`,

@@ -138,8 +138,8 @@ export function fromArtifacts(
   shared?: readonly SharedWeights[],
 ): Classifier {
   const manifest = readManifest(artifacts, source);
-  const damaged = (what: string, code = 'MODEL_DAMAGED') =>
-    new ModelError(`model ${source} is damaged: ${what}`, { code, advice: 'retrain it or restore it from a copy' });
+  const damaged = (what: string) =>
+    new ModelError(`model ${source} is damaged: ${what}`, { code: 'MODEL_DAMAGED', advice: 'retrain it or restore it from a copy' });
   const data: Record<string, Uint8Array> = {};
   for (const [name, digest] of Object.entries(manifest.files ?? {})) {
     const bytes = artifacts[name];

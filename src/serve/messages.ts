@@ -1,4 +1,4 @@
-import { BugcatError, DataError, ModelError, UsageError } from '../index.js';
+import { BugcatError, DataError, ModelError, UsageError, type ErrorCode } from '../index.js';
 import type { ExplainRequest, PredictRequest } from './models.js';
 
 /** What the pool asks a prediction thread (worker.ts); each gets a Reply with its id. */
@@ -11,7 +11,7 @@ export type Request =
 export interface SerializedError {
   name: string;
   message: string;
-  code?: string;
+  code?: ErrorCode;
   problem?: string;
   advice?: string;
 }
@@ -29,14 +29,16 @@ export function serializeError(err: unknown): SerializedError {
 /** The error back in this thread, as the class it was thrown as where bugcat threw it. */
 export function deserializeError(e: SerializedError): Error {
   const details = { code: e.code, advice: e.advice };
+  // The code came from an error of the same class, so it is one that class takes.
+  const failure = details as ConstructorParameters<typeof DataError>[1];
   switch (e.name) {
     case 'ModelError':
-      return new ModelError(e.problem ?? e.message, details);
+      return new ModelError(e.problem ?? e.message, failure);
     case 'DataError':
-      return new DataError(e.problem ?? e.message, details);
+      return new DataError(e.problem ?? e.message, failure);
     case 'UsageError':
     case 'HyperparameterError':
-      return new UsageError(e.problem ?? e.message, details);
+      return new UsageError(e.problem ?? e.message, details as ConstructorParameters<typeof UsageError>[1]);
     case 'BugcatError':
       return new BugcatError(e.problem ?? e.message, details);
     default:
