@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BugcatError } from '../index.js';
+import { BugcatError, ERROR_CODES } from '../index.js';
 import { ThreadLostError } from './pool.js';
 
 /** A request the service refuses, with the HTTP status, a message for the caller and, for a bad field, its path (`reports[2].text`). */
@@ -109,18 +109,21 @@ function fastifyError(err: FastifyError, request: FastifyRequest, limits: { body
 }
 
 /**
- * The one error handler: every refusal answered as `{ "error": { status, message, field? } }`;
- * anything unforeseen is a 500 whose log line holds the error's name and message, never a stack
- * trace, and whose answer says no more than that it happened.
+ * The one error handler: every refusal answered as `{ "error": { status, message, field? } }`,
+ * a library error with the status ERROR_CODES gives its code; anything unforeseen, and a library
+ * error of status 500 (the service's own model failing), is a 500 whose log line holds the
+ * error's name and message, never a stack trace, and whose answer says no more than that it happened.
  */
 export function errorHandler(limits: { bodyBytes: number }) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     let http: HttpError | undefined;
     if (err instanceof HttpError) http = err;
     else if (err instanceof ThreadLostError) http = new HttpError(503, err.message, undefined, { 'retry-after': '1' });
-    else if (err instanceof BugcatError && err.exitCode === 2) http = new HttpError(400, err.message);
-    else if (err instanceof BugcatError && err.code !== 'MODEL' && !err.code.startsWith('MODEL_')) http = new HttpError(400, err.message);
-    else if (err && typeof err === 'object' && 'code' in err) http = fastifyError(err as FastifyError, request, limits);
+    else if (err instanceof BugcatError) {
+      // A code from untyped JavaScript that the table lacks is unforeseen.
+      const status = ERROR_CODES[err.code]?.status ?? 500;
+      if (status < 500) http = new HttpError(status, err.message);
+    } else if (err && typeof err === 'object' && 'code' in err) http = fastifyError(err as FastifyError, request, limits);
     if (!http) {
       const e = err as Error;
       request.log.error({ err: { type: e?.name, message: e?.message } }, 'internal error');
