@@ -1,5 +1,5 @@
-import type { Prediction } from '../index.js';
-import { ModelSet, type ExplainRequest, type ModelInfo, type PredictRequest } from './models.js';
+import type { Explanation, ExplainOptions, Prediction, PredictOptions } from '../index.js';
+import { ModelSet, type ModelInfo } from './models.js';
 
 /**
  * Where predictions run: in the service's main thread (LocalEngine) or in worker threads
@@ -10,8 +10,8 @@ export interface Engine {
   readonly threads: number;
   /** Loads the model in folder `dir` as `version` everywhere it must be, checked; rejects, keeping nothing of it, if it is refused anywhere. */
   load(version: number, dir: string): Promise<ModelInfo>;
-  predict(version: number, texts: readonly string[], options: PredictRequest): Promise<Prediction[]>;
-  explain(version: number, text: string, options: ExplainRequest): Promise<unknown>;
+  predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]>;
+  explain(version: number, text: string, options: ExplainOptions): Promise<Explanation>;
   /** Forgets `version` everywhere. */
   discard(version: number): void;
   /** Stops the threads (after the last request has been answered). */
@@ -31,11 +31,11 @@ export class LocalEngine implements Engine {
     return this.#models.loadDir(version, dir);
   }
 
-  async predict(version: number, texts: readonly string[], options: PredictRequest): Promise<Prediction[]> {
+  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]> {
     return this.#models.predict(version, texts, options);
   }
 
-  async explain(version: number, text: string, options: ExplainRequest): Promise<unknown> {
+  async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {
     return this.#models.explain(version, text, options);
   }
 

@@ -1,6 +1,6 @@
-import type { Prediction } from '../index.js';
+import type { Explanation, ExplainOptions, Prediction, PredictOptions } from '../index.js';
 import type { Engine } from './engine.js';
-import type { ExplainRequest, ModelInfo, PredictRequest } from './models.js';
+import type { ModelInfo } from './models.js';
 
 /** The model serving now, as the service shows it. */
 export interface ServingModel extends ModelInfo {
@@ -64,12 +64,12 @@ export class ModelHolder {
   }
 
   /** Predictions by the model serving when the call starts, with that model. */
-  async predict(texts: readonly string[], options: PredictRequest): Promise<{ predictions: Prediction[]; model: ServingModel }> {
+  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: Prediction[]; model: ServingModel }> {
     return this.#with((model) => this.engine.predict(model.version, texts, options).then((predictions) => ({ predictions, model })));
   }
 
-  /** An explanation by the model serving when the call starts (undefined where it cannot explain). */
-  async explain(text: string, options: ExplainRequest): Promise<{ explanation: unknown; model: ServingModel }> {
+  /** An explanation by the model serving when the call starts. */
+  async explain(text: string, options: ExplainOptions): Promise<{ explanation: Explanation; model: ServingModel }> {
     return this.#with((model) => this.engine.explain(model.version, text, options).then((explanation) => ({ explanation, model })));
   }
 

@@ -1,11 +1,10 @@
-import { BugcatError, DataError, ModelError, UsageError, type ErrorCode } from '../index.js';
-import type { ExplainRequest, PredictRequest } from './models.js';
+import { BugcatError, DataError, ModelError, UsageError, type ErrorCode, type ExplainOptions, type PredictOptions } from '../index.js';
 
 /** What the pool asks a prediction thread (worker.ts); each gets a Reply with its id. */
 export type Request =
   | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean }
-  | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictRequest }
-  | { type: 'explain'; id: number; version: number; text: string; options: ExplainRequest };
+  | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictOptions }
+  | { type: 'explain'; id: number; version: number; text: string; options: ExplainOptions };
 
 /** An error as it crosses between threads. */
 export interface SerializedError {

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load, ModelError, type Hyperparameters, type Model, type ModelSummary, type Prediction, type RuntimeOptions } from '../index.js';
+import {
+  load,
+  ModelError,
+  type Explanation,
+  type ExplainOptions,
+  type Hyperparameters,
+  type Model,
+  type ModelSummary,
+  type Prediction,
+  type PredictOptions,
+  type RuntimeOptions,
+} from '../index.js';
 
 /** What the service tells of a loaded model (GET /v1/model, the metrics): plain data, the same in every thread. */
 export interface ModelInfo {
@@ -10,22 +21,6 @@ export interface ModelInfo {
   labels: readonly string[];
   hyperparameters: Readonly<Hyperparameters>;
   summary: Readonly<ModelSummary>;
-  /** Whether this model can explain its predictions (Model.explain exists in this bugcat). */
-  explains: boolean;
-}
-
-/** How a prediction is asked for, in the library's terms. */
-export interface PredictRequest {
-  top?: number;
-  minConfidence?: number;
-  reviewLabel?: string;
-}
-
-/** How an explanation is asked for. */
-export interface ExplainRequest {
-  top?: number;
-  label?: string;
-  versus?: string;
 }
 
 /** The file whose hash names a model: the manifest, which lists the SHA-256 of the model's other files. */
@@ -42,20 +37,12 @@ function manifestChecksum(dir: string): string | undefined {
   }
 }
 
-/** A model's explain method, where this bugcat's Model has one (it is being added beside this service). */
-type Explainer = (text: string, options: ExplainRequest) => unknown;
-const explainerOf = (model: Model): Explainer | undefined => {
-  const explain = (model as unknown as { explain?: Explainer }).explain;
-  return typeof explain === 'function' ? explain.bind(model) : undefined;
-};
-
 function infoOf(model: Model, checksum: string): ModelInfo {
   return {
     checksum,
     labels: [...model.labels],
     hyperparameters: { ...model.hyperparameters },
     summary: { ...model.summary, labelCounts: { ...model.summary.labelCounts } },
-    explains: explainerOf(model) !== undefined,
   };
 }
 
@@ -124,14 +111,13 @@ export class ModelSet {
   }
 
   /** Predictions of `version` for `texts`, with the fields of the library's Prediction as they are. */
-  predict(version: number, texts: readonly string[], options: PredictRequest): Prediction[] {
+  predict(version: number, texts: readonly string[], options: PredictOptions): Prediction[] {
     return this.#get(version).predict(texts, options);
   }
 
-  /** The explanation of `text` by `version`, or undefined where the model cannot explain. */
-  explain(version: number, text: string, options: ExplainRequest): unknown {
-    const explain = explainerOf(this.#get(version));
-    return explain ? explain(text, options) : undefined;
+  /** The explanation of `text` by `version`. */
+  explain(version: number, text: string, options: ExplainOptions): Explanation {
+    return this.#get(version).explain(text, options);
   }
 
   /** Forgets `version` (its requests have all been answered). */

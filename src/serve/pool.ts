@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { ModelError, type Prediction, type RuntimeOptions } from '../index.js';
+import { ModelError, type Explanation, type ExplainOptions, type Prediction, type PredictOptions, type RuntimeOptions } from '../index.js';
 import type { Engine } from './engine.js';
 import { deserializeError, type Reply, type Request } from './messages.js';
-import type { ExplainRequest, ModelInfo, PredictRequest } from './models.js';
+import type { ModelInfo } from './models.js';
 
 /** A prediction thread stopped while it held requests (they are answered 503; the thread is restarted). */
 export class ThreadLostError extends Error {
@@ -112,12 +112,12 @@ export class WorkerPool implements Engine {
     }
   }
 
-  async predict(version: number, texts: readonly string[], options: PredictRequest): Promise<Prediction[]> {
+  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]> {
     return (await this.#dispatch(version, { type: 'predict', id: 0, version, texts, options })) as Prediction[];
   }
 
-  async explain(version: number, text: string, options: ExplainRequest): Promise<unknown> {
-    return this.#dispatch(version, { type: 'explain', id: 0, version, text, options });
+  async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {
+    return (await this.#dispatch(version, { type: 'explain', id: 0, version, text, options })) as Explanation;
   }
 
   discard(version: number): void {

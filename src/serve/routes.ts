@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { VERSION } from '../index.js';
+import { VERSION, type ExplainOptions } from '../index.js';
 import { HttpError } from './errors.js';
 import type { ServingModel } from './holder.js';
 import { reportOf, reportsOf, type PredictBody, type ReportFields } from './requests.js';
@@ -18,7 +18,8 @@ export function describeModel(m: ServingModel) {
     labels: m.labels,
     hyperparameters: m.hyperparameters,
     summary: m.summary,
-    explains: m.explains,
+    // Every model explains (Model.explain); the field stays for the clients that read it.
+    explains: true,
     served_by: `bugcat ${VERSION}`,
   };
 }
@@ -40,10 +41,7 @@ export function apiRoutes(service: Service) {
     });
 
     app.post('/v1/explain', { schema: { body: EXPLAIN_BODY } }, async (request) => {
-      const b = request.body as ReportFields & { top?: number; label?: string; versus?: string };
-      if (!service.holder.current.explains) {
-        throw new HttpError(501, "explanations are not available: this bugcat's Model has no explain method yet");
-      }
+      const b = request.body as ReportFields & ExplainOptions;
       const report = reportOf(b, limits);
       for (const field of ['label', 'versus'] as const) {
         const label = b[field];
@@ -52,8 +50,7 @@ export function apiRoutes(service: Service) {
         }
       }
       const { explanation, model } = await service.holder.explain(report.text, { top: b.top, label: b.label, versus: b.versus });
-      if (explanation === undefined) throw new HttpError(501, 'explanations are not available for this model');
-      return { ...(explanation as object), model: model.checksum };
+      return { ...explanation, model: model.checksum };
     });
 
     app.get('/v1/model', async () => describeModel(service.holder.current));

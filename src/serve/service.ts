@@ -1,9 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Prediction } from '../index.js';
+import type { Prediction, PredictOptions } from '../index.js';
 import type { ModelHolder, ReloadResult, ServingModel } from './holder.js';
 import type { Metrics } from './metrics.js';
 import type { ServeOptions } from './options.js';
-import type { PredictRequest } from './models.js';
 
 /** What the routes share: the model holder, the metrics, the options, and the reload every trigger (SIGHUP, the admin route) goes through. */
 export class Service {
@@ -17,7 +16,7 @@ export class Service {
   ) {}
 
   /** Predictions for `texts` by the serving model, counted by label. */
-  async predict(texts: readonly string[], options: PredictRequest): Promise<{ predictions: Prediction[]; model: ServingModel }> {
+  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: Prediction[]; model: ServingModel }> {
     const result = await this.holder.predict(texts, options);
     this.metrics.predicted(result.predictions.map((p) => p.label));
     return result;
