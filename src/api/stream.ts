@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import type { Columns } from '../io/reports.js';
@@ -9,6 +8,7 @@ import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } fro
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Prediction } from '../model/prediction.js';
 import type { Model, PredictOptions } from './model.js';
+import { PredictionPool } from './pool.js';
 import type { ReadOptions } from './reports.js';
 
 export type { ReportRecord, StreamProgress };
@@ -59,8 +59,6 @@ export function streamReportBytes(
 const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
 /** Batches predictStream answers in the calling thread before it starts any worker. */
 const BATCHES_BEFORE_WORKERS = 3;
-/** The heap limits of a prediction worker, in MB (see Pool). */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 };
 
 /**
  * Predictions of streamed reports, in bounded batches, in input order: one array per batch.
@@ -93,11 +91,18 @@ export async function* predictStream(
     for await (const batch of batches) yield label(model, batch, predict);
     return;
   }
-  const pool = new Pool(model, jobs - 1, options);
+  // jobs - 1 worker threads and this thread: a batch goes to a worker with fewer than two
+  // batches in flight, else this thread predicts it (while the workers go on). On a 2-core
+  // machine one worker and this thread, which also reads and writes, share the cores.
+  const pool = new PredictionPool(jobs - 1, { runtime: { backend: options.backend, kernels: options.kernels } });
+  void pool.share(0, model);
   try {
     const pending: Promise<RecordPrediction[]>[] = [];
     const send = (batch: readonly ReportRecord[]) => {
-      const p = pool.label(batch, predict);
+      const p =
+        pool.inFlight(0) >= 2
+          ? new Promise<RecordPrediction[]>((resolve) => resolve(label(model, batch, predict)))
+          : inWorker(pool, batch, predict);
       p.catch(() => {}); // awaited in turn below; a failure is not unhandled meanwhile
       pending.push(p);
     };
@@ -111,6 +116,17 @@ export async function* predictStream(
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Predictions of one batch in a worker. Only the ids wait here for the answers: the texts go to
+ * the worker and are garbage here at once, before they could be promoted to this thread's old
+ * generation (where they would linger until a full collection, growing its heap with the
+ * pipeline's depth).
+ */
+async function inWorker(pool: PredictionPool, batch: readonly ReportRecord[], options: PredictOptions): Promise<RecordPrediction[]> {
+  const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error }));
+  return merge(kept, await pool.predict(0, readable(batch), options));
 }
 
 async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
@@ -138,76 +154,4 @@ function merge(batch: readonly ReportRecord[], preds: readonly Prediction[]): Re
   return batch.map((r) =>
     r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id },
   );
-}
-
-/**
- * Worker threads that each hold the model, and this thread: a batch goes to a worker with fewer
- * than two batches queued, else this thread predicts it (while the workers go on). With jobs
- * threads in all, jobs - 1 workers: on a 2-core machine one worker and this thread, which also
- * reads and writes, share the cores, and only two copies of the model are in memory.
- */
-class Pool {
-  private readonly workers: { worker: Worker; busy: number; ready: Promise<void> }[];
-  private readonly waiting = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void }>();
-  private seq = 0;
-
-  constructor(
-    private readonly model: Model,
-    jobs: number,
-    runtime: RuntimeOptions,
-  ) {
-    const artifacts = model.toArtifacts();
-    const shared = model.sharedInputs();
-    this.workers = Array.from({ length: jobs }, () => {
-      // The worker's heap is kept near its live data: a small young generation (V8's default grows
-      // to 32 MB and more a thread), and an old generation bounded well above any batch's need,
-      // which also makes V8 grow it by smaller steps (a heap bounded under 2 GB grows by a factor
-      // of 1.3 to 2 after each full collection, instead of up to 4): about 50 MB less a thread.
-      const worker = new Worker(WORKER, {
-        workerData: { runtime: { backend: runtime.backend, kernels: runtime.kernels } },
-        resourceLimits: WORKER_LIMITS,
-      });
-      // The model goes by message, not workerData, which the worker would hold for its lifetime;
-      // its input weights (most of its memory) are shared, not copied, where they can be.
-      worker.postMessage({ artifacts, shared });
-      const entry = {
-        worker,
-        busy: 0,
-        ready: new Promise<void>((resolve, reject) => worker.once('message', () => resolve()).once('error', reject)),
-      };
-      worker.on('message', (m: { seq?: number; predictions?: Prediction[] }) => {
-        if (m.seq === undefined) return;
-        entry.busy--;
-        this.waiting.get(m.seq)?.resolve(m.predictions!);
-        this.waiting.delete(m.seq);
-      });
-      worker.on('error', (err) => {
-        for (const w of this.waiting.values()) w.reject(err);
-        this.waiting.clear();
-      });
-      return entry;
-    });
-  }
-
-  async label(batch: readonly ReportRecord[], options: PredictOptions): Promise<RecordPrediction[]> {
-    const entry = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    if (entry.busy >= 2) return label(this.model, batch, options);
-    entry.busy++;
-    // Only the ids wait here for the answers: the texts go to the worker and are garbage here at
-    // once, before they could be promoted to this thread's old generation (where they would
-    // linger until a full collection, growing its heap with the pipeline's depth).
-    const texts = readable(batch);
-    const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error }));
-    await entry.ready;
-    const seq = this.seq++;
-    const preds = await new Promise<Prediction[]>((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject });
-      entry.worker.postMessage({ seq, texts, options });
-    });
-    return merge(kept, preds);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
-  }
 }

@@ -1,9 +1,9 @@
-import type { Explanation, ExplainOptions, Prediction, PredictOptions } from '../index.js';
-import { ModelSet, type ModelInfo } from './models.js';
+import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions } from '../index.js';
 
 /**
- * Where predictions run: in the service's main thread (LocalEngine) or in worker threads
- * (WorkerPool). Models are held by version number; ModelHolder decides which version serves.
+ * Where predictions run, as ModelHolder needs it: the library's PredictionPool (worker threads,
+ * or the main thread with none). Models are held by version number; ModelHolder decides which
+ * version serves.
  */
 export interface Engine {
   /** Threads that predict (0: the main thread). */
@@ -16,32 +16,4 @@ export interface Engine {
   discard(version: number): void;
   /** Stops the threads (after the last request has been answered). */
   close(): Promise<void>;
-}
-
-/** Predictions in the main thread: for one core, or when a caller wants no threads (`--workers 0`). */
-export class LocalEngine implements Engine {
-  readonly threads = 0;
-  readonly #models: ModelSet;
-
-  constructor(models = new ModelSet()) {
-    this.#models = models;
-  }
-
-  async load(version: number, dir: string): Promise<ModelInfo> {
-    return this.#models.loadDir(version, dir);
-  }
-
-  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]> {
-    return this.#models.predict(version, texts, options);
-  }
-
-  async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {
-    return this.#models.explain(version, text, options);
-  }
-
-  discard(version: number): void {
-    this.#models.discard(version);
-  }
-
-  async close(): Promise<void> {}
 }

@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BugcatError, ERROR_CODES } from '../index.js';
-import { ThreadLostError } from './pool.js';
+import { BugcatError, ERROR_CODES, ThreadLostError } from '../index.js';
 
 /** A request the service refuses, with the HTTP status, a message for the caller and, for a bad field, its path (`reports[2].text`). */
 export class HttpError extends Error {

@@ -1,6 +1,5 @@
-import type { Explanation, ExplainOptions, Prediction, PredictOptions } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions } from '../index.js';
 import type { Engine } from './engine.js';
-import type { ModelInfo } from './models.js';
 
 /** The model serving now, as the service shows it. */
 export interface ServingModel extends ModelInfo {

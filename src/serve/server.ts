@@ -5,14 +5,11 @@
  * a drain (SIGTERM, SIGINT).
  */
 import { isIP } from 'node:net';
-import { BugcatError } from '../index.js';
+import { BugcatError, PredictionPool } from '../index.js';
 import { buildApp } from './app.js';
-import { LocalEngine, type Engine } from './engine.js';
 import { ModelHolder } from './holder.js';
 import { Metrics } from './metrics.js';
-import { ModelSet } from './models.js';
 import type { ServeOptions } from './options.js';
-import { WorkerPool } from './pool.js';
 import { Service } from './service.js';
 
 export type { Limits, ServeOptions } from './options.js';
@@ -29,15 +26,12 @@ export async function serve(o: ServeOptions, onListening: (url: string) => void 
   // Assigned once the model has loaded; the pool's callbacks, made before, read it then.
   // eslint-disable-next-line prefer-const
   let service: Service | undefined;
-  const engine: Engine =
-    o.workers > 0
-      ? new WorkerPool(
-          o.workers,
-          o.runtime,
-          (reason) => service?.log?.error({ reason }, 'a prediction thread stopped; a new one took its place'),
-          (message) => service?.log?.warn(message),
-        )
-      : new LocalEngine(new ModelSet(o.runtime));
+  const engine = new PredictionPool(o.workers, {
+    runtime: o.runtime,
+    restart: true,
+    onThreadLost: (reason) => service?.log?.error({ reason }, 'a prediction thread stopped; a new one took its place'),
+    onNotice: (message) => service?.log?.warn(message),
+  });
   let holder: ModelHolder;
   try {
     holder = await ModelHolder.open(engine, o.model);

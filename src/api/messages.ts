@@ -1,8 +1,14 @@
-import { BugcatError, DataError, ModelError, UsageError, type ErrorCode, type ExplainOptions, type PredictOptions } from '../index.js';
+import { BugcatError, DataError, ModelError, UsageError } from '../base/errors.js';
+import type { ErrorCode } from '../base/codes.js';
+import type { ModelArtifacts } from '../io/format.js';
+import type { SharedWeights } from '../nn/kernels.js';
+import type { ExplainOptions, PredictOptions } from './model.js';
+import type { ModelInfo, SharedModel } from './models.js';
 
-/** What the pool asks a prediction thread (worker.ts); each gets a Reply with its id. */
+/** What PredictionPool asks a prediction thread (predict-worker.ts); each gets a Reply with its id. */
 export type Request =
-  | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean }
+  | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean; shared?: SharedModel }
+  | { type: 'loadArtifacts'; id: number; version: number; artifacts: ModelArtifacts; shared?: SharedWeights[] }
   | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictOptions }
   | { type: 'explain'; id: number; version: number; text: string; options: ExplainOptions };
 
@@ -14,6 +20,9 @@ export interface SerializedError {
   problem?: string;
   advice?: string;
 }
+
+/** What a thread answers to loadDir: the model's info, its input weights for the other threads, and a notice for the operator if any. */
+export type Loaded = ModelInfo & { shared?: SharedWeights[]; priority?: string };
 
 /** A prediction thread's answer. */
 export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };

@@ -1,20 +1,23 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ModelError } from '../base/errors.js';
+import type { Hyperparameters } from '../base/hyperparameters.js';
+import { MANIFEST } from '../io/format.js';
+import { readArtifacts } from '../io/store.js';
+import type { Prediction } from '../model/prediction.js';
+import type { RuntimeOptions } from '../nn/choices.js';
+import type { SharedWeights } from '../nn/kernels.js';
 import {
-  load,
-  ModelError,
+  fromArtifactsSharing,
   type Explanation,
   type ExplainOptions,
-  type Hyperparameters,
   type Model,
   type ModelSummary,
-  type Prediction,
   type PredictOptions,
-  type RuntimeOptions,
-} from '../index.js';
+} from './model.js';
 
-/** What the service tells of a loaded model (GET /v1/model, the metrics): plain data, the same in every thread. */
+/** What a pool tells of a model it loaded from a folder (a service shows it): plain data, the same in every thread. */
 export interface ModelInfo {
   /** SHA-256 of the model's manifest, which holds the SHA-256 of every other file: the model's identity. */
   checksum: string;
@@ -23,10 +26,7 @@ export interface ModelInfo {
   summary: Readonly<ModelSummary>;
 }
 
-/** The file whose hash names a model: the manifest, which lists the SHA-256 of the model's other files. */
-const MANIFEST = 'bugcat.json';
-
-/** SHA-256 of the manifest in model folder `dir`, hex (undefined if it cannot be read). */
+/** SHA-256 of the manifest (which lists the SHA-256 of the model's other files) in model folder `dir`, hex (undefined if it cannot be read). */
 function manifestChecksum(dir: string): string | undefined {
   try {
     return createHash('sha256')
@@ -79,10 +79,16 @@ function warmUp(model: Model, count = 300, ms = 1000): void {
   }
 }
 
+/** A model another thread loaded from the same folder: its manifest's checksum, and its networks' input weights in shared memory. */
+export interface SharedModel {
+  checksum: string;
+  weights: SharedWeights[];
+}
+
 /**
- * The models one thread holds, by version number: the one serving and, during a reload, the
- * next one (and the previous one, until the requests it took have been answered). Used as it is
- * when the service predicts in its main thread, and inside each worker thread otherwise.
+ * The models one thread holds, by version number: for a service, the one serving and, during a
+ * reload, the next one (and the previous one, until the requests it took have been answered).
+ * PredictionPool keeps one in each of its threads, or in the calling thread when it has none.
  */
 export class ModelSet {
   readonly #models = new Map<number, Model>();
@@ -93,10 +99,13 @@ export class ModelSet {
    * Loads the model in folder `dir` as `version`, checked (checksums and format by the library,
    * then a trial prediction). Its checksum is its manifest's, read before and after the load: a
    * folder that changed meanwhile (a retrained model landing) is refused, to be read again later.
+   * Given `shared`, the same model (same manifest) loaded by another thread, its input weights
+   * are read where they are rather than decoded again.
    */
-  async loadDir(version: number, dir: string): Promise<ModelInfo> {
+  async loadDir(version: number, dir: string, shared?: SharedModel): Promise<ModelInfo> {
     const before = manifestChecksum(dir);
-    const model = await load(dir, this.runtime);
+    const weights = shared && shared.checksum === before ? shared.weights : undefined;
+    const model = await fromArtifactsSharing(readArtifacts(dir), this.runtime, weights, dir);
     const after = manifestChecksum(dir);
     if (before === undefined || before !== after) {
       throw new ModelError(`model ${dir} changed while it was being read`, {
@@ -108,6 +117,16 @@ export class ModelSet {
     warmUp(model);
     this.#models.set(version, model);
     return infoOf(model, before);
+  }
+
+  /** Holds `model` as `version`. */
+  set(version: number, model: Model): void {
+    this.#models.set(version, model);
+  }
+
+  /** The input weights of `version` where they are, for other threads to share (undefined where they are not in shared memory). */
+  shared(version: number): SharedWeights[] | undefined {
+    return this.#get(version).sharedInputs();
   }
 
   /** Predictions of `version` for `texts`, with the fields of the library's Prediction as they are. */
