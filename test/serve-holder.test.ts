@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/serve/engine.js';
 import { ModelHolder } from '../src/serve/holder.js';
-import type { ModelInfo } from '../src/serve/models.js';
+import type { ModelInfo } from '../src/index.js';
 
 /** An engine whose loads and predictions finish when the test says. */
 class Puppet implements Engine {
