@@ -120,7 +120,7 @@ describe('Dawid-Skene', () => {
 describe('training targets', () => {
   it('one annotator: its labels as they are, and the method recorded', () => {
     const t = trainingTargets([{ name: 'label', labels: ['b', 'a', 'b'] }], () => {});
-    expect(t.names).toEqual(['a', 'b']);
+    expect(t.labels).toEqual(['a', 'b']);
     expect(Array.from(t.y)).toEqual([1, 0, 1]);
     expect(t.soft).toBeUndefined();
     expect(t.summary).toEqual({ method: 'single', annotators: ['label'] });
@@ -135,7 +135,7 @@ describe('training targets', () => {
       ],
       (m) => log.push(m),
     );
-    expect(t.names).toEqual(['a', 'b']);
+    expect(t.labels).toEqual(['a', 'b']);
     expect(t.soft).toHaveLength(10);
     for (let i = 0; i < 5; i++) expect(t.soft![2 * i] + t.soft![2 * i + 1]).toBeCloseTo(1, 5);
     expect(t.y[3]).toBe(1); // only "two" labelled it: b

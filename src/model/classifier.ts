@@ -4,7 +4,7 @@ import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
-import type { TargetsSummary } from './targets.js';
+import type { TargetsSummary } from '../base/targets.js';
 import type { TrainingRecord } from './record.js';
 
 /** What a model remembers of the data it was trained on. */

@@ -1,43 +1,12 @@
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
+import { Targets } from '../base/targets.js';
 import { dawidSkene } from './dawid-skene.js';
 
 /** One annotator's labels of the reports, in order ('' where they gave none). */
 export interface Annotator {
   name: string;
   labels: readonly string[];
-}
-
-/** How a model's training targets were made, as the model records it. */
-export interface TargetsSummary {
-  /** `single`: one annotator's labels, one-hot; `dawid-skene`: several annotators' labels combined by Dawid-Skene EM into soft targets. */
-  method: 'single' | 'dawid-skene';
-  /** The annotators, the first one's labels defining the label set. */
-  annotators: string[];
-  /** Dawid-Skene: each annotator's estimated accuracy (the probability that their label is the true category, over the estimated category shares). */
-  accuracy?: Record<string, number>;
-  /** Dawid-Skene: each annotator's estimated accuracy per category (P(they say k | the true category is k)). */
-  accuracyByCategory?: Record<string, Record<string, number>>;
-  /** Each pair's share of equal labels on the reports both labelled with a category of the set, keyed "a / b". */
-  agreement?: Record<string, number>;
-  /** How many reports each annotator labelled with a category of the set. */
-  labelled?: Record<string, number>;
-  /** Dawid-Skene: EM iterations, and whether the posteriors settled before the cap. */
-  iterations?: number;
-  converged?: boolean;
-  /** Dawid-Skene: training reports whose most probable category is not the first annotator's label. */
-  changed?: number;
-}
-
-/** What the networks are fitted to. */
-export interface TrainingTargets {
-  /** The label set: the first annotator's distinct labels, sorted. */
-  names: string[];
-  /** Each report's class: the first annotator's label, or with several annotators the most probable category (ties go to the first annotator's label). */
-  y: Int32Array;
-  /** With several annotators: reports x classes, each report's probability of each category (rows sum to 1). */
-  soft?: Float32Array;
-  summary: TargetsSummary;
 }
 
 /** Dawid-Skene's cap on EM iterations, and its tolerance. */
@@ -51,23 +20,26 @@ const TOLERANCE = 1e-6;
  * One annotator: its labels, as they are. Several: Dawid-Skene EM learns each annotator's
  * confusion matrix and the category shares, and each report's posterior over the categories is
  * its soft target. A report the first annotator left unlabelled ('') is trained on the others'
- * labels; one no annotator labelled with a category of the set is refused.
+ * labels; one no annotator labelled with a category of the set is refused. Each report's label
+ * (`y`) is the first annotator's, or with several annotators the most probable category (ties go
+ * to the first annotator's label). The targets are single-label: one label per report.
  */
-export function trainingTargets(
-  annotators: readonly Annotator[],
-  log: Log,
-  idOf: (i: number) => string = (i) => String(i + 1),
-): TrainingTargets {
+export function trainingTargets(annotators: readonly Annotator[], log: Log, idOf: (i: number) => string = (i) => String(i + 1)): Targets {
   const [first] = annotators;
-  const names = [...new Set(first.labels.filter((l) => l.trim() !== ''))].sort();
+  const labels = [...new Set(first.labels.filter((l) => l.trim() !== ''))].sort();
   const n = first.labels.length;
-  if (annotators.length === 1 || names.length < 2) {
-    const index = new Map(names.map((name, i) => [name, i]));
-    return { names, y: Int32Array.from(first.labels, (l) => index.get(l)!), summary: { method: 'single', annotators: [first.name] } };
+  if (annotators.length === 1 || labels.length < 2) {
+    const index = new Map(labels.map((name, i) => [name, i]));
+    return new Targets({
+      kind: 'single-label',
+      labels,
+      y: Int32Array.from(first.labels, (l) => index.get(l)!),
+      summary: { method: 'single', annotators: [first.name] },
+    });
   }
-  const K = names.length;
-  const exact = new Map(names.map((name, i) => [name, i]));
-  const folded = new Map(names.map((name, i) => [name.toLowerCase(), i]));
+  const K = labels.length;
+  const exact = new Map(labels.map((name, i) => [name, i]));
+  const folded = new Map(labels.map((name, i) => [name.toLowerCase(), i]));
   const votes = annotators.map((a, j) =>
     Int32Array.from(a.labels, (l) => (j === 0 ? (exact.get(l) ?? -1) : (folded.get(l.trim().toLowerCase()) ?? -1))),
   );
@@ -102,8 +74,8 @@ export function trainingTargets(
   const accuracyByCategory: Record<string, Record<string, number>> = {};
   annotators.forEach((a, j) => {
     const pi = fit.confusion[j];
-    accuracy[a.name] = round(names.reduce((s, _, k) => s + fit.prior[k] * pi[k * K + k], 0));
-    accuracyByCategory[a.name] = Object.fromEntries(names.map((name, k) => [name, round(pi[k * K + k])]));
+    accuracy[a.name] = round(labels.reduce((s, _, k) => s + fit.prior[k] * pi[k * K + k], 0));
+    accuracyByCategory[a.name] = Object.fromEntries(labels.map((name, k) => [name, round(pi[k * K + k])]));
   });
   const agreement: Record<string, number> = {};
   for (let a = 0; a < annotators.length; a++) {
@@ -133,8 +105,9 @@ export function trainingTargets(
     `Dawid-Skene: ${fit.iterations} EM iteration${fit.iterations === 1 ? '' : 's'}${fit.converged ? '' : ` (stopped at the cap, not converged)`}; ` +
       `the most probable category differs from ${first.name}'s label on ${changed} of ${labelled[0]} reports`,
   );
-  return {
-    names,
+  return new Targets({
+    kind: 'single-label',
+    labels,
     y,
     soft: Float32Array.from(fit.posterior),
     summary: {
@@ -148,5 +121,5 @@ export function trainingTargets(
       converged: fit.converged,
       changed,
     },
-  };
+  });
 }

@@ -49,11 +49,8 @@ export async function trainClassifier(
   o: FitOptions,
 ): Promise<Classifier> {
   const { log } = o;
-  const { names, y, soft, summary } = trainingTargets(
-    [{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])],
-    log,
-    (i) => o.ids?.[i] ?? String(i + 1),
-  );
+  const targets = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  const { labels: names, y, soft, summary } = targets;
   if (names.length < 2) {
     throw new DataError(
       `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
