@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, load, readReports, ruleValues, train } from '../src/index.js';
 import { Rng } from '../src/base/rng.js';
+import { Targets } from '../src/base/targets.js';
 import { runtime } from '../src/nn/backend.js';
 import { ScaledDecay } from '../src/nn/decay.js';
 import { sparseLayer } from '../src/nn/kernels.js';
@@ -25,7 +26,8 @@ function task() {
     const terms = [...new Set(Array.from({ length: 6 }, () => y[i] * 20 + Math.floor(rng.next() * 20)))].sort((a, b) => a - b);
     x.push({ indices: Int32Array.from(terms), values: Float32Array.from(terms, () => 1 / Math.sqrt(terms.length)) });
   }
-  return { x: listSource(x), vectors: x, y, sampleWeight: new Float32Array(200).fill(1) };
+  const targets = new Targets({ kind: 'single-label', labels: ['a', 'b'], y, summary: { method: 'single', annotators: ['label'] } });
+  return { x: listSource(x), vectors: x, y, targets, sampleWeight: new Float32Array(200).fill(1) };
 }
 const SHAPE = { vocabSize: 41, hidden: 8, classes: 2 };
 const CFG: TrainConfig = {

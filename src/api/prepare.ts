@@ -2,6 +2,7 @@ import { UsageError } from '../base/errors.js';
 import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
 import { resolveHyperparameters } from '../base/rules.js';
+import { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import { autotune, describe } from '../model/autotune.js';
 import { AUTOTUNE_BUDGET, type AutotuneOptions } from '../base/search.js';
@@ -81,9 +82,16 @@ export async function prepare(
   }
   if (o.autotune) {
     const a: AutotuneOptions = o.autotune === true ? {} : o.autotune;
-    const names = [...new Set(labels.filter((l) => l !== ''))].sort();
-    const index = new Map(names.map((n, i) => [n, i]));
+    // The search fits one-hot targets of the labelled reports' labels (other annotators' are not used).
+    const labelSet = [...new Set(labels.filter((l) => l !== ''))].sort();
+    const index = new Map(labelSet.map((l, i) => [l, i]));
     const rows = labels.flatMap((l, i) => (index.has(l) ? [i] : []));
+    const targets = new Targets({
+      kind: 'single-label',
+      labels: labelSet,
+      y: Int32Array.from(rows, (i) => index.get(labels[i])!),
+      summary: { method: 'single', annotators: ['label'] },
+    });
     const budgetSeconds = a.budgetSeconds ?? AUTOTUNE_BUDGET;
     if (!(budgetSeconds > 0)) throw new UsageError(`the autotune budget is ${budgetSeconds} seconds: expected a number above 0`);
     if (a.trials !== undefined && !(Number.isInteger(a.trials) && a.trials >= 1))
@@ -91,12 +99,8 @@ export async function prepare(
     const fixed = new Set([...Object.keys(explicit), 'seed']);
     const { hp: tuned, trace } = await autotune(
       rt,
-      { texts: rows.map((i) => texts[i]), y: Int32Array.from(rows, (i) => index.get(labels[i])!), names, pretrained },
-      hp,
-      fixed,
-      { budgetSeconds, trials: a.trials, seed: a.seed ?? hp.seed, folds: a.folds },
-      log,
-      o.signal,
+      { texts: rows.map((i) => texts[i]), targets, pretrained },
+      { start: hp, fixed, settings: { budgetSeconds, trials: a.trials, seed: a.seed ?? hp.seed, folds: a.folds }, log, signal: o.signal },
     );
     hp = tuned;
     record.autotune = trace;

@@ -2,12 +2,12 @@ import { CancelledError } from '../base/errors.js';
 import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
 import { Rng } from '../base/rng.js';
+import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import { countTerms, featureConfig, type Counted } from '../text/counter.js';
 import type { TermVectors } from '../text/vectors.js';
 import { priorShift } from './calibration.js';
-import { labelCounts } from './classifier.js';
-import { stratifiedFolds } from './folds.js';
+import { foldRows, targetFolds } from './folds.js';
 import { countedLogits, fitParts } from './parts.js';
 import type { AutotuneTrace, AutotuneTrial } from './record.js';
 import { SEARCH_SPACE, type Space } from '../base/search.js';
@@ -38,33 +38,34 @@ export interface AutotuneSettings {
   folds?: number;
 }
 
-/** The data the search trains on: texts, their class ids, the class names; soft targets and pretrained vectors where train has them. */
+/** The data the search trains on: texts, their targets (in the same order), and pretrained vectors where train has them. */
 export interface TuneData {
   texts: readonly string[];
-  y: Int32Array;
-  names: readonly string[];
-  soft?: Float32Array;
+  targets: Targets;
   pretrained?: TermVectors;
 }
 
-/**
- * Searches hyperparameters from `start` (the configuration train would use), never changing
- * the fields in `fixed`. Returns the winning hyperparameters and the trace.
- */
+/** The search: where it starts (the configuration train would use), the fields it must not change, its settings; where progress goes and when to stop. */
+export interface TuneSearch {
+  start: Hyperparameters;
+  fixed: ReadonlySet<string>;
+  settings: AutotuneSettings;
+  log: Log;
+  signal?: AbortSignal;
+}
+
+/** Searches hyperparameters from `start`, never changing the fields in `fixed`. Returns the winning hyperparameters and the trace. */
 export async function autotune(
   rt: Runtime,
   data: TuneData,
-  start: Hyperparameters,
-  fixed: ReadonlySet<string>,
-  s: AutotuneSettings,
-  log: Log,
-  signal?: AbortSignal,
+  { start, fixed, settings: s, log, signal }: TuneSearch,
 ): Promise<{ hp: Hyperparameters; trace: AutotuneTrace }> {
   const started = performance.now();
-  const { y, names } = data;
-  const classes = names.length;
-  const k = s.folds ?? (y.length < 1000 ? 5 : 3);
-  const fold = stratifiedFolds(y, classes, k, new Rng(s.seed + 101));
+  const { targets } = data;
+  const { y, labels } = targets;
+  const classes = labels.length;
+  const k = s.folds ?? (targets.size < 1000 ? 5 : 3);
+  const fold = targetFolds(targets, k, new Rng(s.seed + 101));
   const rng = new Rng(s.seed + 202);
   // Tokenizing depends on a few fields only: one count per distinct feature setting.
   const counts = new Map<string, Counted>();
@@ -78,13 +79,11 @@ export async function autotune(
     const counted = countedFor(hp);
     const accs: number[] = [];
     for (let f = 0; f < k; f++) {
-      const train: number[] = [];
-      const held: number[] = [];
-      fold.forEach((g, i) => (g === f ? held : train).push(i));
-      const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, calibrationFolds: 0 }, () => {}, data.soft, signal);
+      const { train, held } = foldRows(fold, f);
+      const part = await fitParts(rt, { counted, rows: train, targets, hp: { ...hp, members: 1, calibrationFolds: 0 }, signal });
       const logits = countedLogits(part, counted, held);
-      const trainY = Int32Array.from(train, (i) => y[i]);
-      const shift = priorShift(names, labelCounts(names, trainY), hp.priorCorrection);
+      const shift = priorShift(labels, targets.subset(train).labelCounts(), hp.priorCorrection);
+      // The single-label accuracy: the prior-corrected top logit against each report's label.
       let right = 0;
       held.forEach((i, r) => {
         let top = 0;

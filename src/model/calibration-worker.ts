@@ -3,9 +3,8 @@
  * calibration models on the job it is given and posts the result back. Loaded only as a worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fitCalibrationModel } from './crossfit.js';
-import { runtimeOf, type CalibrationJob } from './parallel.js';
+import { calibrateJob, runtimeOf, type CalibrationJob } from './parallel.js';
 
 const job = workerData as CalibrationJob;
-const fit = await fitCalibrationModel(await runtimeOf(job), job.counted, job.y, job.names, job.hp, job.soft);
+const fit = await calibrateJob(await runtimeOf(job), job);
 parentPort!.postMessage(fit);

@@ -1,3 +1,5 @@
+import type { Targets } from '../base/targets.js';
+
 /**
  * Confidence calibration, fitted on held-out reports, in two steps:
  * 1. temperature scaling (Guo et al., 2017) with an optional prior correction:
@@ -42,29 +44,29 @@ export function calibrated(logits: Float32Array, classes: number, cal: Calibrati
 }
 
 /**
- * Fits temperature, then the top-label map, on held-out logits and their true classes `y`; or,
- * with `soft` (reports x classes: each report's probability of each class, where several
- * annotators' labels were combined), on those probabilities: the temperature minimises the
- * cross-entropy against them, and the top label's "hit" is its probability of being right.
+ * Fits temperature, then the top-label map, on held-out logits of reports and their targets: the
+ * temperature minimises the negative log-likelihood of their labels, or with soft targets
+ * (several annotators' labels combined) the cross-entropy against them, and the top label's
+ * "hit" is then its probability of being right.
  */
-export function fitCalibration(
-  logits: Float32Array,
-  y: Int32Array,
-  classes: number,
-  shift: Float32Array,
-  soft?: Float32Array,
-): Calibration {
-  const temperature = fitTemperature(logits, y, classes, shift, soft);
-  const p = probabilities(logits, classes, temperature, shift);
-  const x: number[] = [];
-  const hit: number[] = [];
-  for (let i = 0; i < y.length; i++) {
-    let top = 0;
-    for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + top]) top = c;
-    x.push(logit(p[i * classes + top]));
-    hit.push(soft ? soft[i * classes + top] : top === y[i] ? 1 : 0);
+export function fitCalibration(logits: Float32Array, targets: Targets, shift: Float32Array): Calibration {
+  switch (targets.kind) {
+    case 'single-label': {
+      const { y, soft } = targets;
+      const classes = targets.labels.length;
+      const temperature = fitTemperature(logits, y, classes, shift, soft);
+      const p = probabilities(logits, classes, temperature, shift);
+      const x: number[] = [];
+      const hit: number[] = [];
+      for (let i = 0; i < y.length; i++) {
+        let top = 0;
+        for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + top]) top = c;
+        x.push(logit(p[i * classes + top]));
+        hit.push(soft ? soft[i * classes + top] : top === y[i] ? 1 : 0);
+      }
+      return { temperature, ...fitPlatt(x, hit) };
+    }
   }
-  return { temperature, ...fitPlatt(x, hit) };
 }
 
 /**

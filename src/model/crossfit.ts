@@ -1,10 +1,10 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import { Rng } from '../base/rng.js';
+import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Counted } from '../text/counter.js';
 import { fitCalibration, priorShift, type Calibration } from './calibration.js';
-import { labelCounts } from './classifier.js';
-import { stratifiedFolds } from './folds.js';
+import { foldRows, targetFolds } from './folds.js';
 import { countedLogits, fitParts } from './parts.js';
 
 /**
@@ -19,6 +19,14 @@ export interface CalibrationFit {
   calibration?: Calibration;
   reports: number;
   messages: string[];
+}
+
+/** What the calibration is fitted on: the counted reports, their targets, the hyperparameters; and when to stop. */
+export interface CalibrationData {
+  counted: Counted;
+  targets: Targets;
+  hp: Hyperparameters;
+  signal?: AbortSignal;
 }
 
 /**
@@ -37,40 +45,31 @@ export interface CalibrationFit {
  * Each calibration model sees (k-1)/k of the reports, and so ends less sure of itself than the
  * final model, which sees them all; it trains for calibrationEpochs(hp) to make up for that.
  */
-export async function fitCalibrationModel(
-  rt: Runtime,
-  counted: Counted,
-  y: Int32Array,
-  names: readonly string[],
-  hp: Hyperparameters,
-  soft?: Float32Array,
-  signal?: AbortSignal,
-): Promise<CalibrationFit> {
-  const classes = names.length;
-  if (y.length < MIN_CALIBRATION_REPORTS) {
+export async function fitCalibrationModel(rt: Runtime, { counted, targets, hp, signal }: CalibrationData): Promise<CalibrationFit> {
+  const classes = targets.labels.length;
+  const n = targets.size;
+  if (n < MIN_CALIBRATION_REPORTS) {
     return {
       reports: 0,
       messages: [
-        `calibration skipped: ${y.length} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`,
+        `calibration skipped: ${n} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`,
       ],
     };
   }
-  const fold = stratifiedFolds(y, classes, hp.calibrationFolds, new Rng(hp.seed + 1));
-  const logits = new Float32Array(y.length * classes);
+  const fold = targetFolds(targets, hp.calibrationFolds, new Rng(hp.seed + 1));
+  const logits = new Float32Array(n * classes);
   const epochs = calibrationEpochs(hp);
   for (let f = 0; f < hp.calibrationFolds; f++) {
-    const train: number[] = [];
-    const held: number[] = [];
-    fold.forEach((g, i) => (g === f ? held : train).push(i));
-    const part = await fitParts(rt, counted, train, y, classes, { ...hp, members: 1, epochs }, () => {}, soft, signal);
+    const { train, held } = foldRows(fold, f);
+    const part = await fitParts(rt, { counted, rows: train, targets, hp: { ...hp, members: 1, epochs }, signal });
     const scored = countedLogits(part, counted, held);
     held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
   }
-  const calibration = fitCalibration(logits, y, classes, priorShift(names, labelCounts(names, y), hp.priorCorrection), soft);
+  const calibration = fitCalibration(logits, targets, priorShift(targets.labels, targets.labelCounts(), hp.priorCorrection));
   const { temperature, slope, intercept } = calibration;
   return {
     calibration,
-    reports: y.length,
+    reports: n,
     messages: [
       `calibration: ${hp.calibrationFolds} networks, each trained on ${hp.calibrationFolds - 1}/${hp.calibrationFolds} of the reports and scored on the rest, give temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}`,
     ],

@@ -11,18 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
+import { Targets, type TargetsData } from '../base/targets.js';
 import { loadTf, type Runtime } from '../nn/backend.js';
 import type { Backend, KernelChoice } from '../nn/choices.js';
 import type { Counted } from '../text/counter.js';
 import { fitCalibrationModel, type CalibrationFit } from './crossfit.js';
 
-/** What the worker is given: the counted reports, their classes (and soft targets, if any) and the run-time choices. */
+/** What the worker is given, as plain data: the counted reports, their targets, the hyperparameters and the run-time choices. */
 export interface CalibrationJob {
   counted: Counted;
-  y: Int32Array;
-  names: readonly string[];
+  targets: TargetsData;
   hp: Hyperparameters;
-  soft?: Float32Array;
   backend: Backend;
   kernels: KernelChoice;
 }
@@ -37,10 +36,11 @@ export async function calibrateInParallel(
   signal?: AbortSignal,
 ): Promise<CalibrationFit> {
   if (threads < 2 || !existsSync(WORKER)) {
-    return fitCalibrationModel(rt, job.counted, job.y, job.names, job.hp, job.soft, signal);
+    return calibrateJob(rt, job, signal);
   }
   return new Promise<CalibrationFit>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: job, stdout: true, stderr: true });
+    const data: CalibrationJob = { ...job, targets: Targets.from(job.targets).data() };
+    const worker = new Worker(WORKER, { workerData: data, stdout: true, stderr: true });
     const abort = () => {
       void worker.terminate();
       reject(new CancelledError());
@@ -54,6 +54,10 @@ export async function calibrateInParallel(
     });
   });
 }
+
+/** Fits the calibration of a job, in this thread (the worker's or the caller's): its targets made Targets again from their data. */
+export const calibrateJob = (rt: Runtime, job: CalibrationJob, signal?: AbortSignal): Promise<CalibrationFit> =>
+  fitCalibrationModel(rt, { counted: job.counted, targets: Targets.from(job.targets), hp: job.hp, signal });
 
 /** Loads TensorFlow.js for training with the job's backend (in the worker). */
 export const runtimeOf = async (job: Pick<CalibrationJob, 'backend' | 'kernels'>): Promise<Runtime> => ({

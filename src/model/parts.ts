@@ -1,5 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import type { Log } from '../base/log.js';
+import { silentLog, type Log } from '../base/log.js';
+import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Network } from '../nn/network.js';
 import { trainNetwork } from '../nn/trainer.js';
@@ -13,33 +14,28 @@ export interface Parts {
   networks: Network[];
 }
 
+/** What fitParts fits on: the counted reports, which of them (`rows`), all their targets, the hyperparameters; where progress goes and when to stop. */
+export interface PartsJob {
+  counted: Counted;
+  /** The reports to fit on, as indices into `counted` and `targets`. */
+  rows: readonly number[];
+  /** The targets of all the counted reports: fitParts takes the rows' own. */
+  targets: Targets;
+  hp: Hyperparameters;
+  log?: Log;
+  signal?: AbortSignal;
+}
+
 /**
- * Vocabulary and network(s) fitted on reports `rows` of the counted reports (classes `yAll`, and
- * soft targets `softAll`, reports x classes, where several annotators' labels were combined):
- * the vocabulary first (its terms and weights from these rows only, by the classes `yAll`),
- * then hp.members networks on the vectors it gives.
- *
- * Class weights, (n / (classes x n_c)) ^ classWeightPower, count each class's reports; with
- * soft targets, n_c is the class's soft count (the sum of its probabilities) and a report's
- * weight is its targets' mean class weight: a report the annotators split between two
- * classes counts half in each, as the networks are asked to fit it. One-hot targets give the
- * hard counts and weights exactly.
+ * Vocabulary and network(s) fitted on reports `rows` of the counted reports: the vocabulary
+ * first (its terms and weights from these rows only, by their labels), then hp.members networks
+ * on the vectors it gives, each report weighted by its label weight (Targets.sampleWeights).
  */
-export async function fitParts(
-  rt: Runtime,
-  counted: Counted,
-  rows: readonly number[],
-  yAll: Int32Array,
-  classes: number,
-  hp: Hyperparameters,
-  log: Log,
-  softAll?: Float32Array,
-  signal?: AbortSignal,
-): Promise<Parts> {
+export async function fitParts(rt: Runtime, { counted, rows, targets: all, hp, log = silentLog, signal }: PartsJob): Promise<Parts> {
   const started = performance.now();
-  const y = Int32Array.from(rows, (i) => yAll[i]);
-  const soft = softAll && rowsOf(softAll, rows, classes);
-  const vectorizer = Vectorizer.fitCounted(counted, rows, hp, y);
+  const targets = all.subset(rows);
+  const classes = targets.labels.length;
+  const vectorizer = Vectorizer.fitCounted(counted, rows, hp, targets.y);
   // The vectors are made a batch at a time from the counted reports, never all kept: training on
   // 85,000 reports would otherwise hold 8 bytes a non-zero of each (about 800 MB) besides the counts.
   const x = vectorizer.countedSource(counted, rows);
@@ -48,13 +44,7 @@ export async function fitParts(
   log(
     `features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`,
   );
-  const counts = new Float64Array(classes);
-  if (soft) soft.forEach((p, j) => (counts[j % classes] += p));
-  else for (const c of y) counts[c]++;
-  const weightOf = Float64Array.from(counts, (n) => (n > 0 ? (y.length / (classes * n)) ** hp.classWeightPower : 0));
-  const sampleWeight = soft
-    ? Float32Array.from(y, (_, i) => weightOf.reduce((s, w, c) => s + w * soft[i * classes + c], 0))
-    : Float32Array.from(y, (c) => weightOf[c]);
+  const sampleWeight = targets.sampleWeights(hp.classWeightPower);
   // Pretrained term vectors (counted.pretrained) start the rows of the terms they cover.
   const initialRows =
     counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
@@ -67,7 +57,7 @@ export async function fitParts(
     networks.push(
       await trainNetwork(
         rt,
-        { x, y, sampleWeight, soft },
+        { x, targets, sampleWeight },
         { vocabSize: vectorizer.size, hidden: hp.hidden, classes },
         { ...hp, seed: memberSeed(hp.seed, m) },
         { onEpoch, signal, initialRows },
@@ -94,13 +84,6 @@ export function countedLogits(parts: Parts, counted: Counted, rows: readonly num
 
 /** Reports whose vectors countedLogits makes at once. */
 const SCORE_CHUNK = 4096;
-
-/** The rows `rows` of a reports x classes matrix. */
-function rowsOf(m: Float32Array, rows: readonly number[], classes: number): Float32Array {
-  const out = new Float32Array(rows.length * classes);
-  rows.forEach((i, k) => out.set(m.subarray(i * classes, (i + 1) * classes), k * classes));
-  return out;
-}
 
 /** The seed of ensemble member m: the model's own seed for the first, so one member is the plain network. */
 const memberSeed = (seed: number, m: number) => (m === 0 ? seed : (seed + 7919 * m) % 2 ** 31);

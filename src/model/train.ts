@@ -6,7 +6,7 @@ import type { Backend } from '../nn/choices.js';
 import { countTerms } from '../text/counter.js';
 import type { TermVectors } from '../text/vectors.js';
 import { UNCALIBRATED } from './calibration.js';
-import { Classifier, labelCounts } from './classifier.js';
+import { Classifier } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
@@ -50,15 +50,14 @@ export async function trainClassifier(
 ): Promise<Classifier> {
   const { log } = o;
   const targets = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
-  const { labels: names, y, soft, summary } = targets;
-  if (names.length < 2) {
+  if (targets.labels.length < 2) {
     throw new DataError(
-      `the training data holds ${names.length === 0 ? 'no category' : `one category only (${names[0]})`}: a classifier needs reports of at least two categories`,
+      `the training data holds ${targets.labels.length === 0 ? 'no category' : `one category only (${targets.labels[0]})`}: a classifier needs reports of at least two categories`,
       { code: 'ONE_CATEGORY' },
     );
   }
-  const counts = labelCounts(names, y);
-  const single = names.filter((n) => counts[n] === 1);
+  const counts = targets.labelCounts();
+  const single = targets.labels.filter((l) => counts[l] === 1);
   if (single.length)
     log(
       `warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`,
@@ -73,33 +72,19 @@ export async function trainClassifier(
   // model are independent: with two threads or more they train side by side.
   const calibrating =
     hp.calibrationFolds > 0
-      ? calibrateInParallel(rt, { counted, y, names, hp, soft, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal)
+      ? calibrateInParallel(rt, { counted, targets, hp, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal)
       : undefined;
   // Should the final model fail or be cancelled, the calibration's own failure is not the news.
   calibrating?.catch(() => {});
-  const { vectorizer, networks } = await fitParts(
-    rt,
-    counted,
-    Array.from(texts, (_, i) => i),
-    y,
-    names.length,
-    hp,
-    log,
-    soft,
-    o.signal,
-  );
+  const all = Array.from(texts, (_, i) => i);
+  const { vectorizer, networks } = await fitParts(rt, { counted, rows: all, targets, hp, log, signal: o.signal });
   const fitted = await calibrating;
   if (fitted) fitted.messages.forEach((m) => log(m));
-  const coverage = vectorizer
-    .coverageCounted(
-      counted,
-      Array.from(texts, (_, i) => i),
-    )
-    .sort();
+  const coverage = vectorizer.coverageCounted(counted, all).sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   return new Classifier(
     hp,
-    names,
+    targets.labels,
     fitted?.calibration ?? UNCALIBRATED,
     vectorizer,
     networks,
@@ -108,7 +93,7 @@ export async function trainClassifier(
       labelCounts: counts,
       calibrationReports: fitted?.reports ?? 0,
       coverage: { p05: at(0.05), median: at(0.5) },
-      targets: summary,
+      targets: targets.summary,
     },
     fingerprints(texts),
   );

@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { CancelledError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import { Rng } from '../base/rng.js';
+import type { Targets } from '../base/targets.js';
 import type { Runtime } from './backend.js';
 import { ScaledDecay } from './decay.js';
 import { head, Network, type NetworkShape } from './network.js';
@@ -12,17 +13,12 @@ export type TrainConfig = Pick<
   'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'inputDecay' | 'labelSmoothing'
 >;
 
-/**
- * What a network is fitted to: the reports' vectors, their classes and weights, and, where the
- * targets are soft (several annotators combined), each report's probability of each class.
- */
+/** What a network is fitted to: the reports' vectors, their targets (in the same order) and weights. */
 export interface TrainingSet {
   /** The reports' vectors, asked for a batch at a time. */
   x: SparseSource;
-  y: Int32Array;
+  targets: Targets;
   sampleWeight: Float32Array;
-  /** reports x classes, rows summing to 1: the targets instead of the one-hot classes `y`. */
-  soft?: Float32Array;
 }
 
 export interface TrainHooks {
@@ -42,9 +38,10 @@ export interface EpochReport {
 }
 
 /**
- * Fits a Network by minimising weighted, label-smoothed softmax cross-entropy. The target of a
- * report is its class `y[i]`, or its row of `soft` where given, smoothed alike: each class gets
- * labelSmoothing / classes, and the target's own mass is scaled by 1 - labelSmoothing.
+ * Fits a Network by minimising the weighted, label-smoothed loss of the targets' kind; for
+ * single-label targets, softmax cross-entropy. The target of a report is its label `y[i]`, or its
+ * row of `soft` where given, smoothed alike: each label gets labelSmoothing / labels, and the
+ * target's own mass is scaled by 1 - labelSmoothing.
  * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
  * (tf.valueAndGrads) and updated by its Adam optimizer; the gradient with respect to the
  * hidden pre-activations flows on to the input weights by sparse SGD, whose rate decays
@@ -61,11 +58,12 @@ export interface EpochReport {
  */
 export async function trainNetwork(
   rt: Runtime,
-  { x, y, sampleWeight, soft }: TrainingSet,
+  { x, targets, sampleWeight }: TrainingSet,
   shape: NetworkShape,
   cfg: TrainConfig,
   hooks: TrainHooks = {},
 ): Promise<Network> {
+  if (targets.labels.length !== shape.classes) throw new Error(`${targets.labels.length} labels for a network of ${shape.classes} outputs`);
   const { tf } = rt;
   const rng = new Rng(cfg.seed);
   const net = Network.init(shape, rng, rt.kernels);
@@ -81,10 +79,18 @@ export async function trainNetwork(
   const optimizer = tf.train.adam(cfg.learningRate);
   const off = cfg.labelSmoothing / classes;
   const mass = 1 - cfg.labelSmoothing;
+  const { y, soft } = targets;
+  // The log-probabilities the loss compares with the targets: one label per report, a softmax over the labels.
+  const logProbabilities = (logits: TF.Tensor): TF.Tensor => {
+    switch (targets.kind) {
+      case 'single-label':
+        return tf.logSoftmax(logits);
+    }
+  };
 
   const lossOf = (h: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor, target: TF.Tensor, weight: TF.Tensor, seed: number) => {
     const logits = head(tf, h, b1, w2, b2, { rate: cfg.dropout, seed });
-    const nll = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1));
+    const nll = tf.neg(tf.sum(tf.mul(target, logProbabilities(logits)), 1));
     return tf.div(tf.sum(tf.mul(nll, weight)), tf.sum(weight)) as TF.Scalar;
   };
 
