@@ -71,10 +71,3 @@ export class Classifier {
     );
   }
 }
-
-/** How many of the class ids `y` fall in each class, by name. */
-export function labelCounts(names: readonly string[], y: Int32Array): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  for (const c of y) counts[names[c]]++;
-  return counts;
-}
