@@ -1,7 +1,7 @@
 import { loadVectors, readAllReports, type AutotuneOptions, type Reports, type TermVectors } from '../index.js';
 import { stderrLog } from './options.js';
 
-/** The learning flags as commander hands them over (see addLearning in main.ts). */
+/** The learning flags as commander hands them over (see learningOptions in flags.ts). */
 export interface LearningFlags {
   autotune?: boolean;
   autotuneBudget?: number;
