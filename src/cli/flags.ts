@@ -102,9 +102,6 @@ export const jobsOption = (work: string, same: string): Option =>
     number('int', 1, 256),
   );
 
-/** --jobs of train and cv: threads to train on (the ensemble members and the calibration models side by side). */
-export const trainJobsOption = (): Option => jobsOption('to train on', 'the model is');
-
 /**
  * One flag per hyperparameter. None has a value unless given: the library fills in the rest,
  * by the default rules (on the number of reports and categories) or DEFAULTS, and records them
@@ -209,4 +206,16 @@ export const secondLabelOptions = (): Option[] => [
       "there is no fixed share any more: several annotators' labels are combined by Dawid-Skene EM, which learns how reliable each one is (see --label-column)",
     );
   }),
+];
+
+/**
+ * The flags of the commands that train, after their own: train's, which cv repeats fold by fold.
+ * --jobs: threads to train on (the ensemble members and the calibration models side by side).
+ */
+export const trainingOptions = (): Option[] => [
+  jobsOption('to train on', 'the model is'),
+  ...secondLabelOptions(),
+  ...learningOptions(),
+  ...columnOptions('annotators'),
+  ...hyperparameterOptions(),
 ];

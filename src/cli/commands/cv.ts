@@ -1,18 +1,5 @@
 import { Command } from 'commander';
-import {
-  addOptions,
-  columnOptions,
-  htmlOption,
-  hyperparameterOptions,
-  jsonOption,
-  labelledDataOption,
-  learningOptions,
-  number,
-  quietOption,
-  secondLabelOptions,
-  svgOption,
-  trainJobsOption,
-} from '../flags.js';
+import { addOptions, htmlOption, jsonOption, labelledDataOption, number, quietOption, svgOption, trainingOptions } from '../flags.js';
 
 /** bugcat cv: k-fold cross-validation, training and scoring as train and evaluate do. */
 export const command = (): Command =>
@@ -31,9 +18,5 @@ export const command = (): Command =>
       .addOption(htmlOption('the pooled out-of-fold predictions'))
       .addOption(svgOption())
       .addOption(quietOption()),
-    trainJobsOption(),
-    secondLabelOptions(),
-    learningOptions(),
-    columnOptions('annotators'),
-    hyperparameterOptions(),
+    trainingOptions(),
   ).action(async (o) => (await import('../actions/cv.js')).cv(o));

@@ -1,14 +1,5 @@
 import { Command } from 'commander';
-import {
-  addOptions,
-  columnOptions,
-  forceOption,
-  hyperparameterOptions,
-  learningOptions,
-  quietOption,
-  secondLabelOptions,
-  trainJobsOption,
-} from '../flags.js';
+import { addOptions, forceOption, quietOption, trainingOptions } from '../flags.js';
 
 /** bugcat train: labelled reports in, a model folder out. */
 export const command = (): Command =>
@@ -19,9 +10,5 @@ export const command = (): Command =>
       .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
       .addOption(forceOption('write into an existing folder that is not a bugcat model (its other files are left alone)'))
       .addOption(quietOption()),
-    trainJobsOption(),
-    secondLabelOptions(),
-    learningOptions(),
-    columnOptions('annotators'),
-    hyperparameterOptions(),
+    trainingOptions(),
   ).action(async (o) => (await import('../actions/train.js')).train(o));
