@@ -5,8 +5,8 @@ import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
 import { decodeBytes, readTextFile } from './decode.js';
 import { controlCharacters as countControls } from '../text/normalize.js';
-import { parseIssuesJson, parseIssuesJsonl, type IssueRecord } from './issues.js';
-import { BOOKKEEPING, isFolder, readStudyLayout, stripScoreHeader } from './study.js';
+import { parseIssuesJson, parseIssuesJsonl, type IssueRecord } from './records/issues.js';
+import { BOOKKEEPING, isFolder, readStudyLayout, stripScoreHeader } from './records/study.js';
 
 /** Reports as read from a file or folder, in input order: parallel lists of ids, texts and, when read with labels, labels. */
 export interface Reports {

@@ -7,9 +7,9 @@ import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
 import { controlCharacters } from '../text/normalize.js';
 import { decodeBytes, readTextFile } from './decode.js';
-import { issueOf, parseIssuesJson } from './issues.js';
+import { issueOf, parseIssuesJson } from './records/issues.js';
 import { ColumnError, csvProblem, formatOf, reportFilesIn, walk, type Columns, type InputFormat } from './reports.js';
-import { isFolder, stripScoreHeader } from './study.js';
+import { isFolder, stripScoreHeader } from './records/study.js';
 
 /**
  * Reports read as a stream, one record at a time, in input order, with memory that does not

@@ -1,4 +1,4 @@
-import { DataError } from '../base/errors.js';
+import { DataError } from '../../base/errors.js';
 
 /**
  * Issue exports of trackers, as JSON (an array, or an object whose `items` is one, as GitHub's

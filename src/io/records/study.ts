@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DataError } from '../base/errors.js';
-import type { Log } from '../base/log.js';
-import { readTextFile } from './decode.js';
+import { DataError } from '../../base/errors.js';
+import type { Log } from '../../base/log.js';
+import { readTextFile } from '../decode.js';
 
 /**
  * The folder layout the bug study publishes, read as it ships: `<run>/output/<category>/<id>`
