@@ -41,10 +41,12 @@ export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';
-export { NON_ANSWERS, INPUT_FORMATS } from './io/reports.js';
-export type { InputFormat } from './io/reports.js';
+export { NON_ANSWERS } from './io/reports.js';
+export { INPUT_FORMATS } from './io/sniff.js';
+export type { InputFormat } from './io/sniff.js';
 export type { ReadOptions } from './api/reports.js';
-export type { Reports, Annotation, ColumnRole } from './io/reports.js';
+export type { Reports, Annotation } from './io/reports.js';
+export type { ColumnRole } from './io/columns.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
 export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
 export type { StudyEntry, StudyWrite } from './io/study-writer.js';
@@ -77,7 +79,7 @@ export { checkModelDir } from './io/store.js';
 
 /** Errors: every error bugcat throws on purpose is a BugcatError, with a `code` and the exit code the command line uses. */
 export { BugcatError, UsageError, HyperparameterError, DataError, ModelError, CancelledError } from './base/errors.js';
-export { ColumnError } from './io/reports.js';
+export { ColumnError } from './io/columns.js';
 /** Every error code with its exit code, HTTP status and meaning. */
 export { ERROR_CODES } from './base/codes.js';
 export type { ErrorCode, ErrorCodeInfo } from './base/codes.js';

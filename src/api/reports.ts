@@ -1,16 +1,9 @@
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { decodeBytes, readTextFile } from '../io/decode.js';
-import {
-  dropExcluded,
-  NON_ANSWERS,
-  parseBytes,
-  readInputs,
-  readLabelled,
-  type Columns,
-  type InputFormat,
-  type Reports,
-} from '../io/reports.js';
+import type { Columns } from '../io/columns.js';
+import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Reports } from '../io/reports.js';
+import type { InputFormat } from '../io/sniff.js';
 
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
-import type { Columns } from '../io/reports.js';
+import type { Columns } from '../io/columns.js';
 import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { Prediction } from '../model/prediction.js';

@@ -1,12 +1,20 @@
-import { readdirSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
+import { parse } from 'csv-parse/sync';
+import { lookUpColumns, type Columns } from './columns.js';
+import { warnControls } from './controls.js';
 import { decodeBytes, readTextFile } from './decode.js';
-import { controlCharacters as countControls } from '../text/normalize.js';
-import { parseIssuesJson, parseIssuesJsonl, type IssueRecord } from './records/issues.js';
-import { BOOKKEEPING, isFolder, readStudyLayout, stripScoreHeader } from './records/study.js';
+import { parseFailed, readOrFail } from './failing.js';
+import { inputFiles } from './records/folder.js';
+import { parseIssuesJson, parseIssuesJsonl } from './records/issues.js';
+import type { ReportRecord } from './records/record.js';
+import { isFolder, readStudyLayout, stripScoreHeader } from './records/study.js';
+import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
+
+/**
+ * Reports read whole, from files and folders or from bytes: every input format's records come
+ * from its parser in records/, as the streaming reader's (stream.ts) do.
+ */
 
 /** Reports as read from a file or folder, in input order: parallel lists of ids, texts and, when read with labels, labels. */
 export interface Reports {
@@ -35,40 +43,10 @@ export interface Reports {
 /** The labels that mean "no answer" in the study's layouts and exports, left out of training and scoring unless asked otherwise. */
 export const NON_ANSWERS: readonly string[] = ['manual-review', 'none', 'all', 'unknown', 'review'];
 
-/** The formats an input can be read as: detected by file name, or given. */
-export type InputFormat = 'text' | 'csv' | 'json' | 'jsonl';
-/** The input formats a caller may ask for. */
-export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'csv', 'json', 'jsonl'];
-
 /** One annotator's labels of the reports, in order (empty where they gave none), under the name of their column. */
 export interface Annotation {
   name: string;
   labels: string[];
-}
-
-export interface Columns {
-  text: string;
-  label?: string;
-  /** Columns holding other annotators' labels of the same reports (required when named; labelled CSVs only). */
-  otherLabels?: readonly string[];
-  id: string;
-  /** A column giving each report's cross-validation fold (required when named). */
-  fold?: string;
-  /** A column holding a second annotator's labels (required when named): one more of otherLabels, named by its own role in errors. */
-  secondLabel?: string;
-}
-
-/** What a column is for, as a ColumnError names it: the text, a label (any annotator's), the id, the fold, or the second annotator's label. */
-export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'secondLabel';
-
-/** A CSV lacks a column that was asked for; `role` says which (text, label, id, fold, secondLabel). */
-export class ColumnError extends DataError {
-  constructor(
-    message: string,
-    readonly role: ColumnRole,
-  ) {
-    super(message, { code: 'NO_COLUMN' });
-  }
 }
 
 /** Labelled reports from a CSV file or a study folder (one folder per category; see study.ts). `log` hears what was skipped. */
@@ -106,39 +84,17 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
     throw new DataError(`${path} is not valid CSV: ${csvProblem(err, content)}; fix the file or export it again`);
   }
   const [header, ...records] = rows;
-  const found = header.map((h) => h.trim());
-  const column = (name: string, required: boolean, role: ColumnRole) => {
-    const i = found.indexOf(name);
-    if (i < 0 && required) {
-      throw new ColumnError(`${path} has no "${name}" column (columns found: ${found.join(', ')})`, role);
-    }
-    return i;
-  };
-  const ti = column(columns.text, true, 'text');
-  const li = columns.label !== undefined ? column(columns.label, requireLabel, 'label') : -1;
-  const ii = column(columns.id, false, 'id');
-  const fi = columns.fold !== undefined ? column(columns.fold, true, 'fold') : -1;
-  // Other annotators' columns, when labels are read: each required, the second annotator's last.
-  const others =
-    li >= 0
-      ? [
-          ...(columns.otherLabels ?? []).map((name) => ({ name, role: 'label' as const })),
-          ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : []),
-        ]
-      : [];
-  const oi = others.map((o) => column(o.name, true, o.role));
+  const at = lookUpColumns(header, columns, path, requireLabel);
   if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
-  const ids = records.map((r, n) => (ii >= 0 ? r[ii] : String(n + 1)));
-  const texts = records.map((r) => r[ti]);
-  const labels = li >= 0 ? records.map((r) => r[li].trim()) : undefined;
+  const labels = at.label >= 0 ? records.map((r) => r[at.label].trim()) : undefined;
   return {
-    ids,
-    texts,
+    ids: records.map((r, n) => (at.id >= 0 ? r[at.id] : String(n + 1))),
+    texts: records.map((r) => r[at.text]),
     labels,
-    folds: fi >= 0 ? records.map((r) => r[fi].trim()) : undefined,
+    folds: at.fold >= 0 ? records.map((r) => r[at.fold].trim()) : undefined,
     annotators:
-      labels && others.length
-        ? [{ name: columns.label!, labels }, ...others.map((o, k) => ({ name: o.name, labels: records.map((r) => r[oi[k]].trim()) }))]
+      labels && at.others.length
+        ? [{ name: columns.label!, labels }, ...at.others.map((o) => ({ name: o.name, labels: records.map((r) => r[o.index].trim()) }))]
         : undefined,
   };
 }
@@ -171,17 +127,13 @@ export function csvProblem(err: unknown, content: string): string {
  */
 export function readInputs(paths: readonly string[], columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
   const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors'>> = { ids: [], texts: [], errors: [] };
-  const add = (r: Reports) => {
+  for (const file of inputFiles(paths, log)) {
+    const r = readFileInput(file.path, file.id, columns, log, format, file.inFolder);
     r.ids.forEach((id, i) => {
       out.ids.push(id);
       out.texts.push(r.texts[i]);
       out.errors.push(r.errors?.[i]);
     });
-  };
-  for (const path of paths) {
-    if (isFolder(path)) {
-      for (const file of reportFilesIn(path, log)) add(readFileInput(file, relative(path, file), columns, log, format, true));
-    } else add(readFileInput(path, path, columns, log, format));
   }
   warnControls(out.ids, out.texts, log);
   const failed = out.errors.filter((e) => e !== undefined).length;
@@ -189,49 +141,17 @@ export function readInputs(paths: readonly string[], columns: Columns, log: Log 
 }
 
 /**
- * The report files under a folder, at any depth, sorted: hidden files and folders and the
- * study's bookkeeping (categories.csv, analysis.csv) left out, each said to `log`.
- */
-export function reportFilesIn(path: string, log: Log): string[] {
-  const files = walk(path);
-  if (files.hidden)
-    log(`skipped ${files.hidden} hidden file${files.hidden === 1 ? '' : 's'} or folder${files.hidden === 1 ? '' : 's'} under ${path}`);
-  const [bookkeeping, reports] = partition(files.list, (f) => BOOKKEEPING.test(basename(f)));
-  if (bookkeeping.length) log(`skipped ${bookkeeping.map((f) => relative(path, f)).join(', ')}: the study's counts, not reports`);
-  if (reports.length === 0) log(`warning: ${path} holds no files`);
-  return reports;
-}
-
-/**
  * The reports of one file (see readInputs): `id` names a single-report file. A file that cannot
  * be read fails alone; so does, within a folder (`inFolder`), a data file that cannot be parsed.
  */
-function readFileInput(path: string, id: string, columns: Columns, log: Log, format?: InputFormat, inFolder = false): Reports {
-  const kind = format ?? formatOf(path);
-  const failed = (err: DataError): Reports => {
-    log(`warning: ${id}: ${err.message}; skipped`);
-    return { ids: [id], texts: [''], errors: [err.message] };
-  };
-  let text: string;
+function readFileInput(path: string, id: string, columns: Columns, log: Log, format: InputFormat | undefined, inFolder: boolean): Reports {
+  const read = readOrFail(path, id, log);
+  if ('failed' in read) return reportsOf([read.failed]);
   try {
-    text = readTextFile(path).text;
+    return parseInput(read.text, format ?? formatOf(path), path, id, columns, log);
   } catch (err) {
-    if (!(err instanceof DataError) || err.code === 'NOT_FOUND' || err.code === 'IS_FOLDER') throw err;
-    return failed(err);
+    return reportsOf([parseFailed(err, id, inFolder, log)]);
   }
-  try {
-    return parseInput(text, kind, path, id, columns, log);
-  } catch (err) {
-    if (inFolder && err instanceof DataError) return failed(err);
-    throw err;
-  }
-}
-
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }
 
 /** Reports in `content` read as `format` (`source` names it in messages; `id` is a single text report's). */
@@ -249,76 +169,35 @@ export function parseInput(
     case 'json':
     case 'jsonl': {
       const records = format === 'json' ? parseIssuesJson(content, source) : parseIssuesJsonl(content);
-      return fromRecords(records, source, log);
+      const failed = records.filter((r) => r.error);
+      if (failed.length)
+        log(
+          `warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed
+            .slice(0, 3)
+            .map((r) => `${r.id}: ${r.error}`)
+            .join('; ')}${failed.length > 3 ? '; ...' : ''})`,
+        );
+      return reportsOf(records);
     }
-    default: {
-      return { ids: [id], texts: [stripScoreHeader(content).text] };
-    }
+    default:
+      return reportsOf([{ id, text: stripScoreHeader(content).text }]);
   }
 }
 
-function fromRecords(records: readonly IssueRecord[], source: string, log: Log): Reports {
-  const failed = records.filter((r) => r.error);
-  if (failed.length)
-    log(
-      `warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed
-        .slice(0, 3)
-        .map((r) => `${r.id}: ${r.error}`)
-        .join('; ')}${failed.length > 3 ? '; ...' : ''})`,
-    );
-  const ids = records.map((r) => r.id);
-  const texts = records.map((r) => r.text);
-  return { ids, texts, errors: failed.length ? records.map((r) => r.error) : undefined };
-}
-
-/** The format a file name says: .csv, .json, .jsonl / .ndjson, or text. */
-export function formatOf(path: string): InputFormat {
-  const ext = extname(path).toLowerCase();
-  return ext === '.csv' ? 'csv' : ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'text';
+/** Records as parallel lists; `errors` only when one failed. */
+function reportsOf(records: readonly ReportRecord[]): Reports {
+  const failed = records.some((r) => r.error);
+  return { ids: records.map((r) => r.id), texts: records.map((r) => r.text), errors: failed ? records.map((r) => r.error) : undefined };
 }
 
 /** Bytes (stdin, say) as reports: `format` if given, else JSON Lines if they start with `{`, JSON with `[`, CSV otherwise. */
 export function parseBytes(bytes: Uint8Array, source: string, columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
   const { text } = decodeBytes(bytes, source);
-  const start = text.trimStart()[0];
-  const kind = format ?? (start === '{' ? 'jsonl' : start === '[' ? 'json' : 'csv');
+  const kind = sniffFormat(text, format);
   if (kind === 'text') throw new UsageError('a stream of reports is read as CSV, JSON or JSON Lines, not as one text');
   const reports = parseInput(text, kind, source, source, columns, log);
   warnControls(reports.ids, reports.texts, log);
   return reports;
-}
-
-/** Every file under a folder, sorted, at any depth; hidden files and folders (a leading dot) left out and counted. */
-export function walk(dir: string): { list: string[]; hidden: number } {
-  const list: string[] = [];
-  let hidden = 0;
-  const visit = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) {
-        hidden++;
-        continue;
-      }
-      const path = join(d, name);
-      if (isFolder(path)) visit(path);
-      else list.push(path);
-    }
-  };
-  visit(dir);
-  return { list, hidden };
-}
-
-/** One warning naming the reports that held control characters (removed before features). */
-function warnControls(ids: readonly string[], texts: readonly string[], log: Log): void {
-  const hits: string[] = [];
-  texts.forEach((t, i) => {
-    const n = countControls(t);
-    if (n) hits.push(`${ids[i]} (${n})`);
-  });
-  if (hits.length) {
-    log(
-      `warning: removed control characters (NUL bytes, escape codes) from ${hits.length} report${hits.length === 1 ? '' : 's'}: ${hits.slice(0, 8).join(', ')}${hits.length > 8 ? `, ... ${hits.length - 8} more` : ''}`,
-    );
-  }
 }
 
 /**

@@ -1,58 +1,33 @@
 import { createReadStream, statSync } from 'node:fs';
-import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
-import { controlCharacters } from '../text/normalize.js';
-import { decodeBytes, readTextFile } from './decode.js';
+import { ColumnError, type Columns } from './columns.js';
+import { ControlCounter } from './controls.js';
+import { decodeBytes } from './decode.js';
+import { csvProblem } from './reports.js';
+import { parseFailed, readOrFail } from './failing.js';
+import { inputFiles, walk, type InputFile } from './records/folder.js';
 import { issueOf, parseIssuesJson } from './records/issues.js';
-import { ColumnError, csvProblem, formatOf, reportFilesIn, walk, type Columns, type InputFormat } from './reports.js';
-import { isFolder, stripScoreHeader } from './records/study.js';
+import type { ReportRecord } from './records/record.js';
+import { stripScoreHeader } from './records/study.js';
+import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
  * Reports read as a stream, one record at a time, in input order, with memory that does not
  * grow with the input: CSV through csv-parse's stream API, JSON Lines line by line, folders
  * file by file. (A JSON array is parsed whole: tracker exports in that form are page-sized.)
- * What readInputs does for a list, for inputs of any size.
+ * What readInputs does for a list, for inputs of any size, with the same record parsers (records/).
  */
 
-/** One report of a stream: its id and text, or why it could not be read. */
-export interface ReportRecord {
-  id: string;
-  text: string;
-  error?: string;
-}
+export type { ReportRecord };
 
 /** Where a stream of records is: bytes read of the bytes to read (when known), for progress. */
 export interface StreamProgress {
   bytesRead: number;
   bytesTotal?: number;
-}
-
-/** Collects the reports whose text held control characters, for one warning at the end. */
-export class ControlCounter {
-  private readonly hits: string[] = [];
-  private count = 0;
-
-  see(record: ReportRecord): ReportRecord {
-    const n = controlCharacters(record.text);
-    if (n) {
-      this.count++;
-      if (this.hits.length < 8) this.hits.push(`${record.id} (${n})`);
-    }
-    return record;
-  }
-
-  /** Says, once, which reports had control characters removed. */
-  report(log: Log): void {
-    if (this.count) {
-      log(
-        `warning: removed control characters (NUL bytes, escape codes) from ${this.count} report${this.count === 1 ? '' : 's'}: ${this.hits.join(', ')}${this.count > this.hits.length ? `, ... ${this.count - this.hits.length} more` : ''}`,
-      );
-    }
-  }
 }
 
 /**
@@ -68,14 +43,8 @@ export async function* streamInputs(
 ): AsyncGenerator<ReportRecord> {
   const controls = new ControlCounter();
   if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
-  for (const path of paths) {
-    if (isFolder(path)) {
-      for (const file of reportFilesIn(path, log)) {
-        for await (const r of streamFile(file, relative(path, file), columns, log, format, true, progress)) yield controls.see(r);
-      }
-    } else {
-      for await (const r of streamFile(path, path, columns, log, format, false, progress)) yield controls.see(r);
-    }
+  for (const file of inputFiles(paths, log)) {
+    for await (const r of streamFile(file, columns, log, format, progress)) yield controls.see(r);
   }
   controls.report(log);
 }
@@ -93,8 +62,7 @@ export async function* streamBytes(
   const first = await it.next();
   if (first.done) return;
   const head = Buffer.from(first.value as Buffer);
-  const start = head.toString('utf8').trimStart()[0];
-  const kind = format ?? (start === '{' ? 'jsonl' : start === '[' ? 'json' : 'csv');
+  const kind = sniffFormat(head.toString('utf8'), format);
   const rest = async function* () {
     yield head;
     for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer;
@@ -104,40 +72,33 @@ export async function* streamBytes(
 }
 
 async function* streamFile(
-  path: string,
-  id: string,
+  { path, id, inFolder }: InputFile,
   columns: Columns,
   log: Log,
   format: InputFormat | undefined,
-  inFolder: boolean,
   progress?: StreamProgress,
 ): AsyncGenerator<ReportRecord> {
   const kind = format ?? formatOf(path);
-  const failed = (err: DataError): ReportRecord => {
-    log(`warning: ${id}: ${err.message}; skipped`);
-    return { id, text: '', error: err.message };
-  };
   if (kind === 'text' || kind === 'json') {
     // One report, or a page-sized export: read whole.
-    let content: string;
+    let read: ReturnType<typeof readOrFail>;
     try {
-      content = readTextFile(path).text;
-    } catch (err) {
-      if (!(err instanceof DataError) || err.code === 'NOT_FOUND' || err.code === 'IS_FOLDER') throw err;
-      yield failed(err);
-      return;
+      read = readOrFail(path, id, log);
     } finally {
       if (progress) progress.bytesRead += sizeOf(path);
     }
+    if ('failed' in read) {
+      yield read.failed;
+      return;
+    }
     if (kind === 'text') {
-      yield { id, text: stripScoreHeader(content).text };
+      yield { id, text: stripScoreHeader(read.text).text };
       return;
     }
     try {
-      for (const r of parseIssuesJson(content, path)) yield r;
+      for (const r of parseIssuesJson(read.text, path)) yield r;
     } catch (err) {
-      if (inFolder && err instanceof DataError) yield failed(err);
-      else throw err;
+      yield parseFailed(err, id, inFolder, log);
     }
     return;
   }
@@ -153,14 +114,13 @@ async function* streamFile(
   try {
     yield* streamKind(stream, kind, path, id, columns, log);
   } catch (err) {
-    if (inFolder && err instanceof DataError) yield failed(err);
-    else throw err;
+    yield parseFailed(err, id, inFolder, log);
   } finally {
     stream.destroy();
   }
 }
 
-/** Records of a byte stream read as CSV or JSON Lines (or JSON, gathered whole). */
+/** Records of a byte stream read as CSV or JSON Lines (or JSON or text, gathered whole). */
 async function* streamKind(
   bytes: AsyncIterable<Buffer> | Readable,
   kind: InputFormat,

@@ -1,0 +1,6 @@
+/** One report as a record parser gives it: its id and text, or why it could not be read (its text is then empty). */
+export interface ReportRecord {
+  id: string;
+  text: string;
+  error?: string;
+}
