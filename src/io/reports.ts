@@ -1,14 +1,15 @@
 import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
-import { parse } from 'csv-parse/sync';
-import { lookUpColumns, type Columns } from './columns.js';
+import type { Columns } from './columns.js';
 import { warnControls } from './controls.js';
 import { decodeBytes, readTextFile } from './decode.js';
 import { parseFailed, readOrFail } from './failing.js';
+import { csvTable } from './records/csv.js';
 import { inputFiles } from './records/folder.js';
-import { parseIssuesJson, parseIssuesJsonl } from './records/issues.js';
+import { parseIssuesJson, parseIssuesJsonl, unusableWarning } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
-import { isFolder, readStudyLayout, stripScoreHeader } from './records/study.js';
+import { isFolder, readStudyLayout } from './records/study.js';
+import { textRecord } from './records/text.js';
 import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
@@ -49,7 +50,7 @@ export interface Annotation {
   labels: string[];
 }
 
-/** Labelled reports from a CSV file or a study folder (one folder per category; see study.ts). `log` hears what was skipped. */
+/** Labelled reports from a CSV file or a study folder (one folder per category; see records/study.ts). `log` hears what was skipped. */
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
   if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
@@ -75,46 +76,18 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
 
 /** A CSV's content (see readCsv); `path` names it in messages. */
 export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean): Reports {
-  if (content.trim() === '')
-    throw new DataError(`${path} is empty: expected a CSV with a header row (${columns.text},${columns.label ?? 'label'},...)`);
-  let rows: string[][];
-  try {
-    rows = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
-  } catch (err) {
-    throw new DataError(`${path} is not valid CSV: ${csvProblem(err, content)}; fix the file or export it again`);
-  }
-  const [header, ...records] = rows;
-  const at = lookUpColumns(header, columns, path, requireLabel);
-  if (records.length === 0) throw new DataError(`${path} has a header but no reports`);
-  const labels = at.label >= 0 ? records.map((r) => r[at.label].trim()) : undefined;
+  const { at, rows, records } = csvTable(content, path, columns, requireLabel);
+  const labels = at.label >= 0 ? rows.map((r) => r[at.label].trim()) : undefined;
   return {
-    ids: records.map((r, n) => (at.id >= 0 ? r[at.id] : String(n + 1))),
-    texts: records.map((r) => r[at.text]),
+    ids: records.map((r) => r.id),
+    texts: records.map((r) => r.text),
     labels,
-    folds: at.fold >= 0 ? records.map((r) => r[at.fold].trim()) : undefined,
+    folds: at.fold >= 0 ? rows.map((r) => r[at.fold].trim()) : undefined,
     annotators:
       labels && at.others.length
-        ? [{ name: columns.label!, labels }, ...at.others.map((o) => ({ name: o.name, labels: records.map((r) => r[o.index].trim()) }))]
+        ? [{ name: columns.label!, labels }, ...at.others.map((o) => ({ name: o.name, labels: rows.map((r) => r[o.index].trim()) }))]
         : undefined,
   };
-}
-
-/** What csv-parse found wrong, said with the line a person should look at. */
-export function csvProblem(err: unknown, content: string): string {
-  const e = err as Error & { code?: string; lines?: number; bytes_records?: number; record?: string[] };
-  switch (e.code) {
-    case 'CSV_QUOTE_NOT_CLOSED': {
-      const start = Buffer.from(content).subarray(0, e.bytes_records ?? 0);
-      const line = 1 + start.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
-      return `a quoted field in the record that starts on line ${line} is never closed`;
-    }
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return `line ${e.lines} has ${e.record?.length ?? 'a different number of'} fields, unlike the header (an unquoted comma?)`;
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return `line ${e.lines} has a stray quote inside a quoted field (write quotes inside fields as "")`;
-    default:
-      return `${e.message}${e.lines !== undefined ? ` (line ${e.lines})` : ''}`;
-  }
 }
 
 /**
@@ -170,17 +143,11 @@ export function parseInput(
     case 'jsonl': {
       const records = format === 'json' ? parseIssuesJson(content, source) : parseIssuesJsonl(content);
       const failed = records.filter((r) => r.error);
-      if (failed.length)
-        log(
-          `warning: ${failed.length} record${failed.length === 1 ? '' : 's'} of ${source} could not be used (${failed
-            .slice(0, 3)
-            .map((r) => `${r.id}: ${r.error}`)
-            .join('; ')}${failed.length > 3 ? '; ...' : ''})`,
-        );
+      if (failed.length) log(unusableWarning(source, failed.length, failed));
       return reportsOf(records);
     }
     default:
-      return reportsOf([{ id, text: stripScoreHeader(content).text }]);
+      return reportsOf([textRecord(content, id)]);
   }
 }
 

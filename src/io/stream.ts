@@ -1,18 +1,16 @@
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
-import { ColumnError, type Columns } from './columns.js';
+import type { Columns } from './columns.js';
 import { ControlCounter } from './controls.js';
 import { decodeBytes } from './decode.js';
-import { csvProblem } from './reports.js';
 import { parseFailed, readOrFail } from './failing.js';
+import { streamCsv } from './records/csv.js';
 import { inputFiles, walk, type InputFile } from './records/folder.js';
-import { issueOf, parseIssuesJson } from './records/issues.js';
+import { parseIssuesJson, streamIssuesJsonl } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
-import { stripScoreHeader } from './records/study.js';
+import { textRecord } from './records/text.js';
 import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
@@ -92,7 +90,7 @@ async function* streamFile(
       return;
     }
     if (kind === 'text') {
-      yield { id, text: stripScoreHeader(read.text).text };
+      yield textRecord(read.text, id);
       return;
     }
     try {
@@ -130,96 +128,14 @@ async function* streamKind(
   log: Log,
 ): AsyncGenerator<ReportRecord> {
   if (kind === 'csv') yield* streamCsv(bytes, source, columns);
-  else if (kind === 'jsonl') yield* streamJsonl(bytes, source, log);
+  else if (kind === 'jsonl') yield* streamIssuesJsonl(bytes, source, log);
   else {
     const chunks: Buffer[] = [];
     for await (const c of bytes) chunks.push(c as Buffer);
     const { text } = decodeBytes(Buffer.concat(chunks), source);
     if (kind === 'json') yield* parseIssuesJson(text, source);
-    else yield { id, text: stripScoreHeader(text).text };
+    else yield textRecord(text, id);
   }
-}
-
-/** A CSV's reports, streamed (its header names the text and id columns, as readCsv's). */
-async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: string, columns: Columns): AsyncGenerator<ReportRecord> {
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false });
-  const feed = (async () => {
-    try {
-      for await (const chunk of bytes) {
-        // Stop feeding once the reader is gone (it broke out early): the parser then never drains.
-        if (parser.destroyed) return;
-        if (!parser.write(chunk)) await drainedOrClosed(parser);
-      }
-      if (!parser.destroyed) parser.end();
-    } catch (err) {
-      parser.destroy(err as Error);
-    }
-  })();
-  let ti = -1;
-  let ii = -1;
-  let n = 0;
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) {
-      if (ti < 0) {
-        const found = row.map((h) => h.trim());
-        ti = found.indexOf(columns.text);
-        if (ti < 0) throw new ColumnError(`${source} has no "${columns.text}" column (columns found: ${found.join(', ')})`, 'text');
-        ii = found.indexOf(columns.id);
-        continue;
-      }
-      n++;
-      yield { id: ii >= 0 ? row[ii] : String(n), text: row[ti] };
-    }
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`${source} is not valid CSV: ${csvProblem(err, '')}; fix the file or export it again`);
-  } finally {
-    // A reader that stops early (break, return, an error) leaves the parser undrained: destroy it,
-    // so that the feed above ends too, instead of waiting forever.
-    if (!parser.writableEnded || !parser.readableEnded) parser.destroy();
-    await feed.catch(() => {});
-  }
-  if (ti < 0) throw new DataError(`${source} is empty: expected a CSV with a header row (${columns.text},...)`);
-  if (n === 0) throw new DataError(`${source} has a header but no reports`);
-}
-
-/** Resolves when a writable stream drains or closes (whichever first), leaving no listener behind. */
-function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done).off('close', done);
-      resolve();
-    };
-    stream.once('drain', done).once('close', done);
-  });
-}
-
-/** A JSON Lines export, line by line; a line that is not JSON fails alone. */
-async function* streamJsonl(bytes: AsyncIterable<Buffer> | Readable, source: string, log: Log): AsyncGenerator<ReportRecord> {
-  const lines = createInterface({ input: asReadable(bytes), crlfDelay: Infinity });
-  let n = 0;
-  let bad = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      bad++;
-      yield { id: `line ${n}`, text: '', error: `line ${n} is not valid JSON` };
-      continue;
-    }
-    const r = issueOf(value, `line ${n}`);
-    if (r.error) bad++;
-    yield r;
-  }
-  if (bad) log(`warning: ${bad} record${bad === 1 ? '' : 's'} of ${source} could not be used`);
-}
-
-/** A stream readline can read, from a stream or an async iterable of chunks. */
-function asReadable(bytes: AsyncIterable<Buffer> | Readable): Readable {
-  return bytes instanceof Readable ? bytes : Readable.from(bytes);
 }
 
 function sizeOf(path: string): number {

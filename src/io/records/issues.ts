@@ -1,4 +1,8 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { DataError } from '../../base/errors.js';
+import type { Log } from '../../base/log.js';
+import type { ReportRecord } from './record.js';
 
 /**
  * Issue exports of trackers, as JSON (an array, or an object whose `items` is one, as GitHub's
@@ -6,15 +10,8 @@ import { DataError } from '../../base/errors.js';
  * from `number`), GitLab's (`title`, `description`, id from `iid`), or plain records (`text`,
  * `id`). A report is its title line, then its body. One record that cannot be used fails alone.
  */
-export interface IssueRecord {
-  id: string;
-  text: string;
-  /** Why this record could not be used (its text is then empty). */
-  error?: string;
-}
-
 /** One issue object as a report: GitHub's, GitLab's or a plain {id, text}. `fallbackId` when it has no id. */
-export function issueOf(value: unknown, fallbackId: string): IssueRecord {
+export function issueOf(value: unknown, fallbackId: string): ReportRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { id: fallbackId, text: '', error: 'not an issue object' };
   const o = value as Record<string, unknown>;
@@ -29,7 +26,7 @@ export function issueOf(value: unknown, fallbackId: string): IssueRecord {
 }
 
 /** The issues of a JSON export (array, `items` array, or one issue). */
-export function parseIssuesJson(content: string, source: string): IssueRecord[] {
+export function parseIssuesJson(content: string, source: string): ReportRecord[] {
   let data: unknown;
   try {
     data = JSON.parse(content);
@@ -48,18 +45,49 @@ export function parseIssuesJson(content: string, source: string): IssueRecord[] 
 }
 
 /** The issues of a JSON Lines export: one per non-empty line; a line that is not JSON fails alone. */
-export function parseIssuesJsonl(content: string): IssueRecord[] {
-  const out: IssueRecord[] = [];
+export function parseIssuesJsonl(content: string): ReportRecord[] {
+  const out: ReportRecord[] = [];
   content.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      out.push({ id: `line ${i + 1}`, text: '', error: `line ${i + 1} is not valid JSON` });
-      return;
-    }
-    out.push(issueOf(value, `line ${i + 1}`));
+    const r = issueOfLine(line, i + 1);
+    if (r) out.push(r);
   });
   return out;
+}
+
+/** Line `n` (1 = first) of a JSON Lines export as a report; nothing for a blank line. A line that is not JSON fails alone. */
+export function issueOfLine(line: string, n: number): ReportRecord | undefined {
+  if (line.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { id: `line ${n}`, text: '', error: `line ${n} is not valid JSON` };
+  }
+  return issueOf(value, `line ${n}`);
+}
+
+/** A JSON Lines export, streamed line by line (see parseIssuesJsonl); one warning at the end counts the records that could not be used. */
+export async function* streamIssuesJsonl(bytes: AsyncIterable<Buffer> | Readable, source: string, log: Log): AsyncGenerator<ReportRecord> {
+  const lines = createInterface({ input: bytes instanceof Readable ? bytes : Readable.from(bytes), crlfDelay: Infinity });
+  let n = 0;
+  let bad = 0;
+  for await (const line of lines) {
+    n++;
+    const r = issueOfLine(line, n);
+    if (r === undefined) continue;
+    if (r.error) bad++;
+    yield r;
+  }
+  if (bad) log(unusableWarning(source, bad));
+}
+
+/** The warning for `count` records of `source` that could not be used, naming the first three of `failed` when given. */
+export function unusableWarning(source: string, count: number, failed: readonly ReportRecord[] = []): string {
+  const which = failed.length
+    ? ` (${failed
+        .slice(0, 3)
+        .map((r) => `${r.id}: ${r.error}`)
+        .join('; ')}${count > 3 ? '; ...' : ''})`
+    : '';
+  return `warning: ${count} record${count === 1 ? '' : 's'} of ${source} could not be used${which}`;
 }
