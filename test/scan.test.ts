@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/base/rng.js';
-import { FieldCounter, featureConfig, CHARS, FIELD_PREFIXES } from '../src/text/counter.js';
+import { FieldCounter, CHARS, FIELD_PREFIXES } from '../src/text/counter.js';
+import { featureConfig } from '../src/text/features.js';
 import { isBlank, normalizeText } from '../src/text/normalize.js';
 import { hashUnits, isSpace, pieces, scanSpaced, scanWords } from '../src/text/scan.js';
 import { StringTable } from '../src/text/stringtable.js';

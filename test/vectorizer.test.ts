@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countTerms, featureConfig } from '../src/text/counter.js';
+import { countTerms } from '../src/text/counter.js';
+import { featureConfig } from '../src/text/features.js';
 import { chi2, classCounts } from '../src/text/selection.js';
 import { TermIndex } from '../src/text/termindex.js';
 import { ngrams, tokenize, wordCharNgrams } from '../src/text/tokenizer.js';

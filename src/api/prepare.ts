@@ -8,7 +8,7 @@ import { autotune, describe } from '../model/autotune.js';
 import { AUTOTUNE_BUDGET, type AutotuneOptions } from '../base/search.js';
 import type { TrainingRecord } from '../model/record.js';
 import { pretrainTexts } from '../model/pretrain.js';
-import { featureConfig } from '../text/counter.js';
+import { featureConfig } from '../text/features.js';
 import { sameTerms, type TermVectors } from '../text/vectors.js';
 import type { Reports } from '../io/reports.js';
 

@@ -6,7 +6,7 @@ import type { SharedWeights } from '../nn/kernels.js';
 import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
 import { Classifier, type TrainingSummary } from '../model/classifier.js';
-import { featureConfig } from '../text/counter.js';
+import { featureConfig } from '../text/features.js';
 import { Vectorizer } from '../text/vectorizer.js';
 import { fromFloat16, fromUint8, toFloat16, toUint8 } from './codecs.js';
 import {

@@ -2,7 +2,8 @@ import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
 import { Rng } from '../base/rng.js';
 import { randomizedSvd } from '../nn/svd.js';
-import { CHARS, countTerms, featureConfig, type Counted } from '../text/counter.js';
+import { CHARS, countTerms, type Counted } from '../text/counter.js';
+import { featureConfig } from '../text/features.js';
 import type { TermVectors } from '../text/vectors.js';
 import { Vectorizer } from '../text/vectorizer.js';
 

@@ -1,4 +1,4 @@
-import type { Hyperparameters } from '../base/hyperparameters.js';
+import type { FeatureConfig } from './features.js';
 import { normalizeText } from './normalize.js';
 import { pieces, scanSpaced, scanWords, type Pieces } from './scan.js';
 import { StringTable } from './stringtable.js';
@@ -11,27 +11,6 @@ import type { TermVectors } from './vectors.js';
  * fields of a report (its words, its title line's words, the character n-grams of its
  * beginning), their n-grams, and each distinct term's count.
  */
-export type FeatureConfig = Pick<Hyperparameters, 'maxChars' | 'wordNgrams' | 'titleNgrams' | 'charChars' | 'stopwords' | 'stem'> &
-  Partial<Pick<Hyperparameters, 'binaryTf' | 'titleWeight'>>;
-
-/**
- * The feature settings within a set of hyperparameters (what transform needs). Models saved
- * before binaryTf and titleWeight existed lack them: they were trained as false and 1, which
- * are therefore the fallbacks (whatever the current defaults are).
- */
-export function featureConfig(hp: FeatureConfig): Required<FeatureConfig> {
-  const { maxChars, wordNgrams, titleNgrams, charChars, stopwords, stem } = hp;
-  return {
-    maxChars,
-    wordNgrams,
-    titleNgrams,
-    charChars,
-    stopwords,
-    stem,
-    binaryTf: hp.binaryTf ?? false,
-    titleWeight: hp.titleWeight ?? 1,
-  };
-}
 
 const TITLE = 't:';
 /** The prefix of character n-gram terms. */

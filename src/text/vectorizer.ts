@@ -4,14 +4,13 @@ import {
   CHARS,
   countedCoverage,
   countTerms,
-  featureConfig,
   FIELD_PREFIXES,
   FieldCounter,
   type Counted,
-  type FeatureConfig,
   type FieldCounts,
   type FieldTally,
 } from './counter.js';
+import { featureConfig, type FeatureConfig } from './features.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex } from './termindex.js';
 

@@ -1,4 +1,4 @@
-import type { FeatureConfig } from './counter.js';
+import type { FeatureConfig } from './features.js';
 
 /**
  * Term vectors learned without labels (model/pretrain.ts): one vector per term of a corpus,
