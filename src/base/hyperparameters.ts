@@ -3,8 +3,9 @@ import { HyperparameterError } from './errors.js';
 /**
  * Hyperparameters: one typed, plain-data object. The defaults live here, and
  * every model saves the exact object it was trained with (bugcat.json).
- * The defaults were chosen by cross-validation on folds 1-4 of the QEMU corpus
- * (scripts/tune.mjs), never by looking at the held-out fold 0.
+ * The defaults are the values the rules on the data's size give at the reference size, the
+ * QEMU corpus's folds 1-4 (rules.ts, which says how the rules were chosen: by cross-validation
+ * across several tasks, scripts/tune-tasks.mjs), never by looking at the held-out fold 0.
  */
 export interface Hyperparameters {
   /** Seed for initialisation, shuffling, dropout and the calibration split. */

@@ -5,7 +5,7 @@ import { toRows, type SparseRows, type SparseVector } from './sparse.js';
 /**
  * The input weights of a network (vocabulary x hidden, float32, row-major) and the two loops
  * that touch them, both costing nnz x hidden: `bag` (the forward pass, an "embedding bag") and
- * `sgd` (the sparse SGD update). They run as WebAssembly SIMD kernels (src/kernels.wat, four
+ * `sgd` (the sparse SGD update). They run as WebAssembly SIMD kernels (kernels.wat beside this file, compiled into kernels-wasm.ts; four
  * float32 lanes per instruction, about 5x the plain loops), with the weights living in the
  * kernels' memory; where WebAssembly SIMD is missing or hidden is not a multiple of 4, the
  * plain JavaScript loops below do the same sums (equal to within float32 rounding).

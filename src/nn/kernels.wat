@@ -1,5 +1,5 @@
 ;; The sparse first layer's loops, in WebAssembly with 128-bit SIMD (four float32 lanes).
-;; Compiled by scripts/build-kernels.mjs into src/kernels-wasm.ts; src/kernels.ts runs them.
+;; Compiled by scripts/build-kernels.mjs into src/nn/kernels-wasm.ts; src/nn/kernels.ts runs them.
 ;; All pointers are byte offsets into the memory it is given (shared: threads may read one
 ;; network's weights from the same memory); `hidden` must be a multiple of 4.
 ;; A batch of sparse rows is given as idx (i32 term ids), val (f32 weights) and off
