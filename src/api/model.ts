@@ -18,11 +18,10 @@ import type { TargetsSummary } from '../base/targets.js';
 import type { Annotator } from '../model/targets.js';
 import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
-import type { AutotuneTrace } from '../model/record.js';
 import type { TermVectors } from '../text/vectors.js';
 import { prepare } from './prepare.js';
 import type { AutotuneOptions } from '../base/search.js';
-import type { TrainingRecord } from '../model/record.js';
+import type { TrainingSummary } from '../model/record.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
 export interface LabelledReport {
@@ -84,32 +83,15 @@ export interface ExplainOptions {
   versus?: string;
 }
 
-/** What a model knows of how it was made. */
-export interface ModelSummary {
-  /** Reports it was trained on. */
-  n: number;
-  /** Training reports per label. */
-  labelCounts: Record<string, number>;
-  /** Reports whose out-of-fold predictions fitted the confidence calibration (0: not calibrated). */
-  calibrationReports: number;
+/**
+ * What a model knows of how it was made: the summary of its training (TrainingSummary, which
+ * the model's files keep), and which bugcat made it in which format.
+ */
+export interface ModelSummary extends TrainingSummary {
   /** The model format version it was read from or will be saved as. */
   formatVersion: number;
   /** The bugcat that trained it, as "bugcat 0.1.0". */
   createdBy: string;
-  /** The vocabulary's coverage of the training reports (5th percentile and median of Prediction.coverage); absent from older models. */
-  coverage?: { p05: number; median: number };
-  /**
-   * How the training targets were made: one annotator's labels (`single`), or several
-   * annotators' combined by Dawid-Skene EM (`dawid-skene`, with each annotator's estimated
-   * accuracy, overall and by category, and each pair's agreement). Absent from older models.
-   */
-  targets?: TargetsSummary;
-  /** The data's shape (n reports, k categories) the default rules saw, and the values they gave (rules.ts). Absent from older models. */
-  defaults?: TrainingRecord['defaults'];
-  /** The autotune search, if one chose the hyperparameters: every trial's values, inner-CV accuracy and time, and the winner. */
-  autotune?: AutotuneTrace;
-  /** The pretrained term vectors the input weights started from, if any. */
-  pretrained?: TrainingRecord['pretrained'];
 }
 
 export type { TargetsSummary };

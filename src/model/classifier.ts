@@ -4,29 +4,7 @@ import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
-import type { TargetsSummary } from '../base/targets.js';
-import type { TrainingRecord } from './record.js';
-
-/** What a model remembers of the data it was trained on. */
-export interface TrainingSummary {
-  /** Reports trained on. */
-  n: number;
-  labelCounts: Record<string, number>;
-  /** Reports whose out-of-fold predictions fitted the calibration (0 if calibration was skipped). */
-  calibrationReports: number;
-  /**
-   * The vocabulary's coverage of the training reports (Prediction.coverage): its 5th percentile
-   * and median. A report covered less than `p05` is unlike 95 % of the training reports.
-   * Absent from models saved before bugcat recorded it.
-   */
-  coverage?: { p05: number; median: number };
-  /** How the training targets were made: one annotator's labels, or several combined (targets.ts). Absent from models saved before bugcat recorded it. */
-  targets?: TargetsSummary;
-  /** How the hyperparameters were chosen (the default rules' inputs and values, autotune's trace) and the pretrained vectors used: recorded by the public API's train. Absent from older models. */
-  defaults?: TrainingRecord['defaults'];
-  autotune?: TrainingRecord['autotune'];
-  pretrained?: TrainingRecord['pretrained'];
-}
+import type { TrainingSummary } from './record.js';
 
 /**
  * The classifier: vectorizer + network + calibration + label set, the one object that

@@ -1,5 +1,34 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { DataShape } from '../base/rules.js';
+import type { TargetsSummary } from '../base/targets.js';
+
+/** What a model remembers of the data it was trained on and of how it was trained (saved in its manifest as `training`). */
+export interface TrainingSummary {
+  /** Reports it was trained on. */
+  n: number;
+  /** Training reports per label. */
+  labelCounts: Record<string, number>;
+  /** Reports whose out-of-fold predictions fitted the confidence calibration (0: not calibrated). */
+  calibrationReports: number;
+  /**
+   * The vocabulary's coverage of the training reports (Prediction.coverage): its 5th percentile
+   * and median. A report covered less than `p05` is unlike 95 % of the training reports.
+   * Absent from models saved before bugcat recorded it.
+   */
+  coverage?: { p05: number; median: number };
+  /**
+   * How the training targets were made: one annotator's labels (`single`), or several
+   * annotators' combined by Dawid-Skene EM (`dawid-skene`, with each annotator's estimated
+   * accuracy, overall and by category, and each pair's agreement). Absent from older models.
+   */
+  targets?: TargetsSummary;
+  /** The data's shape (n reports, k categories) the default rules saw, and the values they gave (rules.ts). Absent from older models. */
+  defaults?: TrainingRecord['defaults'];
+  /** The autotune search, if one chose the hyperparameters: every trial's values, inner-CV accuracy and time, and the winner. */
+  autotune?: TrainingRecord['autotune'];
+  /** The pretrained term vectors the input weights started from, if any. */
+  pretrained?: TrainingRecord['pretrained'];
+}
 
 /** What a model records of how its hyperparameters were chosen and what it learned from beside its labels (saved in its manifest). */
 export interface TrainingRecord {
