@@ -45,8 +45,10 @@ export { NON_ANSWERS } from './io/reports.js';
 export { INPUT_FORMATS } from './io/sniff.js';
 export type { InputFormat } from './io/sniff.js';
 export type { ReadOptions } from './api/reports.js';
-export type { Reports, Annotation } from './io/reports.js';
+export type { Reports } from './io/reports.js';
 export type { ColumnRole } from './io/columns.js';
+export type { Annotator } from './model/targets.js';
+export type { Annotation } from './api/reports.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
 export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
 export type { StudyEntry, StudyWrite } from './io/study-writer.js';

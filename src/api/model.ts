@@ -284,9 +284,14 @@ export async function fromArtifactsSharing(
 }
 
 /** Texts, labels, ids and every annotator's labels (the first annotator's are `labels`) of labelled reports, checked. */
-function columnsOf(reports: TrainingData): { texts: string[]; labels: string[]; ids?: readonly string[]; annotators: Annotator[] } {
+function columnsOf(reports: TrainingData): {
+  texts: string[];
+  labels: readonly string[];
+  ids?: readonly string[];
+  annotators: Annotator[];
+} {
   let texts: string[];
-  let labels: string[];
+  let labels: readonly string[];
   let ids: readonly string[] | undefined;
   let annotators: Annotator[];
   if (Array.isArray(reports)) {

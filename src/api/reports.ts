@@ -4,6 +4,10 @@ import { decodeBytes, readTextFile } from '../io/decode.js';
 import type { Columns } from '../io/columns.js';
 import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Reports } from '../io/reports.js';
 import type { InputFormat } from '../io/sniff.js';
+import type { Annotator } from '../model/targets.js';
+
+/** @deprecated The same type as Annotator (one annotator's labels of the reports), under its former name. */
+export type Annotation = Annotator;
 
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */

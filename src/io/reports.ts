@@ -1,5 +1,6 @@
 import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
+import type { Annotator } from '../model/targets.js';
 import type { Columns } from './columns.js';
 import { warnControls } from './controls.js';
 import { decodeBytes, readTextFile } from './decode.js';
@@ -31,7 +32,7 @@ export interface Reports {
    * `labels` (the label set, and the labels scored against), the others' are combined with them
    * in training.
    */
-  annotators?: Annotation[];
+  annotators?: Annotator[];
   /** A second annotator's label of each report: the older form of `annotators`, still accepted by train (as an annotator named `second`). */
   secondLabels?: string[];
   /**
@@ -43,12 +44,6 @@ export interface Reports {
 
 /** The labels that mean "no answer" in the study's layouts and exports, left out of training and scoring unless asked otherwise. */
 export const NON_ANSWERS: readonly string[] = ['manual-review', 'none', 'all', 'unknown', 'review'];
-
-/** One annotator's labels of the reports, in order (empty where they gave none), under the name of their column. */
-export interface Annotation {
-  name: string;
-  labels: string[];
-}
 
 /** Labelled reports from a CSV file or a study folder (one folder per category; see records/study.ts). `log` hears what was skipped. */
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {

@@ -3,7 +3,7 @@ import type { Log } from '../base/log.js';
 import { Targets } from '../base/targets.js';
 import { dawidSkene } from './dawid-skene.js';
 
-/** One annotator's labels of the reports, in order ('' where they gave none). */
+/** One annotator's labels of the reports, in order ('' where they gave none), under their name (a CSV's label column, say). */
 export interface Annotator {
   name: string;
   labels: readonly string[];
