@@ -21,6 +21,7 @@ export interface ErrorCodeInfo {
 export const ERROR_CODES = {
   // A call or a command line is wrong.
   USAGE: { exit: 2, status: 400, meaning: 'a call or command line is wrong: an unknown option, a missing or invalid argument' },
+  UNKNOWN_OPTION: { exit: 2, status: 400, meaning: "a library function's options object holds a key the function does not take" },
   HYPERPARAMETER: { exit: 2, status: 400, meaning: 'a hyperparameter is unknown, of the wrong type or out of its range' },
   RUNTIME: { exit: 2, status: 400, meaning: 'the backend or kernels asked for is not one bugcat knows' },
   UNKNOWN_LABEL: { exit: 2, status: 400, meaning: "the label or versus label to explain is not one of the model's labels" },
