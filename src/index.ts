@@ -17,7 +17,16 @@
 
 /** The model: train one, load one, or make one from its artifacts in memory. */
 export { Model, train, load, fromArtifacts } from './api/model.js';
-export type { LabelledReport, TrainingData, TrainOptions, PredictOptions, ModelSummary, Prediction, TargetsSummary } from './api/model.js';
+export type {
+  LabelledReport,
+  TrainingData,
+  TrainOptions,
+  PredictOptions,
+  SaveOptions,
+  ModelSummary,
+  Prediction,
+  TargetsSummary,
+} from './api/model.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
 export type { TermField } from './model/explanation.js';
@@ -51,7 +60,7 @@ export type { Annotator } from './model/targets.js';
 export type { Annotation } from './api/reports.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
 export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
-export type { StudyEntry, StudyWrite } from './io/study-writer.js';
+export type { StudyEntry, StudyWrite, StudyWriteOptions } from './io/study-writer.js';
 
 /** Defaults that follow the data: the rules on the number of reports and categories, and the hyperparameters they resolve to. */
 export { RULES, RULED, REFERENCE, ruleValues, resolveHyperparameters } from './base/rules.js';

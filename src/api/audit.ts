@@ -1,8 +1,9 @@
 import { DataError, UsageError } from '../base/errors.js';
+import { checkOptions, pickOptions, type OptionKeys } from '../base/options.js';
 import { confidentLearning, RANKINGS, type Ranking } from '../eval/confident.js';
 import type { RankedLabel } from '../eval/crossvalidate.js';
 import type { Reports } from '../io/reports.js';
-import { crossValidate, type CrossValidateOptions } from './evaluate.js';
+import { crossValidate, CROSS_VALIDATE_OPTIONS, type CrossValidateOptions } from './evaluate.js';
 
 export interface AuditOptions extends CrossValidateOptions {
   /**
@@ -13,6 +14,9 @@ export interface AuditOptions extends CrossValidateOptions {
    */
   ranking?: Ranking;
 }
+
+/** AuditOptions's keys (base/options.ts). */
+const AUDIT_OPTIONS: OptionKeys<AuditOptions> = { ...CROSS_VALIDATE_OPTIONS, ranking: true };
 
 /** One report's audit: its given label against its out-of-fold probabilities. */
 export interface AuditEntry {
@@ -80,12 +84,13 @@ export interface Audit {
  * labels are wrong.
  */
 export async function audit(reports: Reports, options: AuditOptions = {}): Promise<Audit> {
+  checkOptions('audit', options, AUDIT_OPTIONS);
   const ranking = options.ranking ?? 'self-confidence';
   if (!RANKINGS.includes(ranking)) throw new UsageError(`ranking is ${JSON.stringify(ranking)}: expected one of ${RANKINGS.join(', ')}`);
   if (!reports?.labels) throw new DataError('the reports carry no labels: an audit needs a label for every report', { code: 'NO_LABELS' });
   const labels = [...new Set(reports.labels)].sort();
   const classes = labels.length;
-  const cv = await crossValidate(reports, { ...options, top: classes });
+  const cv = await crossValidate(reports, { ...pickOptions<CrossValidateOptions>(options, CROSS_VALIDATE_OPTIONS), top: classes });
   const index = new Map(labels.map((l, c) => [l, c]));
   const y = Int32Array.from(reports.labels, (l) => index.get(l)!);
   // A fold's model lacks a label its training folds lacked: that label's probability is 0 there.

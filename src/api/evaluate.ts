@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters } from '../base/hyperparameters.js';
+import { checkOptions, pickOptions, type OptionKeys } from '../base/options.js';
 import { assignFolds, crossValidateWith, type CrossValidation } from '../eval/crossvalidate.js';
 import { reliabilityBins, score, thresholdCurve, type Evaluation, type ReliabilityBin, type ThresholdPoint } from '../eval/metrics.js';
 import type { Reports } from '../io/reports.js';
-import { train, type Model, type TrainOptions } from './model.js';
+import { train, TRAIN_OPTIONS, type Model, type TrainOptions } from './model.js';
 
 /** A label and its confidence: what scoring needs of a prediction (a Prediction, or an out-of-fold prediction of crossValidate). */
 export interface ScoredPrediction {
@@ -74,6 +75,9 @@ export interface CrossValidateOptions extends TrainOptions {
   top?: number;
 }
 
+/** CrossValidateOptions's keys (base/options.ts). */
+export const CROSS_VALIDATE_OPTIONS: OptionKeys<CrossValidateOptions> = { ...TRAIN_OPTIONS, folds: true, top: true };
+
 /**
  * k-fold cross-validation with train's and evaluate's own code: for each fold, a model trained
  * on the others (with the same options) scores it. Figures per fold, their mean and standard
@@ -81,6 +85,7 @@ export interface CrossValidateOptions extends TrainOptions {
  * out-of-fold prediction with its fold and the `top` best labels.
  */
 export async function crossValidate(reports: Reports, options: CrossValidateOptions = {}): Promise<CrossValidation> {
+  checkOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
   const hp = validateHyperparameters(options.hyperparameters ?? {});
   const labels = labelsOf(reports);
   const k = options.folds ?? 5;
@@ -101,7 +106,7 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
           annotators: reports.annotators?.map((a) => ({ name: a.name, labels: rows.map((i) => a.labels[i]) })),
           secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]),
         },
-        { ...options, threads, onProgress: undefined },
+        { ...pickOptions<TrainOptions>(options, TRAIN_OPTIONS), threads, onProgress: undefined },
       ),
     {
       onStart: (name, tr, te) => log?.(`fold ${name}: training on ${tr}, testing on ${te}`),

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import { silentLog } from '../base/log.js';
+import { checkOptions, type OptionKeys } from '../base/options.js';
 import { CREATED_BY } from '../base/version.js';
 import { fromArtifacts as decode, toArtifacts as encode, readManifest } from '../io/artifacts.js';
 import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
@@ -9,7 +10,7 @@ import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
 import { checkRuntime, runtime } from '../nn/backend.js';
 import type { SharedWeights } from '../nn/kernels.js';
-import type { RuntimeOptions } from '../nn/choices.js';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
 import { explainText } from '../model/explain.js';
@@ -20,7 +21,7 @@ import { isBlank } from '../text/normalize.js';
 import { trainClassifier } from '../model/train.js';
 import type { TermVectors } from '../text/vectors.js';
 import { prepare } from './prepare.js';
-import type { AutotuneOptions } from '../base/search.js';
+import { AUTOTUNE_OPTIONS, type AutotuneOptions } from '../base/search.js';
 import type { TrainingSummary } from '../model/record.js';
 
 /** One labelled report, for callers that hold reports as objects rather than as readReports's parallel lists. */
@@ -65,6 +66,18 @@ export interface TrainOptions extends RuntimeOptions {
   pretrained?: TermVectors;
 }
 
+/** TrainOptions's keys (base/options.ts). */
+export const TRAIN_OPTIONS: OptionKeys<TrainOptions> = {
+  ...RUNTIME_OPTIONS,
+  hyperparameters: true,
+  threads: true,
+  onProgress: true,
+  signal: true,
+  autotune: true,
+  unlabelled: true,
+  pretrained: true,
+};
+
 export interface PredictOptions {
   /** How many ranked labels each prediction lists in `top` (default 1). */
   top?: number;
@@ -74,6 +87,9 @@ export interface PredictOptions {
   reviewLabel?: string;
 }
 
+/** PredictOptions's keys (base/options.ts). */
+export const PREDICT_OPTIONS: OptionKeys<PredictOptions> = { top: true, minConfidence: true, reviewLabel: true };
+
 export interface ExplainOptions {
   /** How many terms to list each way, toward the label and toward the other (default 10). */
   top?: number;
@@ -82,6 +98,19 @@ export interface ExplainOptions {
   /** The label to compare it with (default: the runner-up, or the predicted label when `label` is another). */
   versus?: string;
 }
+
+/** ExplainOptions's keys (base/options.ts). */
+const EXPLAIN_OPTIONS: OptionKeys<ExplainOptions> = { top: true, label: true, versus: true };
+
+export interface SaveOptions {
+  /** Replace what a folder holding other files and no bugcat model holds (bugcat replaces only its own files there). */
+  force?: boolean;
+  /** Abandons the save with a CancelledError, leaving the folder as it was, once aborted. */
+  signal?: AbortSignal;
+}
+
+/** SaveOptions's keys (base/options.ts). */
+const SAVE_OPTIONS: OptionKeys<SaveOptions> = { force: true, signal: true };
 
 /**
  * What a model knows of how it was made: the summary of its training (TrainingSummary, which
@@ -145,6 +174,7 @@ export class Model {
    * white-space-only text gets `reviewLabel` with confidence 0 and no ranked labels.
    */
   predict(texts: readonly string[], options: PredictOptions = {}): Prediction[] {
+    checkOptions('Model.predict', options, PREDICT_OPTIONS);
     const { top = 1, minConfidence = 0, reviewLabel = 'manual-review' } = options;
     if (!Array.isArray(texts)) throw new UsageError('predict takes an array of texts');
     const bad = texts.findIndex((t) => typeof t !== 'string');
@@ -185,6 +215,7 @@ export class Model {
    * probabilities rank labels as the logits do, unless the model corrects for priors (`priorShift`).
    */
   explain(text: string, options: ExplainOptions = {}): Explanation {
+    checkOptions('Model.explain', options, EXPLAIN_OPTIONS);
     const { top = 10, label, versus } = options;
     if (typeof text !== 'string') throw new DataError('the text to explain is not a string', { code: 'NOT_TEXT' });
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
@@ -209,7 +240,8 @@ export class Model {
    * was. A folder holding other files and no bugcat model is refused unless `force`; bugcat
    * replaces only its own files there.
    */
-  async save(dir: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    checkOptions('Model.save', options, SAVE_OPTIONS);
     await saveArtifacts(this.toArtifacts(), dir, options);
   }
 
@@ -232,6 +264,8 @@ export class Model {
  * unlabelled is then trained on the others' labels, and refused only if nobody labelled it.
  */
 export async function train(reports: TrainingData, options: TrainOptions = {}): Promise<Model> {
+  checkOptions('train', options, TRAIN_OPTIONS);
+  if (options.autotune && typeof options.autotune === 'object') checkOptions('autotune', options.autotune, AUTOTUNE_OPTIONS);
   validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
@@ -257,11 +291,13 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
 
 /** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */
 export async function load(dir: string, options: RuntimeOptions = {}): Promise<Model> {
+  checkOptions('load', options, RUNTIME_OPTIONS);
   return fromArtifacts(readArtifacts(dir), options, dir);
 }
 
 /** A model from its artifacts (toArtifacts, or the files of a model folder read as bytes), with the same checks as load. */
 export async function fromArtifacts(artifacts: ModelArtifacts, options: RuntimeOptions = {}, source = 'artifacts'): Promise<Model> {
+  checkOptions('fromArtifacts', options, RUNTIME_OPTIONS);
   return fromArtifactsSharing(artifacts, options, undefined, source);
 }
 

@@ -1,6 +1,7 @@
 import { UsageError } from '../base/errors.js';
 import { type Hyperparameters } from '../base/hyperparameters.js';
 import { silentLog } from '../base/log.js';
+import { checkOptions, type OptionKeys } from '../base/options.js';
 import { resolveHyperparameters } from '../base/rules.js';
 import type { Reports } from '../io/reports.js';
 import { readVectors, writeVectors } from '../io/vectors.js';
@@ -20,6 +21,9 @@ export interface PretrainOptions {
   onProgress?: (message: string) => void;
 }
 
+/** PretrainOptions's keys (base/options.ts). */
+const PRETRAIN_OPTIONS: OptionKeys<PretrainOptions> = { hyperparameters: true, maxTerms: true, onProgress: true };
+
 /**
  * Term vectors learned from reports without labels (any tracker's): the truncated SVD of their
  * TF-IDF matrix (model/pretrain.ts), with the terms' document frequencies. Give them to train
@@ -27,6 +31,7 @@ export interface PretrainOptions {
  * ones, and the network's input weights start from the vectors of the terms they share.
  */
 export async function pretrain(reports: Reports | readonly string[], options: PretrainOptions = {}): Promise<TermVectors> {
+  checkOptions('pretrain', options, PRETRAIN_OPTIONS);
   const texts = Array.isArray(reports) ? (reports as readonly string[]) : (reports as Reports)?.texts;
   if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
     throw new UsageError('pretrain takes texts, or reports as readAllReports gives them');

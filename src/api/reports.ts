@@ -1,5 +1,6 @@
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
+import { checkOptions, type OptionKeys } from '../base/options.js';
 import { decodeBytes, readTextFile } from '../io/decode.js';
 import type { Columns } from '../io/columns.js';
 import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Reports } from '../io/reports.js';
@@ -33,6 +34,23 @@ export interface ReadOptions {
   onWarning?: (message: string) => void;
 }
 
+/** ReadOptions's keys (base/options.ts). */
+const READ_OPTIONS: OptionKeys<ReadOptions> = {
+  textColumn: true,
+  labelColumn: true,
+  idColumn: true,
+  foldColumn: true,
+  secondLabelColumn: true,
+  excludeLabels: true,
+  format: true,
+  onWarning: true,
+};
+/** The options of unlabelled reads: ReadOptions but the labels'. */
+export type UnlabelledReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
+const { labelColumn: _label, excludeLabels: _exclude, ...unlabelled } = READ_OPTIONS;
+/** UnlabelledReadOptions's keys. */
+export const UNLABELLED_READ_OPTIONS: OptionKeys<UnlabelledReadOptions> = unlabelled;
+
 function columnsOf(o: ReadOptions): Columns {
   const [label, ...otherLabels] = labelColumns(o);
   return { text: o.textColumn ?? 'text', label, otherLabels, id: o.idColumn ?? 'id', fold: o.foldColumn, secondLabel: o.secondLabelColumn };
@@ -65,6 +83,7 @@ function labelColumns(o: ReadOptions): string[] {
  * Without: the reports of a file or folder as `readInputs` reads them.
  */
 export function readReports(path: string, options: ReadOptions = {}): Reports {
+  checkOptions('readReports', options, READ_OPTIONS);
   const log = options.onWarning ?? silentLog;
   if (options.labelColumn === undefined) return readInputs([path], columnsOf(options), log, options.format);
   return dropExcluded(readLabelled(path, columnsOf(options), log), options.excludeLabels ?? NON_ANSWERS, log);
@@ -76,12 +95,14 @@ export function readReports(path: string, options: ReadOptions = {}): Reports {
  * (`title`, `body`, `number`) or GitLab issues (`title`, `description`, `iid`), and text files
  * (one report each, its path the id). A file that cannot be read fails alone (Reports.errors).
  */
-export function readAllReports(paths: readonly string[], options: Omit<ReadOptions, 'labelColumn' | 'excludeLabels'> = {}): Reports {
+export function readAllReports(paths: readonly string[], options: UnlabelledReadOptions = {}): Reports {
+  checkOptions('readAllReports', options, UNLABELLED_READ_OPTIONS);
   return readInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format);
 }
 
 /** Unlabelled reports from bytes (a stream read whole, stdin say): CSV, JSON or JSON Lines, by `format` or by their first character. */
-export function parseReports(bytes: Uint8Array, source: string, options: Omit<ReadOptions, 'labelColumn' | 'excludeLabels'> = {}): Reports {
+export function parseReports(bytes: Uint8Array, source: string, options: UnlabelledReadOptions = {}): Reports {
+  checkOptions('parseReports', options, UNLABELLED_READ_OPTIONS);
   return parseBytes(bytes, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
 }
 

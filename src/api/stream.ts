@@ -3,13 +3,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
+import { checkOptions, type OptionKeys } from '../base/options.js';
 import type { Columns } from '../io/columns.js';
 import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
-import type { RuntimeOptions } from '../nn/choices.js';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Prediction } from '../model/prediction.js';
-import type { Model, PredictOptions } from './model.js';
+import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
 import { PredictionPool } from './pool.js';
-import type { ReadOptions } from './reports.js';
+import { UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
 
 export type { ReportRecord, StreamProgress };
 
@@ -31,6 +32,10 @@ export interface StreamOptions extends PredictOptions, RuntimeOptions {
 }
 
 type StreamReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
+/** streamReports's keys (base/options.ts). */
+const STREAM_READ_OPTIONS: OptionKeys<StreamReadOptions & { progress?: StreamProgress }> = { ...UNLABELLED_READ_OPTIONS, progress: true };
+/** StreamOptions's keys. */
+const STREAM_OPTIONS: OptionKeys<StreamOptions> = { ...PREDICT_OPTIONS, ...RUNTIME_OPTIONS, jobs: true, batchSize: true };
 const columnsOf = (o: StreamReadOptions): Columns => ({ text: o.textColumn ?? 'text', id: o.idColumn ?? 'id' });
 
 /**
@@ -43,6 +48,7 @@ export function streamReports(
   paths: string | readonly string[],
   options: StreamReadOptions & { progress?: StreamProgress } = {},
 ): AsyncGenerator<ReportRecord> {
+  checkOptions('streamReports', options, STREAM_READ_OPTIONS);
   const list = typeof paths === 'string' ? [paths] : paths;
   return streamInputs(list, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
 }
@@ -53,6 +59,7 @@ export function streamReportBytes(
   source: string,
   options: StreamReadOptions = {},
 ): AsyncGenerator<ReportRecord> {
+  checkOptions('streamReportBytes', options, UNLABELLED_READ_OPTIONS);
   return streamBytes(input, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
 }
 
@@ -70,6 +77,7 @@ export async function* predictStream(
   records: AsyncIterable<ReportRecord>,
   options: StreamOptions = {},
 ): AsyncGenerator<RecordPrediction[]> {
+  checkOptions('predictStream', options, STREAM_OPTIONS);
   const jobs = options.jobs ?? availableParallelism();
   const size = options.batchSize ?? 512;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`jobs is ${jobs}: expected an integer from 1 up`);

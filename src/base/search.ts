@@ -1,4 +1,5 @@
 import type { Hyperparameters } from './hyperparameters.js';
+import type { OptionKeys } from './options.js';
 
 /**
  * Autotune's public settings (model/autotune.ts runs the search): where it looks, the options a
@@ -17,6 +18,9 @@ export interface AutotuneOptions {
   /** Inner cross-validation folds (default 3; 5 under 1,000 reports). */
   folds?: number;
 }
+
+/** AutotuneOptions's keys (options.ts). */
+export const AUTOTUNE_OPTIONS: OptionKeys<AutotuneOptions> = { budgetSeconds: true, trials: true, seed: true, folds: true };
 
 /** The default time budget of autotune, in seconds. */
 export const AUTOTUNE_BUDGET = 180;

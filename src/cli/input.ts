@@ -10,7 +10,7 @@ import {
   type Reports,
   type StreamProgress,
 } from '../index.js';
-import { readOptionsOf, type ColumnOptions } from './options.js';
+import { stderrLog, type ColumnOptions } from './options.js';
 
 /** Where a command that reads reports to label (predict, explain) may take them from. */
 export interface InputOptions extends ColumnOptions {
@@ -38,7 +38,7 @@ export async function reportRecords(
 ): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
   const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
-  const read = { ...readOptionsOf(o), format: o.inputFormat };
+  const read = { textColumn: o.textColumn, idColumn: o.idColumn, format: o.inputFormat, onWarning: stderrLog };
   if (o.data === '-') return { records: streamReportBytes(process.stdin, 'stdin', read), showIds: true };
   if (o.data !== undefined) return { records: streamReports([o.data], { ...read, progress }), showIds: true };
   if (o.file?.length) return { records: streamReports(o.file, { ...read, progress }), showIds: true };

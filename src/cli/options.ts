@@ -55,11 +55,16 @@ export function hyperparametersOf(o: Record<string, unknown>): Partial<Hyperpara
 export function runtimeOf(o: { jobs?: number } = {}, env: NodeJS.ProcessEnv = process.env): RuntimeOptions & { threads?: number } {
   const threads = o.jobs ?? (env.BUGCAT_THREADS ? Number(env.BUGCAT_THREADS) : undefined);
   return {
-    backend: (env.BUGCAT_BACKEND || undefined) as Backend | undefined,
-    kernels: (env.BUGCAT_KERNELS || undefined) as KernelChoice | undefined,
+    ...backendOf(env),
     threads: threads !== undefined && Number.isInteger(threads) && threads >= 1 ? threads : undefined,
   };
 }
+
+/** The run-time choices without the threads (BUGCAT_BACKEND, BUGCAT_KERNELS): what load and predictStream take. */
+export const backendOf = (env: NodeJS.ProcessEnv = process.env): RuntimeOptions => ({
+  backend: (env.BUGCAT_BACKEND || undefined) as Backend | undefined,
+  kernels: (env.BUGCAT_KERNELS || undefined) as KernelChoice | undefined,
+});
 
 export const logOf = (o: { quiet?: boolean }): ((message: string) => void) | undefined => (o.quiet ? undefined : stderrLog);
 

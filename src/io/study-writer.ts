@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../base/errors.js';
+import { checkOptions, type OptionKeys } from '../base/options.js';
 import { CREATED_BY } from '../base/version.js';
 
 /**
@@ -53,8 +54,17 @@ export function studyFileOf(entry: StudyEntry): string {
   return `${entry.scores.map((s) => `${s.label}: ${s.score.toFixed(3)}`).join('\n')}\n\n${entry.text}`;
 }
 
+export interface StudyWriteOptions {
+  /** Write into a folder holding other files (never replacing a file this writer did not write). */
+  force?: boolean;
+}
+
+/** StudyWriteOptions's keys (base/options.ts). */
+const STUDY_WRITE_OPTIONS: OptionKeys<StudyWriteOptions> = { force: true };
+
 /** Writes `entries` into `dir` in the study's layout (see above), with categories.csv. */
-export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], options: { force?: boolean } = {}): StudyWrite {
+export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], options: StudyWriteOptions = {}): StudyWrite {
+  checkOptions('writeStudyLayout', options, STUDY_WRITE_OPTIONS);
   const previous = ownedFiles(dir, options.force ?? false);
   const files = new Map<string, StudyEntry>();
   for (const e of entries) {

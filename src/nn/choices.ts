@@ -1,3 +1,5 @@
+import type { OptionKeys } from '../base/options.js';
+
 /**
  * The run-time choices of a network, as plain data (no TensorFlow.js types): which backend runs
  * the dense layers, which kernels the sparse first layer. They change speed, never answers
@@ -24,3 +26,6 @@ export interface RuntimeOptions {
   /** The sparse first layer's kernels (default `wasm`, which falls back to JavaScript where WebAssembly SIMD is missing). */
   kernels?: KernelChoice;
 }
+
+/** RuntimeOptions's keys (base/options.ts). */
+export const RUNTIME_OPTIONS: OptionKeys<RuntimeOptions> = { backend: true, kernels: true };

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, readReports, scorePredictions } from '../../index.js';
 import { formatEvaluation } from '../format.js';
-import { readOptionsOf, runtimeOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
+import { readOptionsOf, backendOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
 import { termsOf, wantsReport, writeReport, type ReportTargets } from '../report.js';
 
 interface EvaluateOptions extends ColumnOptions, ReportTargets {
@@ -13,7 +13,7 @@ interface EvaluateOptions extends ColumnOptions, ReportTargets {
 
 export async function evaluate(o: EvaluateOptions): Promise<void> {
   const reports = readReports(o.data, readOptionsOf(o));
-  const model = await load(o.model, runtimeOf());
+  const model = await load(o.model, backendOf());
   const gold = reports.labels!;
   const unknown = [...new Set(gold.filter((l) => !model.labels.includes(l)))];
   if (unknown.length) {

@@ -1,6 +1,6 @@
 import { load, type Explanation, type TermContribution } from '../../index.js';
 import { gatherReports, type InputOptions } from '../input.js';
-import { runtimeOf } from '../options.js';
+import { backendOf } from '../options.js';
 
 interface ExplainOptions extends InputOptions {
   model: string;
@@ -36,7 +36,7 @@ export function formatExplanation(e: Explanation, id?: string): string {
 
 export async function explain(args: string[], o: ExplainOptions): Promise<void> {
   const { reports, showIds } = await gatherReports(args, o, 'explain');
-  const model = await load(o.model, runtimeOf());
+  const model = await load(o.model, backendOf());
   const explanations = reports.texts.map((text) => model.explain(text, { top: o.top, label: o.label, versus: o.versus }));
   if (o.format === 'json') {
     // Unrounded, so that the contributions add up to the difference as the help says.

@@ -11,7 +11,7 @@ import {
 } from '../../index.js';
 import { PredictionWriter, type Format } from '../format.js';
 import { reportRecords, type InputOptions } from '../input.js';
-import { runtimeOf, stderrLog } from '../options.js';
+import { backendOf, stderrLog } from '../options.js';
 import { Progress } from '../progress.js';
 
 interface PredictOptions extends InputOptions {
@@ -37,7 +37,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const bytes: StreamProgress = { bytesRead: 0 };
   if (o.outDir) checkStudyDir(o.outDir, o.force);
   const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
-  const model = await load(o.model, runtimeOf());
+  const model = await load(o.model, backendOf());
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
   const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
   const texts = study ? new Map<string, string>() : undefined;
@@ -59,7 +59,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     minConfidence: o.minConfidence,
     reviewLabel: o.reviewLabel,
     jobs,
-    ...runtimeOf(),
+    ...backendOf(),
   })) {
     for (const p of batch) {
       if (study && p.error === undefined) {

@@ -1,6 +1,6 @@
 import { UsageError } from '../../index.js';
 import { serve as run, type ServeOptions } from '../../serve/server.js';
-import { runtimeOf } from '../options.js';
+import { backendOf } from '../options.js';
 
 /** The command line's flags: the service's own options (serve/options.ts), with its limits and times flat, as flags are. */
 type ServeFlags = Pick<ServeOptions, 'model' | 'host' | 'port' | 'token' | 'githubSecret' | 'gitlabToken' | 'workers' | 'logLevel'> & {
@@ -21,7 +21,7 @@ export async function serve(o: ServeFlags): Promise<void> {
   for (const [flag, env, value] of secrets) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} (or ${env}) is empty: give a secret, or leave both out`);
   }
-  const { threads: _threads, ...runtime } = runtimeOf();
+  const runtime = backendOf();
   const { drained } = await run(
     {
       model: o.model,
