@@ -116,6 +116,59 @@ describe('bugcat serve: endpoints', () => {
     expect(r.json.predictions[2].label).toBe(one.json.label);
   });
 
+  it('a batch takes numeric ids (issue numbers) and answers each with its id as given: a number stays a number', async () => {
+    const r = await call(server, 'POST', '/v1/predict', {
+      body: `{"reports": [{"id": 5, "text": "network card not detected"}, {"id": "5", "text": "vnc password"}, {"id": 1988, "title": "boot hangs", "body": null}], "top": 1}`,
+      token: TOKEN,
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.predictions.map((p: { id: unknown }) => p.id)).toEqual([5, '5', 1988]);
+    // As JSON text: the numbers are unquoted, the string quoted.
+    expect(r.text).toMatch(/^\{"predictions":\[\{"id":5,"label":/);
+    expect(r.text).toContain('{"id":"5","label":');
+    expect(r.text).toContain('{"id":1988,"label":');
+    const one = await predict({ text: 'network card not detected', top: 1 });
+    expect(r.json.predictions[0]).toEqual({ id: 5, ...one.json, model: undefined });
+    // Negative and zero integers, and the largest JSON carries exactly, too.
+    const edge = await predict({
+      reports: [
+        { id: 0, text: 'a' },
+        { id: -3, text: 'b' },
+        { id: Number.MAX_SAFE_INTEGER, text: 'c' },
+      ],
+    });
+    expect(edge.status).toBe(200);
+    expect(edge.json.predictions.map((p: { id: unknown }) => p.id)).toEqual([0, -3, Number.MAX_SAFE_INTEGER]);
+  });
+
+  it('an id that is neither a string nor an integer is a 400 naming it, and the server keeps answering', async () => {
+    const bad: [string, unknown][] = [
+      ['a fraction', 5.5],
+      ['true', true],
+      ['null', null],
+      ['an object', { n: 5 }],
+      ['an array', [5]],
+    ];
+    for (const [what, id] of bad) {
+      const r = await predict({ reports: [{ text: 'ok' }, { id, text: 'vnc' }] });
+      expect([what, r.status]).toEqual([what, 400]);
+      expect([what, r.json.error]).toEqual([
+        what,
+        { status: 400, message: 'field "reports[1].id" must be a string or an integer', field: 'reports[1].id' },
+      ]);
+    }
+    const big = await predict({ reports: [{ id: 2 ** 53, text: 'vnc' }] });
+    expect(big.status).toBe(400);
+    expect(big.json.error).toMatchObject({
+      field: 'reports[0].id',
+      message: expect.stringMatching(/^field "reports\[0\]\.id" must be <= /),
+    });
+    const long = await predict({ reports: [{ id: 'x'.repeat(201), text: 'vnc' }] });
+    expect(long.json.error).toMatchObject({ status: 400, field: 'reports[0].id' });
+    expect((await call(server, 'GET', '/healthz')).status).toBe(200);
+    expect((await predict({ reports: [{ id: 7, text: 'vnc' }] })).json.predictions[0].id).toBe(7);
+  });
+
   it('min_confidence and review_label per request', async () => {
     const a = await predict({ text: 'qemu crashes', min_confidence: 1 });
     expect(a.json.label).toBe('manual-review');

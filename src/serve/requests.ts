@@ -3,7 +3,8 @@ import type { Limits } from './options.js';
 
 /** One report as a request gives it: its text, or its title and body. */
 export interface ReportFields {
-  id?: string;
+  /** Echoed back as given: a string, or an integer such as an issue number. */
+  id?: string | number;
   text?: string;
   title?: string;
   body?: string | null;
@@ -19,7 +20,7 @@ export interface PredictBody extends ReportFields {
 
 /** A report ready for the model: its text, and the id the caller gave it. */
 export interface Report {
-  id?: string;
+  id?: string | number;
   text: string;
 }
 

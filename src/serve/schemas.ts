@@ -11,11 +11,22 @@ const title = { type: 'string' } as const;
 const body = { type: ['string', 'null'] } as const;
 const top = { type: 'integer', minimum: 1, maximum: 100 } as const;
 
+/**
+ * A report's id, echoed back as given: a string, or an integer (GitHub's and GitLab's issue
+ * numbers are numbers), one that JSON numbers carry exactly (within ±(2^53 - 1)).
+ */
+const id = {
+  type: ['string', 'integer'],
+  maxLength: 200,
+  minimum: -Number.MAX_SAFE_INTEGER,
+  maximum: Number.MAX_SAFE_INTEGER,
+} as const;
+
 /** One report: its text, or its title and body (joined as the title line and the rest); an optional id echoed back. */
 export const REPORT = {
   type: 'object',
   additionalProperties: false,
-  properties: { id: { type: 'string', maxLength: 200 }, text, title, body },
+  properties: { id, text, title, body },
 } as const;
 
 /** POST /v1/predict: one report (text, or title and body) or a batch (`reports`), and how to answer. */
