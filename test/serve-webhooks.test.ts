@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startServer, trainModel, type Server } from './serve-helpers.js';
+import { call, startServer, trainModel, until, type Server } from './serve-helpers.js';
 
 const TOKEN = 'bearer-1';
 const GITHUB_SECRET = 'github-secret-1';
@@ -66,6 +66,93 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([signed?.stop(), unsigned?.stop()]);
+});
+
+/** The server's JSON log lines (stderr) that `match` selects, parsed. */
+const logLines = (server: Server, match: (line: Record<string, unknown>) => boolean) =>
+  server
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter(match);
+
+/** The one log line of the request to `route` about issue `issue` (written once the answer is sent: waited for). */
+async function deliveryLine(server: Server, route: string, issue: number): Promise<Record<string, unknown>> {
+  const select = (l: Record<string, unknown>) => l.msg === 'request' && l.url === route && l.issue === issue;
+  await until(() => logLines(server, select).length > 0);
+  const lines = logLines(server, select);
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('webhook log lines', () => {
+  it("a GitHub delivery's line carries the repository, the issue number and the suggested labels with their probabilities", async () => {
+    const payload = githubIssue('opened', 'virtio-net drops packets', 'The guest loses packets with -netdev tap.');
+    payload.issue.number = 4242;
+    payload.repository.full_name = 'octo/emu';
+    const r = await github(signed, 'issues', payload, { query: '?top=2' });
+    expect(r.status).toBe(200);
+    const line = await deliveryLine(signed, '/v1/webhooks/github?top=2', 4242);
+    expect(line).toMatchObject({
+      level: 30,
+      method: 'POST',
+      status: 200,
+      event: 'issues',
+      action: 'opened',
+      delivery: 'd-1',
+      repository: 'octo/emu',
+      issue: 4242,
+      label: r.json.label,
+      model: r.json.model,
+    });
+    expect(line.confidence).toBeCloseTo(r.json.confidence, 4);
+    const top = line.top as { label: string; probability: number }[];
+    expect(top.map((t) => t.label)).toEqual(r.json.top.map((t: { label: string }) => t.label));
+    top.forEach((t, i) => expect(t.probability).toBeCloseTo(r.json.top[i].probability, 4));
+    expect(top).toHaveLength(2);
+  });
+
+  it("a GitLab delivery's line carries the project, the issue's iid and the suggested labels", async () => {
+    const payload = gitlabIssue('open', 'vnc password ignored', 'the vnc server accepts any password');
+    payload.object_attributes.iid = 1988;
+    payload.project.path_with_namespace = 'qemu-project/qemu';
+    const r = await gitlab(signed, 'Issue Hook', payload);
+    expect(r.status).toBe(200);
+    const line = await deliveryLine(signed, '/v1/webhooks/gitlab', 1988);
+    expect(line).toMatchObject({
+      status: 200,
+      event: 'Issue Hook',
+      action: 'open',
+      repository: 'qemu-project/qemu',
+      issue: 1988,
+      label: r.json.label,
+    });
+    expect(line.confidence).toBeCloseTo(r.json.confidence, 4);
+    expect((line.top as { label: string }[])[0]!.label).toBe(r.json.label);
+  });
+
+  it('a skipped or refused delivery still names its issue, without a label; a malformed payload is never logged whole', async () => {
+    const closed = githubIssue('closed', 'vnc', 'x');
+    closed.issue.number = 4343;
+    expect((await github(signed, 'issues', closed)).json.skipped).toBeDefined();
+    const skipped = await deliveryLine(signed, '/v1/webhooks/github', 4343);
+    expect(skipped).toMatchObject({ status: 200, action: 'closed', issue: 4343, repository: 'o/r' });
+    expect(skipped.label).toBeUndefined();
+    const empty = githubIssue('opened', '', null);
+    empty.issue.number = 4444;
+    expect((await github(signed, 'issues', empty)).status).toBe(400);
+    expect(await deliveryLine(signed, '/v1/webhooks/github', 4444)).toMatchObject({ status: 400, issue: 4444 });
+    // A number and a repository of the wrong types are left out of the line (the answer is the tracker's business).
+    const odd = { ...githubIssue('opened', 'boot hangs', 'at the bios'), repository: { full_name: { x: 'y'.repeat(1000) } } };
+    (odd.issue as Record<string, unknown>).number = 'forty-five';
+    const r = await github(signed, 'issues', odd);
+    expect(r.status).toBe(400);
+    await until(
+      () => logLines(signed, (l) => l.msg === 'request' && l.status === 400 && l.action === 'opened' && l.issue === undefined).length > 0,
+    );
+    expect(signed.stderr()).not.toContain('y'.repeat(1000));
+  });
 });
 
 describe('GitHub webhook', () => {

@@ -93,7 +93,14 @@ export function buildApp(service: Service): FastifyInstance {
     const route = request.routeOptions.url ?? 'unmatched';
     service.metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, url: request.url.slice(0, 200), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      {
+        method: request.method,
+        url: request.url.slice(0, 200),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        // A webhook delivery's tracker, repository, issue and suggested labels.
+        ...service.noted(request),
+      },
       'request',
     );
   });

@@ -8,12 +8,24 @@ import type { ServeOptions } from './options.js';
 export class Service {
   /** The service's logger (the app's, once it exists). */
   log?: FastifyBaseLogger;
+  /** What a route adds to its request's log line (a webhook's issue and suggested labels), by request. */
+  private readonly logFields = new WeakMap<object, Record<string, unknown>>();
 
   constructor(
     readonly holder: ModelHolder,
     readonly metrics: Metrics,
     readonly options: ServeOptions,
   ) {}
+
+  /** Adds `fields` to the log line of `request` (written once it is answered, whatever the status). */
+  note(request: object, fields: Record<string, unknown>): void {
+    this.logFields.set(request, { ...this.logFields.get(request), ...fields });
+  }
+
+  /** What routes noted for the log line of `request`. */
+  noted(request: object): Record<string, unknown> | undefined {
+    return this.logFields.get(request);
+  }
 
   /** Predictions for `texts` by the serving model, counted by label. */
   async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: Prediction[]; model: ServingModel }> {

@@ -39,6 +39,18 @@ function field(obj: Json, path: string, name: string, type: 'string' | 'object' 
   return v;
 }
 
+/** A string field of a payload's object, for the log only: never refused, undefined if absent or of another type. */
+function loose(obj: unknown, name: string): string | undefined {
+  const v = isObject(obj) ? obj[name] : undefined;
+  return typeof v === 'string' ? v.slice(0, 200) : undefined;
+}
+
+/** An issue's number, for the log only: a number, else undefined. */
+const numberOf = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/** A probability as the log writes it (4 decimals, as the command line prints them). */
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
 /** A single header's value (a repeated one is refused). */
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
@@ -81,14 +93,23 @@ export function webhookRoutes(service: Service) {
       if (refused) throw new HttpError(401, refused);
     });
 
-    const answer = async (text: string, query: Query) => {
+    const answer = async (request: FastifyRequest, text: string) => {
+      const query = request.query as Query;
       const report = reportOf({ text }, limits);
       const { predictions, model } = await service.predict([report.text], {
         top: query.top === undefined ? undefined : Number(query.top),
         minConfidence: query.min_confidence === undefined ? undefined : Number(query.min_confidence),
         reviewLabel: query.review_label,
       });
-      return { ...predictions[0], model: model.checksum };
+      const p = predictions[0];
+      // The log line says what was suggested for which issue: the label, and the ranked labels with their probabilities.
+      service.note(request, {
+        label: p.label,
+        confidence: round4(p.confidence),
+        top: p.top.map((t) => ({ label: t.label, probability: round4(t.probability) })),
+        model: model.checksum,
+      });
+      return { ...p, model: model.checksum };
     };
     const schema = { body: WEBHOOK_BODY, querystring: WEBHOOK_QUERY };
 
@@ -96,31 +117,39 @@ export function webhookRoutes(service: Service) {
       const event = header(request, 'x-github-event');
       if (event === undefined) throw new HttpError(400, 'missing X-GitHub-Event header: this route takes GitHub webhook deliveries');
       const payload = request.body as Json;
+      service.note(request, {
+        event: event.slice(0, 100),
+        delivery: [request.headers['x-github-delivery']].flat()[0]?.slice(0, 100),
+        repository: loose(payload.repository, 'full_name'),
+      });
       if (event === 'ping') return { event, ok: true };
       if (event !== 'issues') return { event, skipped: `only issues events are classified (this is ${event})` };
       const action = field(payload, '', 'action', 'string') as string;
+      service.note(request, { action, issue: numberOf(isObject(payload.issue) ? payload.issue.number : undefined) });
       if (!GITHUB_ACTIONS.includes(action)) return { event, action, skipped: `only ${GITHUB_ACTIONS.join(', ')} issues are classified` };
       const issue = field(payload, '', 'issue', 'object') as Json;
       const title = field(issue, 'issue.', 'title', 'string') as string;
       const body = field(issue, 'issue.', 'body', 'text', true) as string | null | undefined;
       const number = field(issue, 'issue.', 'number', 'number', true);
       const url = field(issue, 'issue.', 'html_url', 'string', true);
-      return { event, action, issue: { number, url }, ...(await answer(joinTitle(title, body), request.query as Query)) };
+      return { event, action, issue: { number, url }, ...(await answer(request, joinTitle(title, body))) };
     });
 
     app.post(GITLAB_ROUTE, { schema }, async (request) => {
       const event = header(request, 'x-gitlab-event');
       if (event === undefined) throw new HttpError(400, 'missing X-Gitlab-Event header: this route takes GitLab webhook deliveries');
       const payload = request.body as Json;
+      service.note(request, { event: event.slice(0, 100), repository: loose(payload.project, 'path_with_namespace') });
       if (!GITLAB_EVENTS.includes(event)) return { event, skipped: `only issue events are classified (this is ${event})` };
       const attributes = field(payload, '', 'object_attributes', 'object') as Json;
       const action = field(attributes, 'object_attributes.', 'action', 'string', true) as string | undefined;
+      service.note(request, { action, issue: numberOf(attributes.iid) });
       if (!GITLAB_ACTIONS.includes(action)) return { event, action, skipped: 'only open, update and reopen actions are classified' };
       const title = field(attributes, 'object_attributes.', 'title', 'string') as string;
       const description = field(attributes, 'object_attributes.', 'description', 'text', true) as string | null | undefined;
       const iid = field(attributes, 'object_attributes.', 'iid', 'number', true);
       const url = field(attributes, 'object_attributes.', 'url', 'string', true);
-      return { event, action, issue: { iid, url }, ...(await answer(joinTitle(title, description), request.query as Query)) };
+      return { event, action, issue: { iid, url }, ...(await answer(request, joinTitle(title, description))) };
     });
   };
 }
