@@ -269,7 +269,7 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
-  const { texts, labels, ids, annotators } = columnsOf(reports);
+  const { texts, labels, ids, annotators } = trainingColumns(reports);
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
   const [first, ...others] = annotators;
@@ -320,7 +320,7 @@ export async function fromArtifactsSharing(
 }
 
 /** Texts, labels, ids and every annotator's labels (the first annotator's are `labels`) of labelled reports, checked. */
-function columnsOf(reports: TrainingData): {
+function trainingColumns(reports: TrainingData): {
   texts: string[];
   labels: readonly string[];
   ids?: readonly string[];

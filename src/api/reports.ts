@@ -51,7 +51,8 @@ const { labelColumn: _label, excludeLabels: _exclude, ...unlabelled } = READ_OPT
 /** UnlabelledReadOptions's keys. */
 export const UNLABELLED_READ_OPTIONS: OptionKeys<UnlabelledReadOptions> = unlabelled;
 
-function columnsOf(o: ReadOptions): Columns {
+/** The columns a read names (text, labels, id, fold), with their defaults; the streams read the same. */
+export function readColumns(o: ReadOptions): Columns {
   const [label, ...otherLabels] = labelColumns(o);
   return { text: o.textColumn ?? 'text', label, otherLabels, id: o.idColumn ?? 'id', fold: o.foldColumn, secondLabel: o.secondLabelColumn };
 }
@@ -85,8 +86,8 @@ function labelColumns(o: ReadOptions): string[] {
 export function readReports(path: string, options: ReadOptions = {}): Reports {
   checkOptions('readReports', options, READ_OPTIONS);
   const log = options.onWarning ?? silentLog;
-  if (options.labelColumn === undefined) return readInputs([path], columnsOf(options), log, options.format);
-  return dropExcluded(readLabelled(path, columnsOf(options), log), options.excludeLabels ?? NON_ANSWERS, log);
+  if (options.labelColumn === undefined) return readInputs([path], readColumns(options), log, options.format);
+  return dropExcluded(readLabelled(path, readColumns(options), log), options.excludeLabels ?? NON_ANSWERS, log);
 }
 
 /**
@@ -97,13 +98,13 @@ export function readReports(path: string, options: ReadOptions = {}): Reports {
  */
 export function readAllReports(paths: readonly string[], options: UnlabelledReadOptions = {}): Reports {
   checkOptions('readAllReports', options, UNLABELLED_READ_OPTIONS);
-  return readInputs(paths, columnsOf(options), options.onWarning ?? silentLog, options.format);
+  return readInputs(paths, readColumns(options), options.onWarning ?? silentLog, options.format);
 }
 
 /** Unlabelled reports from bytes (a stream read whole, stdin say): CSV, JSON or JSON Lines, by `format` or by their first character. */
 export function parseReports(bytes: Uint8Array, source: string, options: UnlabelledReadOptions = {}): Reports {
   checkOptions('parseReports', options, UNLABELLED_READ_OPTIONS);
-  return parseBytes(bytes, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
+  return parseBytes(bytes, source, readColumns(options), options.onWarning ?? silentLog, options.format);
 }
 
 /** One report from a text file (UTF-8; a byte-order mark dropped; refused if it looks like binary data). */

@@ -4,13 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
-import type { Columns } from '../io/columns.js';
 import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Prediction } from '../model/prediction.js';
 import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
 import { PredictionPool } from './pool.js';
-import { UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
+import { readColumns, UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
 
 export type { ReportRecord, StreamProgress };
 
@@ -36,7 +35,6 @@ type StreamReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
 const STREAM_READ_OPTIONS: OptionKeys<StreamReadOptions & { progress?: StreamProgress }> = { ...UNLABELLED_READ_OPTIONS, progress: true };
 /** StreamOptions's keys. */
 const STREAM_OPTIONS: OptionKeys<StreamOptions> = { ...PREDICT_OPTIONS, ...RUNTIME_OPTIONS, jobs: true, batchSize: true };
-const columnsOf = (o: StreamReadOptions): Columns => ({ text: o.textColumn ?? 'text', id: o.idColumn ?? 'id' });
 
 /**
  * The reports of paths (folders, CSV, JSON, JSON Lines, text files; as readAllReports reads
@@ -50,7 +48,7 @@ export function streamReports(
 ): AsyncGenerator<ReportRecord> {
   checkOptions('streamReports', options, STREAM_READ_OPTIONS);
   const list = typeof paths === 'string' ? [paths] : paths;
-  return streamInputs(list, columnsOf(options), options.onWarning ?? silentLog, options.format, options.progress);
+  return streamInputs(list, readColumns(options), options.onWarning ?? silentLog, options.format, options.progress);
 }
 
 /** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
@@ -60,7 +58,7 @@ export function streamReportBytes(
   options: StreamReadOptions = {},
 ): AsyncGenerator<ReportRecord> {
   checkOptions('streamReportBytes', options, UNLABELLED_READ_OPTIONS);
-  return streamBytes(input, source, columnsOf(options), options.onWarning ?? silentLog, options.format);
+  return streamBytes(input, source, readColumns(options), options.onWarning ?? silentLog, options.format);
 }
 
 const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
