@@ -7,7 +7,8 @@ import { CREATED_BY } from '../base/version.js';
 /**
  * Writing reports in the folder layout the bug study publishes, so that scripts written for
  * the study read bugcat's output: `<dir>/<category>/<id>` holds the ranked `label: score`
- * lines (best first, three decimals), a blank line, then the report; `<dir>/categories.csv`
+ * lines (best first, three decimals), the `given: <label>` lines of an entry that carries the
+ * labels it was given (audit's), a blank line, then the report; `<dir>/categories.csv`
  * counts the reports of each category (`category, count`, as the study writes it).
  *
  * A folder is written into only if it is empty, new, or was written by this writer before (a
@@ -22,6 +23,12 @@ export interface StudyEntry {
   category: string;
   /** The `label: score` lines, best first. */
   scores: readonly { label: string; score: number }[];
+  /**
+   * The labels the report was given, where they are not its folder's (audit files a report under
+   * its suggested label): the first is written `given: <label>`, the others (more annotators)
+   * `given by <name>: <label>`, after the scores.
+   */
+  given?: readonly { by?: string; label: string }[];
   text: string;
 }
 
@@ -51,7 +58,11 @@ export function fileNameOf(name: string): string {
 
 /** The file's content: the ranked scores, a blank line, the report. */
 export function studyFileOf(entry: StudyEntry): string {
-  return `${entry.scores.map((s) => `${s.label}: ${s.score.toFixed(3)}`).join('\n')}\n\n${entry.text}`;
+  const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
+  const given = (entry.given ?? []).map(
+    (g, k) => `${k === 0 || g.by === undefined ? 'given' : `given by ${oneLine(g.by)}`}: ${oneLine(g.label)}\n`,
+  );
+  return `${entry.scores.map((s) => `${s.label}: ${s.score.toFixed(3)}`).join('\n')}\n${given.join('')}\n${entry.text}`;
 }
 
 export interface StudyWriteOptions {

@@ -18,6 +18,8 @@ import { readTextFile } from '../decode.js';
 
 /** A `label: score` line of the study's zero-shot classifier (a score with a decimal point). */
 const SCORE_LINE = /^[^:\n]{1,80}:[ \t]*-?\d*\.\d+[ \t]*$/;
+/** A `given: <label>` line after the scores (audit's files: the label the report was given, `given by <name>:` another annotator's). */
+const GIVEN_LINE = /^given( by [^:\n]{1,80})?:[ \t]*\S[^\n]*$/;
 /** The line between two classifiers' scores. */
 const SEPARATOR = /^-{4,}[ \t]*$/;
 
@@ -28,7 +30,7 @@ export function stripScoreHeader(text: string): { text: string; stripped: boolea
   while (at < text.length) {
     const end = text.indexOf('\n', at);
     const line = (end < 0 ? text.slice(at) : text.slice(at, end)).replace(/\r$/, '');
-    if (!(SCORE_LINE.test(line) || (lines > 0 && SEPARATOR.test(line)))) break;
+    if (!(SCORE_LINE.test(line) || (lines > 0 && (SEPARATOR.test(line) || GIVEN_LINE.test(line))))) break;
     lines++;
     at = end < 0 ? text.length : end + 1;
   }
