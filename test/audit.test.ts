@@ -110,11 +110,19 @@ describe('bugcat audit', () => {
     expect(rows[0]).toMatchObject({ rank: '1', id: 'n5', label: 'graphic', gemma: 'network', suggested: 'network', issue: 'true' });
     expect(rows[1].issue).toBe('false');
 
-    // The study layout: each listed report in its suggested label's folder, scores first.
+    // The study layout: each listed report in its suggested label's folder, scores first, then the labels it was given.
     const file = readFileSync(join(out, 'network', 'n5'), 'utf8');
     expect(file).toMatch(
-      /^network: 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n\nnetwork throughput low with vhost-net\n/,
+      /^network: 0\.\d{3}\n(boot|graphic): 0\.\d{3}\n(boot|graphic): 0\.\d{3}\ngiven: graphic\ngiven by gemma: network\n\nnetwork throughput low with vhost-net\n/,
     );
+    for (const r of rows.slice(1)) {
+      const other = readFileSync(join(out, r.suggested, r.id), 'utf8');
+      expect(other).toMatch(new RegExp(`\\ngiven: ${r.label}\\ngiven by gemma: ${r.gemma}\\n\\n`));
+    }
+    // bugcat reads its own audit folder back: the given lines are not report text.
+    const back = readReports(out);
+    expect(back.texts[back.ids.findIndex((id) => id.endsWith('n5'))].trimStart()).toMatch(/^network throughput low with vhost-net\n/);
+    expect(back.texts.every((t) => !/given/.test(t))).toBe(true);
     const counts = readFileSync(join(out, 'categories.csv'), 'utf8').trim().split('\n');
     expect(counts[0]).toBe('category, count');
     expect(counts.slice(1).reduce((s, l) => s + Number(l.split(', ')[1]), 0)).toBe(3);
@@ -169,6 +177,20 @@ describe('writeStudyLayout', () => {
     expect(readFileSync(join(dir, 'b', '2'), 'utf8')).toBe('b: 0.900\n\nreport 2');
   });
 
+  it("writes an entry's given labels after its scores, and only for entries that carry them", () => {
+    const dir = join(tmp(), 'given');
+    writeStudyLayout(dir, [
+      { ...entry('1', 'a'), given: [{ label: 'b' }, { by: 'gemma', label: 'a' }] },
+      { ...entry('2', 'b'), given: [{ label: 'odd\nlabel' }] },
+      entry('3', 'a'),
+    ]);
+    expect(readFileSync(join(dir, 'a', '1'), 'utf8')).toBe('a: 0.900\ngiven: b\ngiven by gemma: a\n\nreport 1');
+    expect(readFileSync(join(dir, 'b', '2'), 'utf8')).toBe('b: 0.900\ngiven: odd label\n\nreport 2');
+    expect(readFileSync(join(dir, 'a', '3'), 'utf8')).toBe('a: 0.900\n\nreport 3');
+    const back = readReports(dir);
+    expect(back.texts.map((t) => t.trim()).sort()).toEqual(['report 1', 'report 2', 'report 3']);
+  });
+
   it('makes file names of any label or id', () => {
     expect(fileNameOf('a/b')).toBe('a%2Fb');
     expect(fileNameOf('..')).toBe('%2E.');
@@ -188,5 +210,78 @@ describe('audit --html', () => {
     expect(html).toMatch(/audit of .*reports\.csv: 3-fold out-of-fold predictions/);
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(5);
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it("shows the ranked suspects, with every annotator's label, and the per-category estimates, as the text does", async () => {
+    const csv = plantedCsv();
+    const page = join(tmp(), 'audit.html');
+    const json = join(tmp(), 'audit.json');
+    const args = ['audit', '--data', csv, '--folds', '3', '--second-label-column', 'gemma', ...FAST];
+    const r = await bugcat([...args, '--html', page, '--json', json]);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as {
+      issues: number;
+      n: number;
+      categories: { label: string; reports: number; issues: number; estimatedWrong: number }[];
+    };
+    expect(html).toMatch(/<h1>Audit: audit of /);
+    expect(html).toMatch(/<nav[^>]*><a href="#suspects">suspects<\/a><a href="#estimates">/);
+    // The suspects come before the charts.
+    expect(html.indexOf('id="suspects"')).toBeLessThan(html.indexOf('id="confusion"'));
+
+    const suspects = /<section id="suspects"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(suspects).toContain(`${summary.issues} of ${summary.n} labels look wrong`);
+    const heads = [...suspects.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(heads).toEqual([
+      'rank',
+      'report',
+      'given label (label)',
+      'p(given)',
+      'typical p',
+      'label by gemma',
+      'suggested label',
+      'p(suggested)',
+      'margin',
+      'beginning of the report',
+    ]);
+    const rows = [...suspects.matchAll(/<tr><td[\s\S]*?<\/tr>/g)].map((m) =>
+      [...m[0].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]),
+    );
+    expect(rows).toHaveLength(summary.issues);
+    expect(rows[0].slice(0, 3)).toEqual(['1', 'n5', 'graphic']);
+    expect(rows[0][5]).toBe('<strong>network</strong>');
+    expect(rows[0][6]).toBe('network');
+    expect(rows[0][3]).toMatch(/^0\.\d{3}$/);
+    expect(rows[0][7]).toMatch(/^0\.\d{3}$/);
+    expect(rows[0][8]).toMatch(/^−0\.\d{3}$/);
+    expect(rows[0][9]).toMatch(/^network throughput low with vhost-net/);
+
+    // The text lists the same suspects in the same order.
+    const text = (await bugcat(args)).stdout;
+    const textIds = text
+      .split('\n')
+      .filter((l) => /^\s+\d+\s/.test(l))
+      .map((l) => l.trim().split(/\s+/)[1]);
+    expect(rows.map((row) => row[1])).toEqual(textIds);
+
+    const estimates = /<section id="estimates"[\s\S]*?<\/section>/.exec(html)![0];
+    for (const c of summary.categories)
+      expect(estimates).toMatch(
+        new RegExp(
+          `<td>${c.label}</td><td class="num">${c.reports}</td><td class="num">0\\.\\d{3}</td><td class="num">${c.issues}</td><td class="num">${c.estimatedWrong.toFixed(1)}</td>`,
+        ),
+      );
+    const total = summary.categories.reduce((s, c) => s + c.estimatedWrong, 0);
+    expect(estimates).toMatch(
+      new RegExp(
+        `<td><strong>all</strong></td><td class="num">${summary.n}</td><td class="num"></td><td class="num">${summary.issues}</td><td class="num">${total.toFixed(1)}</td>`,
+      ),
+    );
+    expect(html).toMatch(
+      new RegExp(
+        `<span class="value">${summary.issues} <span class="name">\\(\\d+ %\\)</span></span><span class="name">labels that look wrong</span>`,
+      ),
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   type ReliabilityBin,
   type ThresholdPoint,
 } from '../index.js';
+import type { AuditInput } from './audit.js';
 
 /** One report's prediction as the report needs it: label and confidence, and the ranked labels where the command kept them. */
 export interface ReportPrediction {
@@ -53,6 +54,8 @@ export interface ReportInput {
   /** Training reports per label (the model's summary), when they differ from the scored reports. */
   trainingCounts?: Readonly<Record<string, number>>;
   card: ModelCard;
+  /** An audit's ranked suspects and per-category estimates (the page of `audit --html`). */
+  audit?: AuditInput;
   /** Cross-validation's per-fold figures, with their mean and standard deviation. */
   folds?: { folds: readonly FoldResult[]; mean: Record<string, number>; std: Record<string, number> };
   /**

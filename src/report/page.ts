@@ -9,6 +9,7 @@ import type { ReportData, TargetThreshold } from './data.js';
 import { fixed2, fixed3, percent } from './charts/format.js';
 import { FONT } from './charts/theme.js';
 import { escapeHtml as h, table } from './html.js';
+import { auditCards, estimatesTable, suspectsTable } from './audit.js';
 
 /** The policy in the page's head: no fetch, image, font, script or frame of any origin; inline styles only. */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
@@ -44,6 +45,8 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 .errors td.text { max-width: 60ch; color: #333; }
 .errors td.id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; white-space: nowrap; }
 .terms { color: #1f4e8c; }
+.suspects td.suggested { color: #1f4e8c; font-weight: 600; }
+.estimates tr:last-child td { border-top: 2px solid #c9ced6; }
 .figures + table { margin-top: 18px; }
 .side { display: flex; flex-wrap: wrap; gap: 36px; align-items: flex-start; }
 .side > table:first-child { max-width: 36em; }
@@ -61,8 +64,15 @@ export type ChartName = (typeof CHART_NAMES)[number];
 export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
   const { input } = d;
   const e = input.evaluation;
-  const heading = input.kind === 'cv' ? `Cross-validation: ${input.subject}` : `Evaluation: ${input.subject}`;
+  const heading = input.audit
+    ? `Audit: ${input.subject}`
+    : input.kind === 'cv'
+      ? `Cross-validation: ${input.subject}`
+      : `Evaluation: ${input.subject}`;
+  const a = input.audit;
   const sections = [
+    a ? section('suspects', 'Labels that look wrong', suspectsTable(a, input.reports.texts)) : '',
+    a ? section('estimates', 'Wrong labels estimated by category', estimatesTable(a, input.reports.texts.length)) : '',
     section(
       'confusion',
       'Where the confusions are',
@@ -95,6 +105,12 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
     section('card', 'Model card', modelCard(d)),
   ];
   const nav = [
+    ...(a
+      ? [
+          ['suspects', 'suspects'],
+          ['estimates', 'estimates by category'],
+        ]
+      : []),
     ['confusion', 'confusions'],
     ['scores', 'categories'],
     ['confidence', 'confidence'],
@@ -144,6 +160,7 @@ function summaryCards(d: ReportData): string {
   const f = d.input.folds;
   const spread = (key: string) => (f ? ` <span class="name">± ${fixed3(f.std[key])}</span>` : '');
   const cards: [string, string][] = [
+    ...(d.input.audit ? auditCards(d.input.audit, e.n) : []),
     ['accuracy', fixed3(e.accuracy) + spread('accuracy')],
     ['macro-F1', fixed3(e.macro_f1) + spread('macro_f1')],
     ['weighted-F1', fixed3(e.weighted_f1) + spread('weighted_f1')],

@@ -115,6 +115,12 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
         reports: { ids: reports.ids, texts: reports.texts, labels },
         predictions,
         evaluation: scorePredictions(labels, predictions),
+        audit: {
+          result,
+          listed,
+          givenBy: reports.annotators && reports.annotators.length > 1 ? reports.annotators[0].name : undefined,
+          annotators: names,
+        },
         card: {
           source: 'bugcat train, once per fold on the other folds',
           createdBy: `bugcat ${VERSION}`,
@@ -134,11 +140,14 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
         id: e.id,
         category: e.suggested,
         scores: e.probabilities.map((p) => ({ label: p.label, score: p.probability })),
+        given: [{ label: e.label }, ...(e.otherLabels ?? []).map((label, k) => ({ by: names[k] ?? `annotator ${k + 2}`, label }))],
         text: reports.texts[e.index],
       })),
       { force: o.force },
     );
-    log?.(`wrote ${written.files} reports to ${o.outDir}, each in its suggested label's folder, with categories.csv`);
+    log?.(
+      `wrote ${written.files} reports to ${o.outDir}, each in its suggested label's folder with its given label(s) after the scores, with categories.csv`,
+    );
     if (written.stale.length) {
       stderrLog(
         `warning: ${written.stale.length} report file${written.stale.length === 1 ? '' : 's'} of an earlier audit stay in ${o.outDir} (${written.stale.slice(0, 3).join(', ')}${written.stale.length > 3 ? ', ...' : ''}): bugcat deletes nothing; write to an empty folder for this audit alone`,

@@ -40,10 +40,14 @@ export const command = (): Command =>
       .addOption(jsonOption('the per-category estimates'))
       .option(
         '--out-dir <dir>',
-        "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, a blank line, then the report; and <dir>/categories.csv",
+        "also write the listed reports in the study's layout: <dir>/<suggested label>/<id> holds every label's out-of-fold probability as 'label: score' lines, the given label as a 'given: <label>' line (and 'given by <annotator>: <label>' for each other annotator), a blank line, then the report; and <dir>/categories.csv",
       )
       .addOption(forceOption())
-      .addOption(htmlOption('the out-of-fold predictions (its most confident errors are the labels to review first)'))
+      .addOption(
+        htmlOption(
+          "the audit: the listed reports ranked (given, suggested and every annotator's label, with probabilities), the per-category estimates of wrong labels, and the out-of-fold predictions",
+        ),
+      )
       .addOption(svgOption())
       .addOption(quietOption())
       .addHelpText(
