@@ -30,6 +30,8 @@ export type {
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
 export type { TermField } from './model/explanation.js';
+/** The logit margin under which explain calls two labels a tie (Explanation.tie). */
+export { TIE_LOGIT } from './model/explanation.js';
 
 /** Scoring: a model on labelled reports, and k-fold cross-validation of training options. */
 export { evaluate, crossValidate } from './api/evaluate.js';

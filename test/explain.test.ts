@@ -10,7 +10,7 @@ import { Rng } from '../src/base/rng.js';
 import { meanLogits, Network } from '../src/nn/network.js';
 import type { SparseVector } from '../src/nn/sparse.js';
 import { attributeLogits } from '../src/model/explain.js';
-import { load, readReports, train, UsageError, type Explanation, type Model } from '../src/index.js';
+import { load, readReports, TIE_LOGIT, train, UsageError, type Explanation, type Model } from '../src/index.js';
 import { bugcat, REPORTS, ROOT } from './helpers.js';
 
 const VNC = join(ROOT, 'data', 'examples', '04-vnc-password.txt');
@@ -82,6 +82,14 @@ describe('Model.explain', () => {
     }
   });
 
+  it('calls a decision a tie exactly when its margin (difference - priorShift) is under TIE_LOGIT', () => {
+    expect(TIE_LOGIT).toBe(0.05);
+    for (const text of ['guest hangs at boot with -kernel', 'virtio-net drops packets', 'display flickers', '', 'qemu']) {
+      const e = model.explain(text, { top: 3 });
+      expect(e.tie).toBe(Math.abs(e.difference - e.priorShift) < TIE_LOGIT);
+    }
+  });
+
   it('explains a report without a known term by the bias alone', () => {
     const e = model.explain('', { top: 3 });
     expect(e.terms).toBe(0);
@@ -117,6 +125,26 @@ describe('bugcat explain on the shipped model', () => {
     expect(totalOf(vnc)).toBeCloseTo(vnc.difference, 6);
     expect(boot.label).toBe('boot');
     expect(boot.toward.slice(0, 3).map((c) => c.term)).toContain('boot');
+  });
+
+  it('says a tie as a tie, in text and JSON, and a clear decision as a decision', async () => {
+    // On the shipped model "slow gdb" is performance against debug by a logit margin of about 0.025.
+    const text = await bugcat(['explain', '--top', '3'], { input: 'slow gdb\n' });
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^performance 0\.\d{3} tied with debug 0\.\d{3}$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}a tie: the margin \+0\.0[0-4]\d is under 0\.05 in logit units \(odds within 5 % of even\): the model cannot tell performance from debug/m,
+    );
+    const json = await bugcat(['explain', '--top', '3', '--format', 'json'], { input: 'slow gdb\n' });
+    const [tie] = JSON.parse(json.stdout) as (Explanation & { tieThreshold: number })[];
+    expect(tie).toMatchObject({ label: 'performance', versus: 'debug', tie: true, tieThreshold: 0.05 });
+    expect(Math.abs(tie.difference - tie.priorShift)).toBeLessThan(0.05);
+
+    const clear = await bugcat(['explain', VNC, '--top', '3']);
+    expect(clear.stdout).toMatch(/ rather than /);
+    expect(clear.stdout).not.toMatch(/tied with|a tie:/);
+    const [vnc] = JSON.parse((await bugcat(['explain', VNC, '--format', 'json'])).stdout) as Explanation[];
+    expect(vnc.tie).toBe(false);
   });
 
   it('matches the library on the same model', async () => {

@@ -2,7 +2,7 @@ import type { Network } from '../nn/network.js';
 import type { SparseVector } from '../nn/sparse.js';
 import { priorShift } from './calibration.js';
 import type { Classifier } from './classifier.js';
-import { fieldOf, type Explanation, type TermContribution } from './explanation.js';
+import { fieldOf, isTie, type Explanation, type TermContribution } from './explanation.js';
 
 /**
  * Why a report got its label: each of its terms' exact share of each class's logit.
@@ -104,6 +104,8 @@ export function explanationOf(
     .slice(0, top);
   const listed = new Set([...toward, ...against]);
   const rest = all.filter((c) => !listed.has(c));
+  const difference = att.logits[label] - att.logits[versus];
+  const shift = calibration.temperature * (calibration.shift[label] - calibration.shift[versus]);
   return {
     label: labels[label],
     probability: probs[label],
@@ -111,9 +113,10 @@ export function explanationOf(
     versusProbability: probs[versus],
     logit: att.logits[label],
     versusLogit: att.logits[versus],
-    difference: att.logits[label] - att.logits[versus],
+    difference,
     bias: att.bias[label] - att.bias[versus],
-    priorShift: calibration.temperature * (calibration.shift[label] - calibration.shift[versus]),
+    priorShift: shift,
+    tie: isTie(difference - shift),
     toward,
     against,
     rest: { terms: rest.length, contribution: rest.reduce((s, c) => s + c.contribution, 0) },

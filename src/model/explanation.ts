@@ -13,6 +13,17 @@ export function fieldOf(term: string): { field: TermField; text: string } {
   return { field: 'word', text: term };
 }
 
+/**
+ * The logit margin under which explain calls the two labels a tie: 0.05, i.e. odds within 5 %
+ * of even (e^0.05 = 1.05); near p = 0.5 each, probabilities under 0.0125 apart. A smaller
+ * margin is below what retraining with another seed or one more report moves a logit by, so
+ * reading a winner into it (and its terms as reasons) would be reading noise.
+ */
+export const TIE_LOGIT = 0.05;
+
+/** Whether a decision margin (difference - priorShift) is a tie. */
+export const isTie = (margin: number): boolean => Math.abs(margin) < TIE_LOGIT;
+
 /** One term of a report and how it moved the two labels being compared. */
 export interface TermContribution {
   /** The term without its field's prefix: a word (or word n-gram), a title word, or a character n-gram (a space marks a word's edge). */
@@ -54,6 +65,12 @@ export interface Explanation {
    * model was trained with priorCorrection): `label` outranks `versus` when difference > priorShift.
    */
   priorShift: number;
+  /**
+   * True when the decision between the two labels is a tie: the logit margin that decides it
+   * (difference - priorShift) is under TIE_LOGIT in size, so `label` and `versus` are, for this
+   * report, about as likely as each other and the terms explain no real preference.
+   */
+  tie: boolean;
   /** The terms that pushed most toward `label`, strongest first. */
   toward: TermContribution[];
   /** The terms that pushed most toward `versus`, strongest first (negative contributions). */
