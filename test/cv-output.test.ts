@@ -62,6 +62,49 @@ describe('cv output', () => {
     expect(matrix.reduce((s, m) => s + Number(m[2]) + Number(m[3]) + Number(m[4]), 0)).toBe(30);
   });
 
+  it("gives the ECE pooled over every out-of-fold prediction with the folds' range, in text, JSON, HTML and the library result", async () => {
+    const dir = tmp();
+    const json = join(dir, 'cv.json');
+    const html = join(dir, 'cv.html');
+    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, '--html', html, ...FAST]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(json, 'utf8')) as {
+      folds: { ece: number; accuracy: number }[];
+      mean: Record<string, number>;
+      pooled: Record<string, number>;
+      range: Record<string, { min: number; max: number }>;
+    };
+    const eces = j.folds.map((f) => f.ece);
+    expect(j.range.ece).toEqual({ min: Math.min(...eces), max: Math.max(...eces) });
+    expect(j.range.accuracy).toEqual({
+      min: Math.min(...j.folds.map((f) => f.accuracy)),
+      max: Math.max(...j.folds.map((f) => f.accuracy)),
+    });
+    expect(Object.keys(j.pooled)).toEqual(['accuracy', 'macro_f1', 'weighted_f1', 'ece']);
+    const f3 = (x: number) => x.toFixed(3);
+    // The text: the pooled ECE with the folds' range, the same as the pooled table's, and no ECE mean ± std.
+    expect(r.stdout).toContain(
+      `ECE ${f3(j.pooled.ece)} pooled over all 30 out-of-fold predictions (the 3 folds' own: ${f3(j.range.ece.min)} to ${f3(j.range.ece.max)};`,
+    );
+    expect(r.stdout).toMatch(new RegExp(`^calibration error \\(ECE, 10 bins\\)\\s+${f3(j.pooled.ece)}$`, 'm'));
+    expect(r.stdout).not.toMatch(/ECE \d\.\d{3} ± /);
+    // The page: the pooled ECE with the folds' range on its card, and a pooled row in the folds' table.
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(
+      `<span class="value">${f3(j.pooled.ece)} <span class="name">folds ${f3(j.range.ece.min)}–${f3(j.range.ece.max)}</span></span><span class="name">calibration error (ECE)</span>`,
+    );
+    expect(page).toMatch(
+      new RegExp(
+        `<td>pooled \\(all 30 out-of-fold predictions\\)</td>(<td class="num">\\d\\.\\d{3}</td>){3}<td class="num">${f3(j.pooled.ece)}</td>`,
+      ),
+    );
+
+    const reports = readReports(REPORTS, { labelColumn: 'label' });
+    const lib = await crossValidate(reports, { folds: 3, hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });
+    const libEces = lib.folds.map((f) => f.ece);
+    expect(lib.range.ece).toEqual({ min: Math.min(...libEces), max: Math.max(...libEces) });
+  });
+
   it('crossValidate pools the out-of-fold predictions and gives each its fold and every label asked for', async () => {
     const reports = readReports(REPORTS, { labelColumn: 'label' });
     const cv = await crossValidate(reports, { folds: 3, top: 3, hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });

@@ -55,9 +55,16 @@ export interface CrossValidation {
   mean: Record<SummaryKey, number>;
   /** Their standard deviation (population, over the folds). */
   std: Record<SummaryKey, number>;
+  /** Their lowest and highest over the folds. */
+  range: Record<SummaryKey, { min: number; max: number }>;
   /** Every report's out-of-fold prediction, in input order. */
   predictions: OutOfFoldPrediction[];
-  /** The scores of all the out-of-fold predictions together (pooled over the folds): per-class table and confusion matrix over every report. */
+  /**
+   * The scores of all the out-of-fold predictions together (pooled over the folds): per-class
+   * table and confusion matrix over every report. Its `ece` is not the folds' mean: binned over
+   * every report, it can fall below every fold's (a fold's few reports per bin add noise that
+   * only raises |accuracy - confidence|, and folds over- and underconfident in a bin cancel).
+   */
   pooled: Evaluation;
 }
 
@@ -134,6 +141,9 @@ export async function crossValidateWith(
     folds: results,
     mean: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).mean])) as Record<SummaryKey, number>,
     std: Object.fromEntries(SUMMARY_KEYS.map((k) => [k, stat(k).std])) as Record<SummaryKey, number>,
+    range: Object.fromEntries(
+      SUMMARY_KEYS.map((k) => [k, { min: Math.min(...results.map((r) => r[k])), max: Math.max(...results.map((r) => r[k])) }]),
+    ) as Record<SummaryKey, { min: number; max: number }>,
     predictions,
     pooled: score(
       reports.labels,

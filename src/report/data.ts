@@ -56,8 +56,14 @@ export interface ReportInput {
   card: ModelCard;
   /** An audit's ranked suspects and per-category estimates (the page of `audit --html`). */
   audit?: AuditInput;
-  /** Cross-validation's per-fold figures, with their mean and standard deviation. */
-  folds?: { folds: readonly FoldResult[]; mean: Record<string, number>; std: Record<string, number> };
+  /** Cross-validation's per-fold figures, with their mean, standard deviation and range. */
+  folds?: {
+    folds: readonly FoldResult[];
+    mean: Record<string, number>;
+    std: Record<string, number>;
+    /** Each figure's lowest and highest over the folds. */
+    range: Record<string, { min: number; max: number }>;
+  };
   /**
    * The terms that most pushed each text towards its predicted label: the hook for the model's
    * explanations. Without it, the errors are listed without terms.

@@ -164,14 +164,19 @@ function summaryCards(d: ReportData): string {
     ['accuracy', fixed3(e.accuracy) + spread('accuracy')],
     ['macro-F1', fixed3(e.macro_f1) + spread('macro_f1')],
     ['weighted-F1', fixed3(e.weighted_f1) + spread('weighted_f1')],
-    ['calibration error (ECE)', fixed3(e.ece) + spread('ece')],
+    // ECE pooled over every report is not a mean of the folds' (it can be below all of them): their range, not ± std.
+    [
+      'calibration error (ECE)',
+      fixed3(e.ece) + (f ? ` <span class="name">folds ${fixed3(f.range.ece.min)}–${fixed3(f.range.ece.max)}</span>` : ''),
+    ],
     [
       `accuracy on the surest ${e.coverage.map((c) => Math.round(c.coverage * 100)).join(' / ')} %`,
       e.coverage.map((c) => fixed3(c.accuracy)).join(' / '),
     ],
   ];
   const note = f
-    ? `<p class="note">Pooled over the out-of-fold predictions of all ${f.folds.length} folds; ± is the standard deviation over the folds.</p>`
+    ? `<p class="note">Pooled over the out-of-fold predictions of all ${f.folds.length} folds; ± is the standard deviation over the folds. ` +
+      `The calibration error is binned over all ${e.n} reports at once, so it can be lower than every fold's own (their range is shown): a fold's fewer reports per bin add noise that only raises it.</p>`
     : '';
   return `<ul class="cards">${cards.map(([name, value]) => `<li><span class="value">${value}</span><span class="name">${h(name)}</span></li>`).join('')}</ul>${note}`;
 }
@@ -255,6 +260,9 @@ function foldsTable(d: ReportData): string {
   const rows = [
     ...f.folds.map((r) => row(`fold ${r.fold} (${r.n} reports)`, (k) => fixed3((r as unknown as Record<string, number>)[k]))),
     row('mean ± std', (k) => `${fixed3(f.mean[k])} ± ${fixed3(f.std[k])}`),
+    row(`pooled (all ${d.input.evaluation.n} out-of-fold predictions)`, (k) =>
+      fixed3((d.input.evaluation as unknown as Record<string, number>)[k]),
+    ),
   ];
   return table(
     'Each fold scored by a model trained on the others',

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION } from '../../index.js';
+import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION, type CrossValidation } from '../../index.js';
 import { learningOf, type LearningFlags } from '../learning.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
 import { formatEvaluation } from '../format.js';
@@ -16,6 +16,16 @@ interface CvOptions extends ColumnOptions, ReportTargets {
 }
 
 type Key = 'accuracy' | 'macro_f1' | 'weighted_f1' | 'ece';
+const KEYS: readonly Key[] = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'];
+
+/**
+ * The calibration error to quote: pooled over every out-of-fold prediction, with the folds'
+ * range. Not a mean ± std: the pooled ECE can fall below every fold's own.
+ */
+export function pooledEce(result: CrossValidation): string {
+  const r = result.range.ece;
+  return `${result.pooled.ece.toFixed(3)} pooled over all ${result.pooled.n} out-of-fold predictions (the ${result.folds.length} folds' own: ${r.min.toFixed(3)} to ${r.max.toFixed(3)}; pooled bins hold more reports, so it can be lower than every fold's)`;
+}
 
 export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> {
   const log = logOf(o);
@@ -39,7 +49,8 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     );
   }
   const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
-  lines.push(`mean ± std: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}, ECE ${ms('ece')}`);
+  lines.push(`mean ± std over the folds: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}`);
+  lines.push(`ECE ${pooledEce(result)}`);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({
@@ -50,7 +61,12 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
       weighted_f1: r.weighted_f1,
       ece: r.ece,
     }));
-    writeResult(o.json, JSON.stringify({ folds, mean: result.mean, std: result.std, hyperparameters: hp }, null, 2) + '\n');
+    // pooled: every report's out-of-fold prediction scored together (the ECE to quote); range: the folds' lowest and highest.
+    const pooled = Object.fromEntries(KEYS.map((k) => [k, result.pooled[k]]));
+    writeResult(
+      o.json,
+      JSON.stringify({ folds, mean: result.mean, std: result.std, range: result.range, pooled, hyperparameters: hp }, null, 2) + '\n',
+    );
   }
   if (o.predictions) {
     // The given label(s) first (the other annotators' under their columns' names), the fold, then the prediction as predict --format csv writes it.
