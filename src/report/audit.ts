@@ -76,7 +76,15 @@ export function suspectsTable(a: AuditInput, texts: readonly string[]): string {
   const notes =
     `<p class="note">${h(about)}.${more} p(given): the given label's out-of-fold probability; typical p: that label's mean probability over its reports; ` +
     `margin: p(given) minus the best other label's.${withOthers ? ' A bold annotator label agrees with the suggestion.' : ''}</p>`;
-  return notes + table(`The ${shown.length} reports listed, most likely mislabelled first`, columns, shown, 'errors suspects');
+  return (
+    notes +
+    table(
+      `The ${shown.length} report${shown.length === 1 ? '' : 's'} listed, most likely mislabelled first`,
+      columns,
+      shown,
+      'errors suspects',
+    )
+  );
 }
 
 /** Per category: its reports, its typical confidence, the reports flagged, the estimated wrong labels. */
