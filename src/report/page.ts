@@ -46,6 +46,7 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 .errors td.id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; white-space: nowrap; }
 .terms { color: #1f4e8c; }
 .suspects td.suggested { color: #1f4e8c; font-weight: 600; }
+.suspects td.text { max-width: 34ch; }
 .estimates tr:last-child td { border-top: 2px solid #c9ced6; }
 .figures + table { margin-top: 18px; }
 .side { display: flex; flex-wrap: wrap; gap: 36px; align-items: flex-start; }
