@@ -28,16 +28,28 @@ async function inBackground<T extends object>(work: () => Promise<T>): Promise<T
   } catch {
     before = undefined; // no per-thread priority here: load at the priority it has
   }
-  const result = await work();
-  if (before === undefined) return result;
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    // A refused model too: the thread goes on serving the old one, at its own priority.
+    if (before !== undefined) restore(before);
+    throw err;
+  }
+  if (before === undefined || restore(before)) return result;
+  return {
+    ...result,
+    priority: `this prediction thread could not get its priority back after loading and runs at nice ${os.getPriority(0)}`,
+  };
+}
+
+/** Sets this thread's nice value back to `before`; false where the process may not raise it. */
+function restore(before: number): boolean {
   try {
     os.setPriority(0, before);
-    return result;
+    return true;
   } catch {
-    return {
-      ...result,
-      priority: `this prediction thread could not get its priority back after loading and runs at nice ${os.getPriority(0)}`,
-    };
+    return false;
   }
 }
 
