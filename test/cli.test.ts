@@ -287,7 +287,8 @@ describe('bugcat cv', () => {
       ...FAST,
     ]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^mean ± std: accuracy [01]\.\d{3} ± 0\.\d{3}, macro-F1/m);
+    expect(r.stdout).toMatch(/^mean ± std over the folds: accuracy [01]\.\d{3} ± 0\.\d{3}, macro-F1/m);
+    expect(r.stdout).toMatch(/^ECE 0\.\d{3} pooled over all 30 out-of-fold predictions \(the 3 folds' own: 0\.\d{3} to 0\.\d{3};/m);
     const cv = JSON.parse(readFileSync(join(dir, 'cv.json'), 'utf8'));
     expect(cv.folds).toHaveLength(3);
     expect(cv.folds.reduce((s: number, f: { n: number }) => s + f.n, 0)).toBe(30);
