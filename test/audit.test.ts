@@ -283,5 +283,5 @@ describe('audit --html', () => {
         `<span class="value">${summary.issues} <span class="name">\\(\\d+ %\\)</span></span><span class="name">labels that look wrong</span>`,
       ),
     );
-  });
+  }, 180_000); // two audits (the page and the text) on a loaded machine
 });
