@@ -34,8 +34,10 @@ export type { TermField } from './model/explanation.js';
 export { TIE_LOGIT } from './model/explanation.js';
 
 /** Scoring: a model on labelled reports, and k-fold cross-validation of training options. */
-export { evaluate, crossValidate } from './api/evaluate.js';
-export type { CrossValidateOptions } from './api/evaluate.js';
+export { evaluate, checkEvaluation, crossValidate } from './api/evaluate.js';
+export type { CrossValidateOptions, CrossValidationResult, ModelEvaluation, EvaluationChecks } from './api/evaluate.js';
+/** Warnings that go with a result (unseen labels, labels differing only in case, training overlap), in every output. */
+export type { ResultWarning, WarningKind } from './eval/warnings.js';
 export type { CrossValidation, FoldResult } from './eval/crossvalidate.js';
 export type { Evaluation, ClassScores, CoveragePoint } from './eval/metrics.js';
 

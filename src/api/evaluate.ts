@@ -6,6 +6,7 @@ import { assignFolds, crossValidateWith, type CrossValidation } from '../eval/cr
 import { reliabilityBins, score, thresholdCurve, type Evaluation, type ReliabilityBin, type ThresholdPoint } from '../eval/metrics.js';
 import type { Reports } from '../io/reports.js';
 import { train, TRAIN_OPTIONS, type Model, type TrainOptions } from './model.js';
+import { caseOnlyLabels, matchLabelCase, trainingOverlap, unseenLabels, type ResultWarning } from '../eval/warnings.js';
 
 /** A label and its confidence: what scoring needs of a prediction (a Prediction, or an out-of-fold prediction of crossValidate). */
 export interface ScoredPrediction {
@@ -13,9 +14,46 @@ export interface ScoredPrediction {
   confidence: number;
 }
 
-/** The model's predictions on labelled reports, scored: accuracy, F1s, confusion, calibration error, accuracy at coverage. */
-export function evaluate(model: Model, reports: Reports): Evaluation {
-  return scorePredictions(labelsOf(reports), model.predict(reports.texts));
+/** An evaluation of a model, with what a reader of its figures must know: how many of the reports it was trained on, and the warnings. */
+export interface ModelEvaluation extends Evaluation {
+  /** How many of the reports the model was trained on, by fingerprint (null for a model that keeps none): their scores overstate. */
+  trained_on: number | null;
+  /** Labels the model never saw, labels matched to the model's ignoring case, training overlap: empty when there is nothing to say. */
+  warnings: ResultWarning[];
+}
+
+/** What evaluating a model on labelled reports must take into account before scoring: the labels to score against, the training overlap, the warnings. */
+export interface EvaluationChecks {
+  /** The reports' labels, each matched to the model's where it differs only in case (`kvm` read as the model's `KVM`). */
+  labels: string[];
+  trained_on: number | null;
+  warnings: ResultWarning[];
+}
+
+/**
+ * The checks of an evaluation (see EvaluationChecks): what evaluate does before it scores, for a
+ * caller that predicts and scores by itself (scorePredictions) and must say the same.
+ */
+export function checkEvaluation(model: Model, reports: Reports): EvaluationChecks {
+  const matched = matchLabelCase(labelsOf(reports), model.labels);
+  const unseen = unseenLabels(matched.labels, model.labels);
+  const overlap = trainingOverlap(model.hasFingerprints ? model.trainedOn(reports.texts) : undefined);
+  return {
+    labels: matched.labels,
+    trained_on: overlap.trained_on,
+    warnings: [matched.warning, unseen, overlap.warning].filter((w): w is ResultWarning => w !== undefined),
+  };
+}
+
+/**
+ * The model's predictions on labelled reports, scored: accuracy, F1s, confusion, calibration
+ * error, accuracy at coverage; with how many of the reports it was trained on, and the warnings
+ * (see checkEvaluation). A label that differs from one of the model's only in case is read as
+ * the model's, and said.
+ */
+export function evaluate(model: Model, reports: Reports): ModelEvaluation {
+  const checks = checkEvaluation(model, reports);
+  return { ...scorePredictions(checks.labels, model.predict(reports.texts)), trained_on: checks.trained_on, warnings: checks.warnings };
 }
 
 /**
@@ -78,13 +116,18 @@ export interface CrossValidateOptions extends TrainOptions {
 /** CrossValidateOptions's keys (base/options.ts). */
 export const CROSS_VALIDATE_OPTIONS: OptionKeys<CrossValidateOptions> = { ...TRAIN_OPTIONS, folds: true, top: true };
 
+/** A cross-validation, with what a reader of its figures must know (labels of the data that differ only in case): `warnings`, empty when there is nothing to say. */
+export interface CrossValidationResult extends CrossValidation {
+  warnings: ResultWarning[];
+}
+
 /**
  * k-fold cross-validation with train's and evaluate's own code: for each fold, a model trained
  * on the others (with the same options) scores it. Figures per fold, their mean and standard
  * deviation, the scores of all the out-of-fold predictions pooled, and every report's
  * out-of-fold prediction with its fold and the `top` best labels.
  */
-export async function crossValidate(reports: Reports, options: CrossValidateOptions = {}): Promise<CrossValidation> {
+export async function crossValidate(reports: Reports, options: CrossValidateOptions = {}): Promise<CrossValidationResult> {
   checkOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
   const hp = validateHyperparameters(options.hyperparameters ?? {});
   const labels = labelsOf(reports);
@@ -94,7 +137,9 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
   const threads = options.threads ?? availableParallelism();
   const top = options.top ?? 1;
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
-  return crossValidateWith(
+  const warnings = [caseOnlyLabels(labels)].filter((w): w is ResultWarning => w !== undefined);
+  for (const w of warnings) log?.(`warning: ${w.message}`);
+  const result = await crossValidateWith(
     { ids: reports.ids, texts: reports.texts, labels },
     folds,
     (rows) =>
@@ -114,6 +159,7 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
     },
     top,
   );
+  return { ...result, warnings };
 }
 
 function labelsOf(reports: Reports): string[] {

@@ -71,6 +71,8 @@ export interface ReportInput {
   explain?: (texts: string[]) => string[][];
   /** When the report was made (default: now). */
   date?: Date;
+  /** What a reader of the figures must know (labels the model never saw, training overlap, labels differing only in case): shown above everything else. */
+  warnings?: readonly string[];
 }
 
 /** One cell of the confusion matrix. */

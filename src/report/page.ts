@@ -54,6 +54,8 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 .changed { font-weight: 700; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.92em; background: #eef1f4; padding: 0 3px; border-radius: 3px; }
 .note { color: #555; font-size: 13px; max-width: 90ch; }
+.warnings { background: #fff6e0; border: 1px solid #e0b84c; border-radius: 6px; padding: 10px 16px 10px 34px; margin: 14px 0 0; max-width: 110ch; }
+.warnings li { margin: 2px 0; }
 footer { color: #666; font-size: 13px; margin-top: 20px; }
 `;
 
@@ -135,7 +137,7 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
 <header>
 <h1>${h(heading)}</h1>
 <p class="meta">${e.n} reports, ${d.labels.length} categories. Made ${h(dateOf(d.date))} by bugcat ${h(VERSION)}.</p>
-${summaryCards(d)}
+${warningList(d)}${summaryCards(d)}
 <nav aria-label="sections">${nav.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>
 </header>
 ${sections.filter(Boolean).join('\n')}
@@ -155,6 +157,13 @@ function figure(chart: Chart, caption: string): string {
 }
 
 const dateOf = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The warnings that go with the figures, above them, where a reader cannot miss them. */
+function warningList(d: ReportData): string {
+  const w = d.input.warnings ?? [];
+  if (!w.length) return '';
+  return `<ul class="warnings" id="warnings" role="note" aria-label="warnings">${w.map((m) => `<li><strong>Warning:</strong> ${h(m)}</li>`).join('')}</ul>\n`;
+}
 
 function summaryCards(d: ReportData): string {
   const e = d.input.evaluation;

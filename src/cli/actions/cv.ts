@@ -65,7 +65,11 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     const pooled = Object.fromEntries(KEYS.map((k) => [k, result.pooled[k]]));
     writeResult(
       o.json,
-      JSON.stringify({ folds, mean: result.mean, std: result.std, range: result.range, pooled, hyperparameters: hp }, null, 2) + '\n',
+      JSON.stringify(
+        { folds, mean: result.mean, std: result.std, range: result.range, pooled, hyperparameters: hp, warnings: result.warnings },
+        null,
+        2,
+      ) + '\n',
     );
   }
   if (o.predictions) {
@@ -104,6 +108,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
           hyperparameters: hp,
         },
         folds: result,
+        warnings: result.warnings.map((w) => w.message),
       },
       o,
     );

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { load, readReports, scorePredictions } from '../../index.js';
+import { checkEvaluation, load, readReports, scorePredictions } from '../../index.js';
 import { formatEvaluation } from '../format.js';
 import { readOptionsOf, backendOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
 import { termsOf, wantsReport, writeReport, type ReportTargets } from '../report.js';
@@ -14,29 +14,14 @@ interface EvaluateOptions extends ColumnOptions, ReportTargets {
 export async function evaluate(o: EvaluateOptions): Promise<void> {
   const reports = readReports(o.data, readOptionsOf(o));
   const model = await load(o.model, backendOf());
-  const gold = reports.labels!;
-  const unknown = [...new Set(gold.filter((l) => !model.labels.includes(l)))];
-  if (unknown.length) {
-    const n = gold.filter((l) => unknown.includes(l)).length;
-    stderrLog(
-      `warning: ${n} report${n === 1 ? ' has a label' : 's have labels'} the model never saw (${unknown.join(', ')}): counted as errors`,
-    );
-  }
+  // The labels to score against (matched to the model's where they differ only in case), the training overlap and the warnings: said on stderr, and in the JSON and the page.
+  const checks = checkEvaluation(model, reports);
+  const gold = checks.labels;
+  for (const w of checks.warnings) stderrLog(`${w.kind === 'no_fingerprints' ? 'note' : 'warning'}: ${w.message}`);
   // One prediction per report, kept for the report's charts and errors (the runner-up too).
   const preds = model.predict(reports.texts, { top: 2 });
-  // Scores on reports the model was trained on say nothing of new reports: count them, by fingerprint.
-  const trainedOn = model.hasFingerprints ? model.trainedOn(reports.texts).filter(Boolean).length : null;
-  if (trainedOn === null)
-    stderrLog(
-      'note: this model keeps no fingerprints of its training reports (an older bugcat trained it): whether it was trained on these reports is unknown',
-    );
-  else if (trainedOn > 0) {
-    stderrLog(
-      `warning: the model was trained on ${trainedOn} of these ${reports.texts.length} reports (${((100 * trainedOn) / reports.texts.length).toFixed(1)} %): ` +
-        'their scores overstate how it does on new reports; evaluate on held-out reports',
-    );
-  }
-  const result = { ...scorePredictions(gold, preds), trained_on: trainedOn };
+  const trainedOn = checks.trained_on;
+  const result = { ...scorePredictions(gold, preds), trained_on: trainedOn, warnings: checks.warnings };
   if (o.json) writeResult(o.json, JSON.stringify(result, null, 2) + '\n');
   if (wantsReport(o)) {
     await writeReport(
@@ -58,6 +43,7 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
           saved: savedAt(o.model),
         },
         explain: termsOf(model),
+        warnings: checks.warnings.map((w) => w.message),
       },
       o,
     );
