@@ -17,6 +17,11 @@ export type { ReportRecord, StreamProgress };
 export interface RecordPrediction extends Prediction {
   id: string;
   error?: string;
+  /**
+   * Present, and true, when the model was trained on this report (by the fingerprints it keeps
+   * of its training reports): its answer is what it was taught, not a prediction of a new report.
+   */
+  inTraining?: true;
 }
 
 export interface StreamOptions extends PredictOptions, RuntimeOptions {
@@ -108,7 +113,7 @@ export async function* predictStream(
       const p =
         pool.inFlight(0) >= 2
           ? new Promise<RecordPrediction[]>((resolve) => resolve(label(model, batch, predict)))
-          : inWorker(pool, batch, predict);
+          : inWorker(model, pool, batch, predict);
       p.catch(() => {}); // awaited in turn below; a failure is not unhandled meanwhile
       pending.push(p);
     };
@@ -130,9 +135,15 @@ export async function* predictStream(
  * generation (where they would linger until a full collection, growing its heap with the
  * pipeline's depth).
  */
-async function inWorker(pool: PredictionPool, batch: readonly ReportRecord[], options: PredictOptions): Promise<RecordPrediction[]> {
+async function inWorker(
+  model: Model,
+  pool: PredictionPool,
+  batch: readonly ReportRecord[],
+  options: PredictOptions,
+): Promise<RecordPrediction[]> {
+  const seen = seenOf(model, batch);
   const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error }));
-  return merge(kept, await pool.predict(0, readable(batch), options));
+  return merge(kept, await pool.predict(0, readable(batch), options), seen);
 }
 
 async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
@@ -149,15 +160,23 @@ async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): A
 
 /** Predictions of one batch in this thread. */
 function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): RecordPrediction[] {
-  return merge(batch, model.predict(readable(batch), options));
+  return merge(batch, model.predict(readable(batch), options), seenOf(model, batch));
 }
+
+/** For each readable report of a batch, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
+const seenOf = (model: Model, batch: readonly ReportRecord[]): boolean[] | undefined =>
+  model.hasFingerprints ? model.trainedOn(readable(batch)) : undefined;
 
 const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
 
-/** The batch's records with their predictions (those that could not be read keep their error). */
-function merge(batch: readonly ReportRecord[], preds: readonly Prediction[]): RecordPrediction[] {
+/** The batch's records with their predictions (those that could not be read keep their error), marked where the model was trained on them. */
+function merge(batch: readonly ReportRecord[], preds: readonly Prediction[], seen?: readonly boolean[]): RecordPrediction[] {
   let k = 0;
-  return batch.map((r) =>
-    r.error !== undefined ? { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error } : { ...preds[k++], id: r.id },
-  );
+  return batch.map((r) => {
+    if (r.error !== undefined) return { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error };
+    const p: RecordPrediction = { ...preds[k], id: r.id };
+    if (seen?.[k]) p.inTraining = true;
+    k++;
+    return p;
+  });
 }

@@ -12,7 +12,8 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
  * Predictions in the chosen output format, written batch by batch as they come (the output
  * starts before the input ends): always one record per input report, in order. A report that
  * could not be read keeps its row, saying why: `error` in JSON and in the CSV's `error` column,
- * `- -` and the reason in text.
+ * `- -` and the reason in text. A report the model was trained on is marked `"in_training": true`
+ * in JSON (the field is absent otherwise), and in CSV's `in_training` column when asked for.
  */
 export class PredictionWriter {
   private count = 0;
@@ -21,18 +22,21 @@ export class PredictionWriter {
     private readonly format: Format,
     private readonly top: number,
     private readonly showIds: boolean,
+    /** Add the CSV's `in_training` column (true where the model was trained on the report); JSON marks those reports always. */
+    private readonly markTraining = false,
   ) {}
 
   /** What comes before the first record. */
   start(): string {
     if (this.format !== 'csv') return '';
     const extra = Array.from({ length: Math.max(0, this.top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
-    return stringify([['id', 'label', 'confidence', 'coverage', ...extra, 'error']]);
+    return stringify([['id', 'label', 'confidence', 'coverage', ...extra, 'error', ...(this.markTraining ? ['in_training'] : [])]]);
   }
 
   /** The records of one batch. */
   write(preds: readonly IdentifiedPrediction[]): string {
-    const { format, top, showIds } = this;
+    const { format, top, showIds, markTraining } = this;
+    const mark = (p: IdentifiedPrediction) => (markTraining ? [p.inTraining ? 'true' : ''] : []);
     let out: string;
     switch (format) {
       case 'text':
@@ -49,7 +53,7 @@ export class PredictionWriter {
         out = stringify(
           preds.map((p) =>
             p.error !== undefined
-              ? [p.id, '', '', '', ...Array.from({ length: 2 * Math.max(0, top - 1) }, () => ''), p.error]
+              ? [p.id, '', '', '', ...Array.from({ length: 2 * Math.max(0, top - 1) }, () => ''), p.error, ...mark(p)]
               : [
                   p.id,
                   p.label,
@@ -59,6 +63,7 @@ export class PredictionWriter {
                     t ? [t.label, t.probability.toFixed(4)] : ['', ''],
                   ),
                   '',
+                  ...mark(p),
                 ],
           ),
         );
@@ -90,6 +95,7 @@ const record = (p: IdentifiedPrediction) =>
         confidence: round(p.confidence),
         coverage: round(p.coverage),
         top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
+        ...(p.inTraining ? { in_training: true } : {}),
       };
 
 const indent = (s: string) => s.replace(/^/gm, '  ');

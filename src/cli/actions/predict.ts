@@ -24,6 +24,7 @@ interface PredictOptions extends InputOptions {
   progress?: boolean;
   outDir?: string;
   force?: boolean;
+  markTraining?: boolean;
 }
 
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
@@ -47,9 +48,9 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
       yield r;
     }
   };
-  const writer = new PredictionWriter(o.format, o.top, showIds);
+  const writer = new PredictionWriter(o.format, o.top, showIds, o.markTraining);
   const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
-  const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0 };
+  const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0, inTraining: 0 };
   const floor = model.summary.coverage?.p05;
   await write(writer.start());
   const { jobs = availableParallelism() } = o;
@@ -71,6 +72,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
         });
         texts!.delete(p.id);
       }
+      if (p.inTraining) stats.inTraining++;
       if (p.error !== undefined) stats.failed++;
       else if (p.top.length === 0) stats.empty.push(p.id);
       else {
@@ -89,6 +91,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     stderrLog(`wrote ${written.files} reports to ${o.outDir} in the study's layout (<category>/<id>, with categories.csv)`);
   }
   warnAboutBatch(model, stats);
+  warnAboutTraining(model, stats, o);
   if (stats.failed) {
     stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
     process.exitCode = 3;
@@ -99,6 +102,25 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
 function write(text: string): Promise<void> {
   if (text === '' || process.stdout.write(text)) return Promise.resolve();
   return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+/**
+ * One warning when reports were in the training data, with the count: the model's answers on
+ * them are what it was taught. JSON marks them; CSV gets its column with --mark-training (a
+ * column added only when some report turns out to be in training could not be: the header is
+ * written before the first report is read).
+ */
+function warnAboutTraining(model: Model, stats: { inTraining: number; done: number }, o: PredictOptions): void {
+  if (!model.hasFingerprints || stats.inTraining === 0) return;
+  const where =
+    o.format === 'json' || o.format === 'jsonl'
+      ? ': marked "in_training": true'
+      : o.format === 'csv' && o.markTraining
+        ? ': marked in the in_training column'
+        : `; --format json marks them${o.format === 'csv' ? ', and --mark-training adds an in_training column' : ''}`;
+  stderrLog(
+    `warning: the model was trained on ${stats.inTraining} of these ${stats.done} reports: its answers on them are what it was taught, not predictions of new reports${where}`,
+  );
 }
 
 /** One warning for empty reports, and one for a batch whose vocabulary coverage is unlike the training data's. */

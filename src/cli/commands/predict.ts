@@ -28,6 +28,11 @@ export const command = (): Command =>
       )
       .addOption(forceOption())
       .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
-      .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review'),
+      .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review')
+      .option(
+        '--mark-training',
+        'CSV: add an in_training column, true for the reports the model was trained on (JSON marks them "in_training": true always)',
+        false,
+      ),
     columnOptions('none'),
   ).action(async (reports, o) => (await import('../actions/predict.js')).predict(reports, o));
