@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   UNREADABLE: { exit: 1, status: 400, meaning: 'a file cannot be read (permission denied, or another error of the system)' },
   BINARY: { exit: 1, status: 400, meaning: 'a file looks like binary data, not text' },
   BAD_JSON: { exit: 1, status: 400, meaning: 'a JSON file of reports is not valid JSON' },
+  BAD_TOML: { exit: 1, status: 400, meaning: 'a TOML issue file is not valid TOML' },
   NO_COLUMN: { exit: 1, status: 400, meaning: 'a CSV lacks a column that was asked for' },
   NOT_TEXT: { exit: 1, status: 400, meaning: "a report's text is not a string" },
   NO_LABELS: { exit: 1, status: 400, meaning: 'reports lack the labels (one per text) that training, scoring or an audit needs' },

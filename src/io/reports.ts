@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { DataError, UsageError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
 import type { Annotator } from '../model/targets.js';
@@ -6,11 +7,13 @@ import { warnControls } from './controls.js';
 import { decodeBytes, readTextFile } from './decode.js';
 import { parseFailed, readOrFail } from './failing.js';
 import { csvTable } from './records/csv.js';
-import { inputFiles } from './records/folder.js';
+import { inputFiles, walk } from './records/folder.js';
+import { singleLabel } from './records/labels.js';
 import { parseIssuesJson, parseIssuesJsonl, unusableWarning } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
-import { isFolder, readStudyLayout } from './records/study.js';
+import { BOOKKEEPING, isFolder, readStudyLayout } from './records/study.js';
 import { textRecord } from './records/text.js';
+import { tomlRecord } from './records/toml.js';
 import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
@@ -36,6 +39,12 @@ export interface Reports {
   /** A second annotator's label of each report: the older form of `annotators`, still accepted by train (as an annotator named `second`). */
   secondLabels?: string[];
   /**
+   * The tracker's labels of each report, a list each ([] where it has none), when the input
+   * carries them (the study's TOML issues): kept whole for multi-label use, while `labels`, in a
+   * labelled read, holds the one label bugcat takes from them (records/labels.ts).
+   */
+  issueLabels?: string[][];
+  /**
    * Why a report could not be read, where one could not (its text is then empty): present when
    * any failed. One bad report never sinks the rest.
    */
@@ -45,8 +54,20 @@ export interface Reports {
 /** The labels that mean "no answer" in the study's layouts and exports, left out of training and scoring unless asked otherwise. */
 export const NON_ANSWERS: readonly string[] = ['manual-review', 'none', 'all', 'unknown', 'review'];
 
-/** Labelled reports from a CSV file or a study folder (one folder per category; see records/study.ts). `log` hears what was skipped. */
+/**
+ * Labelled reports from a CSV file, a study folder (one folder per category; see
+ * records/study.ts), or TOML issues (a .toml file, or a folder of them: each labelled with the
+ * one label its tracker labels give, see records/labels.ts, their whole list kept in
+ * issueLabels). `log` hears what was skipped.
+ */
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
+  if (isTomlInput(path)) {
+    if (columns.fold !== undefined || columns.secondLabel !== undefined || columns.otherLabels?.length)
+      throw new DataError(`${path} holds TOML issues: a fold column or several annotators' label columns need a CSV file`);
+    const r = readInputs([path], columns, log);
+    const lists = r.issueLabels ?? r.ids.map(() => []);
+    return { ids: r.ids, texts: r.texts, labels: lists.map(singleLabel), issueLabels: lists };
+  }
   if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
     if (columns.secondLabel !== undefined || columns.otherLabels?.length)
@@ -59,6 +80,14 @@ export function readLabelled(path: string, columns: Columns, log: Log = () => {}
   const reports = readCsv(path, columns, true);
   warnControls(reports.ids, reports.texts, log);
   return reports;
+}
+
+/** A .toml file, or a folder whose report files are all .toml (the study's issues_toml scrape). */
+export function isTomlInput(path: string): boolean {
+  const toml = (f: string) => formatOf(f) === 'toml';
+  if (!isFolder(path)) return toml(path);
+  const files = walk(path).list.filter((f) => !BOOKKEEPING.test(basename(f)));
+  return files.length > 0 && files.every(toml);
 }
 
 /**
@@ -94,18 +123,26 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
  * read is kept as a failed report (see Reports.errors), so the others are still predicted.
  */
 export function readInputs(paths: readonly string[], columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
-  const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors'>> = { ids: [], texts: [], errors: [] };
+  const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors' | 'issueLabels'>> = { ids: [], texts: [], errors: [], issueLabels: [] };
+  let labelled = false;
   for (const file of inputFiles(paths, log)) {
     const r = readFileInput(file.path, file.id, columns, log, format, file.inFolder);
+    if (r.issueLabels) labelled = true;
     r.ids.forEach((id, i) => {
       out.ids.push(id);
       out.texts.push(r.texts[i]);
       out.errors.push(r.errors?.[i]);
+      out.issueLabels.push(r.issueLabels?.[i] ?? []);
     });
   }
   warnControls(out.ids, out.texts, log);
   const failed = out.errors.filter((e) => e !== undefined).length;
-  return failed ? out : { ids: out.ids, texts: out.texts };
+  return {
+    ids: out.ids,
+    texts: out.texts,
+    ...(labelled ? { issueLabels: out.issueLabels } : {}),
+    ...(failed ? { errors: out.errors } : {}),
+  };
 }
 
 /**
@@ -141,15 +178,23 @@ export function parseInput(
       if (failed.length) log(unusableWarning(source, failed.length, failed));
       return reportsOf(records);
     }
+    case 'toml':
+      return reportsOf([tomlRecord(content, source, id)]);
     default:
       return reportsOf([textRecord(content, id)]);
   }
 }
 
-/** Records as parallel lists; `errors` only when one failed. */
+/** Records as parallel lists; `errors` only when one failed, `issueLabels` only when one carries labels. */
 function reportsOf(records: readonly ReportRecord[]): Reports {
   const failed = records.some((r) => r.error);
-  return { ids: records.map((r) => r.id), texts: records.map((r) => r.text), errors: failed ? records.map((r) => r.error) : undefined };
+  const labelled = records.some((r) => r.labels);
+  return {
+    ids: records.map((r) => r.id),
+    texts: records.map((r) => r.text),
+    errors: failed ? records.map((r) => r.error) : undefined,
+    ...(labelled ? { issueLabels: records.map((r) => r.labels ?? []) } : {}),
+  };
 }
 
 /** Bytes (stdin, say) as reports: `format` if given, else JSON Lines if they start with `{`, JSON with `[`, CSV otherwise. */
@@ -192,5 +237,6 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
       labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]),
     })),
     secondLabels: reports.secondLabels && keep.map((i) => reports.secondLabels![i]),
+    issueLabels: reports.issueLabels && keep.map((i) => reports.issueLabels![i]),
   };
 }

@@ -11,6 +11,7 @@ import { inputFiles, walk, type InputFile } from './records/folder.js';
 import { parseIssuesJson, streamIssuesJsonl } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
 import { textRecord } from './records/text.js';
+import { tomlRecord } from './records/toml.js';
 import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
@@ -77,8 +78,8 @@ async function* streamFile(
   progress?: StreamProgress,
 ): AsyncGenerator<ReportRecord> {
   const kind = format ?? formatOf(path);
-  if (kind === 'text' || kind === 'json') {
-    // One report, or a page-sized export: read whole.
+  if (kind === 'text' || kind === 'toml' || kind === 'json') {
+    // One report (a text or a TOML issue), or a page-sized export: read whole.
     let read: ReturnType<typeof readOrFail>;
     try {
       read = readOrFail(path, id, log);
@@ -94,7 +95,8 @@ async function* streamFile(
       return;
     }
     try {
-      for (const r of parseIssuesJson(read.text, path)) yield r;
+      if (kind === 'toml') yield tomlRecord(read.text, path, id);
+      else for (const r of parseIssuesJson(read.text, path)) yield r;
     } catch (err) {
       yield parseFailed(err, id, inFolder, log);
     }
@@ -134,6 +136,7 @@ async function* streamKind(
     for await (const c of bytes) chunks.push(c as Buffer);
     const { text } = decodeBytes(Buffer.concat(chunks), source);
     if (kind === 'json') yield* parseIssuesJson(text, source);
+    else if (kind === 'toml') yield tomlRecord(text, source, id);
     else yield textRecord(text, id);
   }
 }

@@ -3,4 +3,6 @@ export interface ReportRecord {
   id: string;
   text: string;
   error?: string;
+  /** The tracker's labels of the issue, where its format carries them (TOML, JSON exports): kept for multi-label use. */
+  labels?: string[];
 }
