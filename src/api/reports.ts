@@ -4,6 +4,7 @@ import { checkOptions, type OptionKeys } from '../base/options.js';
 import { decodeBytes, readTextFile } from '../io/decode.js';
 import type { Columns } from '../io/columns.js';
 import { dropExcluded, NON_ANSWERS, parseBytes, readInputs, readLabelled, type Reports } from '../io/reports.js';
+import { isStudyLayout } from '../io/records/study.js';
 import type { InputFormat } from '../io/sniff.js';
 import type { Annotator } from '../model/targets.js';
 
@@ -78,15 +79,20 @@ function labelColumns(o: ReadOptions): string[] {
 
 /**
  * Reports from a path. With `labelColumn` (one column or several annotators'): labelled reports from a CSV file with a header row,
- * or from a study folder (one folder per category, one plain-text file per report named by its
+ * from a study folder (one folder per category, one plain-text file per report named by its
  * id; given the study's run folder, its `output/` is read; the classifier's leading
- * `label: score` lines are left out of the text), leaving out reports without a usable label.
- * Without: the reports of a file or folder as `readInputs` reads them.
+ * `label: score` lines are left out of the text), or from TOML issues (a .toml file or a folder
+ * of them, as the study's issues_toml scrape: labelled by the one topical label of their
+ * tracker labels, their whole list in `issueLabels`), leaving out reports without a usable label.
+ * Without: a study folder is read labelled all the same (its folders are its labels; read it
+ * with readAllReports for unlabelled reports named by their paths); any other file or folder
+ * as `readInputs` reads it (TOML issues unlabelled, with their `issueLabels`).
  */
 export function readReports(path: string, options: ReadOptions = {}): Reports {
   checkOptions('readReports', options, READ_OPTIONS);
   const log = options.onWarning ?? silentLog;
-  if (options.labelColumn === undefined) return readInputs([path], readColumns(options), log, options.format);
+  if (options.labelColumn === undefined && (options.format !== undefined || !isStudyLayout(path)))
+    return readInputs([path], readColumns(options), log, options.format);
   return dropExcluded(readLabelled(path, readColumns(options), log), options.excludeLabels ?? NON_ANSWERS, log);
 }
 

@@ -43,6 +43,24 @@ export function stripScoreHeader(text: string): { text: string; stripped: boolea
 /** Files beside the category folders that are the study's own bookkeeping (counts, analyses): skipped with a note, not a warning. */
 export const BOOKKEEPING = /^(categories|analysis)\.csv$/i;
 
+/**
+ * True if `dir` is laid out as a study run: its output/ (or itself) holds category folders, at
+ * least one, each holding report files and no folder (so a folder of reports nested by
+ * target/host/accel, as the study's scrapes, is not one, nor a folder of files). What
+ * readReports reads labelled without being asked.
+ */
+export function isStudyLayout(dir: string): boolean {
+  if (!isDir(dir)) return false;
+  const root = isDir(join(dir, 'output')) ? join(dir, 'output') : dir;
+  if (basename(root) === 'reasoning') return false;
+  const folders = readdirSync(root).filter((e) => !e.startsWith('.') && isDir(join(root, e)));
+  if (folders.length === 0) return false;
+  return folders.every((f) => {
+    const inner = readdirSync(join(root, f)).filter((e) => !e.startsWith('.'));
+    return inner.length > 0 && inner.every((e) => !isDir(join(root, f, e)) && !/\.toml$/i.test(e));
+  });
+}
+
 /** A labelled report of a study folder. */
 export interface StudyReport {
   id: string;
