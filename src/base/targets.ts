@@ -43,6 +43,11 @@ export interface TargetsData {
   /** Where several annotators' labels were combined: reports x labels, each report's probability of each label (rows sum to 1). */
   soft?: Float32Array;
   summary: TargetsSummary;
+  /**
+   * Each report's group, where reports are copies of one another (text/duplicates.ts) or the
+   * caller grouped them: folds (model/folds.ts) keep a group's reports in one fold.
+   */
+  groups?: Int32Array;
 }
 
 export class Targets implements TargetsData {
@@ -51,6 +56,7 @@ export class Targets implements TargetsData {
   readonly y: Int32Array;
   readonly soft?: Float32Array;
   readonly summary: TargetsSummary;
+  readonly groups?: Int32Array;
 
   constructor(d: TargetsData) {
     this.kind = d.kind;
@@ -58,6 +64,7 @@ export class Targets implements TargetsData {
     this.y = d.y;
     this.soft = d.soft;
     this.summary = d.summary;
+    if (d.groups) this.groups = d.groups;
   }
 
   /** Targets again from their plain data (as a worker receives them); the same object if it is one already. */
@@ -70,7 +77,7 @@ export class Targets implements TargetsData {
     return this.y.length;
   }
 
-  /** The targets of reports `rows`, in that order: the same label set, kind and summary. */
+  /** The targets of reports `rows`, in that order: the same label set, kind and summary (and their groups). */
   subset(rows: readonly number[]): Targets {
     const k = this.labels.length;
     const soft = this.soft;
@@ -79,7 +86,8 @@ export class Targets implements TargetsData {
       rowsOfSoft = new Float32Array(rows.length * k);
       rows.forEach((i, r) => rowsOfSoft!.set(soft.subarray(i * k, (i + 1) * k), r * k));
     }
-    return new Targets({ ...this.data(), y: Int32Array.from(rows, (i) => this.y[i]), soft: rowsOfSoft });
+    const groups = this.groups && Int32Array.from(rows, (i) => this.groups![i]);
+    return new Targets({ ...this.data(), y: Int32Array.from(rows, (i) => this.y[i]), soft: rowsOfSoft, groups });
   }
 
   /** How many reports have each label, by name. */
@@ -110,7 +118,7 @@ export class Targets implements TargetsData {
 
   /** The plain data, for a worker message. */
   data(): TargetsData {
-    const { kind, labels, y, soft, summary } = this;
-    return soft ? { kind, labels, y, soft, summary } : { kind, labels, y, summary };
+    const { kind, labels, y, soft, summary, groups } = this;
+    return { kind, labels, y, ...(soft ? { soft } : {}), summary, ...(groups ? { groups } : {}) };
   }
 }
