@@ -64,6 +64,13 @@ export interface TrainOptions extends RuntimeOptions {
   unlabelled?: readonly string[] | Reports;
   /** Term vectors from pretrain or loadVectors, as unlabelled reports would give them (the hidden width follows them). */
   pretrained?: TermVectors;
+  /**
+   * Each report's group (a name or number, one per report): reports of one group stay in one
+   * fold of the cross-fitted calibration, of autotune's search and of crossValidate and audit.
+   * Default: reports that are copies of one another (the same title, case, white space,
+   * punctuation and tracker tags aside, or the same body of 20 words or more) are a group.
+   */
+  groups?: readonly (string | number)[];
 }
 
 /** TrainOptions's keys (base/options.ts). */
@@ -76,6 +83,7 @@ export const TRAIN_OPTIONS: OptionKeys<TrainOptions> = {
   autotune: true,
   unlabelled: true,
   pretrained: true,
+  groups: true,
 };
 
 export interface PredictOptions {
@@ -270,11 +278,14 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
   const { texts, labels, ids, annotators } = trainingColumns(reports);
+  const groups = options.groups ?? (Array.isArray(reports) ? undefined : (reports as Reports).groups);
+  if (groups && groups.length !== texts.length)
+    throw new UsageError(`${groups.length} groups for ${texts.length} reports: expected one group per report`);
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
   const [first, ...others] = annotators;
   // The rules' defaults for this data, then unlabelled reports' vectors and autotune's search (prepare.ts).
-  const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, options, log);
+  const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, { ...options, groups }, log);
   const clf = await trainClassifier(rt, texts, labels, resolved, {
     log,
     backend: options.backend ?? 'auto',
@@ -284,6 +295,7 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
     others,
     ids,
     pretrained,
+    groups,
   });
   Object.assign(clf.training, record);
   return Model.of(clf, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });

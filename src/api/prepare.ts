@@ -9,6 +9,7 @@ import { AUTOTUNE_BUDGET, type AutotuneOptions } from '../base/search.js';
 import type { TrainingRecord } from '../model/record.js';
 import { pretrainTexts } from '../model/pretrain.js';
 import { featureConfig } from '../text/features.js';
+import { duplicateGroups, groupsOf } from '../text/duplicates.js';
 import { sameTerms, type TermVectors } from '../text/vectors.js';
 import type { Reports } from '../io/reports.js';
 
@@ -19,6 +20,7 @@ export interface PrepareOptions {
   unlabelled?: readonly string[] | Reports;
   pretrained?: TermVectors;
   signal?: AbortSignal;
+  groups?: readonly (string | number)[];
 }
 
 /**
@@ -91,6 +93,8 @@ export async function prepare(
       labels: labelSet,
       y: Int32Array.from(rows, (i) => index.get(labels[i])!),
       summary: { method: 'single', annotators: ['label'] },
+      // Copies of one report (or the caller's groups) share an inner fold.
+      groups: (o.groups ? groupsOf(rows.map((i) => o.groups![i])) : duplicateGroups(rows.map((i) => texts[i]))).group,
     });
     const budgetSeconds = a.budgetSeconds ?? AUTOTUNE_BUDGET;
     if (!(budgetSeconds > 0)) throw new UsageError(`the autotune budget is ${budgetSeconds} seconds: expected a number above 0`);

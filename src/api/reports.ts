@@ -25,6 +25,8 @@ export interface ReadOptions {
   idColumn?: string;
   /** A CSV column giving each report's cross-validation fold (required when named). */
   foldColumn?: string;
+  /** A CSV column giving each report's group (required when named): cross-validation and audit keep a group in one fold. */
+  groupColumn?: string;
   /** A CSV column holding a second annotator's label of each report (required when named): one more label column, after labelColumn's. */
   secondLabelColumn?: string;
   /** Labelled reports whose label is one of these, or empty, are left out (default NON_ANSWERS: `manual-review`, `none`, `all`, `unknown`, `review`). */
@@ -41,6 +43,7 @@ const READ_OPTIONS: OptionKeys<ReadOptions> = {
   labelColumn: true,
   idColumn: true,
   foldColumn: true,
+  groupColumn: true,
   secondLabelColumn: true,
   excludeLabels: true,
   format: true,
@@ -55,7 +58,15 @@ export const UNLABELLED_READ_OPTIONS: OptionKeys<UnlabelledReadOptions> = unlabe
 /** The columns a read names (text, labels, id, fold), with their defaults; the streams read the same. */
 export function readColumns(o: ReadOptions): Columns {
   const [label, ...otherLabels] = labelColumns(o);
-  return { text: o.textColumn ?? 'text', label, otherLabels, id: o.idColumn ?? 'id', fold: o.foldColumn, secondLabel: o.secondLabelColumn };
+  return {
+    text: o.textColumn ?? 'text',
+    label,
+    otherLabels,
+    id: o.idColumn ?? 'id',
+    fold: o.foldColumn,
+    group: o.groupColumn,
+    secondLabel: o.secondLabelColumn,
+  };
 }
 
 /** The label columns asked for, checked: at least one when a list is given, each a non-empty name, none twice. */

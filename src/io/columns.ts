@@ -9,12 +9,14 @@ export interface Columns {
   id: string;
   /** A column giving each report's cross-validation fold (required when named). */
   fold?: string;
+  /** A column giving each report's group, kept in one fold (required when named). */
+  group?: string;
   /** A column holding a second annotator's labels (required when named): one more of otherLabels, named by its own role in errors. */
   secondLabel?: string;
 }
 
 /** What a column is for, as a ColumnError names it: the text, a label (any annotator's), the id, the fold, or the second annotator's label. */
-export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'secondLabel';
+export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'group' | 'secondLabel';
 
 /** A CSV lacks a column that was asked for; `role` says which (text, label, id, fold, secondLabel). */
 export class ColumnError extends DataError {
@@ -32,13 +34,14 @@ export interface ColumnIndex {
   label: number;
   id: number;
   fold: number;
+  group: number;
   /** Other annotators' label columns, when labels are read: the second annotator's last. */
   others: { name: string; index: number }[];
 }
 
 /**
  * The columns of a CSV's header row (`source` names the CSV in messages): the text column, and
- * the fold and other annotators' label columns when named, are required; the label column too
+ * the fold, group and other annotators' label columns when named, are required; the label column too
  * when `requireLabel`; the id column never is. A missing one is a ColumnError naming the columns found.
  */
 export function lookUpColumns(header: readonly string[], columns: Columns, source: string, requireLabel: boolean): ColumnIndex {
@@ -54,6 +57,7 @@ export function lookUpColumns(header: readonly string[], columns: Columns, sourc
   const label = columns.label !== undefined ? column(columns.label, requireLabel, 'label') : -1;
   const id = column(columns.id, false, 'id');
   const fold = columns.fold !== undefined ? column(columns.fold, true, 'fold') : -1;
+  const group = columns.group !== undefined ? column(columns.group, true, 'group') : -1;
   const others =
     label >= 0
       ? [
@@ -61,5 +65,5 @@ export function lookUpColumns(header: readonly string[], columns: Columns, sourc
           ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : []),
         ]
       : [];
-  return { text, label, id, fold, others: others.map((o) => ({ name: o.name, index: column(o.name, true, o.role) })) };
+  return { text, label, id, fold, group, others: others.map((o) => ({ name: o.name, index: column(o.name, true, o.role) })) };
 }

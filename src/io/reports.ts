@@ -30,6 +30,8 @@ export interface Reports {
   labels?: string[];
   /** Each report's cross-validation fold, when a fold column was asked for. */
   folds?: string[];
+  /** Each report's group, when a group column was asked for: cross-validation keeps a group's reports in one fold. */
+  groups?: string[];
   /**
    * Every annotator's labels, when several label columns were read: the first annotator's are
    * `labels` (the label set, and the labels scored against), the others' are combined with them
@@ -70,6 +72,7 @@ export function readLabelled(path: string, columns: Columns, log: Log = () => {}
   }
   if (isFolder(path)) {
     if (columns.fold !== undefined) throw new DataError(`${path} is a study folder: a fold column needs a CSV file`);
+    if (columns.group !== undefined) throw new DataError(`${path} is a study folder: a group column needs a CSV file`);
     if (columns.secondLabel !== undefined || columns.otherLabels?.length)
       throw new DataError(`${path} is a study folder: several annotators' label columns need a CSV file`);
     const study = readStudyLayout(path, log);
@@ -107,6 +110,7 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
     texts: records.map((r) => r.text),
     labels,
     folds: at.fold >= 0 ? rows.map((r) => r[at.fold].trim()) : undefined,
+    groups: at.group >= 0 ? rows.map((r) => r[at.group].trim()) : undefined,
     annotators:
       labels && at.others.length
         ? [{ name: columns.label!, labels }, ...at.others.map((o) => ({ name: o.name, labels: rows.map((r) => r[o.index].trim()) }))]
@@ -232,6 +236,7 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     texts: keep.map((i) => reports.texts[i]),
     labels: keep.map((i) => labels[i]),
     folds: reports.folds && keep.map((i) => reports.folds![i]),
+    groups: reports.groups && keep.map((i) => reports.groups![i]),
     annotators: reports.annotators?.map((a, j) => ({
       name: a.name,
       labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]),

@@ -12,7 +12,7 @@ import { countedLogits, fitParts } from './parts.js';
  * rest nearly perfectly or not at all, and the fitted temperature runs to its bounds (on the
  * 30-report test fixtures: 0.05, every confidence 1.0000).
  */
-const MIN_CALIBRATION_REPORTS = 100;
+export const MIN_CALIBRATION_REPORTS = 100;
 
 /** What fitting the confidence calibration gave: the calibration (if any), on how many held-out reports, and what to log. */
 export interface CalibrationFit {

@@ -4,10 +4,13 @@ import type { Log } from '../base/log.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Backend } from '../nn/choices.js';
 import { countTerms } from '../text/counter.js';
+import { duplicateGroups, groupsOf } from '../text/duplicates.js';
 import type { TermVectors } from '../text/vectors.js';
+import { Targets } from '../base/targets.js';
 import { UNCALIBRATED } from './calibration.js';
 import { Classifier } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
+import { MIN_CALIBRATION_REPORTS } from './crossfit.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
 import { trainingTargets, type Annotator } from './targets.js';
@@ -32,6 +35,11 @@ export interface FitOptions {
   others?: readonly Annotator[];
   /** Each report's id, for messages. */
   ids?: readonly string[];
+  /**
+   * Each report's group (a name or number): reports of one group share a fold of the cross-fitted
+   * calibration. Default: copies of one another (a shared title or body, text/duplicates.ts).
+   */
+  groups?: readonly (string | number)[];
 }
 
 /**
@@ -49,7 +57,14 @@ export async function trainClassifier(
   o: FitOptions,
 ): Promise<Classifier> {
   const { log } = o;
-  const targets = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  const made = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  // Copies of one report on both sides of a calibration fold would make it score what it was trained on.
+  const grouping = o.groups ? groupsOf(o.groups) : duplicateGroups(texts);
+  const targets = new Targets({ ...made.data(), groups: grouping.group });
+  if (hp.calibrationFolds > 0 && grouping.shared && texts.length >= MIN_CALIBRATION_REPORTS)
+    log(
+      `${grouping.shared} group${grouping.shared === 1 ? '' : 's'} of ${grouping.reports} reports ${o.groups ? 'given' : 'that share a title or text'}: each kept in one calibration fold`,
+    );
   if (targets.labels.length < 2) {
     throw new DataError(
       `the training data holds ${targets.labels.length === 0 ? 'no category' : `one category only (${targets.labels[0]})`}: a classifier needs reports of at least two categories`,
