@@ -38,7 +38,7 @@ export { evaluate, checkEvaluation, crossValidate } from './api/evaluate.js';
 export type { CrossValidateOptions, CrossValidationResult, ModelEvaluation, EvaluationChecks } from './api/evaluate.js';
 /** Warnings that go with a result (unseen labels, labels differing only in case, training overlap), in every output. */
 export type { ResultWarning, WarningKind } from './eval/warnings.js';
-export type { CrossValidation, FoldResult } from './eval/crossvalidate.js';
+export type { CrossValidation, FoldResult, GroupCount } from './eval/crossvalidate.js';
 export type { Evaluation, ClassScores, CoveragePoint } from './eval/metrics.js';
 
 /** Auditing labels: cross-fitted out-of-fold probabilities and confident learning find the labels most likely wrong. */

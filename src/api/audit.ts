@@ -1,7 +1,7 @@
 import { DataError, UsageError } from '../base/errors.js';
 import { checkOptions, pickOptions, type OptionKeys } from '../base/options.js';
 import { confidentLearning, RANKINGS, type Ranking } from '../eval/confident.js';
-import type { RankedLabel } from '../eval/crossvalidate.js';
+import type { GroupCount, RankedLabel } from '../eval/crossvalidate.js';
 import type { Reports } from '../io/reports.js';
 import { crossValidate, CROSS_VALIDATE_OPTIONS, type CrossValidateOptions } from './evaluate.js';
 
@@ -70,6 +70,8 @@ export interface Audit {
   categories: CategoryAudit[];
   /** The number of folds. */
   folds: number;
+  /** The groups of reports the folds kept together (copies of one another, or the caller's groups). */
+  groups: GroupCount;
   ranking: Ranking;
 }
 
@@ -135,6 +137,7 @@ export async function audit(reports: Reports, options: AuditOptions = {}): Promi
       estimatedWrong: cl.estimatedWrong[c],
     })),
     folds: cv.folds.length,
+    groups: cv.groups!,
     ranking,
   };
 }

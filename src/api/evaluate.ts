@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters } from '../base/hyperparameters.js';
 import { checkOptions, pickOptions, type OptionKeys } from '../base/options.js';
-import { assignFolds, crossValidateWith, type CrossValidation } from '../eval/crossvalidate.js';
+import { assignFolds, crossValidateWith, type CrossValidation, type GroupCount } from '../eval/crossvalidate.js';
 import { reliabilityBins, score, thresholdCurve, type Evaluation, type ReliabilityBin, type ThresholdPoint } from '../eval/metrics.js';
 import type { Reports } from '../io/reports.js';
+import { duplicateGroups, groupsOf } from '../text/duplicates.js';
 import { train, TRAIN_OPTIONS, type Model, type TrainOptions } from './model.js';
 import { caseOnlyLabels, matchLabelCase, trainingOverlap, unseenLabels, type ResultWarning } from '../eval/warnings.js';
 
@@ -125,15 +126,28 @@ export interface CrossValidationResult extends CrossValidation {
  * k-fold cross-validation with train's and evaluate's own code: for each fold, a model trained
  * on the others (with the same options) scores it. Figures per fold, their mean and standard
  * deviation, the scores of all the out-of-fold predictions pooled, and every report's
- * out-of-fold prediction with its fold and the `top` best labels.
+ * out-of-fold prediction with its fold and the `top` best labels. Reports that are copies of one
+ * another (or of one of `groups`, else of the reports' own `groups` from readReports's
+ * groupColumn) stay in one fold; `groups` in the result says how many groups there were.
  */
 export async function crossValidate(reports: Reports, options: CrossValidateOptions = {}): Promise<CrossValidationResult> {
   checkOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
   const hp = validateHyperparameters(options.hyperparameters ?? {});
   const labels = labelsOf(reports);
   const k = options.folds ?? 5;
-  const folds = assignFolds(labels, k, hp.seed, reports.folds);
   const log = options.onProgress;
+  const given = options.groups ?? reports.groups;
+  if (given && given.length !== labels.length)
+    throw new UsageError(`${given.length} groups for ${labels.length} reports: expected one group per report`);
+  // Copies of one report in two folds would score a model on what it was trained on: each group stays in one fold.
+  const grouping = given ? groupsOf(given) : duplicateGroups(reports.texts);
+  const groups: GroupCount = { shared: grouping.shared, reports: grouping.reports, source: given ? 'given' : 'duplicates' };
+  log?.(
+    groups.shared
+      ? `${groups.shared} group${groups.shared === 1 ? '' : 's'} of ${groups.reports} reports ${given ? 'given' : 'that share a title or text'}: ${reports.folds ? 'the calibration keeps' : 'the folds keep'} each in one fold`
+      : `no reports ${given ? 'share a group' : 'share a title or text'}: no groups to keep in one fold`,
+  );
+  const folds = assignFolds(labels, k, hp.seed, reports.folds, grouping.group);
   const threads = options.threads ?? availableParallelism();
   const top = options.top ?? 1;
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
@@ -151,7 +165,12 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
           annotators: reports.annotators?.map((a) => ({ name: a.name, labels: rows.map((i) => a.labels[i]) })),
           secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]),
         },
-        { ...pickOptions<TrainOptions>(options, TRAIN_OPTIONS), threads, onProgress: undefined },
+        {
+          ...pickOptions<TrainOptions>(options, TRAIN_OPTIONS),
+          threads,
+          onProgress: undefined,
+          groups: rows.map((i) => grouping.group[i]),
+        },
       ),
     {
       onStart: (name, tr, te) => log?.(`fold ${name}: training on ${tr}, testing on ${te}`),
@@ -159,7 +178,7 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
     },
     top,
   );
-  return { ...result, warnings };
+  return { ...result, warnings, groups };
 }
 
 function labelsOf(reports: Reports): string[] {

@@ -181,6 +181,13 @@ export function columnOptions(labels: 'none' | 'one' | 'annotators'): Option[] {
     );
   }
   options.push(new Option('--id-column <name>', 'CSV column holding the report id (row numbers if absent)').default('id'));
+  if (labels === 'annotators')
+    options.push(
+      new Option(
+        '--group-column <name>',
+        "CSV column giving each report's group, kept in one fold of cv, audit, the calibration and autotune, instead of the groups found (reports that share a normalised title or body); the id column groups nothing",
+      ),
+    );
   if (labels !== 'none') {
     options.push(
       new Option(

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Evaluation, RecordPrediction } from '../index.js';
+import type { Evaluation, GroupCount, RecordPrediction } from '../index.js';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -143,3 +143,7 @@ export function formatEvaluation(e: Evaluation): string {
   });
   return lines.join('\n') + '\n';
 }
+
+/** The groups cross-validation kept in one fold, in words, for its page. */
+export const groupsInWords = (g: GroupCount): string =>
+  `${g.shared} group${g.shared === 1 ? '' : 's'} of ${g.reports} reports ${g.source === 'given' ? 'given by --group-column' : 'that share a title or text'}, each in one fold`;

@@ -18,6 +18,8 @@ export interface ColumnOptions {
   /** The labels to leave out; false after --no-exclude-label. */
   excludeLabel?: string[] | false;
   secondLabelColumn?: string;
+  /** train, cv, audit: the column of each report's group (kept in one fold). */
+  groupColumn?: string;
 }
 
 /** Progress and notices go to stderr; stdout carries results only. */
@@ -35,6 +37,7 @@ export const readOptionsOf = (o: ColumnOptions, extra: Partial<ReadOptions> = {}
   labelColumn: labelColumnsOf(o.labelColumn),
   idColumn: o.idColumn,
   secondLabelColumn: o.secondLabelColumn,
+  groupColumn: o.groupColumn,
   excludeLabels: o.excludeLabel || [],
   onWarning: stderrLog,
   ...extra,

@@ -1,6 +1,6 @@
 import { DataError } from '../base/errors.js';
 import { Rng } from '../base/rng.js';
-import { stratifiedFolds } from '../model/folds.js';
+import { stratifiedGroupFolds } from '../model/folds.js';
 import { score, type Evaluation } from './metrics.js';
 
 /**
@@ -66,17 +66,31 @@ export interface CrossValidation {
    * only raises |accuracy - confidence|, and folds over- and underconfident in a bin cancel).
    */
   pooled: Evaluation;
+  /** The groups kept in one fold, where the folds were dealt with groups (crossValidate). */
+  groups?: GroupCount;
+}
+
+/** How many groups of two reports or more the folds kept together, and how they were found. */
+export interface GroupCount {
+  /** Groups of two reports or more. */
+  shared: number;
+  /** Reports in those groups. */
+  reports: number;
+  /** `duplicates`: reports that share a normalised title or body (text/duplicates.ts); `given`: the caller's groups. */
+  source: 'duplicates' | 'given';
 }
 
 /**
  * Each report's fold: given (one name per report, at least two distinct), or a seeded
- * stratified assignment into `k` folds named 1..k.
+ * stratified assignment into `k` folds named 1..k that keeps each of `groups` (each report's
+ * group number) in one fold (stratifiedGroupFolds; without groups, every report is its own).
  */
 export function assignFolds(
   labels: readonly string[],
   k: number,
   seed: number,
   given?: readonly string[],
+  groups?: Int32Array,
 ): { fold: string[]; names: string[] } {
   if (given) {
     if (given.some((f) => f === '')) throw new DataError('some reports have no fold: give every report a fold', { code: 'NO_FOLD' });
@@ -87,8 +101,13 @@ export function assignFolds(
   }
   const classes = [...new Set(labels)].sort();
   const y = Int32Array.from(labels, (l) => classes.indexOf(l));
-  // Each class's reports, shuffled, are dealt round-robin over the folds.
-  const fold = Array.from(stratifiedFolds(y, classes.length, k, new Rng(seed + 7)), (f) => String(f + 1));
+  // Each group is placed whole, then each class's other reports, shuffled, are dealt round-robin over the folds.
+  const dealt = stratifiedGroupFolds(y, classes.length, groups ?? Int32Array.from(y, (_, i) => i), k, new Rng(seed + 7));
+  const sizes = new Array<number>(k).fill(0);
+  dealt.forEach((f) => sizes[f]++);
+  if (sizes.some((s) => s === 0))
+    throw new DataError(`the reports fall in fewer than ${k} folds (${labels.length} reports): choose fewer folds`);
+  const fold = Array.from(dealt, (f) => String(f + 1));
   return { fold, names: Array.from({ length: k }, (_, i) => String(i + 1)) };
 }
 

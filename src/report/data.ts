@@ -37,6 +37,8 @@ export interface ModelCard {
   hyperparameters: Readonly<Hyperparameters>;
   /** When the model was saved, where known. */
   saved?: Date;
+  /** Cross-validation: the reports its folds kept together, in words ("318 groups of 639 reports that share a title or text"). */
+  groups?: string;
 }
 
 /** Everything a command hands the report. */

@@ -306,6 +306,7 @@ function modelCard(d: ReportData): string {
           ],
         ]
       : []),
+    ...(c.groups ? [['kept in one fold', h(c.groups)] as [string, string]] : []),
     [`labels (${c.labels.length})`, h(c.labels.join(', '))],
     ...(c.saved ? [['saved', h(dateOf(c.saved))] as [string, string]] : []),
     ['report made', h(dateOf(d.date))],

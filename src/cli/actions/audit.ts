@@ -12,6 +12,7 @@ import {
   type AuditEntry,
   type Ranking,
 } from '../../index.js';
+import { groupsInWords } from '../format.js';
 import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, writeResult, type ColumnOptions } from '../options.js';
 
@@ -93,6 +94,7 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
       n: reports.texts.length,
       issues: result.issues,
       folds: result.folds,
+      groups: result.groups,
       ranking: result.ranking,
       categories: result.categories,
       hyperparameters: hp,
@@ -128,6 +130,7 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
           trainingReports: reports.texts.length,
           labels: [...new Set(labels)].sort(),
           hyperparameters: hp,
+          groups: groupsInWords(result.groups),
         },
       },
       o,

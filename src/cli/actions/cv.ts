@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION, type CrossValidation } from '../../index.js';
 import { learningOf, type LearningFlags } from '../learning.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
-import { formatEvaluation } from '../format.js';
+import { formatEvaluation, groupsInWords } from '../format.js';
 import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 
 interface CvOptions extends ColumnOptions, ReportTargets {
@@ -66,7 +66,16 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     writeResult(
       o.json,
       JSON.stringify(
-        { folds, mean: result.mean, std: result.std, range: result.range, pooled, hyperparameters: hp, warnings: result.warnings },
+        {
+          folds,
+          mean: result.mean,
+          std: result.std,
+          range: result.range,
+          pooled,
+          groups: result.groups,
+          hyperparameters: hp,
+          warnings: result.warnings,
+        },
         null,
         2,
       ) + '\n',
@@ -106,6 +115,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
           trainingReports: reports.texts.length,
           labels: [...new Set(labels)].sort(),
           hyperparameters: hp,
+          groups: groupsInWords(result.groups!),
         },
         folds: result,
         warnings: result.warnings.map((w) => w.message),
