@@ -143,7 +143,7 @@ describe('the pieces both readers share', () => {
       'x.csv',
       true,
     );
-    expect(at).toEqual({ text: 1, label: 2, id: 0, fold: 4, others: [{ name: 'a2', index: 3 }] });
+    expect(at).toEqual({ text: 1, label: 2, id: 0, fold: 4, group: -1, others: [{ name: 'a2', index: 3 }] });
     expect(lookUpColumns(['text'], { text: 'text', id: 'id' }, 'x.csv', false).id).toBe(-1);
     const roleOf = (header: string[], columns: Parameters<typeof lookUpColumns>[1]) => {
       try {
@@ -155,6 +155,8 @@ describe('the pieces both readers share', () => {
     expect(roleOf(['id'], { text: 'text', id: 'id' })).toBe('text');
     expect(roleOf(['text'], { text: 'text', id: 'id', label: 'label' })).toBe('label');
     expect(roleOf(['text', 'label'], { text: 'text', id: 'id', label: 'label', fold: 'fold' })).toBe('fold');
+    expect(roleOf(['text', 'label'], { text: 'text', id: 'id', label: 'label', group: 'g' })).toBe('group');
+    expect(lookUpColumns(['g', 'text'], { text: 'text', id: 'id', group: 'g' }, 'x.csv', false).group).toBe(0);
     expect(roleOf(['text', 'label'], { text: 'text', id: 'id', label: 'label', secondLabel: 'b' })).toBe('secondLabel');
   });
 
