@@ -49,6 +49,10 @@ describe('evaluate: the warnings are in the result, the JSON and the page', () =
     expect(held.warnings[1].message).toMatch(/^1 report has a label the model never saw \(usb\): counted as errors/);
     // No empty NETWORK row beside network.
     expect(held.confusion.labels).not.toContain('NETWORK');
+    const one = lib.evaluate(m, { ids: ['x'], texts: ['tap networking loses udp packets'], labels: ['NETWORK'] });
+    expect(one.warnings[0].message).toMatch(
+      /^1 report carries a label that differs from one of the model's only in case: read NETWORK \(1\) as network$/,
+    );
     expect(held.per_class.network.support).toBe(2);
   });
 

@@ -17,8 +17,6 @@ export interface ResultWarning {
   message: string;
 }
 
-const reports = (n: number) => `${n} report${n === 1 ? '' : 's'}`;
-
 /**
  * The labels matched to the model's: a label the model lacks but that equals, ignoring case,
  * exactly one of its labels (`kvm` for the model's `KVM`) is read as that label, and said. A
@@ -46,7 +44,7 @@ export function matchLabelCase(labels: readonly string[], known: readonly string
     warning: {
       kind: 'case_labels',
       count,
-      message: `${reports(count)} carry a label that differs from one of the model's only in case: read ${pairs}`,
+      message: `${count === 1 ? '1 report carries' : `${count} reports carry`} a label that differs from one of the model's only in case: read ${pairs}`,
     },
   };
 }
