@@ -57,6 +57,8 @@ export { readReports, readAllReports, parseReports, readReportFile, decodeReport
 export { NON_ANSWERS } from './io/reports.js';
 export { INPUT_FORMATS } from './io/sniff.js';
 export type { InputFormat } from './io/sniff.js';
+export { ID_FROM } from './io/ids.js';
+export type { IdFrom } from './io/ids.js';
 export type { ReadOptions } from './api/reports.js';
 export type { Reports } from './io/reports.js';
 export type { ColumnRole } from './io/columns.js';

@@ -10,6 +10,7 @@ import type { Annotator } from '../model/targets.js';
 
 /** @deprecated The same type as Annotator (one annotator's labels of the reports), under its former name. */
 export type Annotation = Annotator;
+import type { IdFrom } from '../io/ids.js';
 
 export interface ReadOptions {
   /** The CSV column holding the report text (default `text`). */
@@ -31,6 +32,13 @@ export interface ReadOptions {
   secondLabelColumn?: string;
   /** Labelled reports whose label is one of these, or empty, are left out (default NON_ANSWERS: `manual-review`, `none`, `all`, `unknown`, `review`). */
   excludeLabels?: readonly string[];
+  /**
+   * Unlabelled reads: how a text file (one report) is named: `name`, its base name, as the study
+   * names its reports (default), or `path`, its path relative to the folder given (or as given).
+   * Ids several files would share are made distinct with their parent folder's name (`box64-100`),
+   * said in `warnings` and each renamed report's `idWarnings`, and to onWarning.
+   */
+  idFrom?: IdFrom;
   /** Unlabelled reads: the format of every file (default: by file name; see readInputs). */
   format?: InputFormat;
   /** Hears what was left out or cleaned, and why. */
@@ -46,6 +54,7 @@ const READ_OPTIONS: OptionKeys<ReadOptions> = {
   groupColumn: true,
   secondLabelColumn: true,
   excludeLabels: true,
+  idFrom: true,
   format: true,
   onWarning: true,
 };
@@ -96,26 +105,33 @@ function labelColumns(o: ReadOptions): string[] {
  * of them, as the study's issues_toml scrape: labelled by the one topical label of their
  * tracker labels, their whole list in `issueLabels`), leaving out reports without a usable label.
  * Without: a study folder is read labelled all the same (its folders are its labels; read it
- * with readAllReports for unlabelled reports named by their paths); any other file or folder
+ * with readAllReports for unlabelled reports named by their file names); any other file or folder
  * as `readInputs` reads it (TOML issues unlabelled, with their `issueLabels`).
  */
 export function readReports(path: string, options: ReadOptions = {}): Reports {
   checkOptions('readReports', options, READ_OPTIONS);
   const log = options.onWarning ?? silentLog;
   if (options.labelColumn === undefined && (options.format !== undefined || !isStudyLayout(path)))
-    return readInputs([path], readColumns(options), log, options.format);
+    return readInputs([path], readColumns(options), log, options.format, idFrom(options));
   return dropExcluded(readLabelled(path, readColumns(options), log), options.excludeLabels ?? NON_ANSWERS, log);
 }
 
 /**
- * Unlabelled reports from several paths, in order: folders (every file under them; ids are the
- * paths relative to the folder), CSV files, JSON and JSON Lines exports of GitHub issues
- * (`title`, `body`, `number`) or GitLab issues (`title`, `description`, `iid`), and text files
- * (one report each, its path the id). A file that cannot be read fails alone (Reports.errors).
+ * Unlabelled reports from several paths, in order: folders (every file under them), CSV files,
+ * JSON and JSON Lines exports of GitHub issues (`title`, `body`, `number`) or GitLab issues
+ * (`title`, `description`, `iid`), and text files (one report each, named by its base name, or
+ * its path with `idFrom: 'path'`; see ReadOptions.idFrom). A file that cannot be read fails alone (Reports.errors).
  */
 export function readAllReports(paths: readonly string[], options: UnlabelledReadOptions = {}): Reports {
   checkOptions('readAllReports', options, UNLABELLED_READ_OPTIONS);
-  return readInputs(paths, readColumns(options), options.onWarning ?? silentLog, options.format);
+  return readInputs(paths, readColumns(options), options.onWarning ?? silentLog, options.format, idFrom(options));
+}
+
+/** The idFrom option, checked. */
+export function idFrom(o: { idFrom?: IdFrom }): IdFrom {
+  const v = o.idFrom ?? 'name';
+  if (v !== 'name' && v !== 'path') throw new UsageError(`idFrom is ${JSON.stringify(v)}: expected "name" or "path"`);
+  return v;
 }
 
 /** Unlabelled reports from bytes (a stream read whole, stdin say): CSV, JSON or JSON Lines, by `format` or by their first character. */

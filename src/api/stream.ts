@@ -9,7 +9,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Prediction } from '../model/prediction.js';
 import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
 import { PredictionPool } from './pool.js';
-import { readColumns, UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
+import { idFrom, readColumns, UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
 
 export type { ReportRecord, StreamProgress };
 
@@ -22,6 +22,8 @@ export interface RecordPrediction extends Prediction {
    * of its training reports): its answer is what it was taught, not a prediction of a new report.
    */
   inTraining?: true;
+  /** Why the id is not the file's name (it was shared with another report's and made distinct), where it is not. */
+  idWarning?: string;
 }
 
 export interface StreamOptions extends PredictOptions, RuntimeOptions {
@@ -53,7 +55,7 @@ export function streamReports(
 ): AsyncGenerator<ReportRecord> {
   checkOptions('streamReports', options, STREAM_READ_OPTIONS);
   const list = typeof paths === 'string' ? [paths] : paths;
-  return streamInputs(list, readColumns(options), options.onWarning ?? silentLog, options.format, options.progress);
+  return streamInputs(list, readColumns(options), options.onWarning ?? silentLog, options.format, options.progress, idFrom(options));
 }
 
 /** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
@@ -142,7 +144,7 @@ async function inWorker(
   options: PredictOptions,
 ): Promise<RecordPrediction[]> {
   const seen = seenOf(model, batch);
-  const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error }));
+  const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error, idWarning: r.idWarning }));
   return merge(kept, await pool.predict(0, readable(batch), options), seen);
 }
 
@@ -173,8 +175,9 @@ const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error
 function merge(batch: readonly ReportRecord[], preds: readonly Prediction[], seen?: readonly boolean[]): RecordPrediction[] {
   let k = 0;
   return batch.map((r) => {
-    if (r.error !== undefined) return { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error };
-    const p: RecordPrediction = { ...preds[k], id: r.id };
+    const note = r.idWarning !== undefined ? { idWarning: r.idWarning } : {};
+    if (r.error !== undefined) return { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error, ...note };
+    const p: RecordPrediction = { ...preds[k], id: r.id, ...note };
     if (seen?.[k]) p.inTraining = true;
     k++;
     return p;

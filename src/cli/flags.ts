@@ -9,6 +9,7 @@ import {
   DEFAULTS,
   DESCRIPTIONS,
   describeRange,
+  ID_FROM,
   INPUT_FORMATS,
   NON_ANSWERS,
   RANGES,
@@ -77,6 +78,15 @@ export const labelledDataOption = (): Option =>
 /** --input-format: read every input as one format, whatever its file name. */
 export const inputFormatOption = (): Option =>
   new Option('--input-format <format>', 'read every input as this format instead of by its file name').choices(INPUT_FORMATS);
+
+/** --id-from: how a report read from a file is named (its base name, as the study names them, or its path). */
+export const idFromOption = (): Option =>
+  new Option(
+    '--id-from <how>',
+    "name a report read from a file by its base name (name: 1988, as the study does) or by its path (path: relative to the folder given, or as given); ids several files share get their parent folder's name (box64-100)",
+  )
+    .choices(ID_FROM)
+    .default('name');
 
 /** --force: write where bugcat would refuse to (what it refuses is the command's to say). */
 export const forceOption = (

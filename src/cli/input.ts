@@ -5,6 +5,7 @@ import {
   streamReportBytes,
   streamReports,
   UsageError,
+  type IdFrom,
   type InputFormat,
   type ReportRecord,
   type Reports,
@@ -17,6 +18,7 @@ export interface InputOptions extends ColumnOptions {
   file?: string[];
   data?: string;
   inputFormat?: InputFormat;
+  idFrom?: IdFrom;
 }
 
 /** An argument that names a path rather than being a report: a slash or a file extension, and no white space. */
@@ -38,7 +40,7 @@ export async function reportRecords(
 ): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
   const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
-  const read = { textColumn: o.textColumn, idColumn: o.idColumn, format: o.inputFormat, onWarning: stderrLog };
+  const read = { textColumn: o.textColumn, idColumn: o.idColumn, format: o.inputFormat, idFrom: o.idFrom, onWarning: stderrLog };
   if (o.data === '-') return { records: streamReportBytes(process.stdin, 'stdin', read), showIds: true };
   if (o.data !== undefined) return { records: streamReports([o.data], { ...read, progress }), showIds: true };
   if (o.file?.length) return { records: streamReports(o.file, { ...read, progress }), showIds: true };
@@ -49,6 +51,8 @@ export async function reportRecords(
       if (looksLikePath(arg)) throw new DataError(`${arg}: no such file or folder; check the path`, { code: 'NOT_FOUND', path: arg });
       return 'text';
     });
+    // Paths only: read as one list, so that ids several files would share are made distinct before any is read.
+    if (!kinds.includes('text')) return { records: streamReports(args, { ...read, progress }), showIds: true };
     const records = async function* () {
       for (const [i, arg] of args.entries()) {
         if (kinds[i] === 'text') yield { id: String(i + 1), text: arg };

@@ -9,6 +9,7 @@ import { parseFailed, readOrFail } from './failing.js';
 import { csvTable } from './records/csv.js';
 import { inputFiles, walk } from './records/folder.js';
 import { singleLabel } from './records/labels.js';
+import type { IdFrom } from './ids.js';
 import { parseIssuesJson, parseIssuesJsonl, unusableWarning } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
 import { BOOKKEEPING, isFolder, readStudyLayout } from './records/study.js';
@@ -51,6 +52,10 @@ export interface Reports {
    * any failed. One bad report never sinks the rest.
    */
   errors?: (string | undefined)[];
+  /** Why a report's id is not its file's name (it was shared with another's), where one is not: present when any was renamed. */
+  idWarnings?: (string | undefined)[];
+  /** Warnings about the reports as a whole (ids shared and made distinct), as they were said to the log. */
+  warnings?: string[];
 }
 
 /** The labels that mean "no answer" in the study's layouts and exports, left out of training and scoring unless asked otherwise. */
@@ -120,16 +125,30 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
 
 /**
  * Reports to predict, from paths as a user gives them: folders (every file under them, at any
- * depth, hidden ones aside; ids are the paths relative to the folder), CSV files, JSON and JSON
- * Lines exports of GitHub or GitLab issues, and plain text files (one report each, the path its
- * id). The format comes from the file name (.csv, .json, .jsonl or .ndjson; anything else is
- * text) unless `format` is given. A path that does not exist is an error; a file that cannot be
- * read is kept as a failed report (see Reports.errors), so the others are still predicted.
+ * depth, hidden ones aside), CSV files, JSON and JSON Lines exports of GitHub or GitLab issues,
+ * and plain text files (one report each, named by its base name, or with `idFrom` `path` by its
+ * path; ids files would share are made distinct: see inputFiles). The format comes from the file
+ * name (.csv, .json, .jsonl or .ndjson; anything else is text) unless `format` is given. A path
+ * that does not exist is an error; a file that cannot be read is kept as a failed report (see
+ * Reports.errors), so the others are still predicted.
  */
-export function readInputs(paths: readonly string[], columns: Columns, log: Log = () => {}, format?: InputFormat): Reports {
-  const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors' | 'issueLabels'>> = { ids: [], texts: [], errors: [], issueLabels: [] };
+export function readInputs(
+  paths: readonly string[],
+  columns: Columns,
+  log: Log = () => {},
+  format?: InputFormat,
+  idFrom: IdFrom = 'name',
+): Reports {
+  const out: Required<Pick<Reports, 'ids' | 'texts' | 'errors' | 'issueLabels' | 'idWarnings'>> = {
+    ids: [],
+    texts: [],
+    errors: [],
+    issueLabels: [],
+    idWarnings: [],
+  };
   let labelled = false;
-  for (const file of inputFiles(paths, log)) {
+  const { files, warning } = inputFiles(paths, log, format, idFrom);
+  for (const file of files) {
     const r = readFileInput(file.path, file.id, columns, log, format, file.inFolder);
     if (r.issueLabels) labelled = true;
     r.ids.forEach((id, i) => {
@@ -137,6 +156,7 @@ export function readInputs(paths: readonly string[], columns: Columns, log: Log 
       out.texts.push(r.texts[i]);
       out.errors.push(r.errors?.[i]);
       out.issueLabels.push(r.issueLabels?.[i] ?? []);
+      out.idWarnings.push(file.idWarning);
     });
   }
   warnControls(out.ids, out.texts, log);
@@ -146,6 +166,7 @@ export function readInputs(paths: readonly string[], columns: Columns, log: Log 
     texts: out.texts,
     ...(labelled ? { issueLabels: out.issueLabels } : {}),
     ...(failed ? { errors: out.errors } : {}),
+    ...(warning !== undefined ? { idWarnings: out.idWarnings, warnings: [warning] } : {}),
   };
 }
 

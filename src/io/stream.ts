@@ -7,6 +7,7 @@ import { ControlCounter } from './controls.js';
 import { decodeBytes } from './decode.js';
 import { parseFailed, readOrFail } from './failing.js';
 import { streamCsv } from './records/csv.js';
+import type { IdFrom } from './ids.js';
 import { inputFiles, walk, type InputFile } from './records/folder.js';
 import { parseIssuesJson, streamIssuesJsonl } from './records/issues.js';
 import type { ReportRecord } from './records/record.js';
@@ -30,7 +31,8 @@ export interface StreamProgress {
 }
 
 /**
- * The records of paths (folders, CSV, JSON, JSON Lines or text files; see readInputs), streamed.
+ * The records of paths (folders, CSV, JSON, JSON Lines or text files; see readInputs), streamed;
+ * the files are listed and their ids made distinct (see inputFiles) before the first is read.
  * `progress` is updated as bytes are read.
  */
 export async function* streamInputs(
@@ -39,11 +41,14 @@ export async function* streamInputs(
   log: Log,
   format?: InputFormat,
   progress?: StreamProgress,
+  idFrom: IdFrom = 'name',
 ): AsyncGenerator<ReportRecord> {
   const controls = new ControlCounter();
   if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
-  for (const file of inputFiles(paths, log)) {
-    for await (const r of streamFile(file, columns, log, format, progress)) yield controls.see(r);
+  for (const file of inputFiles(paths, log, format, idFrom).files) {
+    for await (const r of streamFile(file, columns, log, format, progress)) {
+      yield controls.see(file.idWarning !== undefined && file.single ? { ...r, idWarning: file.idWarning } : r);
+    }
   }
   controls.report(log);
 }

@@ -1,25 +1,44 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Log } from '../../base/log.js';
+import { fileId, makeDistinct, type IdFrom, type PlannedFile } from '../ids.js';
+import { formatOf, type InputFormat } from '../sniff.js';
 import { BOOKKEEPING, isFolder } from './study.js';
 
-/** A file to read reports from: `id` names its one report if it holds one; `inFolder` when it was found under a folder given. */
-export interface InputFile {
-  path: string;
-  id: string;
+/**
+ * A file to read reports from: `id` names its one report if it holds one (a text file: `single`);
+ * `inFolder` when it was found under a folder given; `idWarning` when its id was made distinct.
+ */
+export interface InputFile extends PlannedFile {
   inFolder: boolean;
 }
 
 /**
- * The files of paths as a user gives them, in order: a file is itself (its path its id); a folder
- * is every file under it (see reportFilesIn; ids are the paths relative to it), listed when it is reached.
+ * The files of paths as a user gives them, in order: a file is itself; a folder is every file
+ * under it (see reportFilesIn). A text file's report is named by its base name, as the study
+ * names them, or with `idFrom` `path` by its path (relative to the folder, or as given). Every
+ * folder is listed before the first file is read, so that ids several files would share are made
+ * distinct (see ids.ts) before any report is answered.
  */
-export function* inputFiles(paths: readonly string[], log: Log): Generator<InputFile> {
+export function inputFiles(
+  paths: readonly string[],
+  log: Log,
+  format?: InputFormat,
+  idFrom: IdFrom = 'name',
+): { files: InputFile[]; warning?: string } {
+  const files: InputFile[] = [];
   for (const path of paths) {
-    if (isFolder(path)) {
-      for (const file of reportFilesIn(path, log)) yield { path: file, id: relative(path, file), inFolder: true };
-    } else yield { path, id: path, inFolder: false };
+    const found = isFolder(path) ? reportFilesIn(path, log).map((file) => ({ file, folder: path })) : [{ file: path, folder: undefined }];
+    for (const { file, folder } of found) {
+      files.push({
+        path: file,
+        id: fileId(file, folder, idFrom),
+        inFolder: folder !== undefined,
+        single: (format ?? formatOf(file)) === 'text',
+      });
+    }
   }
+  return { files, warning: makeDistinct(files, log, idFrom) };
 }
 
 /**

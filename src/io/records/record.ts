@@ -5,4 +5,6 @@ export interface ReportRecord {
   error?: string;
   /** The tracker's labels of the issue, where its format carries them (TOML, JSON exports): kept for multi-label use. */
   labels?: string[];
+  /** Why the id is not the file's name (it was shared with another report's and made distinct), where it is not. */
+  idWarning?: string;
 }
