@@ -65,8 +65,8 @@ export type { ColumnRole } from './io/columns.js';
 export type { Annotator } from './model/targets.js';
 export type { Annotation } from './api/reports.js';
 /** Writing reports in the study's folder layout (`<dir>/<category>/<id>` with ranked `label: score` lines, and categories.csv). */
-export { writeStudyLayout, checkStudyDir, STUDY_MARKER } from './io/study-writer.js';
-export type { StudyEntry, StudyWrite, StudyWriteOptions } from './io/study-writer.js';
+export { writeStudyLayout, checkStudyDir, STUDY_MARKER, STUDY_LAYOUTS } from './io/study-writer.js';
+export type { StudyEntry, StudyWrite, StudyWriteOptions, StudyLayout } from './io/study-writer.js';
 
 /** Defaults that follow the data: the rules on the number of reports and categories, and the hyperparameters they resolve to. */
 export { RULES, RULED, REFERENCE, ruleValues, resolveHyperparameters } from './base/rules.js';

@@ -1,15 +1,27 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataError } from '../base/errors.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
 import { CREATED_BY } from '../base/version.js';
 
 /**
- * Writing reports in the folder layout the bug study publishes, so that scripts written for
- * the study read bugcat's output: `<dir>/<category>/<id>` holds the ranked `label: score`
- * lines (best first, three decimals), the `given: <label>` lines of an entry that carries the
- * labels it was given (audit's), a blank line, then the report; `<dir>/categories.csv`
- * counts the reports of each category (`category, count`, as the study writes it).
+ * Writing reports in the folder layouts the bug study publishes, so that its scripts
+ * (create_diff.py, create_csv.py) read bugcat's output as one of its runs:
+ *
+ * - `flat`, as its zero-shot runs: `<dir>/<category>/<id>` holds the ranked `label: score`
+ *   lines (best first, three decimals), the `given: <label>` lines of an entry that carries
+ *   the labels it was given (audit's), a blank line, then the report; `<dir>/categories.csv`
+ *   counts the reports of each category (`category, count`, as the study writes it).
+ * - `llm`, as its LLM runs (deepseek-r1:14b): `<dir>/output/<category>/<id>` holds the report,
+ *   and `<dir>/reasoning/<category>/<id>` what led to the label, here the ranked `label: score`
+ *   lines; `<dir>/output/categories.csv` the counts (where `create_csv.py -d <dir>/output` puts
+ *   them). The LLM runs have a reasoning file of the same name in the same category for every
+ *   report, and create_diff.py, which maps a file name to the last folder its walk found it in,
+ *   compares such a run rightly only with a run that has them too, whichever of `output/` and
+ *   `reasoning/` the walk visits last.
+ *
+ * A report's id is its file name in every category, so ids must be unique across the run: the
+ * study's scripts match two runs' files by name.
  *
  * A folder is written into only if it is empty, new, or was written by this writer before (a
  * hidden `.bugcat-study.json` lists what it wrote), unless `force`. Even with `force`, a file
@@ -31,6 +43,10 @@ export interface StudyEntry {
   given?: readonly { by?: string; label: string }[];
   text: string;
 }
+
+/** The study's layouts: flat (its zero-shot runs) or llm (its LLM runs, with output/ and reasoning/). */
+export type StudyLayout = 'flat' | 'llm';
+export const STUDY_LAYOUTS: readonly StudyLayout[] = ['flat', 'llm'];
 
 /** What a write did: the files written, the reports per category, and the files an earlier write left that this one did not rewrite. */
 export interface StudyWrite {
@@ -68,26 +84,43 @@ export function studyFileOf(entry: StudyEntry): string {
 export interface StudyWriteOptions {
   /** Write into a folder holding other files (never replacing a file this writer did not write). */
   force?: boolean;
+  /** The study's layout to write: flat (default), as its zero-shot runs, or llm, as its LLM runs (see above). */
+  layout?: StudyLayout;
 }
 
 /** StudyWriteOptions's keys (base/options.ts). */
-const STUDY_WRITE_OPTIONS: OptionKeys<StudyWriteOptions> = { force: true };
+const STUDY_WRITE_OPTIONS: OptionKeys<StudyWriteOptions> = { force: true, layout: true };
 
-/** Writes `entries` into `dir` in the study's layout (see above), with categories.csv. */
+/** The ranked `label: score` lines, each ending in a newline. */
+const scoreLines = (entry: StudyEntry): string => entry.scores.map((s) => `${s.label}: ${s.score.toFixed(3)}\n`).join('');
+
+/** Writes `entries` into `dir` in one of the study's layouts (default flat; see above), with categories.csv. */
 export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], options: StudyWriteOptions = {}): StudyWrite {
   checkOptions('writeStudyLayout', options, STUDY_WRITE_OPTIONS);
+  const layout = options.layout ?? 'flat';
+  if (!STUDY_LAYOUTS.includes(layout)) throw new DataError(`layout is ${JSON.stringify(layout)}: expected "flat" or "llm"`);
   const previous = ownedFiles(dir, options.force ?? false);
-  const files = new Map<string, StudyEntry>();
+  // Each file to write: its path and content.
+  const files = new Map<string, string>();
+  const names = new Map<string, string>();
   for (const e of entries) {
-    const path = `${fileNameOf(e.category)}/${fileNameOf(e.id)}`;
-    if (files.has(path))
+    const name = fileNameOf(e.id);
+    const other = names.get(name);
+    if (other !== undefined)
       throw new DataError(
-        `two reports have the id ${JSON.stringify(e.id)} in category ${JSON.stringify(e.category)}: ids must be unique to be file names`,
+        `two reports have the id ${JSON.stringify(e.id)}${other === e.category ? '' : ` (in ${JSON.stringify(other)} and ${JSON.stringify(e.category)})`}: ids must be unique to be file names (the study's scripts match runs by file name)`,
         { code: 'DUPLICATE_ID' },
       );
-    files.set(path, e);
+    names.set(name, e.category);
+    const at = `${fileNameOf(e.category)}/${name}`;
+    if (layout === 'flat') files.set(at, studyFileOf(e));
+    else {
+      files.set(`output/${at}`, e.text);
+      files.set(`reasoning/${at}`, scoreLines(e));
+    }
   }
-  const planned = [...files.keys(), COUNTS];
+  const counts = layout === 'flat' ? COUNTS : `output/${COUNTS}`;
+  const planned = [...files.keys(), counts];
   // Nothing is replaced that this writer did not write: checked for every file before any is written.
   const foreign = planned.filter((p) => existsSync(join(dir, p)) && !previous.has(p));
   if (foreign.length) {
@@ -100,7 +133,7 @@ export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], op
       },
     );
   }
-  const stale = [...previous].filter((p) => p !== COUNTS && !files.has(p) && existsSync(join(dir, p))).sort();
+  const stale = [...previous].filter((p) => p !== counts && !files.has(p) && existsSync(join(dir, p))).sort();
   try {
     mkdirSync(dir, { recursive: true });
     // The marker first, listing every file this write may create: an interrupted write leaves a folder bugcat knows as its own.
@@ -111,15 +144,16 @@ export function writeStudyLayout(dir: string, entries: readonly StudyEntry[], op
       );
     mark([...previous, ...planned]);
     const categories: Record<string, number> = {};
-    for (const [path, e] of files) {
-      mkdirSync(join(dir, fileNameOf(e.category)), { recursive: true });
-      writeFileSync(join(dir, path), studyFileOf(e));
-      categories[e.category] = (categories[e.category] ?? 0) + 1;
+    for (const e of entries) categories[e.category] = (categories[e.category] ?? 0) + 1;
+    for (const [path, content] of files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
     }
-    const counts = Object.entries(categories).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    writeFileSync(join(dir, COUNTS), ['category, count', ...counts.map(([c, n]) => `${c}, ${n}`)].join('\n') + '\n');
+    const ranked = Object.entries(categories).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    mkdirSync(dirname(join(dir, counts)), { recursive: true });
+    writeFileSync(join(dir, counts), ['category, count', ...ranked.map(([c, n]) => `${c}, ${n}`)].join('\n') + '\n');
     mark([...planned, ...stale]);
-    return { files: files.size, categories, stale };
+    return { files: entries.length, categories, stale };
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`cannot write into ${dir}: ${(err as Error).message}`, { path: dir });
