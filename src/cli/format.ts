@@ -14,6 +14,11 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
  * could not be read keeps its row, saying why: `error` in JSON and in the CSV's `error` column,
  * `- -` and the reason in text. A report the model was trained on is marked `"in_training": true`
  * in JSON (the field is absent otherwise), and in CSV's `in_training` column when asked for.
+ * Each record shows its `top` ranked labels at most. With `best` (answers below
+ * --min-confidence get the review label), every record also gives the model's best label and
+ * its probability: `best` and `best_confidence` columns in CSV and fields in JSON,
+ * `best<TAB>label<TAB>p` after the id in text; so the review pile keeps its suggestions. A
+ * report whose id was made distinct keeps why in JSON's `id_warning`.
  */
 export class PredictionWriter {
   private count = 0;
@@ -24,41 +29,49 @@ export class PredictionWriter {
     private readonly showIds: boolean,
     /** Add the CSV's `in_training` column (true where the model was trained on the report); JSON marks those reports always. */
     private readonly markTraining = false,
+    /** Show the best label and its probability apart (with --min-confidence, whose answers may be the review label). */
+    private readonly best = false,
   ) {}
 
   /** What comes before the first record. */
   start(): string {
     if (this.format !== 'csv') return '';
     const extra = Array.from({ length: Math.max(0, this.top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
-    return stringify([['id', 'label', 'confidence', 'coverage', ...extra, 'error', ...(this.markTraining ? ['in_training'] : [])]]);
+    const best = this.best ? ['best', 'best_confidence'] : [];
+    return stringify([
+      ['id', 'label', 'confidence', 'coverage', ...best, ...extra, 'error', ...(this.markTraining ? ['in_training'] : [])],
+    ]);
   }
 
   /** The records of one batch. */
   write(preds: readonly IdentifiedPrediction[]): string {
-    const { format, top, showIds, markTraining } = this;
+    const { format, top, showIds, markTraining, best } = this;
     const mark = (p: IdentifiedPrediction) => (markTraining ? [p.inTraining ? 'true' : ''] : []);
     let out: string;
     switch (format) {
       case 'text':
-        out = preds.map((p) => textLine(p, top, showIds)).join('');
+        out = preds.map((p) => textLine(p, top, showIds, best)).join('');
         break;
       case 'jsonl':
-        out = preds.map((p) => JSON.stringify(record(p)) + '\n').join('');
+        out = preds.map((p) => JSON.stringify(record(p, top, best)) + '\n').join('');
         break;
       case 'json':
         // As JSON.stringify(all, null, 2) would print the whole array.
-        out = preds.map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(record(p), null, 2))}`).join('');
+        out = preds
+          .map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(record(p, top, best), null, 2))}`)
+          .join('');
         break;
       case 'csv':
         out = stringify(
           preds.map((p) =>
             p.error !== undefined
-              ? [p.id, '', '', '', ...Array.from({ length: 2 * Math.max(0, top - 1) }, () => ''), p.error, ...mark(p)]
+              ? [p.id, '', '', '', ...Array.from({ length: (best ? 2 : 0) + 2 * Math.max(0, top - 1) }, () => ''), p.error, ...mark(p)]
               : [
                   p.id,
                   p.label,
                   p.confidence.toFixed(4),
                   p.coverage.toFixed(4),
+                  ...(best ? (p.top[0] ? [p.top[0].label, p.top[0].probability.toFixed(4)] : ['', '']) : []),
                   ...Array.from({ length: Math.max(0, top - 1) }, (_, k) => p.top[k + 1]).flatMap((t) =>
                     t ? [t.label, t.probability.toFixed(4)] : ['', ''],
                   ),
@@ -81,33 +94,43 @@ export class PredictionWriter {
 }
 
 /** All predictions at once, in the chosen format (see PredictionWriter). */
-export function formatPredictions(preds: readonly IdentifiedPrediction[], format: Format, top: number, showIds: boolean): string {
-  const w = new PredictionWriter(format, top, showIds);
+export function formatPredictions(
+  preds: readonly IdentifiedPrediction[],
+  format: Format,
+  top: number,
+  showIds: boolean,
+  best = false,
+): string {
+  const w = new PredictionWriter(format, top, showIds, false, best);
   return w.start() + w.write(preds) + w.end();
 }
 
-const record = (p: IdentifiedPrediction) =>
-  p.error !== undefined
-    ? { id: p.id, error: p.error }
-    : {
-        id: p.id,
-        label: p.label,
-        confidence: round(p.confidence),
-        coverage: round(p.coverage),
-        top: p.top.map((t) => ({ label: t.label, probability: round(t.probability) })),
-        ...(p.inTraining ? { in_training: true } : {}),
-      };
+const record = (p: IdentifiedPrediction, top: number, best: boolean) => {
+  const note = p.idWarning !== undefined ? { id_warning: p.idWarning } : {};
+  if (p.error !== undefined) return { id: p.id, ...note, error: p.error };
+  return {
+    id: p.id,
+    ...note,
+    label: p.label,
+    confidence: round(p.confidence),
+    coverage: round(p.coverage),
+    ...(best ? { best: p.top[0]?.label ?? null, best_confidence: p.top[0] ? round(p.top[0].probability) : null } : {}),
+    top: p.top.slice(0, top).map((t) => ({ label: t.label, probability: round(t.probability) })),
+    ...(p.inTraining ? { in_training: true } : {}),
+  };
+};
 
 const indent = (s: string) => s.replace(/^/gm, '  ');
 
-function textLine(p: IdentifiedPrediction, top: number, showIds: boolean): string {
+function textLine(p: IdentifiedPrediction, top: number, showIds: boolean, best: boolean): string {
   const id = showIds || p.error !== undefined ? `\t${p.id}` : '';
   if (p.error !== undefined) return `-\t-${id}\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
+  const first = best ? `\tbest\t${p.top[0] ? `${p.top[0].label}\t${p.top[0].probability.toFixed(4)}` : '-\t-'}` : '';
   const more = p.top
     .slice(1, top)
     .map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`)
     .join('');
-  return `${p.label}\t${p.confidence.toFixed(4)}${id}${more}\n`;
+  return `${p.label}\t${p.confidence.toFixed(4)}${id}${first}${more}\n`;
 }
 
 const pct = (x: number) => x.toFixed(3);

@@ -8,6 +8,7 @@ import {
   type ReportRecord,
   type StudyEntry,
   type StreamProgress,
+  type StudyLayout,
 } from '../../index.js';
 import { PredictionWriter, type Format } from '../format.js';
 import { reportRecords, type InputOptions } from '../input.js';
@@ -23,6 +24,7 @@ interface PredictOptions extends InputOptions {
   jobs?: number;
   progress?: boolean;
   outDir?: string;
+  layout: StudyLayout;
   force?: boolean;
   markTraining?: boolean;
 }
@@ -40,6 +42,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
   const model = await load(o.model, backendOf());
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
+  // The model is asked for every label then, and the writer shows --top of them.
   const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
   const texts = study ? new Map<string, string>() : undefined;
   const tee = async function* (source: AsyncIterable<ReportRecord>) {
@@ -48,7 +51,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
       yield r;
     }
   };
-  const writer = new PredictionWriter(o.format, o.top, showIds, o.markTraining);
+  const writer = new PredictionWriter(o.format, o.top, showIds, o.markTraining, o.minConfidence > 0);
   const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
   const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0, inTraining: 0 };
   const floor = model.summary.coverage?.p05;
@@ -87,8 +90,10 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   await write(writer.end());
   progress?.finish(stats.done);
   if (study && o.outDir) {
-    const written = writeStudyLayout(o.outDir, study, { force: o.force });
-    stderrLog(`wrote ${written.files} reports to ${o.outDir} in the study's layout (<category>/<id>, with categories.csv)`);
+    const written = writeStudyLayout(o.outDir, study, { force: o.force, layout: o.layout });
+    stderrLog(
+      `wrote ${written.files} reports to ${o.outDir} in the study's ${o.layout} layout (${o.layout === 'llm' ? 'output/<category>/<id> and reasoning/<category>/<id>, with output/categories.csv' : '<category>/<id>, with categories.csv'})`,
+    );
   }
   warnAboutBatch(model, stats);
   warnAboutTraining(model, stats, o);

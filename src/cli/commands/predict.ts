@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { addOptions, columnOptions, forceOption, inputFormatOption, jobsOption, modelOption, number } from '../flags.js';
+import { STUDY_LAYOUTS } from '../../index.js';
+import { addOptions, columnOptions, forceOption, idFromOption, inputFormatOption, jobsOption, modelOption, number } from '../flags.js';
 import { FORMATS } from '../format.js';
 
 /** bugcat predict: reports from arguments, files, folders, exports or stdin; one prediction each. */
@@ -9,7 +10,7 @@ export const command = (): Command =>
       .description('Predict categories of reports given as text arguments, files, folders, CSV, JSON or JSON Lines exports, or stdin.')
       .argument(
         '[reports...]',
-        'report texts, or paths: a folder (every file under it; ids are paths relative to it), a .csv, a .json or .jsonl export of GitHub or GitLab issues, or a text file (one report); a path that does not exist is an error',
+        'report texts, or paths: a folder (every file under it), a .csv, a .json or .jsonl export of GitHub or GitLab issues, or a text file (one report, named by its base name; see --id-from); a path that does not exist is an error',
       )
       .addOption(modelOption())
       .option('--file <paths...>', 'files or folders of reports')
@@ -18,16 +19,30 @@ export const command = (): Command =>
         'a CSV, JSON or JSON Lines file (or a folder) of reports: one prediction per report, in order; - reads a CSV or JSON Lines stream from stdin',
       )
       .addOption(inputFormatOption())
+      .addOption(idFromOption())
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
       .option('--top <k>', 'how many ranked labels to show', number('int', 1), 1)
       .addOption(jobsOption('that predict', 'the answers are'))
       .option('--progress', 'show progress (reports, rate, time left) on stderr even when it is not a terminal', false)
       .option(
         '--out-dir <dir>',
-        "also write every report in the study's layout: <dir>/<label>/<id> holds the ranked 'label: score' lines, a blank line, then the report; and <dir>/categories.csv",
+        "also write every report in one of the study's layouts (see --layout), named by its id, in its label's folder, so that the study's create_diff.py and create_csv.py read it as a run",
+      )
+      .addOption(
+        new Option(
+          '--layout <layout>',
+          "--out-dir's layout: flat, as the study's zero-shot runs (<dir>/<label>/<id>: the ranked 'label: score' lines, a blank line, the report; <dir>/categories.csv), or llm, as its LLM runs (<dir>/output/<label>/<id>: the report; <dir>/reasoning/<label>/<id>: the ranked lines; <dir>/output/categories.csv); compare with an LLM run in llm",
+        )
+          .choices(STUDY_LAYOUTS)
+          .default('flat'),
       )
       .addOption(forceOption())
-      .option('--min-confidence <p>', 'below this confidence, answer the review label instead', number('float', 0, 1), 0)
+      .option(
+        '--min-confidence <p>',
+        'below this confidence, answer the review label instead; the best label and its probability stay in every format (best, best_confidence)',
+        number('float', 0, 1),
+        0,
+      )
       .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review')
       .option(
         '--mark-training',
