@@ -116,7 +116,7 @@ describe("the study's layouts as they ship", () => {
 });
 
 describe('predict takes what users have', () => {
-  it('a folder: every file under it, recursively, ids relative to it', async () => {
+  it('a folder: every file under it, recursively, named by base name (--id-from path: relative to it)', async () => {
     const r = await bugcat(['predict', '--model', model, join(ZERO_SHOT, 'boot'), join(ZERO_SHOT, 'network')]);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout
@@ -128,7 +128,10 @@ describe('predict takes what users have', () => {
     const whole = await bugcat(['predict', '--model', model, ZERO_SHOT, '--format', 'csv']);
     expect(whole.status, whole.stderr).toBe(0);
     const ids = (parse(whole.stdout, { columns: true }) as { id: string }[]).map((x) => x.id);
-    expect(ids).toEqual([
+    expect(ids).toEqual(['902', '201', '202', '203', '301', '302', '303', '101', '102', '103', '901']);
+    const byPath = await bugcat(['predict', '--model', model, ZERO_SHOT, '--format', 'csv', '--id-from', 'path']);
+    expect(byPath.status, byPath.stderr).toBe(0);
+    expect((parse(byPath.stdout, { columns: true }) as { id: string }[]).map((x) => x.id)).toEqual([
       'all/902',
       'boot/201',
       'boot/202',
@@ -331,6 +334,22 @@ describe('options as people type them', () => {
 });
 
 describe("predict --out-dir writes the study's layout", () => {
+  it('reports that share an id (box64/100, fex/100) are made distinct before anything is printed or written, with one warning, in JSON too', async () => {
+    const src = tmp();
+    mkdirSync(join(src, 'box64'));
+    mkdirSync(join(src, 'fex'));
+    writeFileSync(join(src, 'box64', '100'), 'guest hangs at boot with -kernel');
+    writeFileSync(join(src, 'fex', '100'), 'virtio-net drops packets under load');
+    const dir = join(tmp(), 'out');
+    const r = await bugcat(['predict', '--model', model, join(src, 'box64'), join(src, 'fex'), '--out-dir', dir, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; label: string; id_warning?: string }[];
+    expect(rows.map((x) => x.id)).toEqual(['box64-100', 'fex-100']);
+    for (const x of rows) expect(x.id_warning).toMatch(/the id 100 is shared by 2 reports/);
+    expect(r.stderr.match(/shared an id/g)).toHaveLength(1);
+    for (const x of rows) expect(readFileSync(join(dir, x.label, x.id), 'utf8')).toMatch(/\n\n/);
+  });
+
   it('DIR/<label>/<id> with the ranked label: score lines, a blank line and the report; categories.csv; read back without the scores', async () => {
     const dir = join(tmp(), 'out');
     const r = await bugcat(['predict', '--model', model, '--data', REPORTS, '--out-dir', dir, '--format', 'csv']);

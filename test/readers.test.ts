@@ -76,7 +76,8 @@ describe('the whole-input and the streaming reader give the same records', () =>
     const log: string[] = [];
     const records = await gather(streamReports([mixedFolder()], { onWarning: (m) => log.push(m) }));
     expect(records.filter((r) => r.error).map((r) => r.id)).toEqual(['line 2', '3', 'binary.bin', 'broken.json']);
-    expect(records.find((r) => r.id === 'nested/deeper/d.txt')?.text).toBe('\nGuest \u001b[1mhangs\n');
+    // A text file's report is named by its base name (issue 26), as the study names its reports.
+    expect(records.find((r) => r.id === 'd.txt')?.text).toBe('\nGuest \u001b[1mhangs\n');
     expect(log.filter((m) => m.startsWith('skipped'))).toEqual([
       expect.stringMatching(/^skipped 1 hidden file or folder under .*mixed$/),
       "skipped categories.csv: the study's counts, not reports",
@@ -173,5 +174,43 @@ describe('the pieces both readers share', () => {
       'warning: removed control characters (NUL bytes, escape codes) from 5 reports: r0 (2), r2 (2), r4 (2), r6 (2), r8 (2)',
     ]);
     expect(counted).toEqual(whole);
+  });
+});
+
+describe('ids as the study writes them (issue 26)', () => {
+  /** box64/100 and fex/100 under one folder, and a lone 7. */
+  function clash(): string {
+    const dir = join(tmp(), 'clash');
+    mkdirSync(join(dir, 'box64'), { recursive: true });
+    mkdirSync(join(dir, 'fex'), { recursive: true });
+    writeFileSync(join(dir, 'box64', '100'), 'guest hangs at boot');
+    writeFileSync(join(dir, 'fex', '100'), 'wrong result of an SSE instruction');
+    writeFileSync(join(dir, 'fex', '7'), 'vnc password refused');
+    return dir;
+  }
+
+  it('a file is named by its base name; ids files share are made distinct by parent folder, said once, in both readers', async () => {
+    const dir = clash();
+    const log: string[] = [];
+    const whole = readAllReports([dir], { onWarning: (m) => log.push(m) });
+    expect(whole.ids).toEqual(['box64-100', 'fex-100', '7']);
+    expect(whole.warnings).toHaveLength(1);
+    expect(whole.warnings![0]).toMatch(/^2 reports shared an id with another report \(100: box64-100, fex-100\)/);
+    expect(log.filter((m) => m.includes('shared an id'))).toEqual([`warning: ${whole.warnings![0]}`]);
+    expect(whole.idWarnings![0]).toMatch(/the id 100 is shared by 2 reports .*named box64-100 instead/);
+    expect(whole.idWarnings![2]).toBeUndefined();
+    const streamed: ReportRecord[] = [];
+    for await (const r of streamReports([dir])) streamed.push(r);
+    expect(streamed.map((r) => r.id)).toEqual(whole.ids);
+    expect(streamed.map((r) => r.idWarning)).toEqual(whole.idWarnings);
+    // Across two folders given apart, too.
+    expect(readAllReports([join(dir, 'box64'), join(dir, 'fex')]).ids).toEqual(['box64-100', 'fex-100', '7']);
+  });
+
+  it("idFrom 'path' keeps the path relative to the folder", () => {
+    const dir = clash();
+    const r = readAllReports([dir], { idFrom: 'path' });
+    expect(r.ids).toEqual(['box64/100', 'fex/100', 'fex/7']);
+    expect(r.warnings).toBeUndefined();
   });
 });

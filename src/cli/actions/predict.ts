@@ -92,7 +92,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   if (study && o.outDir) {
     const written = writeStudyLayout(o.outDir, study, { force: o.force, layout: o.layout });
     stderrLog(
-      `wrote ${written.files} reports to ${o.outDir} in the study's ${o.layout} layout (${o.layout === 'llm' ? 'output/<category>/<id> and reasoning/<category>/<id>, with output/categories.csv' : '<category>/<id>, with categories.csv'})`,
+      `wrote ${written.files} reports to ${o.outDir} in the study's layout (${o.layout === 'llm' ? "its LLM runs': output/<category>/<id> and reasoning/<category>/<id>, with output/categories.csv" : '<category>/<id>, with categories.csv'})`,
     );
   }
   warnAboutBatch(model, stats);
