@@ -144,7 +144,8 @@ describe('bugcat predict', () => {
     const file = join(tmp(), 'report.txt');
     writeFileSync(file, 'Display garbage with virtio-gpu\nthe guest screen display shows corrupted graphics');
     const asArg = await bugcat(['predict', '--model', model, file]);
-    expect(asArg.stdout).toBe(`${asArg.stdout.split('\t')[0]}\t${asArg.stdout.split('\t')[1]}\t${file}\n`);
+    // Named by its base name, as the study names reports (issue 26).
+    expect(asArg.stdout).toBe(`${asArg.stdout.split('\t')[0]}\t${asArg.stdout.split('\t')[1]}\treport.txt\n`);
     expect(asArg.stdout.split('\t')[0]).toBe('graphic');
     const withFile = await bugcat(['predict', '--model', model, '--file', file]);
     expect(withFile.stdout).toBe(asArg.stdout);
@@ -226,7 +227,8 @@ describe('bugcat predict', () => {
       'needs-human',
       'the firmware cannot boot, bootloader hangs at boot',
     ]);
-    expect(r.stdout).toMatch(/^needs-human\t0\.\d{4}\n$/);
+    // The best label and its probability stay (issue 26): the suggestion a reviewer needs.
+    expect(r.stdout).toMatch(/^needs-human\t0\.\d{4}\tbest\tboot\t0\.\d{4}\n$/);
     const low = await bugcat(['predict', '--model', model, '--min-confidence', '0', 'the firmware cannot boot, bootloader hangs at boot']);
     expect(low.stdout).toMatch(/^boot\t/);
   });
