@@ -69,9 +69,11 @@ describe('a study layout read by the library', () => {
     expect(r.labels).toEqual(['boot', 'boot', 'graphic', 'graphic', 'network', 'network', 'network']);
   });
 
-  it('readAllReports still reads it unlabelled, by path', () => {
+  it('readAllReports still reads it unlabelled, by file name (by path with idFrom: path)', () => {
     const r = lib.readAllReports([STUDY]);
     expect(r.labels).toBeUndefined();
-    expect(r.ids[0]).toBe(join('output', 'boot', '201'));
+    // Named by base name, as the study names its reports (issue 26); idFrom 'path' keeps the path.
+    expect(r.ids[0]).toBe('201');
+    expect(lib.readAllReports([STUDY], { idFrom: 'path' }).ids[0]).toBe(join('output', 'boot', '201'));
   });
 });
