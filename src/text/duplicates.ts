@@ -5,7 +5,7 @@
  * Launchpad report and the GitLab stub its migration left (the same title, without the body).
  *
  * Two reports are copies when they share a normalised title (the first line: case, white space
- * and punctuation aside, and without the tracker's tags in front: `[OSS-Fuzz] Issue 28524`,
+ * and punctuation aside, and without the tracker's tags in front: `[OSS-Fuzz] Issue 4711`,
  * `[Feature request]`, `Bug #123:`), or a normalised body (the rest) of at least
  * MIN_BODY_WORDS words: a body shorter than that, such as an unfilled issue template, is
  * shared by unrelated reports. Copies of copies are one group.
