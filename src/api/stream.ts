@@ -143,9 +143,10 @@ async function inWorker(
   batch: readonly ReportRecord[],
   options: PredictOptions,
 ): Promise<RecordPrediction[]> {
-  const seen = seenOf(model, batch);
+  const texts = readable(batch);
+  const seen = seenOf(model, texts);
   const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error, idWarning: r.idWarning }));
-  return merge(kept, await pool.predict(0, readable(batch), options), seen);
+  return merge(kept, await pool.predict(0, texts, options), seen);
 }
 
 async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
@@ -162,12 +163,13 @@ async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): A
 
 /** Predictions of one batch in this thread. */
 function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): RecordPrediction[] {
-  return merge(batch, model.predict(readable(batch), options), seenOf(model, batch));
+  const texts = readable(batch);
+  return merge(batch, model.predict(texts, options), seenOf(model, texts));
 }
 
-/** For each readable report of a batch, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
-const seenOf = (model: Model, batch: readonly ReportRecord[]): boolean[] | undefined =>
-  model.hasFingerprints ? model.trainedOn(readable(batch)) : undefined;
+/** For each of a batch's readable texts, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
+const seenOf = (model: Model, texts: readonly string[]): boolean[] | undefined =>
+  model.hasFingerprints ? model.trainedOn(texts) : undefined;
 
 const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
 
