@@ -26,7 +26,11 @@ export type {
   ModelSummary,
   Prediction,
   TargetsSummary,
+  SimilarOptions,
+  SimilarReport,
 } from './api/model.js';
+/** How many terms of each training report a model's similarity index keeps by default (train's keepIndex). */
+export { INDEX_TERMS } from './model/similar.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
 export type { TermField } from './model/explanation.js';

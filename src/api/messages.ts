@@ -2,7 +2,7 @@ import { BugcatError, DataError, ModelError, UsageError } from '../base/errors.j
 import type { ErrorCode } from '../base/codes.js';
 import type { ModelArtifacts } from '../io/format.js';
 import type { SharedWeights } from '../nn/kernels.js';
-import type { ExplainOptions, PredictOptions } from './model.js';
+import type { ExplainOptions, PredictOptions, SimilarOptions } from './model.js';
 import type { ModelInfo, SharedModel } from './models.js';
 
 /** What PredictionPool asks a prediction thread (predict-worker.ts); each gets a Reply with its id. */
@@ -10,7 +10,8 @@ export type Request =
   | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean; shared?: SharedModel }
   | { type: 'loadArtifacts'; id: number; version: number; artifacts: ModelArtifacts; shared?: SharedWeights[] }
   | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictOptions }
-  | { type: 'explain'; id: number; version: number; text: string; options: ExplainOptions };
+  | { type: 'explain'; id: number; version: number; text: string; options: ExplainOptions }
+  | { type: 'similar'; id: number; version: number; text: string; options: SimilarOptions };
 
 /** An error as it crosses between threads. */
 export interface SerializedError {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DataError, UsageError } from '../base/errors.js';
+import { DataError, ModelError, UsageError } from '../base/errors.js';
 import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
@@ -13,6 +13,7 @@ import type { SharedWeights } from '../nn/kernels.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
 import type { Prediction } from '../model/prediction.js';
+import { INDEX_TERMS, type SimilarReport } from '../model/similar.js';
 import { explainText } from '../model/explain.js';
 import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { TargetsSummary } from '../base/targets.js';
@@ -71,6 +72,12 @@ export interface TrainOptions extends RuntimeOptions {
    * punctuation and tracker tags aside, or the same body of 20 words or more) are a group.
    */
   groups?: readonly (string | number)[];
+  /**
+   * Keep in the model what it needs to find the training reports most similar to a new one
+   * (Model.similar): each training report's id, label and TF-IDF vector, cut to its `terms`
+   * largest weights (default INDEX_TERMS; 0 keeps them all) and quantised. The texts are not kept.
+   */
+  keepIndex?: boolean | { terms?: number };
 }
 
 /** TrainOptions's keys (base/options.ts). */
@@ -84,6 +91,7 @@ export const TRAIN_OPTIONS: OptionKeys<TrainOptions> = {
   unlabelled: true,
   pretrained: true,
   groups: true,
+  keepIndex: true,
 };
 
 export interface PredictOptions {
@@ -106,6 +114,18 @@ export interface ExplainOptions {
   /** The label to compare it with (default: the runner-up, or the predicted label when `label` is another). */
   versus?: string;
 }
+
+export interface SimilarOptions {
+  /** How many reports to give at most, the most similar first (default 5). */
+  top?: number;
+  /** Leave out reports less similar than this, from 0 to 1 (default 0: only those that share no term). */
+  minSimilarity?: number;
+  /** Ids of training reports to leave out (the report itself, when it was among them). */
+  exclude?: readonly string[];
+}
+
+/** SimilarOptions's keys (base/options.ts). */
+export const SIMILAR_OPTIONS: OptionKeys<SimilarOptions> = { top: true, minSimilarity: true, exclude: true };
 
 /** ExplainOptions's keys (base/options.ts). */
 const EXPLAIN_OPTIONS: OptionKeys<ExplainOptions> = { top: true, label: true, versus: true };
@@ -133,7 +153,7 @@ export interface ModelSummary extends TrainingSummary {
 
 export type { TargetsSummary };
 
-export type { Prediction };
+export type { Prediction, SimilarReport };
 export type { Explanation, TermContribution };
 
 /**
@@ -212,6 +232,36 @@ export class Model {
   /** True if the model keeps fingerprints of its training reports (so trainedOn can answer). */
   get hasFingerprints(): boolean {
     return this.#clf.fingerprints !== undefined;
+  }
+
+  /** True if the model keeps an index of its training reports (trained with keepIndex), so that similar can answer. */
+  get hasIndex(): boolean {
+    return this.#clf.index !== undefined;
+  }
+
+  /**
+   * The training reports most similar to `text` (possible duplicates of it): each one's id,
+   * labels and the cosine similarity of their TF-IDF vectors (the model's own features: words,
+   * title words, character n-grams), from 1 (the same terms in the same proportions) to 0,
+   * the most similar first (ties: the earlier training report). Reports that share no term
+   * with it are never given. Needs a model trained with keepIndex: a ModelError (NO_INDEX)
+   * otherwise. The index is read from the model's files on the first call.
+   */
+  similar(text: string, options: SimilarOptions = {}): SimilarReport[] {
+    checkOptions('Model.similar', options, SIMILAR_OPTIONS);
+    const { top = 5, minSimilarity = 0, exclude } = options;
+    if (typeof text !== 'string') throw new DataError('the text to compare is not a string', { code: 'NOT_TEXT' });
+    if (!Number.isInteger(top) || top < 1) throw new UsageError(`top is ${top}: expected an integer from 1 up`);
+    if (!(minSimilarity >= 0 && minSimilarity <= 1))
+      throw new UsageError(`minSimilarity is ${minSimilarity}: expected a number from 0 to 1`);
+    if (exclude !== undefined && (!Array.isArray(exclude) || exclude.some((id) => typeof id !== 'string')))
+      throw new UsageError('exclude is a list of report ids (strings)');
+    if (!this.#clf.index)
+      throw new ModelError('this model keeps no index of its training reports, so it cannot find similar ones', {
+        code: 'NO_INDEX',
+        advice: 'retrain it with keepIndex (train --keep-index)',
+      });
+    return this.#clf.similar(text, top, minSimilarity, exclude && new Set(exclude));
   }
 
   /**
@@ -296,9 +346,22 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
     ids,
     pretrained,
     groups,
+    index: indexOption(options.keepIndex),
   });
   Object.assign(clf.training, record);
   return Model.of(clf, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
+}
+
+/** The index train keeps, from its keepIndex option, checked. */
+function indexOption(keep: TrainOptions['keepIndex']): { terms: number } | undefined {
+  if (keep === undefined || keep === false) return undefined;
+  if (keep === true) return { terms: INDEX_TERMS };
+  if (typeof keep !== 'object' || keep === null) throw new UsageError('keepIndex is true, false or { terms }');
+  checkOptions('keepIndex', keep, { terms: true });
+  const { terms = INDEX_TERMS } = keep;
+  if (!Number.isInteger(terms) || terms < 0)
+    throw new UsageError(`keepIndex.terms is ${terms}: expected an integer from 0 (every term) up`);
+  return { terms };
 }
 
 /** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */

@@ -15,6 +15,8 @@ import {
   type Model,
   type ModelSummary,
   type PredictOptions,
+  type SimilarOptions,
+  type SimilarReport,
 } from './model.js';
 
 /** What a pool tells of a model it loaded from a folder (a service shows it): plain data, the same in every thread. */
@@ -24,6 +26,8 @@ export interface ModelInfo {
   labels: readonly string[];
   hyperparameters: Readonly<Hyperparameters>;
   summary: Readonly<ModelSummary>;
+  /** True if it keeps an index of its training reports, so that it finds similar ones (Model.hasIndex). */
+  hasIndex: boolean;
 }
 
 /** SHA-256 of the manifest (which lists the SHA-256 of the model's other files) in model folder `dir`, hex (undefined if it cannot be read). */
@@ -43,6 +47,7 @@ function infoOf(model: Model, checksum: string): ModelInfo {
     labels: [...model.labels],
     hyperparameters: { ...model.hyperparameters },
     summary: { ...model.summary, labelCounts: { ...model.summary.labelCounts } },
+    hasIndex: model.hasIndex,
   };
 }
 
@@ -137,6 +142,11 @@ export class ModelSet {
   /** The explanation of `text` by `version`. */
   explain(version: number, text: string, options: ExplainOptions): Explanation {
     return this.#get(version).explain(text, options);
+  }
+
+  /** The training reports most similar to `text`, by `version` (which must keep an index). */
+  similar(version: number, text: string, options: SimilarOptions): SimilarReport[] {
+    return this.#get(version).similar(text, options);
   }
 
   /** Forgets `version` (its requests have all been answered). */

@@ -3,7 +3,7 @@ import { ModelError } from '../base/errors.js';
 import type { Prediction } from '../model/prediction.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import { deserializeError, type Loaded, type Reply, type Request } from './messages.js';
-import type { Explanation, ExplainOptions, Model, PredictOptions } from './model.js';
+import type { Explanation, ExplainOptions, Model, PredictOptions, SimilarOptions, SimilarReport } from './model.js';
 import { ModelSet, type ModelInfo, type SharedModel } from './models.js';
 
 /** A prediction thread stopped while it held requests (they fail with this; the pool starts another in its place). */
@@ -202,6 +202,12 @@ export class PredictionPool {
   async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {
     if (this.threads === 0) return this.#local.explain(version, text, options);
     return (await this.#dispatch(version, { type: 'explain', id: 0, version, text, options })) as Explanation;
+  }
+
+  /** The training reports most similar to `text`, by `version` (a model that keeps an index: see Model.similar). */
+  async similar(version: number, text: string, options: SimilarOptions): Promise<SimilarReport[]> {
+    if (this.threads === 0) return this.#local.similar(version, text, options);
+    return (await this.#dispatch(version, { type: 'similar', id: 0, version, text, options })) as SimilarReport[];
   }
 
   /** Forgets `version` everywhere (its requests have all been answered): its threads end. */

@@ -71,6 +71,8 @@ async function answer(msg: Request): Promise<Reply> {
       return { id: msg.id, ok: true, result: models.predict(msg.version, msg.texts, msg.options) };
     case 'explain':
       return { id: msg.id, ok: true, result: models.explain(msg.version, msg.text, msg.options) };
+    case 'similar':
+      return { id: msg.id, ok: true, result: models.similar(msg.version, msg.text, msg.options) };
   }
 }
 

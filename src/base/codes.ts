@@ -13,7 +13,7 @@ export interface ErrorCodeInfo {
   /** The command line's exit code: 2 for a usage error (a bad option, argument or hyperparameter), 1 for a failure. */
   readonly exit: 1 | 2;
   /** The service's HTTP status for a request that meets the error. */
-  readonly status: 400 | 500;
+  readonly status: 400 | 409 | 500;
   /** What went wrong, in one line. */
   readonly meaning: string;
 }
@@ -69,6 +69,11 @@ export const ERROR_CODES = {
   MODEL_INCONSISTENT: { exit: 1, status: 500, meaning: "a model's files do not fit together, or the model loads but does not predict" },
   MODEL_CHANGED: { exit: 1, status: 500, meaning: 'a model folder changed while it was being read' },
   MODEL_LOAD: { exit: 1, status: 500, meaning: 'the service cannot load its model' },
+  NO_INDEX: {
+    exit: 1,
+    status: 409,
+    meaning: 'the model keeps no index of its training reports, so it cannot find similar ones (train it with --keep-index)',
+  },
   SAVE_TO_FILE: { exit: 1, status: 400, meaning: 'a model was to be saved to a file, not a folder' },
   SAVE_TO_FOREIGN_FOLDER: { exit: 1, status: 400, meaning: 'a model was to be saved into a folder of other files, without force' },
 

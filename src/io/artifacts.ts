@@ -9,7 +9,9 @@ import { Classifier } from '../model/classifier.js';
 import type { TrainingSummary } from '../model/record.js';
 import { featureConfig } from '../text/features.js';
 import { Vectorizer } from '../text/vectorizer.js';
+import { lazyIndex, type IndexSource } from '../model/similar.js';
 import { fromFloat16, fromUint8, toFloat16, toUint8 } from './codecs.js';
+import { decodeIndex, encodeIndex } from './similar-index.js';
 import {
   FINGERPRINTS,
   FORMAT,
@@ -17,6 +19,7 @@ import {
   MANIFEST,
   MODEL,
   READABLE_VERSIONS,
+  SIMILAR,
   VOCABULARY,
   WEIGHTS,
   type ModelArtifacts,
@@ -84,6 +87,7 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
   const vocabulary = JSON.stringify({ terms: clf.vectorizer.terms });
   const files: Record<string, Uint8Array> = { [MODEL]: utf8(model), [WEIGHTS]: weights, [VOCABULARY]: utf8(vocabulary) };
   if (clf.fingerprints) files[FINGERPRINTS] = encodeFingerprints(clf.fingerprints);
+  if (clf.index) files[SIMILAR] = clf.index.bytes ?? encodeIndex(clf.index.index());
   const manifest: Manifest = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
@@ -204,7 +208,8 @@ export function fromArtifacts(
     const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
     const fp = data[FINGERPRINTS] ? decodeFingerprints(data[FINGERPRINTS]) : undefined;
-    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp);
+    const index = data[SIMILAR] ? indexOf(data[SIMILAR], source, vocabSize) : undefined;
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp, index);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, {
@@ -260,6 +265,25 @@ function parseJson<T>(data: Uint8Array, source: string, name: string): T {
       advice: 'retrain it or restore it from a copy',
     });
   }
+}
+
+/**
+ * A saved model's similarity index, decoded on first use (its checksum is checked with the
+ * other files' at load): a model loads as fast with an index as without, until it is searched.
+ */
+function indexOf(bytes: Uint8Array, source: string, vocabSize: number): IndexSource {
+  return lazyIndex(() => {
+    try {
+      const index = decodeIndex(bytes);
+      if (index.vocabSize !== vocabSize) throw new Error(`it indexes a vocabulary of ${index.vocabSize} terms, the model has ${vocabSize}`);
+      return index;
+    } catch (err) {
+      throw new ModelError(`model ${source} is inconsistent: its ${SIMILAR} does not fit (${(err as Error).message})`, {
+        code: 'MODEL_INCONSISTENT',
+        advice: 'retrain it with keepIndex (train --keep-index)',
+      });
+    }
+  }, bytes);
 }
 
 /** Fingerprints as bytes: 8 a fingerprint, little-endian. */

@@ -9,6 +9,8 @@
  *   vocabulary.json  the terms, in feature-id order
  *   fingerprints.bin the training reports' fingerprints (hashes, not text), so an evaluation can
  *                    tell which reports the model was trained on
+ *   similar.bin      the training reports' ids, labels and cut, quantised TF-IDF vectors, to find
+ *                    the ones most similar to a new report: optional (train's keepIndex)
  * store.ts writes them to a folder and reads them back; a service may keep them in memory.
  */
 export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
@@ -29,5 +31,7 @@ export const WEIGHTS = 'weights.bin';
 export const VOCABULARY = 'vocabulary.json';
 /** The training reports' fingerprints (8 bytes each, little-endian, sorted): optional, absent from older models. */
 export const FINGERPRINTS = 'fingerprints.bin';
+/** The training reports' similarity index (io/similar-index.ts): optional, in models trained with keepIndex. */
+export const SIMILAR = 'similar.bin';
 /** Every file of a model. */
-export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS];
+export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS, SIMILAR];

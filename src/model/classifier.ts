@@ -5,6 +5,7 @@ import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
 import { decide, type Prediction } from './prediction.js';
 import type { TrainingSummary } from './record.js';
+import type { IndexSource, SimilarReport } from './similar.js';
 
 /**
  * The classifier: vectorizer + network + calibration + label set, the one object that
@@ -22,6 +23,8 @@ export class Classifier {
     readonly training: TrainingSummary,
     /** The training reports' fingerprints (fingerprint.ts), sorted; absent from models saved before bugcat kept them. */
     readonly fingerprints?: BigUint64Array,
+    /** The training reports' similarity index (similar.ts), in models trained to keep one. */
+    readonly index?: IndexSource,
   ) {}
 
   /** Calibrated, prior-corrected probabilities, n x labels. */
@@ -38,6 +41,11 @@ export class Classifier {
   /** Which of the texts the model was trained on (by fingerprint; all false for a model saved without fingerprints). */
   trainedOn(texts: readonly string[]): boolean[] {
     return this.fingerprints ? seenIn(this.fingerprints, texts) : texts.map(() => false);
+  }
+
+  /** The training reports most similar to `text` (see SimilarIndex.query); the caller checks that there is an index. */
+  similar(text: string, top: number, minSimilarity: number, exclude?: ReadonlySet<string>): SimilarReport[] {
+    return this.index!.index().query(this.vectorizer.transform(text), top, minSimilarity, exclude);
   }
 
   private calibrate(logits: Float32Array): Float32Array {

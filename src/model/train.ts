@@ -3,7 +3,8 @@ import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Backend } from '../nn/choices.js';
-import { countTerms } from '../text/counter.js';
+import { countTerms, type Counted } from '../text/counter.js';
+import type { Vectorizer } from '../text/vectorizer.js';
 import { duplicateGroups, groupsOf } from '../text/duplicates.js';
 import type { TermVectors } from '../text/vectors.js';
 import { Targets } from '../base/targets.js';
@@ -14,6 +15,7 @@ import { MIN_CALIBRATION_REPORTS } from './crossfit.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
 import { trainingTargets, type Annotator } from './targets.js';
+import { lazyIndex, SimilarIndex } from './similar.js';
 
 /** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
 export interface FitOptions {
@@ -40,6 +42,11 @@ export interface FitOptions {
    * calibration. Default: copies of one another (a shared title or body, text/duplicates.ts).
    */
   groups?: readonly (string | number)[];
+  /**
+   * Keep the training reports' ids, labels and TF-IDF vectors (each cut to its `terms` largest
+   * weights, 0 for all) in the model, to find the ones most similar to a new report (similar.ts).
+   */
+  index?: { terms: number };
 }
 
 /**
@@ -95,6 +102,7 @@ export async function trainClassifier(
   const { vectorizer, networks } = await fitParts(rt, { counted, rows: all, targets, hp, log, signal: o.signal });
   const fitted = await calibrating;
   if (fitted) fitted.messages.forEach((m) => log(m));
+  const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
   const coverage = vectorizer.coverageCounted(counted, all).sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   return new Classifier(
@@ -111,5 +119,31 @@ export async function trainClassifier(
       targets: targets.summary,
     },
     fingerprints(texts),
+    index,
   );
+}
+
+/** The index of the training reports (by their ids, or their numbers from 1), each labelled with its target's label. */
+function keepIndex(
+  counted: Counted,
+  vectorizer: Vectorizer,
+  targets: Targets,
+  ids: readonly string[] | undefined,
+  terms: number,
+  log: Log,
+) {
+  const started = performance.now();
+  const n = targets.y.length;
+  const index = SimilarIndex.build(
+    n,
+    (r) => vectorizer.transformCounted(counted, [r])[0],
+    Array.from({ length: n }, (_, r) => ids?.[r] ?? String(r + 1)),
+    Array.from(targets.y, (c) => [targets.labels[c]]),
+    terms,
+    vectorizer.size,
+  );
+  log(
+    `kept an index of the ${n} training reports to find similar ones: ${index.values.length} weights (${terms > 0 ? `at most ${terms}` : 'all'} a report, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  return lazyIndex(() => index);
 }

@@ -1,4 +1,4 @@
-import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
 
 /**
  * Where predictions run, as ModelHolder needs it: the library's PredictionPool (worker threads,
@@ -12,6 +12,7 @@ export interface Engine {
   load(version: number, dir: string): Promise<ModelInfo>;
   predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]>;
   explain(version: number, text: string, options: ExplainOptions): Promise<Explanation>;
+  similar(version: number, text: string, options: SimilarOptions): Promise<SimilarReport[]>;
   /** Forgets `version` everywhere. */
   discard(version: number): void;
   /** Stops the threads (after the last request has been answered). */

@@ -1,4 +1,4 @@
-import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
 import type { Engine } from './engine.js';
 
 /** The model serving now, as the service shows it. */
@@ -70,6 +70,11 @@ export class ModelHolder {
   /** An explanation by the model serving when the call starts. */
   async explain(text: string, options: ExplainOptions): Promise<{ explanation: Explanation; model: ServingModel }> {
     return this.#with((model) => this.engine.explain(model.version, text, options).then((explanation) => ({ explanation, model })));
+  }
+
+  /** The training reports most similar to `text`, by the model serving when the call starts. */
+  async similar(text: string, options: SimilarOptions): Promise<{ similar: SimilarReport[]; model: ServingModel }> {
+    return this.#with((model) => this.engine.similar(model.version, text, options).then((similar) => ({ similar, model })));
   }
 
   async #load(): Promise<ServingModel> {

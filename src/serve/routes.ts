@@ -3,7 +3,7 @@ import { VERSION, type ExplainOptions } from '../index.js';
 import { HttpError } from './errors.js';
 import type { ServingModel } from './holder.js';
 import { reportOf, reportsOf, type PredictBody, type ReportFields } from './requests.js';
-import { EXPLAIN_BODY, PREDICT_BODY } from './schemas.js';
+import { EXPLAIN_BODY, PREDICT_BODY, SIMILAR_BODY } from './schemas.js';
 import type { Service } from './service.js';
 
 /** GET /v1/model's answer. */
@@ -20,6 +20,8 @@ export function describeModel(m: ServingModel) {
     summary: m.summary,
     // Every model explains (Model.explain); the field stays for the clients that read it.
     explains: true,
+    // Finds similar training reports (POST /v1/similar): trained with --keep-index.
+    similar: m.hasIndex,
     served_by: `bugcat ${VERSION}`,
   };
 }
@@ -51,6 +53,23 @@ export function apiRoutes(service: Service) {
       }
       const { explanation, model } = await service.holder.explain(report.text, { top: b.top, label: b.label, versus: b.versus });
       return { ...explanation, model: model.checksum };
+    });
+
+    app.post('/v1/similar', { schema: { body: SIMILAR_BODY } }, async (request) => {
+      const b = request.body as ReportFields & { id?: string | number; top?: number; min_similarity?: number; exclude?: string[] };
+      const report = reportOf(b, limits);
+      if (!service.holder.current.hasIndex) {
+        throw new HttpError(
+          409,
+          `the serving model (${service.holder.current.checksum.slice(0, 12)}) keeps no index of its training reports, so it cannot find similar ones: serve a model trained with bugcat train --keep-index`,
+        );
+      }
+      const { similar, model } = await service.holder.similar(report.text, {
+        top: b.top ?? 5,
+        minSimilarity: b.min_similarity ?? 0,
+        ...(b.exclude ? { exclude: b.exclude } : {}),
+      });
+      return { ...(b.id !== undefined ? { id: b.id } : {}), similar, model: model.checksum };
     });
 
     app.get('/v1/model', async () => describeModel(service.holder.current));

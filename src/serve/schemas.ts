@@ -58,6 +58,21 @@ export const EXPLAIN_BODY = {
   },
 } as const;
 
+/** POST /v1/similar: one report, how many similar training reports, the least similarity, and training report ids to leave out. */
+export const SIMILAR_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id,
+    text,
+    title,
+    body,
+    top,
+    min_similarity: { type: 'number', minimum: 0, maximum: 1 },
+    exclude: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 200 } },
+  },
+} as const;
+
 /** The query string of the webhooks: how to answer (as strings: query strings carry no types). */
 export const WEBHOOK_QUERY = {
   type: 'object',

@@ -7,6 +7,7 @@ interface TrainOptions extends ColumnOptions {
   out: string;
   force: boolean;
   quiet: boolean;
+  keepIndex?: true | number;
 }
 
 export async function train(o: TrainOptions & Record<string, unknown>): Promise<void> {
@@ -23,6 +24,7 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
     onProgress: log,
     ...learningOf(o as LearningFlags, log),
     ...runtimeOf(o as { jobs?: number }),
+    ...(o.keepIndex !== undefined ? { keepIndex: o.keepIndex === true ? true : { terms: o.keepIndex } } : {}),
   });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).

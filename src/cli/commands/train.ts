@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { addOptions, forceOption, quietOption, trainingOptions } from '../flags.js';
+import { Command, Option } from 'commander';
+import { INDEX_TERMS } from '../../index.js';
+import { addOptions, forceOption, number, quietOption, trainingOptions } from '../flags.js';
 
 /** bugcat train: labelled reports in, a model folder out. */
 export const command = (): Command =>
@@ -9,6 +10,12 @@ export const command = (): Command =>
       .requiredOption('--data <path>', 'labelled reports: a CSV file, or a study folder (<category>/<id> text files) (required)')
       .requiredOption('--out <dir>', 'model folder to write (an existing bugcat model there is replaced) (required)')
       .addOption(forceOption('write into an existing folder that is not a bugcat model (its other files are left alone)'))
+      .addOption(
+        new Option(
+          '--keep-index [terms]',
+          `keep the training reports' ids, labels and TF-IDF vectors (each cut to its largest [terms] weights, ${INDEX_TERMS} if not given; 0 keeps all) in the model, for bugcat similar`,
+        ).argParser(number('int', 0)),
+      )
       .addOption(quietOption()),
     trainingOptions(),
   ).action(async (o) => (await import('../actions/train.js')).train(o));
