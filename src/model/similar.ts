@@ -9,9 +9,9 @@ export interface SimilarReport {
 
 /**
  * The terms of each training report an index keeps by default: its largest TF-IDF weights. A
- * QEMU report holds about 800 terms (most of them character n-grams); 128 keep the index near a
- * quarter of the model's size, and found the same originals as every term did on the corpus's
- * named duplicates (scripts/similar-duplicates.mjs).
+ * QEMU report holds about 800 terms (most of them character n-grams). On the corpus's 9 named
+ * duplicate pairs (scripts/similar-duplicates.mjs) 128 terms put as many originals in the top 5
+ * as every term did (5 of 9; 32 terms: 4), for an index of 2.1 MB instead of 12.7 (the model: 7.1).
  */
 export const INDEX_TERMS = 128;
 
