@@ -93,6 +93,10 @@ export type { Hyperparameters, Range } from './base/hyperparameters.js';
 export { BACKENDS, KERNEL_CHOICES } from './nn/choices.js';
 export type { Backend, KernelChoice, RuntimeOptions } from './nn/choices.js';
 
+/** Promoting a retrained model into a models folder (serve --models) after comparing it with the active one, and rolling back. */
+export { promote, rollback, modelsFolder, PROMOTE_METRICS } from './api/promote.js';
+export type { PromoteOptions, PromoteResult, PromoteComparison, PromoteScores, PromoteMetric, ModelsState } from './api/promote.js';
+
 /** Model artifacts and folders. */
 export type { ModelArtifacts } from './io/format.js';
 export { FORMAT_VERSION, READABLE_VERSIONS } from './io/format.js';

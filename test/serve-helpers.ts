@@ -3,7 +3,8 @@
  * port, a small model trained on the fixtures, and raw HTTP for what fetch cannot send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { bugcat, CLI, FAST, REPORTS, ROOT, tmp } from './helpers.js';
@@ -135,4 +136,47 @@ export function readSocket(socket: Socket, until?: RegExp): Promise<string> {
 /** Resolves when `check` holds, trying every 20 ms (a test's own timeout bounds it). */
 export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** SHA-256 of a model folder's manifest: the model's checksum, as the service reports it. */
+export const checksumOf = (dir: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(dir, 'bugcat.json')))
+    .digest('hex');
+
+/**
+ * Requests from `clients` concurrent loops until `stop()` says so: every answer's status and
+ * model checksum, in the order they came back.
+ */
+export function traffic(server: Server, token?: string, clients = 4) {
+  const answers: { status: number; model?: string; sentAt: number }[] = [];
+  let stopping = false;
+  const loops = Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; !stopping; i++) {
+      // Every other request a batch long enough to keep a prediction thread busy: some request is in flight at any moment.
+      const body =
+        i % 2 === 0
+          ? { reports: Array.from({ length: 40 }, (_, k) => ({ text: `network card lost ${c} ${i} ${k} `.repeat(60) })) }
+          : { text: `vnc display freezes ${c} ${i}`, top: 2 };
+      const sentAt = performance.now();
+      const r = await call(server, 'POST', '/v1/predict', { body, token }).catch((e: Error) => ({
+        status: 0,
+        json: { error: e.message },
+      }));
+      answers.push({ status: r.status, model: r.json?.model, sentAt });
+    }
+  });
+  return {
+    answers,
+    /** Waits until `n` more answers have come back. */
+    more: (n: number) => {
+      const target = answers.length + n;
+      return until(() => answers.length >= target);
+    },
+    stop: async () => {
+      stopping = true;
+      await Promise.all(loops);
+      return answers;
+    },
+  };
 }

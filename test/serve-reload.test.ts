@@ -4,63 +4,33 @@
  * refused while the old one keeps serving; SIGTERM draining a request in flight, then exit 0;
  * and the refusals at start.
  */
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bugcat } from './helpers.js';
-import { call, copyModel, rawConnect, readSocket, startServer, trainModel, until, type Server } from './serve-helpers.js';
+import {
+  call,
+  checksumOf,
+  copyModel,
+  rawConnect,
+  readSocket,
+  startServer,
+  traffic as trafficOf,
+  trainModel,
+  until,
+  type Server,
+} from './serve-helpers.js';
 
 const TOKEN = 'reload-token';
+const traffic = (server: Server) => trafficOf(server, TOKEN);
 let modelA: string;
 let modelB: string;
-const checksumOf = (dir: string) =>
-  createHash('sha256')
-    .update(readFileSync(join(dir, 'bugcat.json')))
-    .digest('hex');
 
 /** Puts the files of model `from` into folder `to` (the manifest last, as a retrained model lands). */
 function replaceModel(from: string, to: string): void {
   for (const f of readdirSync(from).filter((f) => f !== 'bugcat.json')) copyFileSync(join(from, f), join(to, f));
   copyFileSync(join(from, 'bugcat.json'), join(to, 'bugcat.json'));
-}
-
-/**
- * Requests from `clients` concurrent loops until `stop()` says so: every answer's status and
- * model checksum, in the order they came back.
- */
-function traffic(server: Server, clients = 4) {
-  const answers: { status: number; model?: string; sentAt: number }[] = [];
-  let stopping = false;
-  const loops = Array.from({ length: clients }, async (_, c) => {
-    for (let i = 0; !stopping; i++) {
-      // Every other request a batch long enough to keep a prediction thread busy: some request is in flight at any moment.
-      const body =
-        i % 2 === 0
-          ? { reports: Array.from({ length: 40 }, (_, k) => ({ text: `network card lost ${c} ${i} ${k} `.repeat(60) })) }
-          : { text: `vnc display freezes ${c} ${i}`, top: 2 };
-      const sentAt = performance.now();
-      const r = await call(server, 'POST', '/v1/predict', { body, token: TOKEN }).catch((e: Error) => ({
-        status: 0,
-        json: { error: e.message },
-      }));
-      answers.push({ status: r.status, model: r.json?.model, sentAt });
-    }
-  });
-  return {
-    answers,
-    /** Waits until `n` more answers have come back. */
-    more: (n: number) => {
-      const target = answers.length + n;
-      return until(() => answers.length >= target);
-    },
-    stop: async () => {
-      stopping = true;
-      await Promise.all(loops);
-      return answers;
-    },
-  };
 }
 
 beforeAll(async () => {

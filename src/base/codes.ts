@@ -74,6 +74,18 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'the model keeps no index of its training reports, so it cannot find similar ones (train it with --keep-index)',
   },
+  MODELS_DIR: {
+    exit: 1,
+    status: 400,
+    meaning: 'a models folder (serve --models) does not exist, or holds a file where active or previous goes',
+  },
+  MODELS_LOCKED: { exit: 1, status: 400, meaning: 'another promote or rollback holds the models folder' },
+  NO_PREVIOUS: { exit: 1, status: 400, meaning: 'a rollback was asked of a models folder that keeps no previous model' },
+  PROMOTE_WORSE: {
+    exit: 1,
+    status: 400,
+    meaning: 'the candidate model scores worse than the active one on the reports given, and was not promoted (--force promotes it)',
+  },
   SAVE_TO_FILE: { exit: 1, status: 400, meaning: 'a model was to be saved to a file, not a folder' },
   SAVE_TO_FOREIGN_FOLDER: { exit: 1, status: 400, meaning: 'a model was to be saved into a folder of other files, without force' },
 

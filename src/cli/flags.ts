@@ -71,6 +71,10 @@ export const quietOption = (): Option => new Option('--quiet', 'no progress on s
 /** --model: the model folder, the shipped one unless given. */
 export const modelOption = (description = 'model folder'): Option => new Option('--model <dir>', description).default(SHIPPED_MODEL);
 
+/** --models DIR: the models folder that serve --models serves, and promote and rollback change. */
+export const modelsOption = (): Option =>
+  new Option('--models <dir>', 'models folder: DIR/active is served (serve --models), DIR/previous is what rollback brings back');
+
 /** --data of the commands that score labels (evaluate, cv, audit). */
 export const labelledDataOption = (): Option =>
   new Option('--data <path>', 'labelled reports: a CSV file or a study folder (required)').makeOptionMandatory();

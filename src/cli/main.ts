@@ -15,6 +15,8 @@ import { command as evaluate } from './commands/evaluate.js';
 import { command as explain } from './commands/explain.js';
 import { command as predict } from './commands/predict.js';
 import { command as pretrain } from './commands/pretrain.js';
+import { command as promote } from './commands/promote.js';
+import { command as rollback } from './commands/rollback.js';
 import { command as serve } from './commands/serve.js';
 import { command as similar } from './commands/similar.js';
 import { command as train } from './commands/train.js';
@@ -27,7 +29,7 @@ import { command as train } from './commands/train.js';
 setFlagsFromString('--heap-growing-percent=50');
 
 /** The subcommands, in the order the help lists them: a new command is its file and one entry here. */
-const COMMANDS: (() => Command)[] = [train, predict, explain, similar, evaluate, cv, audit, pretrain, serve];
+const COMMANDS: (() => Command)[] = [train, predict, explain, similar, evaluate, cv, audit, pretrain, serve, promote, rollback];
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { UsageError } from '../../index.js';
 import { serve as run, type ServeOptions } from '../../serve/server.js';
 import { backendOf } from '../options.js';
@@ -9,6 +10,8 @@ type ServeFlags = Pick<ServeOptions, 'model' | 'host' | 'port' | 'token' | 'gith
   maxBatch: number;
   timeout: number;
   drainTimeout: number;
+  /** A models folder: its `active` model is served (bugcat promote and rollback change it). */
+  models?: string;
 };
 
 /** `bugcat serve`: prints the address on stdout once it answers, logs JSON lines on stderr, runs until SIGTERM. */
@@ -24,7 +27,7 @@ export async function serve(o: ServeFlags): Promise<void> {
   const runtime = backendOf();
   const { drained } = await run(
     {
-      model: o.model,
+      model: o.models !== undefined ? join(o.models, 'active') : o.model,
       host: o.host,
       port: o.port,
       token: o.token,

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
-import { modelOption, number } from '../flags.js';
+import { modelOption, modelsOption, number } from '../flags.js';
 
 /** bugcat serve's prediction threads by default: one per core beside the main thread's, at least one. */
 const SERVE_WORKERS = Math.max(1, availableParallelism() - 1);
@@ -12,6 +12,7 @@ export const command = (): Command =>
       'Serve a model over HTTP: JSON predictions, GitHub and GitLab webhooks, metrics. SIGHUP reloads the model, SIGTERM drains and stops.',
     )
     .addOption(modelOption('model folder (SIGHUP or POST /v1/admin/reload reads it again)'))
+    .addOption(modelsOption().conflicts('model'))
     .option('--host <address>', 'address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface)', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port; the address is printed on stdout)', number('int', 0, 65535), 8080)
     .addOption(new Option('--token <secret>', 'bearer token that every route but /healthz then needs').env('BUGCAT_TOKEN'))
