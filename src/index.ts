@@ -119,3 +119,18 @@ export type { RecordPrediction, StreamOptions, ReportRecord, StreamProgress } fr
 export { PredictionPool, ThreadLostError } from './api/pool.js';
 export type { PoolOptions } from './api/pool.js';
 export type { ModelInfo } from './api/models.js';
+/** The bot's ledger (serve --ledger): an append-only file of deliveries, suggestions, what was applied and what people changed, and each issue's history from it. */
+export { Ledger, readLedger, parseLedger, issueKey, LEDGER_HEADER } from './io/ledger.js';
+export type {
+  LedgerRecord,
+  LedgerContents,
+  DeliveryRecord,
+  AppliedRecord,
+  RefusedRecord,
+  PersonRecord,
+  IssueRef,
+  Suggestion,
+  Tracker,
+} from './io/ledger.js';
+export { IssueHistories, confirmedLabels } from './io/issue-history.js';
+export type { IssueHistory } from './io/issue-history.js';

@@ -56,6 +56,12 @@ export const ERROR_CODES = {
   VECTORS_VERSION: { exit: 1, status: 400, meaning: 'a vectors file has a version this bugcat does not read' },
   VECTORS_DAMAGED: { exit: 1, status: 400, meaning: 'a vectors file is truncated or altered' },
   VECTORS_NOT_FOUND: { exit: 1, status: 400, meaning: 'a vectors file does not exist or cannot be read' },
+  NOT_A_LEDGER: {
+    exit: 1,
+    status: 400,
+    meaning: "a file given as the bot's ledger is not one bugcat wrote, or of a version it does not read",
+  },
+  LEDGER_DAMAGED: { exit: 1, status: 400, meaning: "a line of the bot's ledger other than its last is not a whole JSON record" },
   VECTORS_TO_FOLDER: { exit: 1, status: 400, meaning: 'vectors were to be written to a folder, not a file' },
 
   // A model is missing, damaged or cannot be written where asked.

@@ -1,4 +1,5 @@
 import type { RuntimeOptions } from '../index.js';
+import type { BotOptions } from './bot.js';
 
 /** What a request may hold. */
 export interface Limits {
@@ -35,4 +36,6 @@ export interface ServeOptions {
   /** Where the logs go (stderr). */
   logStream?: NodeJS.WritableStream;
   runtime?: RuntimeOptions;
+  /** The labelling bot behind the webhooks: its ledger, whether it writes to the tracker, its rules. */
+  bot?: BotOptions;
 }

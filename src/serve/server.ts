@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { BugcatError, PredictionPool } from '../index.js';
 import { buildApp } from './app.js';
+import { Bot } from './bot.js';
 import { ModelHolder } from './holder.js';
 import { Metrics } from './metrics.js';
 import type { ServeOptions } from './options.js';
@@ -43,11 +44,20 @@ export async function serve(o: ServeOptions, onListening: (url: string) => void 
   service = new Service(holder, new Metrics(), o);
   const app = buildApp(service);
   const log = app.log;
+  if (o.bot) {
+    try {
+      service.bot = Bot.open(o.bot, log);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+  }
 
   try {
     await app.listen({ host: o.host, port: o.port, listenTextResolver: (address) => `HTTP server listening at ${address}` });
   } catch (err) {
     await engine.close();
+    await service.bot?.close();
     const e = err as NodeJS.ErrnoException;
     const where = `${o.host}:${o.port}`;
     if (e.code === 'EADDRINUSE')
@@ -91,6 +101,7 @@ export async function serve(o: ServeOptions, onListening: (url: string) => void 
         await app.close();
       } finally {
         clearTimeout(timer);
+        await service.bot?.close();
         await engine.close();
         process.off('SIGHUP', onHup).off('SIGTERM', stop).off('SIGINT', stop);
         log.info({ drained }, 'stopped');

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Prediction, PredictOptions } from '../index.js';
+import type { Bot } from './bot.js';
 import type { ModelHolder, ReloadResult, ServingModel } from './holder.js';
 import type { Metrics } from './metrics.js';
 import type { ServeOptions } from './options.js';
@@ -8,6 +9,8 @@ import type { ServeOptions } from './options.js';
 export class Service {
   /** The service's logger (the app's, once it exists). */
   log?: FastifyBaseLogger;
+  /** The labelling bot (with --ledger): what webhook deliveries are decided, recorded and written by. */
+  bot?: Bot;
   /** What a route adds to its request's log line (a webhook's issue and suggested labels), by request. */
   private readonly logFields = new WeakMap<object, Record<string, unknown>>();
 

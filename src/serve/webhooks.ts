@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
+import { gitlabEvent, githubEvent, type IssueEvent } from './issue-event.js';
+import { suggestionsOf } from './policy.js';
 import { joinTitle, reportOf } from './requests.js';
 import { WEBHOOK_BODY, WEBHOOK_QUERY } from './schemas.js';
 import type { Service } from './service.js';
@@ -15,6 +17,8 @@ const GITHUB_ACTIONS = ['opened', 'edited', 'reopened'];
 /** GitLab issue actions that get a label (GitLab's test deliveries carry none). */
 const GITLAB_ACTIONS = ['open', 'update', 'reopen', undefined];
 const GITLAB_EVENTS = ['Issue Hook', 'Confidential Issue Hook'];
+/** GitHub `issues` actions that change labels: what a person did, which the bot records. */
+const GITHUB_LABEL_ACTIONS = ['labeled', 'unlabeled'];
 
 type Json = Record<string, unknown>;
 type Query = { top?: string; min_confidence?: string; review_label?: string };
@@ -93,7 +97,11 @@ export function webhookRoutes(service: Service) {
       if (refused) throw new HttpError(401, refused);
     });
 
-    const answer = async (request: FastifyRequest, text: string) => {
+    /**
+     * The answer to a classified delivery: the prediction, and with the bot (--ledger) what it
+     * suggests, adds (or would add) and holds back, recorded in the ledger before the answer.
+     */
+    const answer = async (request: FastifyRequest, text: string, event?: IssueEvent, delivery?: string) => {
       const query = request.query as Query;
       const report = reportOf({ text }, limits);
       const { predictions, model } = await service.predict([report.text], {
@@ -109,8 +117,25 @@ export function webhookRoutes(service: Service) {
         top: p.top.map((t) => ({ label: t.label, probability: round4(t.probability) })),
         model: model.checksum,
       });
-      return { ...p, model: model.checksum };
+      const bot = service.bot;
+      if (!bot || !event) return { ...p, model: model.checksum };
+      const { minConfidence, reviewLabel } = bot.options;
+      const suggestions = suggestionsOf(
+        p,
+        query.min_confidence === undefined ? minConfidence : Number(query.min_confidence),
+        query.review_label ?? reviewLabel,
+      );
+      const explain = (label: string) => service.holder.explain(report.text, { label, top: 5 }).then((r) => r.explanation);
+      const decided = await bot.deliver(event, delivery, report.text, suggestions, model.checksum, explain);
+      service.note(request, { apply: decided.apply ?? decided.would_apply, held: decided.held.length || undefined });
+      return { ...p, model: model.checksum, bot: decided };
     };
+    /** The delivery's id as the tracker gives it (GitHub's X-GitHub-Delivery, GitLab's Idempotency-Key, kept across its retries). */
+    const deliveryOf = (request: FastifyRequest, ...names: string[]) =>
+      names
+        .map((n) => [request.headers[n]].flat()[0])
+        .find((v) => typeof v === 'string' && v !== '')
+        ?.slice(0, 100);
     const schema = { body: WEBHOOK_BODY, querystring: WEBHOOK_QUERY };
 
     app.post(GITHUB_ROUTE, { schema }, async (request) => {
@@ -126,13 +151,20 @@ export function webhookRoutes(service: Service) {
       if (event !== 'issues') return { event, skipped: `only issues events are classified (this is ${event})` };
       const action = field(payload, '', 'action', 'string') as string;
       service.note(request, { action, issue: numberOf(isObject(payload.issue) ? payload.issue.number : undefined) });
+      const bot = service.bot;
+      const issueEvent = bot ? githubEvent(payload) : undefined;
+      if (bot && issueEvent && GITHUB_LABEL_ACTIONS.includes(action)) {
+        bot.observe(issueEvent);
+        return { event, action, recorded: { added: issueEvent.added, removed: issueEvent.removed } };
+      }
       if (!GITHUB_ACTIONS.includes(action)) return { event, action, skipped: `only ${GITHUB_ACTIONS.join(', ')} issues are classified` };
       const issue = field(payload, '', 'issue', 'object') as Json;
       const title = field(issue, 'issue.', 'title', 'string') as string;
       const body = field(issue, 'issue.', 'body', 'text', true) as string | null | undefined;
       const number = field(issue, 'issue.', 'number', 'number', true);
       const url = field(issue, 'issue.', 'html_url', 'string', true);
-      return { event, action, issue: { number, url }, ...(await answer(request, joinTitle(title, body))) };
+      const delivery = deliveryOf(request, 'x-github-delivery');
+      return { event, action, issue: { number, url }, ...(await answer(request, joinTitle(title, body), issueEvent, delivery)) };
     });
 
     app.post(GITLAB_ROUTE, { schema }, async (request) => {
@@ -144,12 +176,20 @@ export function webhookRoutes(service: Service) {
       const attributes = field(payload, '', 'object_attributes', 'object') as Json;
       const action = field(attributes, 'object_attributes.', 'action', 'string', true) as string | undefined;
       service.note(request, { action, issue: numberOf(attributes.iid) });
+      const bot = service.bot;
+      const issueEvent = bot ? gitlabEvent(payload) : undefined;
+      if (bot && issueEvent) bot.observe(issueEvent);
+      // With the bot, an update that changed neither title nor description (a label change, a comment) is not suggested for again.
+      const changes = isObject(payload.changes) ? payload.changes : {};
+      if (bot && issueEvent && action === 'update' && !('title' in changes) && !('description' in changes))
+        return { event, action, recorded: { added: issueEvent.added, removed: issueEvent.removed } };
       if (!GITLAB_ACTIONS.includes(action)) return { event, action, skipped: 'only open, update and reopen actions are classified' };
       const title = field(attributes, 'object_attributes.', 'title', 'string') as string;
       const description = field(attributes, 'object_attributes.', 'description', 'text', true) as string | null | undefined;
       const iid = field(attributes, 'object_attributes.', 'iid', 'number', true);
       const url = field(attributes, 'object_attributes.', 'url', 'string', true);
-      return { event, action, issue: { iid, url }, ...(await answer(request, joinTitle(title, description))) };
+      const delivery = deliveryOf(request, 'idempotency-key', 'x-gitlab-event-uuid');
+      return { event, action, issue: { iid, url }, ...(await answer(request, joinTitle(title, description), issueEvent, delivery)) };
     });
   };
 }

@@ -12,7 +12,59 @@ type ServeFlags = Pick<ServeOptions, 'model' | 'host' | 'port' | 'token' | 'gith
   drainTimeout: number;
   /** A models folder: its `active` model is served (bugcat promote and rollback change it). */
   models?: string;
+  ledger?: string;
+  apply: boolean;
+  comment: boolean;
+  gitlabApi: string;
+  githubApi: string;
+  minConfidence: number;
+  scope: string[];
+  skipAuthor: string[];
+  skipLabel: string[];
+  onlyLabel?: string[];
+  retry: number;
+  trackerTimeout: number;
 };
+
+/** The bot's options from the flags and the environment's API tokens; undefined without --ledger. */
+function botOf(o: ServeFlags): ServeOptions['bot'] {
+  if (o.ledger === undefined) {
+    const asked = o.apply ? '--apply' : o.comment ? '--comment' : undefined;
+    if (asked) throw new UsageError(`${asked} needs --ledger <file>: the bot records there what it does, and what waits to be written`);
+    return undefined;
+  }
+  const token = (name: string) => {
+    const v = process.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const gitlabToken = token('BUGCAT_GITLAB_API_TOKEN');
+  const githubToken = token('BUGCAT_GITHUB_API_TOKEN');
+  if (o.apply && gitlabToken === undefined && githubToken === undefined)
+    throw new UsageError(
+      '--apply needs a tracker API token: set BUGCAT_GITLAB_API_TOKEN or BUGCAT_GITHUB_API_TOKEN (or leave --apply out for a dry run)',
+    );
+  for (const [flag, url] of [
+    ['--gitlab-api', o.gitlabApi],
+    ['--github-api', o.githubApi],
+  ] as const) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new UsageError(`${flag} ${url} is not an http(s) URL: give the API's base, such as https://gitlab.com/api/v4`);
+  }
+  return {
+    ledger: o.ledger,
+    apply: o.apply,
+    comment: o.comment,
+    minConfidence: o.minConfidence,
+    reviewLabel: 'manual-review',
+    scopes: o.scope,
+    skipAuthors: o.skipAuthor,
+    skipLabels: o.skipLabel,
+    onlyLabels: o.onlyLabel,
+    tracker: { gitlabApi: o.gitlabApi, githubApi: o.githubApi, gitlabToken, githubToken, timeoutMs: o.trackerTimeout },
+    retryMs: o.retry,
+    maxRetryMs: 300_000,
+  };
+}
 
 /** `bugcat serve`: prints the address on stdout once it answers, logs JSON lines on stderr, runs until SIGTERM. */
 export async function serve(o: ServeFlags): Promise<void> {
@@ -24,6 +76,7 @@ export async function serve(o: ServeFlags): Promise<void> {
   for (const [flag, env, value] of secrets) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} (or ${env}) is empty: give a secret, or leave both out`);
   }
+  const bot = botOf(o);
   const runtime = backendOf();
   const { drained } = await run(
     {
@@ -39,6 +92,7 @@ export async function serve(o: ServeFlags): Promise<void> {
       drainMs: o.drainTimeout,
       logLevel: o.logLevel,
       runtime,
+      bot,
     },
     (url) => process.stdout.write(`${url}\n`),
   );

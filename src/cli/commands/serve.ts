@@ -37,6 +37,34 @@ export const command = (): Command =>
       10_000,
     )
     .option('--drain-timeout <ms>', 'time the requests in flight have to finish after SIGTERM', number('int', 0), 10_000)
+    .option(
+      '--ledger <file>',
+      "the bot's ledger: every delivery, suggestion, label written and person's change, appended (made if missing)",
+    )
+    .option(
+      '--apply',
+      'add the suggested labels through the tracker API (tokens: BUGCAT_GITLAB_API_TOKEN, BUGCAT_GITHUB_API_TOKEN); without it, only recorded as what would be applied',
+      false,
+    )
+    .option('--comment', 'post one comment per issue: the suggested labels, their top terms', false)
+    .option('--gitlab-api <url>', "GitLab's REST API", 'https://gitlab.com/api/v4')
+    .option('--github-api <url>', "GitHub's REST API", 'https://api.github.com')
+    .option(
+      '--min-confidence <p>',
+      "least confidence of a single-label model's label for the bot to suggest it",
+      number('float', 0, 1),
+      0.6,
+    )
+    .option(
+      '--scope <glob...>',
+      "label families (globs, 'target: *') in which a person's label holds: bugcat adds none beside it (kind:: scopes always hold)",
+      [],
+    )
+    .option('--skip-author <glob...>', "leave alone the issues of these authors (globs: '*[bot]', 'dependabot*')", [])
+    .option('--skip-label <label...>', 'leave alone the issues carrying one of these labels (globs)', [])
+    .option('--only-label <glob...>', 'the only labels the bot may add (globs)')
+    .option('--retry <ms>', "the first retry's wait after a tracker error (doubling up to 5 minutes)", number('int', 1), 1000)
+    .option('--tracker-timeout <ms>', 'time a call to the tracker may take before it is retried', number('int', 100), 30_000)
     .addOption(
       new Option('--log-level <level>', 'log level of the JSON lines on stderr (info: one line per request)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -1,0 +1,47 @@
+/**
+ * The one comment the bot posts on an issue (with --comment): the labels it suggests and the
+ * terms of the issue that weighed most toward each (Model.explain), and the past issues most
+ * like it as possible duplicates, for a person to judge: the bot never closes anything.
+ */
+import type { Explanation, Suggestion } from '../index.js';
+
+/** A past issue like this one. */
+export interface SimilarIssue {
+  id: string;
+  label?: string;
+  similarity: number;
+}
+
+/** The marker that ends every comment of the bot: which delivery posted it. */
+export const commentMarker = (delivery: string) => `<!-- bugcat:${delivery} -->`;
+
+const code = (s: string) => `\`${s.replace(/`/g, "'").trim()}\``;
+
+/** The comment's markdown, which GitLab and GitHub both render. */
+export function commentText(
+  tracker: 'gitlab' | 'github',
+  delivery: string,
+  suggestions: readonly { suggestion: Suggestion; applied: boolean; explanation?: Explanation }[],
+  similar: readonly SimilarIssue[] = [],
+  dry = false,
+): string {
+  const lines: string[] = [];
+  const verb = dry ? 'would add' : 'added';
+  lines.push(`**bugcat** suggests ${suggestions.length === 1 ? 'this label' : 'these labels'}:`, '');
+  for (const { suggestion, applied, explanation } of suggestions) {
+    const terms = (explanation?.toward ?? [])
+      .filter((t) => t.contribution > 0)
+      .slice(0, 5)
+      .map((t) => code(t.term));
+    const why = terms.length > 0 ? `; the words that weighed most: ${terms.join(', ')}` : '';
+    lines.push(
+      `- ${tracker === 'gitlab' ? `~"${suggestion.label}"` : code(suggestion.label)} (${Number.isFinite(suggestion.probability) ? suggestion.probability.toFixed(2) : '?'})${applied ? ` (${verb})` : ''}${why}`,
+    );
+  }
+  if (similar.length > 0) {
+    lines.push('', 'Possibly the same as (for a person to judge; bugcat closes nothing):', '');
+    for (const s of similar) lines.push(`- ${s.id}${s.label ? ` (${s.label})` : ''}, similarity ${s.similarity.toFixed(2)}`);
+  }
+  lines.push('', 'Remove a label bugcat added and it will not add it again.', '', commentMarker(delivery));
+  return lines.join('\n');
+}

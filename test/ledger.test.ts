@@ -1,0 +1,122 @@
+/**
+ * The bot's ledger and rules, in the library: a line cut short by a crash is skipped and the
+ * next record starts on its own line; a damaged line elsewhere is refused; each issue's history
+ * (what bugcat applied, what people removed and added) and the labels people confirmed; the
+ * globs of --skip-author and --scope; the trackers' rate-limit headers.
+ */
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { confirmedLabels, IssueHistories, Ledger, parseLedger, readLedger, type LedgerRecord } from '../src/index.js';
+import { decide, globMatcher, suggestionsOf, type BotPolicy } from '../src/serve/policy.js';
+import { waitOf } from '../src/serve/tracker.js';
+import { tmp } from './helpers.js';
+
+const ref = { tracker: 'gitlab', project: '1', issue: 5 } as const;
+const delivery = (id: string, apply: string[], at: string): LedgerRecord => ({
+  ...ref,
+  type: 'delivery',
+  id,
+  at,
+  action: 'open',
+  text: 'a report',
+  labels: [],
+  model: 'm',
+  suggestions: apply.map((label) => ({ label, probability: 0.9 })),
+  apply,
+  held: [],
+  dry: false,
+});
+
+describe('the ledger file', () => {
+  it('keeps every appended record, skips a last line cut short, and starts the next record on its own line', () => {
+    const path = join(tmp('bugcat-ledger-'), 'ledger.jsonl');
+    const { ledger } = Ledger.open(path);
+    ledger.append(delivery('a', ['x'], '2026-01-01T00:00:00Z'));
+    ledger.close();
+    appendFileSync(path, '{"type":"applied","deliv');
+    const reopened = Ledger.open(path);
+    expect(reopened.contents.records.map((r) => r.type)).toEqual(['delivery']);
+    expect(reopened.contents.torn).toMatch(/cut short/);
+    reopened.ledger.append({ ...ref, type: 'applied', delivery: 'a', at: '2026-01-01T00:00:01Z', labels: ['x'], commented: false });
+    reopened.ledger.close();
+    // The cut line is now a whole line in the middle: read as damaged, never silently dropped.
+    expect(() => readLedger(path)).toThrow(/line 3 is not a JSON record/);
+    expect(readFileSync(path, 'utf8').split('\n')[3]).toMatch(/^\{"tracker"/);
+  });
+
+  it('refuses a file that is not a ledger, and reads a missing one as empty', () => {
+    expect(() => parseLedger('id,text\n1,a\n')).toThrow(expect.objectContaining({ code: 'NOT_A_LEDGER' }));
+    expect(readLedger(join(tmp('bugcat-ledger-'), 'none.jsonl')).records).toEqual([]);
+  });
+});
+
+describe("an issue's history", () => {
+  it('pending until applied; a removed label is remembered; an echo of its own label is not a person; confirmed labels', () => {
+    const h = new IssueHistories();
+    h.add(delivery('a', ['net'], '2026-01-01T00:00:00Z'));
+    expect(h.pending().map((d) => d.id)).toEqual(['a']);
+    h.add({ ...ref, type: 'applied', delivery: 'a', at: '2026-01-01T00:00:01Z', labels: ['net'], commented: false });
+    expect(h.pending()).toEqual([]);
+    h.add({ ...ref, type: 'person', at: '2026-01-01T00:00:02Z', added: ['net'], removed: [] });
+    const issue = h.of(ref);
+    expect([...issue.addedByPerson.keys()]).toEqual([]);
+    // Unconfirmed: nobody touched the issue's labels since bugcat applied it.
+    expect(confirmedLabels(issue)).toEqual([]);
+    h.add({ ...ref, type: 'person', at: '2026-01-02T00:00:00Z', added: ['disk'], removed: [] });
+    expect(confirmedLabels(issue)).toEqual(['disk', 'net']);
+    h.add({ ...ref, type: 'person', at: '2026-01-03T00:00:00Z', added: [], removed: ['net'] });
+    expect([...issue.removedByPerson.keys()]).toEqual(['net']);
+    expect(confirmedLabels(issue)).toEqual(['disk']);
+  });
+});
+
+describe("the bot's rules", () => {
+  const policy: BotPolicy = {
+    minConfidence: 0.5,
+    reviewLabel: 'manual-review',
+    scopes: ['target: *'],
+    skipAuthors: ['*[bot]'],
+    skipLabels: ['no-bot'],
+  };
+  it('globs take brackets as themselves and ignore case', () => {
+    expect(globMatcher('*[bot]')('renovate[bot]')).toBe(true);
+    expect(globMatcher('*[bot]')('robot')).toBe(false);
+    expect(globMatcher('dependabot*')('Dependabot-preview')).toBe(true);
+    expect(globMatcher('target: *')('target: arm')).toBe(true);
+  });
+  it("the suggestion set: a single label above the confidence, a multi-label prediction's labels with their scores", () => {
+    expect(suggestionsOf({ label: 'a', confidence: 0.4 }, 0.5, 'manual-review')).toEqual([]);
+    expect(suggestionsOf({ label: 'manual-review', confidence: 0.9 }, 0.5, 'manual-review')).toEqual([]);
+    expect(suggestionsOf({ label: 'a', confidence: 0.7 }, 0.5, 'manual-review')).toEqual([{ label: 'a', probability: 0.7 }]);
+    expect(suggestionsOf({ label: 'a', confidence: 0.2, labels: ['a', 'b'], scores: { a: 0.2, b: 0.6 } }, 0.5, 'x')).toEqual([
+      { label: 'a', probability: 0.2 },
+      { label: 'b', probability: 0.6 },
+    ]);
+  });
+  it("holds a scope a person chose in, but not one only bugcat's own label is in", () => {
+    const h = new IssueHistories().of(ref);
+    const s = [
+      { label: 'target: arm', probability: 0.9 },
+      { label: 'kind::bug', probability: 0.8 },
+    ];
+    const d = decide(policy, s, { labels: ['target: x86', 'kind::feature'] }, h);
+    expect(d.apply).toEqual([]);
+    expect(d.held.map((x) => x.why)).toEqual([
+      'a person already labelled the issue in scope target: *',
+      'a person already labelled the issue in scope kind::',
+    ]);
+    h.applied.set('target: x86', '2026-01-01');
+    expect(decide(policy, s, { labels: ['target: x86'] }, h).apply).toEqual(['target: arm', 'kind::bug']);
+  });
+});
+
+describe("the trackers' rate limits", () => {
+  it('Retry-After in seconds or as a date; a spent limit until its reset', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(waitOf(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
+    expect(waitOf(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' }), now)).toBe(30_000);
+    expect(waitOf(new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 60) }), now)).toBe(60_000);
+    expect(waitOf(new Headers({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 60) }), now)).toBeUndefined();
+  });
+});
