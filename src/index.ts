@@ -134,3 +134,6 @@ export type {
 } from './io/ledger.js';
 export { IssueHistories, confirmedLabels } from './io/issue-history.js';
 export type { IssueHistory } from './io/issue-history.js';
+/** How often people keep the bot's labels, per label and over time (bugcat feedback). */
+export { feedbackOf, periodOf } from './eval/feedback.js';
+export type { Feedback, LabelFeedback, PeriodFeedback } from './eval/feedback.js';

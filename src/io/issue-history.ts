@@ -67,11 +67,17 @@ export class IssueHistories {
     return [...this.issues.values()].flatMap((h) => h.pending).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
-  /** Folds one record into its issue's history. */
+  /**
+   * Folds one record into its issue's history. Times are the tracker's where the delivery gave
+   * them (`happened`), and a write is dated by the delivery that decided it, so that a person's
+   * change racing the write is still seen as after it.
+   */
   add(r: LedgerRecord): void {
     const h = this.of(r);
-    if (!h.first) h.first = r.at;
-    h.last = r.at;
+    const decided = r.type === 'applied' || r.type === 'refused' ? h.pending.find((d) => d.id === r.delivery) : undefined;
+    const at = r.type === 'delivery' || r.type === 'person' ? (r.happened ?? r.at) : decided ? (decided.happened ?? decided.at) : r.at;
+    if (!h.first || at < h.first) h.first = at;
+    if (!h.last || at > h.last) h.last = at;
     switch (r.type) {
       case 'delivery': {
         h.text = r.text;
@@ -79,10 +85,10 @@ export class IssueHistories {
         h.labels = new Set(r.labels);
         for (const s of r.suggestions) {
           const was = h.suggested.get(s.label);
-          if (!was || s.probability > was.probability) h.suggested.set(s.label, { probability: s.probability, at: was?.at ?? r.at });
+          if (!was || s.probability > was.probability) h.suggested.set(s.label, { probability: s.probability, at: was?.at ?? at });
         }
         if (r.dry) {
-          for (const l of r.apply) if (!h.applied.has(l)) h.applied.set(l, r.at);
+          for (const l of r.apply) if (!h.applied.has(l)) h.applied.set(l, at);
           if (r.comment !== undefined) h.commented = true;
         } else if (r.apply.length > 0 || r.comment !== undefined) h.pending.push(r);
         break;
@@ -90,8 +96,9 @@ export class IssueHistories {
       case 'applied': {
         h.pending = h.pending.filter((d) => d.id !== r.delivery);
         for (const l of r.labels) {
-          if (!h.applied.has(l)) h.applied.set(l, r.at);
-          h.labels.add(l);
+          if (!h.applied.has(l)) h.applied.set(l, at);
+          const removed = h.removedByPerson.get(l);
+          if (removed === undefined || removed < at) h.labels.add(l);
         }
         if (r.commented) h.commented = true;
         break;
@@ -101,14 +108,14 @@ export class IssueHistories {
         break;
       case 'person': {
         for (const l of r.removed) {
-          h.removedByPerson.set(l, r.at);
+          h.removedByPerson.set(l, at);
           h.labels.delete(l);
         }
         // A label bugcat applied coming back in a label change is its own write echoed (unless a person removed it since).
         for (const l of r.added) {
           h.labels.add(l);
           if (h.applied.has(l) && !h.removedByPerson.has(l)) continue;
-          h.addedByPerson.set(l, r.at);
+          h.addedByPerson.set(l, at);
           h.removedByPerson.delete(l);
         }
         if (r.labels) h.labels = new Set(r.labels);

@@ -48,7 +48,10 @@ export interface DeliveryRecord extends IssueRef {
   type: 'delivery';
   /** The delivery's id (GitHub's X-GitHub-Delivery, GitLab's Idempotency-Key or X-Gitlab-Event-UUID, else made up). */
   id: string;
+  /** When bugcat recorded it. */
   at: string;
+  /** When it happened on the tracker, where the delivery says (the issue's updated_at). */
+  happened?: string;
   action: string;
   /** The issue's text as classified (title line, then the body): what a later training reads. */
   text: string;
@@ -88,6 +91,8 @@ export interface RefusedRecord extends IssueRef {
 export interface PersonRecord extends IssueRef {
   type: 'person';
   at: string;
+  /** When it happened on the tracker, where the delivery says. */
+  happened?: string;
   by?: string;
   added: string[];
   removed: string[];

@@ -37,3 +37,4 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     charts[name] = await render(name, title, spec);
   return { html: page(d, charts), charts: Object.values(charts) };
 }
+export { feedbackPage } from './feedback.js';

@@ -14,7 +14,7 @@ import { auditCards, estimatesTable, suspectsTable } from './audit.js';
 /** The policy in the page's head: no fetch, image, font, script or frame of any origin; inline styles only. */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { font-family: ${FONT}; color: #1a1a1a; background: #f6f7f9; margin: 0; line-height: 1.45; font-size: 15px; }
@@ -148,11 +148,11 @@ ${sections.filter(Boolean).join('\n')}
 `;
 }
 
-function section(id: string, title: string, body: string): string {
+export function section(id: string, title: string, body: string): string {
   return `<section id="${id}" aria-labelledby="${id}-title">\n<h2 id="${id}-title">${h(title)}</h2>\n${body}\n</section>`;
 }
 
-function figure(chart: Chart, caption: string): string {
+export function figure(chart: Chart, caption: string): string {
   return `<figure class="chart" id="chart-${chart.name}" data-chart="${chart.name}">\n${chart.svg}\n<figcaption>${h(caption)}</figcaption>\n</figure>`;
 }
 

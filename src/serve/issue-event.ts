@@ -19,6 +19,8 @@ export interface IssueEvent extends IssueRef {
   by?: string;
   /** The labels the issue carries, if the payload lists them. */
   labels?: string[];
+  /** When it happened on the tracker (the issue's updated_at), if the payload says. */
+  happened?: string;
   /** Labels a change added and removed (empty when the delivery changed none). */
   added: string[];
   removed: string[];
@@ -28,6 +30,13 @@ export interface IssueEvent extends IssueRef {
 function names(list: unknown, key: 'title' | 'name'): string[] | undefined {
   if (!Array.isArray(list)) return undefined;
   return list.flatMap((l) => (isObject(l) && typeof l[key] === 'string' ? [l[key] as string] : []));
+}
+
+/** A tracker's time as ISO 8601 (GitLab writes "2024-01-02 10:00:00 UTC" in older hooks), undefined if it is not one. */
+function timeOf(x: unknown): string | undefined {
+  if (typeof x !== 'string') return undefined;
+  const t = Date.parse(x.replace(/ UTC$/, 'Z').replace(/^(\d{4}-\d\d-\d\d) /, '$1T'));
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 }
 
 /** The bot's view of a GitLab Issue Hook delivery; undefined without a project or issue number. */
@@ -50,6 +59,7 @@ export function gitlabEvent(payload: Json): IssueEvent | undefined {
     author: action === 'open' ? by : undefined,
     by,
     labels,
+    happened: timeOf(attributes.updated_at) ?? timeOf(attributes.created_at),
     added: current ? current.filter((l) => !previous.includes(l)) : [],
     removed: current ? previous.filter((l) => !current.includes(l)) : [],
   };
@@ -70,6 +80,7 @@ export function githubEvent(payload: Json): IssueEvent | undefined {
     author: isObject(issue.user) ? str(issue.user.login) : undefined,
     by: isObject(payload.sender) ? str(payload.sender.login) : undefined,
     labels: names(issue.labels, 'name'),
+    happened: timeOf(issue.updated_at) ?? timeOf(issue.created_at),
     added: action === 'labeled' && label !== undefined ? [label] : [],
     removed: action === 'unlabeled' && label !== undefined ? [label] : [],
   };

@@ -1,4 +1,17 @@
-import { CancelledError, checkModelDir, readReports, train as trainModel } from '../../index.js';
+import { existsSync } from 'node:fs';
+import {
+  CancelledError,
+  DataError,
+  checkModelDir,
+  confirmedLabels,
+  issueKey,
+  IssueHistories,
+  readLedger,
+  readReports,
+  train as trainModel,
+  UsageError,
+  type Reports,
+} from '../../index.js';
 import { learningOf, type LearningFlags } from '../learning.js';
 import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, type ColumnOptions } from '../options.js';
 
@@ -8,6 +21,64 @@ interface TrainOptions extends ColumnOptions {
   force: boolean;
   quiet: boolean;
   keepIndex?: true | number;
+  ledger?: string;
+  ledgerWeight: number;
+}
+
+/**
+ * The reports with the ledger's confirmed issues added, each `weight` times: the issues whose
+ * labels a person set or confirmed (confirmedLabels), labelled by the one of them the training
+ * data knows (a single-label model takes one: an issue with several, or none, of the data's
+ * labels is left out and counted). Repeating a report is its weight: the trainer's weights are
+ * per label, and copies of a report are kept in one fold of the calibration (default groups).
+ */
+function withLedger(reports: Reports, path: string, weight: number, log?: (m: string) => void): Reports {
+  if (reports.annotators || reports.secondLabels)
+    throw new UsageError('--ledger cannot be combined with several annotators: give one label column');
+  const known = new Set(reports.labels);
+  if (!existsSync(path))
+    throw new DataError(`the ledger ${path} does not exist`, {
+      code: 'NOT_FOUND',
+      advice: 'give the file serve wrote with --ledger',
+      path,
+    });
+  const { records, torn } = readLedger(path);
+  if (torn) log?.(`warning: ${torn}`);
+  const out = { ...reports, ids: [...reports.ids], texts: [...reports.texts], labels: [...(reports.labels ?? [])] };
+  const extend = <T>(list: T[] | undefined, value: T) => list && Array.from({ length: weight }, () => list.push(value));
+  if (reports.groups) out.groups = [...reports.groups];
+  if (reports.issueLabels) out.issueLabels = [...reports.issueLabels];
+  if (reports.errors) out.errors = [...reports.errors];
+  if (reports.idWarnings) out.idWarnings = [...reports.idWarnings];
+  let added = 0;
+  let several = 0;
+  let unknown = 0;
+  for (const h of new IssueHistories(records).issues.values()) {
+    const labels = confirmedLabels(h);
+    if (labels.length === 0 || h.text === undefined) continue;
+    const ours = labels.filter((l) => known.has(l));
+    if (ours.length !== 1) {
+      if (ours.length > 1) several++;
+      else unknown++;
+      continue;
+    }
+    for (let i = 0; i < weight; i++) {
+      out.ids.push(issueKey(h));
+      out.texts.push(h.text);
+      out.labels.push(ours[0]);
+    }
+    extend(out.groups, issueKey(h));
+    extend(out.issueLabels, labels);
+    extend(out.errors, undefined);
+    extend(out.idWarnings, undefined);
+    added++;
+  }
+  log?.(
+    `ledger ${path}: ${added} issues whose labels people set or confirmed added, each counted ${weight} times` +
+      (several ? `; ${several} with several of the data's labels left out (a single-label model takes one)` : '') +
+      (unknown ? `; ${unknown} with none of the data's labels left out` : ''),
+  );
+  return out;
 }
 
 export async function train(o: TrainOptions & Record<string, unknown>): Promise<void> {
@@ -15,7 +86,8 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const started = performance.now();
   const hyperparameters = hyperparametersOf(o);
   checkModelDir(o.out, o.force);
-  const reports = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
+  const read = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
+  const reports = o.ledger === undefined ? read : withLedger(read, o.ledger, o.ledgerWeight, log);
   const categories = new Set(reports.labels).size;
   const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
   log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);

@@ -16,6 +16,11 @@ export const command = (): Command =>
           `keep the training reports' ids, labels and TF-IDF vectors (each cut to its largest [terms] weights, ${INDEX_TERMS} if not given; 0 keeps all) in the model, for bugcat similar`,
         ).argParser(number('int', 0)),
       )
-      .addOption(quietOption()),
+      .addOption(quietOption())
+      .option(
+        '--ledger <file>',
+        "the bot's ledger (serve --ledger): add the issues whose labels people set or confirmed as labelled reports, weighted above the rest (never the bot's unconfirmed suggestions)",
+      )
+      .option('--ledger-weight <n>', "how many times each of the ledger's reports counts", number('int', 1, 100), 3),
     trainingOptions(),
   ).action(async (o) => (await import('../actions/train.js')).train(o));
