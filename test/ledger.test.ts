@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { confirmedLabels, IssueHistories, Ledger, parseLedger, readLedger, type LedgerRecord } from '../src/index.js';
 import { decide, globMatcher, suggestionsOf, type BotPolicy } from '../src/serve/policy.js';
 import { waitOf } from '../src/serve/tracker.js';
+import { gitlabEvent, githubEvent } from '../src/serve/issue-event.js';
 import { tmp } from './helpers.js';
 
 const ref = { tracker: 'gitlab', project: '1', issue: 5 } as const;
@@ -118,5 +119,37 @@ describe("the trackers' rate limits", () => {
     expect(waitOf(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' }), now)).toBe(30_000);
     expect(waitOf(new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 60) }), now)).toBe(60_000);
     expect(waitOf(new Headers({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 60) }), now)).toBeUndefined();
+  });
+});
+
+describe('what the bot reads of a delivery', () => {
+  it("GitLab's label change and time, GitHub's unlabeled", () => {
+    const gl = gitlabEvent({
+      user: { username: 'maintainer' },
+      project: { id: 12, path_with_namespace: 'g/p' },
+      object_attributes: { iid: 3, action: 'update', updated_at: '2024-01-02 10:00:00 UTC' },
+      labels: [{ title: 'b' }],
+      changes: { labels: { previous: [{ title: 'a' }], current: [{ title: 'b' }] } },
+    });
+    expect(gl).toMatchObject({ tracker: 'gitlab', project: '12', issue: 3, by: 'maintainer', added: ['b'], removed: ['a'], labels: ['b'] });
+    expect(gl?.happened).toBe('2024-01-02T10:00:00.000Z');
+    expect(gl?.author).toBeUndefined();
+    const gh = githubEvent({
+      action: 'unlabeled',
+      label: { name: 'x' },
+      issue: { number: 9, labels: [], user: { login: 'someone' }, updated_at: '2024-03-01T00:00:00Z' },
+      repository: { full_name: 'o/r' },
+      sender: { login: 'maintainer' },
+    });
+    expect(gh).toMatchObject({
+      tracker: 'github',
+      project: 'o/r',
+      issue: 9,
+      author: 'someone',
+      by: 'maintainer',
+      added: [],
+      removed: ['x'],
+    });
+    expect(gitlabEvent({ object_attributes: { iid: 1 } })).toBeUndefined();
   });
 });

@@ -18,8 +18,11 @@ const MEASURES = [
   ['missed', 'added by a person (missed)', '#c4a000'],
 ] as const;
 
+/** The labels the bot applied (or would have), which the chart shows: the others are only in the table. */
+const appliedLabels = (f: Feedback) => f.labels.filter((r) => r.applied > 0);
+
 function labelsSpec(f: Feedback, applied: string): TopLevelSpec {
-  const values = f.labels.flatMap((r) =>
+  const values = appliedLabels(f).flatMap((r) =>
     MEASURES.map(([key, name]) => ({ label: r.label, measure: key === 'applied' ? applied : name, issues: r[key] })),
   );
   const names = MEASURES.map(([key, name]) => (key === 'applied' ? applied : name));
@@ -90,7 +93,9 @@ export async function feedbackPage(f: Feedback, ledger: string): Promise<{ html:
   ]
     .map(([v, n]) => `<li><span class="value">${h(v)}</span><span class="name">${h(n)}</span></li>`)
     .join('');
-  const rows = [...f.labels, { label: 'all labels', ...f.total }];
+  // The labels it applied first (most first), then the ones it missed (most missed first).
+  const ordered = [...f.labels].sort((a, b) => b.applied - a.applied || b.missed - a.missed || (a.label < b.label ? -1 : 1));
+  const rows = [...ordered, { label: 'all labels', ...f.total }];
   const labelTable = table(
     'Per label (issues)',
     [
@@ -124,8 +129,8 @@ export async function feedbackPage(f: Feedback, ledger: string): Promise<{ html:
 <p class="meta">Ledger ${h(ledger)}: ${f.issues} issues${f.first ? `, ${h(f.first.slice(0, 10))} to ${h((f.last ?? f.first).slice(0, 10))}` : ''}. Made by bugcat ${h(VERSION)}.</p>
 ${note}<ul class="cards">${cards}</ul>
 </header>
-${section('labels', 'Per label', `<div class="figures">${figure(charts[0], 'Kept: applied and still there. Removed: a person took it off (bugcat never adds it to that issue again). Missed: a person added it where bugcat had not.')}${labelTable}</div>`)}
-${section('periods', 'Over time', figure(charts[1], `Each event counted in the ${f.period} it happened.`))}
+${section('labels', 'Per label', `<div class="figures">${figure(charts[0], `The ${appliedLabels(f).length} labels bugcat ${applied === 'applied' ? 'applied' : 'would have applied'} (the table lists every label). Kept: applied and still there. Removed: a person took it off (bugcat never adds it to that issue again). Missed: a person added it where bugcat had not.`)}${figure(charts[1], `Each event counted in the ${f.period} it happened.`)}</div>`)}
+${section('table', 'Every label', labelTable)}
 </main>
 </body>
 </html>

@@ -17,7 +17,7 @@ import {
   type LedgerRecord,
   type Suggestion,
 } from '../index.js';
-import { commentText } from './comment.js';
+import { commentText, type SimilarIssue } from './comment.js';
 import type { IssueEvent } from './issue-event.js';
 import { decide, type BotPolicy } from './policy.js';
 import { TrackerClient, TrackerError, type TrackerOptions } from './tracker.js';
@@ -124,7 +124,8 @@ export class Bot {
 
   /**
    * Decides and records a classified delivery; the labels are written in the background.
-   * `explain` gives a label's explanation for the comment.
+   * `explain` gives a label's explanation for the comment, `similar` the past issues most like
+   * this one above the cut-off (none when the model keeps no index).
    */
   async deliver(
     event: IssueEvent,
@@ -133,6 +134,7 @@ export class Bot {
     suggestions: Suggestion[],
     model: string,
     explain: (label: string) => Promise<Explanation | undefined>,
+    similar: () => Promise<SimilarIssue[]> = async () => [],
   ): Promise<BotAnswer> {
     const id = delivery ?? randomUUID();
     if (delivery !== undefined && this.#seen.has(delivery)) return { delivery: id, suggested: suggestions, held: [], duplicate: true };
@@ -151,7 +153,8 @@ export class Bot {
           explanation: await explain(s.label).catch(() => undefined),
         })),
       );
-      comment = commentText(event.tracker, id, explained, [], !this.options.apply);
+      const like = await similar().catch(() => []);
+      comment = commentText(event.tracker, id, explained, like, !this.options.apply);
     }
     const record: DeliveryRecord = {
       type: 'delivery',

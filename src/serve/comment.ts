@@ -8,7 +8,7 @@ import type { Explanation, Suggestion } from '../index.js';
 /** A past issue like this one. */
 export interface SimilarIssue {
   id: string;
-  label?: string;
+  labels: string[];
   similarity: number;
 }
 
@@ -29,10 +29,10 @@ export function commentText(
   const verb = dry ? 'would add' : 'added';
   lines.push(`**bugcat** suggests ${suggestions.length === 1 ? 'this label' : 'these labels'}:`, '');
   for (const { suggestion, applied, explanation } of suggestions) {
-    const terms = (explanation?.toward ?? [])
-      .filter((t) => t.contribution > 0)
+    // A word counts in the body and in the title line: named once.
+    const terms = [...new Set((explanation?.toward ?? []).filter((t) => t.contribution > 0).map((t) => t.term.trim()))]
       .slice(0, 5)
-      .map((t) => code(t.term));
+      .map(code);
     const why = terms.length > 0 ? `; the words that weighed most: ${terms.join(', ')}` : '';
     lines.push(
       `- ${tracker === 'gitlab' ? `~"${suggestion.label}"` : code(suggestion.label)} (${Number.isFinite(suggestion.probability) ? suggestion.probability.toFixed(2) : '?'})${applied ? ` (${verb})` : ''}${why}`,
@@ -40,7 +40,11 @@ export function commentText(
   }
   if (similar.length > 0) {
     lines.push('', 'Possibly the same as (for a person to judge; bugcat closes nothing):', '');
-    for (const s of similar) lines.push(`- ${s.id}${s.label ? ` (${s.label})` : ''}, similarity ${s.similarity.toFixed(2)}`);
+    // A training report named by a number is an issue of this tracker: #N links to it.
+    for (const s of similar)
+      lines.push(
+        `- ${/^\d+$/.test(s.id) ? `#${s.id}` : code(s.id)}${s.labels.length ? ` (${s.labels.join(', ')})` : ''}, similarity ${s.similarity.toFixed(2)}`,
+      );
   }
   lines.push('', 'Remove a label bugcat added and it will not add it again.', '', commentMarker(delivery));
   return lines.join('\n');

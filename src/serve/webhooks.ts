@@ -125,7 +125,7 @@ export function webhookRoutes(service: Service) {
         query.min_confidence === undefined ? minConfidence : Number(query.min_confidence),
         query.review_label ?? reviewLabel,
       );
-      const explain = (label: string) => service.holder.explain(report.text, { label, top: 5 }).then((r) => r.explanation);
+      const explain = (label: string) => service.holder.explain(report.text, { label, top: 10 }).then((r) => r.explanation);
       const decided = await bot.deliver(event, delivery, report.text, suggestions, model.checksum, explain);
       service.note(request, { apply: decided.apply ?? decided.would_apply, held: decided.held.length || undefined });
       return { ...p, model: model.checksum, bot: decided };
