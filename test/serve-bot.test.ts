@@ -258,6 +258,25 @@ describe('serve --ledger: the bot', () => {
     expect(records(ledger).filter((r) => r.type === 'delivery' && r.issue === iid)).toHaveLength(1);
   });
 
+  it('SIGTERM while the tracker hangs abandons the write, exits 0, and the delivery is written after the restart', async () => {
+    const ledger = join(tmp('bugcat-bot-'), 'ledger.jsonl');
+    let server = await bot(ledger, ['--apply', '--tracker-timeout', '600000']);
+    const iid = nextIid++;
+    tracker.hang(true);
+    try {
+      const before = tracker.calls.length;
+      await gitlab(server, gitlabHook(iid));
+      await until(() => tracker.calls.slice(before).some((c: { key: string }) => c.key === `gitlab:77#${iid}`));
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      tracker.hang(false);
+    }
+    expect(applied(ledger, iid)).toHaveLength(0);
+    server = await bot(ledger, ['--apply']);
+    await until(() => applied(ledger, iid).length === 1);
+    await server.stop();
+  });
+
   it('--comment posts one comment per issue, with the labels and their terms', async () => {
     const ledger = join(tmp('bugcat-bot-'), 'ledger.jsonl');
     const server = await bot(ledger, ['--apply', '--comment']);

@@ -81,7 +81,7 @@ export class Bot {
     this.#ledger = ledger;
     this.histories = new IssueHistories(records);
     for (const r of records) if (r.type === 'delivery') this.#seen.add(r.id);
-    this.client = new TrackerClient(options.tracker);
+    this.client = new TrackerClient(options.tracker, this.#stop.signal);
   }
 
   /** Opens the ledger, and starts writing what it holds pending (if applying). */
@@ -211,7 +211,13 @@ export class Bot {
         await this.#writeOne(next);
         failures.delete(next.id);
       } catch (err) {
-        if (!(err instanceof TrackerError)) throw err;
+        if (this.#stop.signal.aborted) break;
+        if (!(err instanceof TrackerError)) {
+          // The ledger could not be written (a full disk): the delivery stays pending, tried again later.
+          this.log?.error({ delivery: next.id, reason: (err as Error).message }, 'recording a write failed: retrying');
+          await sleep(this.options.maxRetryMs / 10, this.#stop.signal);
+          continue;
+        }
         const h = this.histories.of(next);
         if (!err.retry) {
           this.log?.error(

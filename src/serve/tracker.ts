@@ -54,7 +54,11 @@ export class TrackerClient {
   /** Until when (epoch ms) each tracker asked not to be called. */
   readonly #pausedUntil: Record<Tracker, number> = { gitlab: 0, github: 0 };
 
-  constructor(readonly options: TrackerOptions) {}
+  /** `stop` abandons the calls in flight (they fail as retryable: what they carried stays pending). */
+  constructor(
+    readonly options: TrackerOptions,
+    readonly stop?: AbortSignal,
+  ) {}
 
   /** True if a token for the tracker is set. */
   hasToken(tracker: Tracker): boolean {
@@ -101,11 +105,18 @@ export class TrackerClient {
         method,
         headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'bugcat' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: this.stop
+          ? AbortSignal.any([this.stop, AbortSignal.timeout(this.options.timeoutMs)])
+          : AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : this.stop?.aborted
+            ? 'abandoned: the service is stopping (the delivery stays pending)'
+            : (e.cause?.code ?? e.message);
       throw new TrackerError(`${method} ${url}: ${why}`, 0, true);
     }
     const text = await res.text().catch(() => '');
