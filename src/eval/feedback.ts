@@ -4,7 +4,16 @@
  * a person, and added by a person where bugcat had not applied it (a label it missed); and the
  * same by period (the month or week each event happened in), to show the trend.
  */
-import type { IssueHistory } from '../io/issue-history.js';
+
+/** What the feedback reads of an issue's history (io/issue-history.ts's IssueHistory has it): each label's time of each event. */
+export interface IssueEvents {
+  suggested: ReadonlyMap<string, { at: string }>;
+  applied: ReadonlyMap<string, string>;
+  removedByPerson: ReadonlyMap<string, string>;
+  addedByPerson: ReadonlyMap<string, string>;
+  first: string;
+  last: string;
+}
 
 /** One label's counts (issues). */
 export interface LabelFeedback {
@@ -56,7 +65,7 @@ export function periodOf(at: string, period: Feedback['period']): string {
 const share = (a: number, b: number) => (b > 0 ? a / b : undefined);
 
 /** The feedback of every issue the ledger knows. `dry`: the ledger holds dry runs only. */
-export function feedbackOf(issues: Iterable<IssueHistory>, dry: boolean, period: Feedback['period'] = 'month'): Feedback {
+export function feedbackOf(issues: Iterable<IssueEvents>, dry: boolean, period: Feedback['period'] = 'month'): Feedback {
   const by = new Map<string, LabelFeedback>();
   const periods = new Map<string, PeriodFeedback>();
   const row = (label: string) => {
