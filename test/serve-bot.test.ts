@@ -226,6 +226,9 @@ describe('serve --ledger: the bot', () => {
     await until(() => applied(ledger, iid, 'github').length === 1);
     expect(tracker.calls.slice(before).map((c: { answered: number }) => c.answered)).toEqual([502, 429, 403, 200]);
     expect(server.stderr()).toContain('writing to the tracker failed: retrying');
+    const metrics = (await call(server, 'GET', '/metrics')).text;
+    expect(metrics).toContain('bugcat_bot_writes_total{result="retried"} 3');
+    expect(metrics).toContain('bugcat_bot_pending 0');
 
     tracker.fail({ status: 404, body: '{"message":"404 Project Not Found"}' });
     const gone = nextIid++;

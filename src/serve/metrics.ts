@@ -56,8 +56,8 @@ export class Metrics {
     this.#reloads[ok ? 'ok' : 'refused']++;
   }
 
-  /** Everything, as Prometheus scrapes it. */
-  render(model: ServingModel): string {
+  /** Everything, as Prometheus scrapes it (with the bot's counts when it runs). */
+  render(model: ServingModel, bot?: { applied: number; refused: number; retries: number; pending: number }): string {
     const out: string[] = [];
     const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
@@ -94,6 +94,17 @@ export class Metrics {
     family('bugcat_model_loaded_timestamp_seconds', 'gauge', 'When the model serving was loaded, in seconds since the epoch.');
     out.push(`bugcat_model_loaded_timestamp_seconds ${Date.parse(model.loadedAt) / 1000}`);
 
+    if (bot) {
+      family(
+        'bugcat_bot_writes_total',
+        'counter',
+        'Deliveries the bot wrote to the tracker since start, by result (applied, refused, retried).',
+      );
+      for (const result of ['applied', 'refused', 'retries'] as const)
+        out.push(`bugcat_bot_writes_total${labelsOf({ result: result === 'retries' ? 'retried' : result })} ${bot[result]}`);
+      family('bugcat_bot_pending', 'gauge', 'Deliveries recorded in the ledger and not yet written to the tracker.');
+      out.push(`bugcat_bot_pending ${bot.pending}`);
+    }
     family('process_resident_memory_bytes', 'gauge', 'Resident memory of the process, in bytes.');
     out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
     family('process_start_time_seconds', 'gauge', 'When the process started, in seconds since the epoch.');

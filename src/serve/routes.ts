@@ -78,7 +78,8 @@ export function apiRoutes(service: Service) {
 
     app.get('/metrics', async (_request, reply) => {
       reply.type('text/plain; version=0.0.4; charset=utf-8');
-      return service.metrics.render(service.holder.current);
+      const bot = service.bot;
+      return service.metrics.render(service.holder.current, bot && { ...bot.counts, pending: bot.histories.pending().length });
     });
 
     app.post('/v1/admin/reload', async () => {
