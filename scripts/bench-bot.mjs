@@ -72,11 +72,11 @@ function modelFor() {
   writeFileSync(csv, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
   const dir = join(work, 'model');
   say(`training a single-label target model on ${rows.length} issues created before ${SPLIT} ...`);
-  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--out', dir, '--quiet', '--force'], {
+  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--out', dir, '--quiet', '--force', '--keep-index'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (r.status !== 0) throw new Error('training failed');
-  return { dir, kind: 'single-label target: * (trained here on issues before 2024-01-01)', only: 'target: *' };
+  return { dir, kind: 'single-label target: * with --keep-index (trained here on issues before 2024-01-01)', only: 'target: *' };
 }
 
 const model = modelFor();
@@ -309,6 +309,14 @@ const result = {
   killed,
   lostAcrossKill: lost,
   commentsPosted: comments.reduce((s, c) => s + c.comments.length, 0),
+  commentsWithDuplicates: comments.filter((c) => c.comments.some((t) => t.includes('Possibly the same as'))).length,
+  // Issues people finally closed as duplicates, and how many of them the bot's comment gave possible duplicates for.
+  closedAsDuplicate: replay.filter((i) => i.labels.includes('Closed::Duplicate')).length,
+  closedAsDuplicateWithCandidates: comments.filter(
+    (c) =>
+      replay.find((i) => i.iid === c.iid)?.labels.includes('Closed::Duplicate') &&
+      c.comments.some((t) => t.includes('Possibly the same as')),
+  ).length,
   issuesCommentedTwice: comments.filter((c) => c.comments.length > 1).length,
   ledger,
   cpu: cpus()[0]?.model,

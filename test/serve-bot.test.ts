@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, type LedgerRecord } from '../src/index.js';
-import { bugcat, tmp } from './helpers.js';
+import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
 import { call, startServer, trainModel, until, type Server } from './serve-helpers.js';
 // @ts-expect-error: a plain JavaScript helper (the bench uses it too), typed by its JSDoc
 import { startTracker } from './tracker-stand-in.mjs';
@@ -295,6 +295,47 @@ describe('serve --ledger: the bot', () => {
     expect(comments[0]).toContain(`~"${r.json.label}"`);
     expect(comments[0]).toMatch(/the words that weighed most: `/);
     expect(comments[0]).toContain('will not add it again');
+  });
+
+  it('--comment lists the past issues above --duplicate-cutoff as possible duplicates, with a model that keeps an index', async () => {
+    const dir = join(tmp('bugcat-bot-'), 'indexed');
+    const t = await bugcat(['train', '--data', REPORTS, '--out', dir, ...FAST, '--keep-index']);
+    expect(t.status).toBe(0);
+    const hook = gitlabHook(nextIid++);
+    const text = `${hook.object_attributes.title}\n${hook.object_attributes.description}`;
+    const near = await bugcat(['similar', '--model', dir, '--format', 'json', '--top', '2', '--min-similarity', '0.1', text]);
+    const expected: { id: string; similarity: number }[] = JSON.parse(near.stdout)[0].similar;
+    expect(expected.length).toBeGreaterThan(0);
+    const ledger = join(tmp('bugcat-bot-'), 'ledger.jsonl');
+    const server = await startServer(
+      [
+        '--model',
+        dir,
+        '--workers',
+        '0',
+        '--ledger',
+        ledger,
+        '--comment',
+        '--min-confidence',
+        '0',
+        '--duplicate-cutoff',
+        '0.1',
+        '--duplicates',
+        '2',
+      ],
+      {},
+    );
+    servers.push(server);
+    const r = await gitlab(server, hook);
+    expect(r.json.bot.comment).toBe(true);
+    await server.stop();
+    const [d] = records(ledger).filter((x) => x.type === 'delivery' && x.issue === hook.object_attributes.iid);
+    const comment = (d as { comment: string }).comment;
+    expect(comment).toContain('Possibly the same as');
+    for (const s of expected) expect(comment).toContain(`\`${s.id}\``);
+    expect(comment).toContain(`similarity ${expected[0].similarity.toFixed(2)}`);
+    // Dry: the comment says what it would add, and nothing reached the tracker.
+    expect(comment).toContain('(would add)');
   });
 
   it('refuses a file that is not its ledger, and --apply without a ledger or a token', async () => {

@@ -30,6 +30,10 @@ export interface BotOptions extends BotPolicy {
   apply: boolean;
   /** Post one comment per issue with the suggestions and their terms. */
   comment: boolean;
+  /** Past issues (the model's training reports) at least this similar are listed in the comment as possible duplicates. */
+  duplicateCutoff: number;
+  /** How many possible duplicates a comment lists at most (0: none). */
+  duplicates: number;
   tracker: TrackerOptions;
   /** The first retry's wait in ms; each next one doubles, up to maxRetryMs. */
   retryMs: number;
@@ -145,16 +149,17 @@ export class Bot {
     const decision = decide(this.options, suggestions, { labels, author }, h, pending);
     let comment: string | undefined;
     const commenting = this.options.comment && !h.commented && !h.pending.some((d) => d.comment !== undefined);
-    if (commenting && decision.apply.length > 0) {
-      const explained = await Promise.all(
-        suggestions.map(async (s) => ({
-          suggestion: s,
-          applied: decision.apply.includes(s.label),
-          explanation: await explain(s.label).catch(() => undefined),
-        })),
-      );
+    // The comment says what bugcat adds and which past issues look the same: held suggestions are not advertised.
+    if (commenting) {
       const like = await similar().catch(() => []);
-      comment = commentText(event.tracker, id, explained, like, !this.options.apply);
+      if (decision.apply.length > 0 || like.length > 0) {
+        const explained = await Promise.all(
+          suggestions
+            .filter((s) => decision.apply.includes(s.label))
+            .map(async (s) => ({ suggestion: s, applied: true, explanation: await explain(s.label).catch(() => undefined) })),
+        );
+        comment = commentText(event.tracker, id, explained, like, !this.options.apply);
+      }
     }
     const record: DeliveryRecord = {
       type: 'delivery',

@@ -27,7 +27,7 @@ export function commentText(
 ): string {
   const lines: string[] = [];
   const verb = dry ? 'would add' : 'added';
-  lines.push(`**bugcat** suggests ${suggestions.length === 1 ? 'this label' : 'these labels'}:`, '');
+  if (suggestions.length > 0) lines.push(`**bugcat** suggests ${suggestions.length === 1 ? 'this label' : 'these labels'}:`, '');
   for (const { suggestion, applied, explanation } of suggestions) {
     // A word counts in the body and in the title line: named once.
     const terms = [...new Set((explanation?.toward ?? []).filter((t) => t.contribution > 0).map((t) => t.term.trim()))]
@@ -39,13 +39,15 @@ export function commentText(
     );
   }
   if (similar.length > 0) {
-    lines.push('', 'Possibly the same as (for a person to judge; bugcat closes nothing):', '');
+    if (lines.length > 0) lines.push('');
+    lines.push('Possibly the same as (for a person to judge; bugcat closes nothing):', '');
     // A training report named by a number is an issue of this tracker: #N links to it.
     for (const s of similar)
       lines.push(
         `- ${/^\d+$/.test(s.id) ? `#${s.id}` : code(s.id)}${s.labels.length ? ` (${s.labels.join(', ')})` : ''}, similarity ${s.similarity.toFixed(2)}`,
       );
   }
-  lines.push('', 'Remove a label bugcat added and it will not add it again.', '', commentMarker(delivery));
+  if (suggestions.length > 0) lines.push('', 'Remove a label bugcat added and it will not add it again.');
+  lines.push('', commentMarker(delivery));
   return lines.join('\n');
 }

@@ -126,7 +126,14 @@ export function webhookRoutes(service: Service) {
         query.review_label ?? reviewLabel,
       );
       const explain = (label: string) => service.holder.explain(report.text, { label, top: 10 }).then((r) => r.explanation);
-      const decided = await bot.deliver(event, delivery, report.text, suggestions, model.checksum, explain);
+      // Possible duplicates: the training reports most like this issue (none from a model without an index: similar then refuses).
+      const { duplicates, duplicateCutoff } = bot.options;
+      const similar = async () =>
+        duplicates === 0
+          ? []
+          : (await service.holder.similar(report.text, { top: duplicates, minSimilarity: duplicateCutoff, exclude: [String(event.issue)] }))
+              .similar;
+      const decided = await bot.deliver(event, delivery, report.text, suggestions, model.checksum, explain, similar);
       service.note(request, { apply: decided.apply ?? decided.would_apply, held: decided.held.length || undefined });
       return { ...p, model: model.checksum, bot: decided };
     };

@@ -15,6 +15,8 @@ type ServeFlags = Pick<ServeOptions, 'model' | 'host' | 'port' | 'token' | 'gith
   ledger?: string;
   apply: boolean;
   comment: boolean;
+  duplicateCutoff: number;
+  duplicates: number;
   gitlabApi: string;
   githubApi: string;
   minConfidence: number;
@@ -54,6 +56,8 @@ function botOf(o: ServeFlags): ServeOptions['bot'] {
     ledger: o.ledger,
     apply: o.apply,
     comment: o.comment,
+    duplicateCutoff: o.duplicateCutoff,
+    duplicates: o.duplicates,
     minConfidence: o.minConfidence,
     reviewLabel: 'manual-review',
     scopes: o.scope,

@@ -47,6 +47,13 @@ export const command = (): Command =>
       false,
     )
     .option('--comment', 'post one comment per issue: the suggested labels, their top terms', false)
+    .option(
+      '--duplicate-cutoff <s>',
+      'with --comment: list past issues at least this similar (cosine, 0 to 1) as possible duplicates (needs a model trained with --keep-index)',
+      number('float', 0, 1),
+      0.5,
+    )
+    .option('--duplicates <n>', 'with --comment: how many possible duplicates to list at most (0: none)', number('int', 0, 20), 3)
     .option('--gitlab-api <url>', "GitLab's REST API", 'https://gitlab.com/api/v4')
     .option('--github-api <url>', "GitHub's REST API", 'https://api.github.com')
     .option(
