@@ -343,7 +343,7 @@ console.log(
 console.log(`labels a person removed: ${removedByPerson.size}; re-added by the bot after removal: ${readded} (must be 0)`);
 console.log(`kill -9 mid-delivery (issue ${killed?.iid}, tracker hanging: ${killed?.held}): deliveries lost ${lost} (must be 0)`);
 console.log(
-  `comments: ${result.commentsPosted} on ${comments.length} issues, ${result.issuesCommentedTwice} issue(s) commented twice (must be 0)`,
+  `comments: ${result.commentsPosted} on ${comments.length} issues, ${result.issuesCommentedTwice} issue(s) commented twice (must be 0); ${result.commentsWithDuplicates} list possible duplicates (similarity >= 0.5); of the ${result.closedAsDuplicate} issues people closed as duplicates, ${result.closedAsDuplicateWithCandidates} got a list`,
 );
 console.log(`ledger: ${ledger}; figures: ${jsonOut}`);
 await tracker.close();

@@ -19,7 +19,7 @@ import {
 } from '../index.js';
 import { commentText, type SimilarIssue } from './comment.js';
 import type { IssueEvent } from './issue-event.js';
-import { decide, type BotPolicy } from './policy.js';
+import { decide, globMatcher, type BotPolicy } from './policy.js';
 import { TrackerClient, TrackerError, type TrackerOptions } from './tracker.js';
 
 /** How the bot runs. */
@@ -151,7 +151,12 @@ export class Bot {
     const commenting = this.options.comment && !h.commented && !h.pending.some((d) => d.comment !== undefined);
     // The comment says what bugcat adds and which past issues look the same: held suggestions are not advertised.
     if (commenting) {
-      const like = await similar().catch(() => []);
+      // A past issue's labels as the bot may name them (--only-label): a model's own catch-all class is not a tracker label.
+      const may = this.options.onlyLabels?.map(globMatcher);
+      const like = (await similar().catch(() => [])).map((x) => ({
+        ...x,
+        labels: may ? x.labels.filter((l) => may.some((m) => m(l))) : x.labels,
+      }));
       if (decision.apply.length > 0 || like.length > 0) {
         const explained = await Promise.all(
           suggestions

@@ -29,8 +29,10 @@ export function commentText(
   const verb = dry ? 'would add' : 'added';
   if (suggestions.length > 0) lines.push(`**bugcat** suggests ${suggestions.length === 1 ? 'this label' : 'these labels'}:`, '');
   for (const { suggestion, applied, explanation } of suggestions) {
-    // A word counts in the body and in the title line: named once.
-    const terms = [...new Set((explanation?.toward ?? []).filter((t) => t.contribution > 0).map((t) => t.term.trim()))]
+    // Words only (a character n-gram reads as noise to a person); a word counts in the body and in the title line: named once.
+    const terms = [
+      ...new Set((explanation?.toward ?? []).filter((t) => t.contribution > 0 && t.field !== 'char').map((t) => t.term.trim())),
+    ]
       .slice(0, 5)
       .map(code);
     const why = terms.length > 0 ? `; the words that weighed most: ${terms.join(', ')}` : '';
