@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/base/rng.js';
 import { runtime } from '../src/nn/backend.js';
-import { sparseLayer } from '../src/nn/kernels.js';
+import { sparseLayer, type QuantizedWeights } from '../src/nn/kernels.js';
+import { fromUint8 } from '../src/io/codecs.js';
 import { denseHead, head } from '../src/nn/network.js';
 import { toRows, type SparseVector } from '../src/nn/sparse.js';
 // @ts-expect-error: a plain ES module script without types
@@ -125,6 +126,31 @@ describe('the sparse layer kernels', () => {
     expect(sparseLayer(new Float32Array(0), 8, 'js', shared).bag(batch)).toEqual(
       sparseLayer(Float32Array.from(wasm.weights), 8, 'js').bag(batch),
     );
+  });
+
+  it('over 8-bit weights, decodes the rows reports use as they use them: the sums of the decoded weights, to the bit', () => {
+    const rng = new Rng(12);
+    const vocab = 400;
+    const hidden = 8;
+    const q: QuantizedWeights = { bytes: Uint8Array.from({ length: vocab * hidden }, () => rng.int(256)), scale: 0.0071, min: -0.9 };
+    const decoded = fromUint8(q.bytes, q.scale, q.min);
+    const lazy = sparseLayer(q, hidden, 'wasm');
+    expect(lazy.constructor.name).toBe('WasmLayer');
+    const batch = rows(rng, 20, vocab, 15);
+    const want = sparseLayer(decoded, hidden, 'wasm');
+    expect(lazy.bagRows(toRows(batch))).toEqual(want.bagRows(toRows(batch)));
+    // Only the rows used so far are decoded; the rest wait.
+    const used = new Set(batch.flatMap((r) => Array.from(r.indices)));
+    const decodedRows = lazy['pending'].decoded as Uint8Array;
+    for (let row = 0; row < vocab; row++) expect(decodedRows[row]).toBe(used.has(row) ? 1 : 0);
+    expect(lazy.bag(batch.slice(0, 3))).toEqual(want.bag(batch.slice(0, 3)));
+    // Asked for, the weights are all decoded, and equal fromUint8's; so are a shared layer's, and the plain loops'.
+    expect(Array.from(lazy.weights)).toEqual(Array.from(decoded));
+    const other = sparseLayer(q, hidden, 'wasm');
+    const shared = sparseLayer(new Float32Array(0), hidden, 'wasm', other.share());
+    const more = rows(rng, 10, vocab, 30);
+    expect(shared.bag(more)).toEqual(want.bag(more));
+    expect(Array.from(sparseLayer(q, hidden, 'js').weights)).toEqual(Array.from(decoded));
   });
 
   it('falls back to the plain loops when hidden is not a multiple of 4', () => {

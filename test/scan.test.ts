@@ -146,6 +146,27 @@ describe('counting by scanning', () => {
     },
   );
 
+  it("a fitted vocabulary's single words are the same read from its terms (no trie built) as from its trie", () => {
+    const terms = [...Vectorizer.fit(corpus, hp).terms, 't:only_title', 'two words', 't:two more'];
+    const direct = TermIndex.fixed(terms, CHARS, FIELD_PREFIXES);
+    expect(direct['unwalked']).toBeDefined();
+    const a = direct.unigrams(FIELD_PREFIXES);
+    expect(direct['unwalked']).toBeDefined(); // no trie was built for them
+    const walked = TermIndex.fixed(terms, CHARS, FIELD_PREFIXES);
+    walked.root('');
+    expect(walked['unwalked']).toBeUndefined();
+    const b = walked.unigrams(FIELD_PREFIXES);
+    const ids = (u: typeof a, word: string) => {
+      const w = u.table.get(word, 0, word.length, hashUnits(word, 0, word.length));
+      return u.terms.map((t) => (w < 0 ? -1 : t[w]));
+    };
+    const words = new Set(terms.flatMap((t) => t.replace(/^t:/, '').split(' ')));
+    expect(a.table.size).toBe(b.table.size);
+    for (const word of words) expect(ids(a, word)).toEqual(ids(b, word));
+    expect(ids(a, 'only_title')).toEqual([-1, terms.indexOf('t:only_title')]);
+    expect(ids(a, 'two')).toEqual([-1, -1]);
+  });
+
   it('is used only where it applies: a fitted vocabulary of single words, no stop words or stems', () => {
     const index = TermIndex.fixed(['aa'], CHARS, FIELD_PREFIXES);
     expect(new FieldCounter(cfg, index)['scan']).toBeDefined();

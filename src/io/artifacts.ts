@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ModelError } from '../base/errors.js';
 import { RETIRED, validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import type { KernelChoice } from '../nn/choices.js';
-import type { SharedWeights } from '../nn/kernels.js';
+import type { QuantizedWeights, SharedWeights } from '../nn/kernels.js';
 import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
 import { Classifier } from '../model/classifier.js';
@@ -177,15 +177,21 @@ export function fromArtifacts(
     });
   }
   const buf = data[WEIGHTS];
-  let named: Map<string, Float32Array>;
+  let named: Map<string, Float32Array | QuantizedWeights>;
+  const input = (name: string) => name.startsWith('embedding');
   try {
-    named = decodeWeights(buf, model.weightsManifest[0].weights, shared ? (name) => name.startsWith('embedding') : () => false);
+    named = decodeWeights(buf, model.weightsManifest[0].weights, shared ? input : () => false, kernels === 'wasm' ? input : () => false);
   } catch (err) {
     throw damaged((err as Error).message);
   }
-  const values = (name: string): Float32Array => {
+  const weight = (name: string): Float32Array | QuantizedWeights => {
     const t = named.get(name);
     if (!t) throw damaged(`weight "${name}" is missing from ${MODEL}`);
+    return t;
+  };
+  const values = (name: string): Float32Array => {
+    const t = weight(name);
+    if (!(t instanceof Float32Array)) throw damaged(`weight "${name}" is 8-bit quantized, which bugcat writes only for input weights`);
     return t;
   };
   try {
@@ -196,7 +202,7 @@ export function fromArtifacts(
       return new Network(
         { vocabSize, hidden, classes },
         {
-          embedding: shared ? new Float32Array(0) : values(name('embedding')),
+          embedding: shared ? new Float32Array(0) : weight(name('embedding')),
           bias1: values(name('bias1')),
           dense: values(name('dense')),
           bias2: values(name('bias2')),
@@ -222,10 +228,17 @@ export function fromArtifacts(
 /**
  * The float32 values of each weight of a weights file, by name: TensorFlow.js's weights format
  * (the weights one after the other, in the order of their specs; float32, or float16 or 8-bit
- * affine quantized), read as its decodeWeights reads it, value for value.
+ * affine quantized), read as its decodeWeights reads it, value for value. Weights `skip` names
+ * are left out; 8-bit ones `lazy` names are given as they are stored (a view of `buf`), for the
+ * input layer to decode a row at a time as it is used (kernels.ts's QuantizedWeights).
  */
-function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[], skip: (name: string) => boolean): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+function decodeWeights(
+  buf: Uint8Array,
+  specs: readonly WeightSpec[],
+  skip: (name: string) => boolean,
+  lazy: (name: string) => boolean,
+): Map<string, Float32Array | QuantizedWeights> {
+  const out = new Map<string, Float32Array | QuantizedWeights>();
   let at = 0;
   for (const spec of specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -238,6 +251,11 @@ function decodeWeights(buf: Uint8Array, specs: readonly WeightSpec[], skip: (nam
     // array, and not keeping the whole file alive.
     if (skip(spec.name)) {
       at += size * width;
+      continue;
+    }
+    if (q?.dtype === 'uint8' && lazy(spec.name)) {
+      out.set(spec.name, { bytes: buf.subarray(at, at + size), scale: q.scale, min: q.min });
+      at += size;
       continue;
     }
     const bytes = new Uint8Array(size * width);

@@ -2,6 +2,7 @@
  * Number codecs of the weights file: the 8-bit and 16-bit encodings that TensorFlow.js's weight
  * dequantization reads back.
  */
+import { dequantize } from '../nn/kernels.js';
 
 /**
  * Affine 8-bit quantization, as TensorFlow.js's weight quantization reads it: each value
@@ -66,7 +67,7 @@ export function toFloat16(values: Float32Array): Uint16Array {
 /** The values of 8-bit quantized weights, as TensorFlow.js's decodeWeights reads them: q * scale + min, as float32. */
 export function fromUint8(bytes: Uint8Array, scale: number, min: number): Float32Array {
   const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] * scale + min;
+  dequantize({ bytes, scale, min }, out, 0, bytes.length);
   return out;
 }
 

@@ -27,6 +27,30 @@ export interface SparseLayer {
   share(): SharedWeights | undefined;
 }
 
+/**
+ * Input weights stored 8 bits a value (the weights file's affine quantization): value i is
+ * bytes[i] * scale + min as float32 (dequantize). A layer over them decodes a row when a report
+ * first uses it, so that a process predicting a few reports decodes, and touches the memory of,
+ * only their rows: the same float32 values, whenever they are decoded.
+ */
+export interface QuantizedWeights {
+  bytes: Uint8Array;
+  scale: number;
+  min: number;
+}
+
+/** The input weights a layer is made over: float32 values, or 8-bit ones decoded as used. */
+export type InputWeights = Float32Array | QuantizedWeights;
+
+/** Values start .. end of 8-bit quantized weights into `out` at the same places: q * scale + min, as float32 (TensorFlow.js's dequantization). */
+export function dequantize(q: QuantizedWeights, out: Float32Array, start: number, end: number): void {
+  const { bytes, scale, min } = q;
+  for (let i = start; i < end; i++) out[i] = bytes[i] * scale + min;
+}
+
+/** The number of values of input weights. */
+export const weightCount = (w: InputWeights): number => (w instanceof Float32Array ? w.length : w.bytes.length);
+
 /** A layer's weights in shared WebAssembly memory: the memory, and the weights' length (from byte 0) and row width. */
 export interface SharedWeights {
   memory: WebAssembly.Memory;
@@ -39,8 +63,8 @@ export interface SharedWeights {
  * layer's weights where they are (`weights` is then not read): threads predicting with the same
  * network hold its weights once.
  */
-export function sparseLayer(weights: Float32Array, hidden: number, kernels: KernelChoice = 'wasm', shared?: SharedWeights): SparseLayer {
-  const own = () => (shared ? new Float32Array(shared.memory.buffer, 0, shared.length) : weights);
+export function sparseLayer(weights: InputWeights, hidden: number, kernels: KernelChoice = 'wasm', shared?: SharedWeights): SparseLayer {
+  const own = (): InputWeights => (shared ? new Float32Array(shared.memory.buffer, 0, shared.length) : weights);
   if (hidden % 4 === 0 && kernels === 'wasm') {
     const module = kernelModule();
     if (module) {
@@ -54,7 +78,11 @@ export function sparseLayer(weights: Float32Array, hidden: number, kernels: Kern
       }
     }
   }
-  return new JsLayer(Float32Array.from(own()), hidden);
+  const w = own();
+  const values = new Float32Array(weightCount(w));
+  if (w instanceof Float32Array) values.set(w);
+  else dequantize(w, values, 0, values.length);
+  return new JsLayer(values, hidden);
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -90,7 +118,10 @@ const SHARERS = 16;
  * and reads the weights where they are. Shared memory never detaches, so views stay valid.
  */
 class WasmLayer implements SparseLayer {
-  readonly weights: Float32Array;
+  /** The weights in the kernels' memory; of 8-bit weights, only the rows decoded so far (see weights). */
+  private readonly values: Float32Array;
+  /** Of 8-bit weights not all decoded yet: them, and which rows are (1). */
+  private pending?: { q: QuantizedWeights; decoded: Uint8Array };
   private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
   private readonly capacity: number;
@@ -102,15 +133,16 @@ class WasmLayer implements SparseLayer {
 
   constructor(
     module: WebAssembly.Module,
-    source: Float32Array | SharedWeights,
+    source: InputWeights | SharedWeights,
     private readonly hidden: number,
   ) {
-    const length = source.length;
+    const owned = source instanceof Float32Array || 'bytes' in source;
+    const length = owned ? weightCount(source) : source.length;
     const vocab = length / hidden;
     this.capacity = Math.max(1 << 18, vocab);
     const scratchPages = Math.ceil((4 * (2 * this.capacity + MAX_ROWS + 4 + MAX_ROWS * hidden)) / PAGE);
     let base: number;
-    if (source instanceof Float32Array) {
+    if (owned) {
       const initial = Math.ceil((4 * length) / PAGE) + scratchPages;
       this.memory = new WebAssembly.Memory({ initial, maximum: initial + SHARERS * scratchPages, shared: true });
       base = 4 * length;
@@ -126,16 +158,47 @@ class WasmLayer implements SparseLayer {
     const io = off + 4 * (MAX_ROWS + 4);
     const buffer = this.memory.buffer;
     this.at = { idx, val, off, io };
-    this.weights = new Float32Array(buffer, 0, length);
-    if (source instanceof Float32Array) this.weights.set(source);
+    this.values = new Float32Array(buffer, 0, length);
+    if (source instanceof Float32Array) this.values.set(source);
+    else if (owned) this.pending = { q: source as QuantizedWeights, decoded: new Uint8Array(vocab) };
     this.idx = new Int32Array(buffer, idx, this.capacity);
     this.val = new Float32Array(buffer, val, this.capacity);
     this.off = new Int32Array(buffer, off, MAX_ROWS + 1);
     this.io = new Float32Array(buffer, io, MAX_ROWS * hidden);
   }
 
+  /** All the weights (8-bit ones are decoded first, those not yet). */
+  get weights(): Float32Array {
+    this.decodeAll();
+    return this.values;
+  }
+
   share(): SharedWeights {
-    return { memory: this.memory, length: this.weights.length, hidden: this.hidden };
+    this.decodeAll(); // the other threads read the weights, never decode them
+    return { memory: this.memory, length: this.values.length, hidden: this.hidden };
+  }
+
+  /** Decodes the rows of terms indices[start .. end] not decoded yet. */
+  private decode(indices: Int32Array, start: number, end: number): void {
+    const p = this.pending;
+    if (!p) return;
+    const { decoded, q } = p;
+    const h = this.hidden;
+    for (let k = start; k < end; k++) {
+      const row = indices[k];
+      if (decoded[row] === 0) {
+        dequantize(q, this.values, row * h, (row + 1) * h);
+        decoded[row] = 1;
+      }
+    }
+  }
+
+  private decodeAll(): void {
+    const p = this.pending;
+    if (!p) return;
+    const h = this.hidden;
+    for (let row = 0; row < p.decoded.length; row++) if (p.decoded[row] === 0) dequantize(p.q, this.values, row * h, (row + 1) * h);
+    this.pending = undefined;
   }
 
   bag(rows: readonly SparseVector[]): Float32Array {
@@ -157,6 +220,7 @@ class WasmLayer implements SparseLayer {
       while (end < rows && end - start < MAX_ROWS && offsets[end + 1] - offsets[start] <= this.capacity) end++;
       const n = end - start;
       const base = offsets[start];
+      this.decode(indices, base, offsets[end]);
       this.idx.set(indices.subarray(base, offsets[end]));
       this.val.set(values.subarray(base, offsets[end]));
       for (let r = 0; r <= n; r++) this.off[r] = offsets[start + r] - base;
@@ -174,6 +238,7 @@ class WasmLayer implements SparseLayer {
   }
 
   sgd(rows: readonly SparseVector[], dHidden: Float32Array, rate: number): void {
+    this.decodeAll();
     this.batches(rows, (start, n) => {
       this.io.set(dHidden.subarray(start * this.hidden, (start + n) * this.hidden));
       this.k.sgd(0, this.hidden, this.at.idx, this.at.val, this.at.off, n, this.at.io, rate);
@@ -188,6 +253,7 @@ class WasmLayer implements SparseLayer {
       let entries = 0;
       while (start + n < rows.length && n < MAX_ROWS && entries + rows[start + n].indices.length <= this.capacity) {
         const { indices, values } = rows[start + n];
+        this.decode(indices, 0, indices.length);
         this.off[n] = entries;
         this.idx.set(indices, entries);
         this.val.set(values, entries);

@@ -2,7 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../base/rng.js';
 import type { Tf } from './backend.js';
 import type { KernelChoice } from './choices.js';
-import { sparseLayer, type SharedWeights, type SparseLayer } from './kernels.js';
+import { sparseLayer, weightCount, type InputWeights, type SharedWeights, type SparseLayer } from './kernels.js';
 import { asRows, type SparseRows, type SparseVector } from './sparse.js';
 
 /**
@@ -54,11 +54,12 @@ export class Network {
 
   /**
    * With `shared`, the input weights are another thread's network's, read where they are
-   * (weights.embedding is then not read, and may be empty): for prediction only.
+   * (weights.embedding is then not read, and may be empty): for prediction only. 8-bit input
+   * weights (a loaded model's) are decoded as reports use their rows (kernels.ts's QuantizedWeights).
    */
   constructor(
     readonly shape: NetworkShape,
-    weights: NetworkWeights,
+    weights: Omit<NetworkWeights, 'embedding'> & { embedding: InputWeights },
     kernels: KernelChoice = 'wasm',
     shared?: SharedWeights,
   ) {
@@ -70,11 +71,20 @@ export class Network {
       ['bias2', c],
     ];
     for (const [name, size] of sizes) {
-      const length = name === 'embedding' && shared ? shared.length : weights[name].length;
+      const length = name === 'embedding' ? (shared ? shared.length : weightCount(weights.embedding)) : weights[name].length;
       if (length !== size) throw new Error(`weight ${name} has ${length} values, expected ${size}`);
     }
-    this.input = sparseLayer(weights.embedding, h, kernels, shared);
-    this.weights = { ...weights, embedding: this.input.weights };
+    const input = (this.input = sparseLayer(weights.embedding, h, kernels, shared));
+    const { bias1, dense, bias2 } = weights;
+    // The input layer's array, asked for when read: 8-bit weights are then all decoded.
+    this.weights = {
+      bias1,
+      dense,
+      bias2,
+      get embedding() {
+        return input.weights;
+      },
+    };
   }
 
   /** Seeded initialisation: uniform embedding rows, Glorot-uniform output layer, zero biases. */

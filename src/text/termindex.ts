@@ -39,29 +39,54 @@ export class TermIndex {
     return new TermIndex([], true, charPrefix);
   }
 
-  /** The index of a fitted vocabulary: term i is `terms[i]`, starting `charPrefix` for character n-grams. */
+  /**
+   * The index of a fitted vocabulary: term i is `terms[i]`, starting `charPrefix` for character
+   * n-grams. The trie of its word n-grams is built when first walked (root): a counter of single
+   * words (unigrams) never walks it.
+   */
   static fixed(terms: readonly string[], charPrefix: string, fieldPrefixes: readonly string[]): TermIndex {
     const index = new TermIndex([...terms], true, charPrefix);
     const prefixes = [...fieldPrefixes].filter((p) => p !== '');
-    terms.forEach((term, id) => {
-      if (term.startsWith(charPrefix)) {
-        const gram = term.slice(charPrefix.length);
-        const key = gramKey(gram, 0, gram.length);
-        if (key > 0) index.asciiChars.set(key, id);
-        else index.chars.set(gram, id);
-        return;
-      }
-      const prefix = prefixes.find((p) => term.startsWith(p)) ?? '';
-      let node = index.root(prefix);
-      for (const word of term.slice(prefix.length).split(' ')) node = index.edge(node, word, true);
-      index.nodeTerm[node] = id;
-    });
+    const skip = charPrefix.length;
+    index.asciiChars.reserve(terms.length);
+    for (let id = 0; id < terms.length; id++) {
+      const term = terms[id];
+      if (!term.startsWith(charPrefix)) continue;
+      const key = gramKey(term, skip, term.length - skip);
+      if (key > 0) index.asciiChars.set(key, id);
+      else index.chars.set(term.slice(skip), id);
+    }
+    index.unwalked = prefixes;
     index.growing = false;
     return index;
   }
 
+  /** Of a fixed index whose trie is not built yet: the prefixes of its word fields besides ''. */
+  private unwalked?: string[];
+
+  /** The field prefix of a word n-gram term, and its words (unwalked: the fields of a fixed index). */
+  private fieldOf(term: string, prefixes: readonly string[]): { prefix: string; words: string } {
+    const prefix = prefixes.find((p) => term.startsWith(p)) ?? '';
+    return { prefix, words: term.slice(prefix.length) };
+  }
+
+  /** Builds a fixed index's trie of word n-grams, if not yet. */
+  private walkable(): void {
+    const prefixes = this.unwalked;
+    if (!prefixes) return;
+    this.unwalked = undefined;
+    this.terms.forEach((term, id) => {
+      if (term.startsWith(this.charPrefix)) return;
+      const { prefix, words } = this.fieldOf(term, prefixes);
+      let node = this.root(prefix);
+      for (const word of words.split(' ')) node = this.edge(node, word, true);
+      this.nodeTerm[node] = id;
+    });
+  }
+
   /** The root node of a field's n-grams (terms prefixed `prefix`). */
   root(prefix: string): number {
+    this.walkable();
     let node = this.rootOf.get(prefix);
     if (node === undefined) {
       node = this.node();
@@ -95,6 +120,7 @@ export class TermIndex {
    * words alone (no n-grams) needs, with no trie walk and no string made (StringTable).
    */
   unigrams(prefixes: readonly string[]): { table: StringTable; terms: Int32Array[] } {
+    if (this.unwalked) return this.unigramsOfTerms(prefixes, this.unwalked);
     const roots = prefixes.map((p) => this.root(p));
     const found: number[][] = prefixes.map(() => []);
     const table = new StringTable();
@@ -107,6 +133,27 @@ export class TermIndex {
       ids.forEach((id, f) => found[f].push(id));
       table.add(word, 0, word.length, hashUnits(word, 0, word.length), table.size);
     }
+    return { table, terms: found.map((ids) => Int32Array.from(ids)) };
+  }
+
+  /** unigrams of a fixed index, from its terms (one pass, no trie): the same words and ids. */
+  private unigramsOfTerms(prefixes: readonly string[], fields: readonly string[]): { table: StringTable; terms: Int32Array[] } {
+    const found: number[][] = prefixes.map(() => []);
+    const table = new StringTable();
+    this.terms.forEach((term, id) => {
+      if (term.startsWith(this.charPrefix)) return;
+      const { prefix, words: word } = this.fieldOf(term, fields);
+      const f = prefixes.indexOf(prefix);
+      if (f < 0 || word.includes(' ')) return;
+      const hash = hashUnits(word, 0, word.length);
+      let w = table.get(word, 0, word.length, hash);
+      if (w < 0) {
+        w = table.size;
+        table.add(word, 0, word.length, hash, w);
+        for (const ids of found) ids.push(-1);
+      }
+      found[f][w] = id;
+    });
     return { table, terms: found.map((ids) => Int32Array.from(ids)) };
   }
 
@@ -194,6 +241,11 @@ class NumberTable {
   get(key: number): number {
     const at = this.slot(key);
     return this.keys[at] === key ? this.values[at] : -1;
+  }
+
+  /** Makes room for `n` keys at once (fewer rehashes while a known number are set). */
+  reserve(n: number): void {
+    while (2 * n > this.keys.length) this.grow();
   }
 
   set(key: number, value: number): void {
