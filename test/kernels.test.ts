@@ -130,7 +130,7 @@ describe('the sparse layer kernels', () => {
 
   it('over 8-bit weights, decodes the rows reports use as they use them: the sums of the decoded weights, to the bit', () => {
     const rng = new Rng(12);
-    const vocab = 400;
+    const vocab = 4000;
     const hidden = 8;
     const q: QuantizedWeights = { bytes: Uint8Array.from({ length: vocab * hidden }, () => rng.int(256)), scale: 0.0071, min: -0.9 };
     const decoded = fromUint8(q.bytes, q.scale, q.min);
@@ -144,11 +144,17 @@ describe('the sparse layer kernels', () => {
     const decodedRows = lazy['pending'].decoded as Uint8Array;
     for (let row = 0; row < vocab; row++) expect(decodedRows[row]).toBe(used.has(row) ? 1 : 0);
     expect(lazy.bag(batch.slice(0, 3))).toEqual(want.bag(batch.slice(0, 3)));
+    // A batch with entries for a quarter of the rows decodes them all at once.
+    const big = toRows(rows(rng, 60, vocab, 20));
+    const again = sparseLayer(q, hidden, 'wasm');
+    expect(again.bagRows(big)).toEqual(want.bagRows(big));
+    expect(again['pending']).toBeUndefined();
     // Asked for, the weights are all decoded, and equal fromUint8's; so are a shared layer's, and the plain loops'.
     expect(Array.from(lazy.weights)).toEqual(Array.from(decoded));
     const other = sparseLayer(q, hidden, 'wasm');
     const shared = sparseLayer(new Float32Array(0), hidden, 'wasm', other.share());
     const more = rows(rng, 10, vocab, 30);
+    expect(other['pending']).toBeUndefined();
     expect(shared.bag(more)).toEqual(want.bag(more));
     expect(Array.from(sparseLayer(q, hidden, 'js').weights)).toEqual(Array.from(decoded));
   });

@@ -19,9 +19,7 @@ import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { TargetsSummary } from '../base/targets.js';
 import type { Annotator } from '../model/targets.js';
 import { isBlank } from '../text/normalize.js';
-import { trainClassifier } from '../model/train.js';
 import type { TermVectors } from '../text/vectors.js';
-import { prepare } from './prepare.js';
 import { AUTOTUNE_OPTIONS, type AutotuneOptions } from '../base/search.js';
 import type { TrainingSummary } from '../model/record.js';
 
@@ -334,6 +332,8 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const log = options.onProgress ?? silentLog;
   const rt = await runtime(options, true);
   const [first, ...others] = annotators;
+  // Training's modules, loaded here: a process that only predicts never loads them.
+  const [{ prepare }, { trainClassifier }] = await Promise.all([import('./prepare.js'), import('../model/train.js')]);
   // The rules' defaults for this data, then unlabelled reports' vectors and autotune's search (prepare.ts).
   const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, { ...options, groups }, log);
   const clf = await trainClassifier(rt, texts, labels, resolved, {

@@ -5,9 +5,7 @@ import { checkOptions, type OptionKeys } from '../base/options.js';
 import { resolveHyperparameters } from '../base/rules.js';
 import type { Reports } from '../io/reports.js';
 import { readVectors, writeVectors } from '../io/vectors.js';
-import { pretrainTexts } from '../model/pretrain.js';
 import type { TermVectors } from '../text/vectors.js';
-import { pretrainTerms } from './prepare.js';
 
 export interface PretrainOptions {
   /**
@@ -38,6 +36,8 @@ export async function pretrain(reports: Reports | readonly string[], options: Pr
   if (texts.length < 2)
     throw new UsageError(`pretrain needs reports to learn from: it was given ${texts.length}`, { code: 'TOO_FEW_REPORTS' });
   const { hp } = resolveHyperparameters(options.hyperparameters ?? {}, { n: texts.length, k: 2 });
+  // Loaded here: a process that only predicts never loads them.
+  const [{ pretrainTerms }, { pretrainTexts }] = await Promise.all([import('./prepare.js'), import('../model/pretrain.js')]);
   const maxTerms = options.maxTerms ?? pretrainTerms(hp);
   if (!Number.isInteger(maxTerms) || maxTerms < 1) throw new UsageError(`maxTerms is ${maxTerms}: expected an integer from 1 up`);
   return pretrainTexts(texts, hp, { dim: hp.hidden, maxTerms, seed: hp.seed }, options.onProgress ?? silentLog);

@@ -178,11 +178,16 @@ class WasmLayer implements SparseLayer {
     return { memory: this.memory, length: this.values.length, hidden: this.hidden };
   }
 
-  /** Decodes the rows of terms indices[start .. end] not decoded yet. */
+  /**
+   * Decodes the rows of terms indices[start .. end] not decoded yet. A batch with as many
+   * entries as a quarter of the rows (a file's, not a few reports') decodes them all at once:
+   * it would soon have touched most of them, and then looks no row up again.
+   */
   private decode(indices: Int32Array, start: number, end: number): void {
     const p = this.pending;
     if (!p) return;
     const { decoded, q } = p;
+    if (4 * (end - start) >= decoded.length) return this.decodeAll();
     const h = this.hidden;
     for (let k = start; k < end; k++) {
       const row = indices[k];

@@ -1,6 +1,26 @@
-import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js';
-import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
-import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
+import { createRequire } from 'node:module';
+import type * as Regexp from 'natural/lib/natural/tokenizers/regexp_tokenizer.js';
+import type PorterStemmerType from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import type * as Stopwords from 'natural/lib/natural/util/stopwords.js';
+
+/**
+ * natural's parts (CommonJS), required when first used: prediction counts terms by scanning
+ * (scan.ts) and, with the default options, never tokenizes, stems or drops stop words, so a
+ * process predicting a few reports does not load them (nor the underscore library they load).
+ */
+const requireCjs = createRequire(import.meta.url);
+let natural: { tokenizer: Regexp.RegexpTokenizer; stemmer: typeof PorterStemmerType; stopwords: Set<string> } | undefined;
+function loadNatural(): NonNullable<typeof natural> {
+  if (!natural) {
+    const { RegexpTokenizer } = requireCjs('natural/lib/natural/tokenizers/regexp_tokenizer.js') as typeof Regexp;
+    natural = {
+      tokenizer: new RegexpTokenizer({ pattern: WORD, gaps: false }),
+      stemmer: requireCjs('natural/lib/natural/stemmers/porter_stemmer.js') as typeof PorterStemmerType,
+      stopwords: new Set((requireCjs('natural/lib/natural/util/stopwords.js') as typeof Stopwords).words),
+    };
+  }
+  return natural;
+}
 
 /**
  * Words of a bug report: runs of letters, digits and underscores, joined through
@@ -8,10 +28,9 @@ import { words as STOPWORDS } from 'natural/lib/natural/util/stopwords.js';
  * and `qemu-system-aarch64` stay one token. Lower-cased.
  */
 const WORD = /[\p{L}\p{N}_]{2,}/gu;
-const tokenizer = new RegexpTokenizer({ pattern: WORD, gaps: false });
 
 export function tokenize(text: string): string[] {
-  return tokenizer.tokenize(text.toLowerCase()) ?? [];
+  return loadNatural().tokenizer.tokenize(text.toLowerCase()) ?? [];
 }
 
 export interface WordOptions {
@@ -21,18 +40,20 @@ export interface WordOptions {
   stem: boolean;
 }
 
-const stopwords = new Set(STOPWORDS);
 const stems = new Map<string, string>();
 
 /** The words of a text after stop-word removal and stemming, as the options ask. */
 export function words(text: string, opts: WordOptions): string[] {
   let out = tokenize(text);
-  if (opts.stopwords) out = out.filter((w) => !stopwords.has(w));
+  if (opts.stopwords) {
+    const { stopwords } = loadNatural();
+    out = out.filter((w) => !stopwords.has(w));
+  }
   if (opts.stem) {
     out = out.map((w) => {
       let s = stems.get(w);
       if (s === undefined) {
-        s = PorterStemmer.stem(w);
+        s = loadNatural().stemmer.stem(w);
         if (stems.size < 1_000_000) stems.set(w, s);
       }
       return s;
