@@ -13,7 +13,7 @@
 // The large inputs are generated in a temporary folder and removed at the end, never in the
 // repository. Figures are printed and written as JSON (.bench/scale.json), never asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -21,6 +21,7 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { writeSplit } from './qemu-split.mjs';
+import { cpuModel, floorArgs, load, measure as measureIn, paired, pairLine } from './pairs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -28,23 +29,11 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'scale.json');
 const say = (s) => process.stderr.write(`${s}\n`);
-const hasTime = existsSync('/usr/bin/time');
 const split = writeSplit();
 const dir = split.dir;
 
-/** Wall seconds and peak RSS (MB) of a whole process, via GNU time; stdout to a file or discarded. */
-function measure(cmd, args, { stdout } = {}) {
-  const stats = join(dir, 'time.txt');
-  const full = hasTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args]] : [cmd, args];
-  const out = stdout ? ['pipe'] : ['ignore'];
-  const t0 = performance.now();
-  const r = spawnSync(full[0], full[1], { stdio: ['ignore', ...out, 'pipe'], maxBuffer: 1 << 30 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0 && r.status !== 3) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  if (stdout) writeFileSync(stdout, r.stdout);
-  const rss = hasTime ? Number(readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ')[1]) / 1024 : NaN;
-  return { seconds, rssMB: rss };
-}
+/** Wall seconds and peak RSS (MB) of a whole process (pairs.mjs); exit code 3 (some reports unreadable) is no failure here. */
+const measure = (cmd, args) => measureIn(dir, cmd, args, { ok: [0, 3] });
 
 /** The corpus (every row, manual-review ones too) repeated `k` times as id,text, streamed to a file; how many reports. */
 async function repeated(k, file) {
@@ -67,8 +56,8 @@ let n = 0; for await (const r of createReadStream(${JSON.stringify(file)}).pipe(
   return measure(process.execPath, [join(dir, 'floor.mjs')]);
 }
 
-const result = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() } };
-say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}`);
+const result = { machine: { cores: cpus().length, cpu: cpuModel(), node: process.version, date: new Date().toISOString(), load: load() } };
+say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}, load average ${load().toFixed(1)}`);
 try {
   // The whole corpus in one file, for repetition.
   const all = [...parseSync(readFileSync(split.train), { columns: true }), ...parseSync(readFileSync(split.test), { columns: true })];
@@ -111,11 +100,11 @@ try {
     say(`generating the corpus x${k} ...`);
     const reports = await repeated(k, file);
     const entry = { factor: k, reports, csvMB: statSync(file).size / 1e6 };
-    say(`floor: parsing x${k} ...`);
+    say(`floor: reading and parsing x${k} ...`);
     entry.floor = floor(file);
-    for (const jobs of k === 100 ? [2] : [1, 2]) {
-      say(`bugcat: predicting x${k} with --jobs ${jobs} ...`);
-      entry[`bugcat_jobs${jobs}`] = measure(process.execPath, [
+    entry.readFloor = measure(process.execPath, floorArgs(file));
+    const predict = (jobs) => () =>
+      measure(process.execPath, [
         cli,
         'predict',
         '--model',
@@ -124,11 +113,11 @@ try {
         file,
         '--format',
         'csv',
-        '--jobs',
-        String(jobs),
+        ...(jobs ? ['--jobs', String(jobs)] : []),
       ]);
-    }
     if (k !== 100) {
+      say(`bugcat: predicting x${k} with --jobs 1 ...`);
+      entry.bugcat_jobs1 = predict(1)();
       say(`bugcat: predicting x${k} with --jobs 2 and the model without character n-grams ...`);
       entry.bugcat_fast = measure(process.execPath, [cli, 'predict', '--model', fast, '--data', file, '--format', 'csv', '--jobs', '2']);
     }
@@ -139,9 +128,16 @@ try {
         if (!out.write(`${flat(r.text)}\n`)) await once(out, 'drain');
       out.end();
       await once(out, 'finish');
-      say(`fastText: predicting x${k} ...`);
-      entry.fasttext = measure(ft, ['predict', join(dir, 'ft.bin'), txt]);
+      // bugcat with its defaults (--jobs: the machine's cores) and fastText, in turn (pairs.mjs).
+      say(`bugcat (defaults) and fastText: predicting x${k}, in turn ...`);
+      entry.pairs = paired(quick ? 1 : 3, predict(), () => measure(ft, ['predict', join(dir, 'ft.bin'), txt]));
+      entry.bugcat_jobs2 = entry.pairs.a;
+      entry.bugcat_jobs2.seconds = entry.pairs.a.median;
+      entry.fasttext = { ...entry.pairs.b, seconds: entry.pairs.b.median };
       rmSync(txt);
+    } else {
+      say(`bugcat: predicting x${k} with --jobs 2 ...`);
+      entry.bugcat_jobs2 = predict(2)();
     }
     rmSync(file);
     result.predict.push(entry);
@@ -183,11 +179,15 @@ try {
 }
 
 const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
-const lines = [`\n== at scale (${result.machine.cores} cores; whole processes) ==`];
+const lines = [`\n== at scale (${result.machine.cpu}, ${result.machine.cores} cores; whole processes) ==`];
 for (const p of result.predict) {
   const b1 = p.bugcat_jobs1;
   const b2 = p.bugcat_jobs2;
   const us = (m) => (m ? f((m.seconds / p.reports) * 1e6, 0) : '-');
+  if (p.pairs)
+    lines.push(
+      `predict x${p.factor} (${p.reports} reports), defaults: ${pairLine(p.pairs, 'bugcat', 'fasttext predict', 2)} | floor (start Node, read the same file) ${f(p.readFloor.seconds)} s`,
+    );
   lines.push(
     `predict x${p.factor} (${p.reports} reports, ${f(p.csvMB, 0)} MB): floor (read + parse only) ${f(p.floor.seconds)} s, ${f(p.floor.rssMB, 0)} MB` +
       (b1 ? ` | bugcat --jobs 1 ${f(b1.seconds)} s, ${f(b1.rssMB, 0)} MB` : '') +

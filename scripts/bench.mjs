@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SHARED_DATA, writeSplit } from './qemu-split.mjs';
+import { cpuModel, floorArgs, load, measure as measureIn, paired, pairLine } from './pairs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -26,23 +27,8 @@ const anchorsPy = new URL('../../shared/bench/anchors.py', import.meta.url).path
 const say = (s) => process.stderr.write(`${s}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const min = (xs) => Math.min(...xs);
-const hasTime = existsSync('/usr/bin/time');
-
-/** Runs a command; wall seconds and peak RSS (MB) of the whole process, via GNU time. */
-function measure(cmd, args, { input, stdout = 'ignore' } = {}) {
-  const stats = join(split.dir, 'time.txt');
-  const full = hasTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args]] : [cmd, args];
-  const t0 = performance.now();
-  const r = spawnSync(full[0], full[1], {
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
-    maxBuffer: 1 << 28,
-  });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
-  const [, rss] = hasTime ? readFileSync(stats, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [0, NaN];
-  return { seconds: wall, rssMB: rss / 1024, stdout: r.stdout?.toString() };
-}
+/** Runs a command; wall seconds and peak RSS (MB) of the whole process (pairs.mjs). */
+const measure = (cmd, args, opts) => measureIn(split.dir, cmd, args, opts);
 function repeat(n, fn) {
   const runs = Array.from({ length: n }, fn);
   return {
@@ -173,8 +159,8 @@ function annotatorLines(a) {
 }
 
 const split = writeSplit();
-const result = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() } };
-say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}`);
+const result = { machine: { cores: cpus().length, cpu: cpuModel(), node: process.version, date: new Date().toISOString(), load: load() } };
+say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}, load average ${load().toFixed(1)}`);
 if (only === 'annotators') {
   try {
     result.annotators = await annotatorBench();
@@ -203,13 +189,8 @@ try {
   // 2. bugcat: train on folds 1-4 (whole process), evaluate on fold 0.
   const model = join(split.dir, 'model');
   say('bugcat: training on folds 1-4 ...');
-  const trainRuns = Array.from({ length: quick ? 1 : 2 }, () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']));
-  result.train = {
-    min: min(trainRuns.map((r) => r.seconds)),
-    median: median(trainRuns.map((r) => r.seconds)),
-    runs: trainRuns.length,
-    rssMB: Math.max(...trainRuns.map((r) => r.rssMB)),
-  };
+  const trainModel = () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']);
+  result.train = repeat(1, trainModel);
   const e = evaluated(model, split.test);
   result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
   result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
@@ -243,14 +224,29 @@ try {
       '-wordNgrams',
       '2',
     ];
-    result.fasttextTrain = repeat(quick ? 1 : 2, () => measure(ft, ftArgs));
-    result.fasttextPredict = repeat(5, () => measure(ft, ['predict', join(split.dir, 'ft.bin'), join(split.dir, 'ft-test.txt')]));
+    // bugcat and fastText in turn (pairs.mjs): training on folds 1-4, then predicting fold 0.
+    say('bugcat and fastText: training, in turn ...');
+    result.trainPairs = paired(quick ? 1 : 3, trainModel, () => measure(ft, ftArgs));
+    result.train = result.trainPairs.a;
+    result.fasttextTrain = result.trainPairs.b;
   }
 
-  // 4. bugcat predict of fold 0 as a CSV (every row, manual-review ones too), whole process.
+  // 4. bugcat predict of fold 0 as a CSV (every row, manual-review ones too), whole process; beside
+  // fastText's predict of the same reports, in turn; and the floor, Node started to read the same file.
   say('bugcat: predicting fold 0 ...');
-  result.predict = repeat(5, () => bugcat(['predict', '--model', model, '--data', split.test, '--format', 'csv']));
+  const predictFold0 = () => bugcat(['predict', '--model', model, '--data', split.test, '--format', 'csv']);
+  if (ft) {
+    result.predictPairs = paired(quick ? 3 : 7, predictFold0, () =>
+      measure(ft, ['predict', join(split.dir, 'ft.bin'), join(split.dir, 'ft-test.txt')]),
+    );
+    result.predict = result.predictPairs.a;
+    result.fasttextPredict = result.predictPairs.b;
+  } else result.predict = repeat(5, predictFold0);
   result.predict.reports = testRows.length;
+  result.floors = {
+    predict: repeat(5, () => measure(process.execPath, floorArgs(split.test))),
+    train: repeat(5, () => measure(process.execPath, floorArgs(split.train))),
+  };
 
   // 5. In-process throughput through the public API, start-up and model loading left out.
   const { load } = await import('bugcat');
@@ -263,15 +259,14 @@ try {
   });
   result.throughput = { reportsPerSecond: median(rates), best: Math.max(...rates) };
 
-  // 6. One report on stdin with the shipped model, against a bare node, interleaved.
+  // 6. One report on stdin with the shipped model, against a bare node (the floor), in turn.
   const one = readFileSync(join(root, 'data', 'examples', '02-hang-at-boot.txt'));
-  const node = [];
-  const single = [];
-  for (let i = 0; i < 10; i++) {
-    node.push(measure(process.execPath, ['-e', '']).seconds);
-    single.push(measure(process.execPath, [cli, 'predict', '--model', join(root, 'models', 'qemu')], { input: one }).seconds);
-  }
-  result.oneReport = { bugcat: { min: min(single), median: median(single) }, node: { min: min(node), median: median(node) } };
+  result.oneReportPairs = paired(
+    11,
+    () => measure(process.execPath, [cli, 'predict', '--model', join(root, 'models', 'qemu')], { input: one }),
+    () => measure(process.execPath, ['-e', '']),
+  );
+  result.oneReport = { bugcat: result.oneReportPairs.a, node: result.oneReportPairs.b };
 
   // 7. Model size, and what pruning + quantization (the default weight dtype) cost against an unpruned float32 model.
   const full = join(split.dir, 'full');
@@ -370,7 +365,7 @@ for (const a of r.anchors ?? [])
     `${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`,
   );
 lines.push(
-  `${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.min, 2).padStart(8)}  ${fmt(r.predict.min, 2).padStart(9)}`,
+  `${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.median, 2).padStart(8)}  ${fmt(r.predict.median, 2).padStart(9)}`,
 );
 lines.push(
   `${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`,
@@ -407,14 +402,13 @@ if (r.pairedCv) {
   }
 }
 lines.push(...annotatorLines(r.annotators));
-lines.push(`\n== speed and memory (${r.machine.cores} cores; whole processes; min / median of n runs) ==`);
-if (r.fasttextTrain) {
-  lines.push(
-    `train   bugcat ${fmt(r.train.min, 2)} / ${fmt(r.train.median, 2)} s (n=${r.train.runs}), peak RSS ${fmt(r.train.rssMB, 0)} MB | fastText ${fmt(r.fasttextTrain.min, 2)} / ${fmt(r.fasttextTrain.median, 2)} s | ratio x${fmt(r.train.min / r.fasttextTrain.min, 2)}`,
-  );
-  lines.push(
-    `predict bugcat ${fmt(r.predict.min, 3)} / ${fmt(r.predict.median, 3)} s for ${r.predict.reports} reports, peak RSS ${fmt(r.predict.rssMB, 0)} MB | fastText ${fmt(r.fasttextPredict.min, 3)} / ${fmt(r.fasttextPredict.median, 3)} s | ratio x${fmt(r.predict.min / r.fasttextPredict.min, 2)}`,
-  );
+lines.push(
+  `\n== speed and memory (${r.machine.cpu}, ${r.machine.cores} cores; whole processes, each beside its anchor run in turn; medians) ==`,
+);
+const floor = (x) => `floor (start Node, read the same input) ${fmt(x.median, 3)} s`;
+if (r.trainPairs) {
+  lines.push(`train on folds 1-4: ${pairLine(r.trainPairs, 'bugcat', 'fastText', 2)} | ${floor(r.floors.train)}`);
+  lines.push(`predict ${r.predict.reports} reports: ${pairLine(r.predictPairs, 'bugcat', 'fastText')} | ${floor(r.floors.predict)}`);
 } else {
   lines.push(`train   bugcat ${fmt(r.train.min, 2)} s, peak RSS ${fmt(r.train.rssMB, 0)} MB (fastText not installed: no ratio)`);
   lines.push(`predict bugcat ${fmt(r.predict.min, 3)} s, peak RSS ${fmt(r.predict.rssMB, 0)} MB`);
@@ -422,9 +416,7 @@ if (r.fasttextTrain) {
 lines.push(
   `in-process throughput ${fmt(r.throughput.reportsPerSecond, 0)} reports/s (median of 5 runs of Model.predict over ${r.predict.reports} reports)`,
 );
-lines.push(
-  `one report on stdin: bugcat ${fmt(r.oneReport.bugcat.min)} / ${fmt(r.oneReport.bugcat.median)} s | node -e "" ${fmt(r.oneReport.node.min)} / ${fmt(r.oneReport.node.median)} s | ratio x${fmt(r.oneReport.bugcat.median / r.oneReport.node.median, 1)} (medians of 10)`,
-);
+lines.push(`one report on stdin, shipped model: ${pairLine(r.oneReportPairs, 'bugcat', 'node -e "" (the floor)')}`);
 if (r.scaling)
   lines.push(
     `training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`,
@@ -433,7 +425,7 @@ lines.push(
   `shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`,
 );
 lines.push(
-  `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.min, 2)} s (defaults ${fmt(r.predict.min, 2)} s)` +
+  `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.median, 2)} s (defaults ${fmt(r.predict.median, 2)} s)` +
     (r.fast.cv && r.size.cv
       ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})`
       : ''),
