@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:scale [-- --quick]   (also the last part of npm run bench)
+// npm run bench:scale [-- --quick] [--sizes 18,100] [--train-sizes 1,5,20]   (also the last part of npm run bench)
 // bugcat at scale beside fastText, in one invocation on one machine, as ratios (issue 17):
 //   - predict of the QEMU corpus repeated 18 times (~103,000 reports, ~184 MB of CSV): wall time
 //     and peak RSS, --jobs 1 and --jobs 2, against `fasttext predict` of the same reports;
@@ -27,6 +27,8 @@ const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+/** A list of factors given as `--flag 1,5` (none: `--flag ''`), or the default. */
+const factors = (flag, fallback) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1].split(',').filter(Boolean).map(Number) : fallback);
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'scale.json');
 const say = (s) => process.stderr.write(`${s}\n`);
 const split = writeSplit();
@@ -93,7 +95,7 @@ try {
     ]);
   }
 
-  const sizes = quick ? [2] : [18, 100];
+  const sizes = factors('--sizes', quick ? [2] : [18, 100]);
   result.predict = [];
   for (const k of sizes) {
     const file = join(dir, `x${k}.csv`);
@@ -146,7 +148,7 @@ try {
   // Training at 1x, 5x and 20x the training folds (the same reports repeated, ids made unique).
   result.train = [];
   const trainRows = parseSync(readFileSync(split.train), { columns: true });
-  for (const k of quick ? [1] : [1, 5, 20]) {
+  for (const k of factors('--train-sizes', quick ? [1] : [1, 5, 20])) {
     const file = join(dir, `train-x${k}.csv`);
     const out = createWriteStream(file);
     out.write('id,text,label\n');

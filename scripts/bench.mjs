@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json FILE] [--only annotators]
+// npm run bench [-- --quick] [--json FILE] [--only annotators|speed]
 // bugcat beside the reference classifiers, in one invocation on one machine, as ratios:
 // accuracy on fold 0 of ../shared/data (trained on folds 1-4), 5-fold CV inside folds 1-4,
 // whole-process train/predict time and peak RSS against fastText, in-process throughput,
@@ -14,14 +14,17 @@ import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SHARED_DATA, writeSplit } from './qemu-split.mjs';
-import { cpuModel, floorArgs, load, measure as measureIn, paired, pairLine } from './pairs.mjs';
+import { cpuModel, floorArgs, load as loadAverage, measure as measureIn, paired, pairLine } from './pairs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'annotators') throw new Error(`--only ${only}: the part that runs alone is annotators`);
+if (only !== undefined && only !== 'annotators' && only !== 'speed')
+  throw new Error(`--only ${only}: the parts that run alone are annotators and speed`);
+/** --only speed: the whole-process timings alone (train, predict, one report), beside their anchors. */
+const speedOnly = only === 'speed';
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'bench.json');
 const anchorsPy = new URL('../../shared/bench/anchors.py', import.meta.url).pathname;
 const say = (s) => process.stderr.write(`${s}\n`);
@@ -159,8 +162,10 @@ function annotatorLines(a) {
 }
 
 const split = writeSplit();
-const result = { machine: { cores: cpus().length, cpu: cpuModel(), node: process.version, date: new Date().toISOString(), load: load() } };
-say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}, load average ${load().toFixed(1)}`);
+const result = {
+  machine: { cores: cpus().length, cpu: cpuModel(), node: process.version, date: new Date().toISOString(), load: loadAverage() },
+};
+say(`machine: ${result.machine.cores} cores (${result.machine.cpu}), node ${process.version}, load average ${loadAverage().toFixed(1)}`);
 if (only === 'annotators') {
   try {
     result.annotators = await annotatorBench();
@@ -175,8 +180,9 @@ if (only === 'annotators') {
 }
 try {
   // 1. The anchors, in this same run.
-  const sk = spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
-  if (existsSync(anchorsPy) && sk.status === 0) {
+  const sk = speedOnly ? { status: 1 } : spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+  if (speedOnly) result.anchors = null;
+  else if (existsSync(anchorsPy) && sk.status === 0) {
     say('anchors: running ../shared/bench/anchors.py (scikit-learn, fastText) ...');
     const aj = join(split.dir, 'anchors.json');
     execFileSync('/usr/bin/python3', [anchorsPy, '--data', SHARED_DATA, '--json', aj], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -191,12 +197,14 @@ try {
   say('bugcat: training on folds 1-4 ...');
   const trainModel = () => bugcat(['train', '--data', split.train, '--out', model, '--quiet']);
   result.train = repeat(1, trainModel);
-  const e = evaluated(model, split.test);
-  result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
-  result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
+  if (!speedOnly) {
+    const e = evaluated(model, split.test);
+    result.accuracy = { n: e.n, accuracy: e.accuracy, macro_f1: e.macro_f1, weighted_f1: e.weighted_f1, ece: e.ece, coverage: e.coverage };
+    result.accuracy.recall = Object.fromEntries(Object.entries(e.per_class).map(([l, s]) => [l, s.recall]));
 
-  // 2b. One annotator against two (label_gemma too, combined by Dawid-Skene): not a default.
-  result.annotators = await annotatorBench(model);
+    // 2b. One annotator against two (label_gemma too, combined by Dawid-Skene): not a default.
+    result.annotators = await annotatorBench(model);
+  }
 
   // 3. fastText, the same reports, whole process.
   const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
@@ -268,87 +276,90 @@ try {
   );
   result.oneReport = { bugcat: result.oneReportPairs.a, node: result.oneReportPairs.b };
 
-  // 7. Model size, and what pruning + quantization (the default weight dtype) cost against an unpruned float32 model.
-  const full = join(split.dir, 'full');
-  bugcat(['train', '--data', split.train, '--out', full, '--quiet', '--max-features', '100000000', '--weight-dtype', 'float32']);
-  const f = evaluated(full, split.test);
-  const s = evaluated(join(root, 'models', 'qemu'), split.test);
-  result.size = {
-    shippedMB: dirSize(join(root, 'models', 'qemu')) / 1e6,
-    shipped: { accuracy: s.accuracy, macro_f1: s.macro_f1 },
-    unprunedFloat32MB: dirSize(full) / 1e6,
-    unprunedFloat32: {
-      accuracy: f.accuracy,
-      macro_f1: f.macro_f1,
-      terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures,
-    },
-  };
-  // 7b. The throughput setting: no character n-grams (most of a report's terms, and of
-  // prediction's time: bench-scale times it on 103,000 reports). What it costs in accuracy.
-  const fast = join(split.dir, 'fast');
-  bugcat(['train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
-  const fe = evaluated(fast, split.test);
-  result.fast = {
-    accuracy: fe.accuracy,
-    macro_f1: fe.macro_f1,
-    predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])),
-  };
-
-  if (!quick) {
-    // 8. Training cost against data size: 1x, 2x, 4x the reports by repetition.
-    const trainRows = parse(readFileSync(split.train), { columns: true });
-    result.scaling = [];
-    for (const k of [1, 2, 4]) {
-      const file = join(split.dir, `train-x${k}.csv`);
-      const rows = Array.from({ length: k }, (_, rep) => trainRows.map((r) => ({ ...r, id: `${r.id}-${rep}` }))).flat();
-      writeFileSync(file, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
-      say(`bugcat: training on ${k}x the data ...`);
-      const r = bugcat(['train', '--data', file, '--out', join(split.dir, `m${k}`), '--quiet']);
-      result.scaling.push({
-        factor: k,
-        reports: rows.filter((x) => x.label && x.label !== 'manual-review').length,
-        seconds: r.seconds,
-        rssMB: r.rssMB,
-      });
-    }
-    // 8b. The same pruning comparison by 4-fold CV inside folds 1-4 (the split's own folds): one
-    // fold of 1,059 reports moves by about a point from noise alone.
-    say('bugcat: default vocabulary size vs unpruned by CV on folds 1-4 ...');
-    const cvOf = (extra) => {
-      const out = join(split.dir, 'cvp.json');
-      bugcat(['cv', '--data', split.train, '--fold-column', 'fold', '--json', out, '--quiet', ...extra]);
-      return JSON.parse(readFileSync(out, 'utf8'));
+  // 7-9: sizes, the throughput setting, scaling and CV (not with --only speed).
+  if (!speedOnly) {
+    // 7. Model size, and what pruning + quantization (the default weight dtype) cost against an unpruned float32 model.
+    const full = join(split.dir, 'full');
+    bugcat(['train', '--data', split.train, '--out', full, '--quiet', '--max-features', '100000000', '--weight-dtype', 'float32']);
+    const f = evaluated(full, split.test);
+    const s = evaluated(join(root, 'models', 'qemu'), split.test);
+    result.size = {
+      shippedMB: dirSize(join(root, 'models', 'qemu')) / 1e6,
+      shipped: { accuracy: s.accuracy, macro_f1: s.macro_f1 },
+      unprunedFloat32MB: dirSize(full) / 1e6,
+      unprunedFloat32: {
+        accuracy: f.accuracy,
+        macro_f1: f.macro_f1,
+        terms: JSON.parse(readFileSync(join(full, 'bugcat.json'), 'utf8')).hyperparameters.maxFeatures,
+      },
     };
-    const byFold = cvOf([]);
-    result.size.cv = { shipped: byFold.mean, unprunedFloat32: cvOf(['--max-features', '100000000', '--weight-dtype', 'float32']).mean };
-    result.fast.cv = cvOf(['--char-chars', '0']).mean;
-    // 8c. The best anchor on the same four folds, fold by fold beside bugcat's (paired).
-    if (result.anchors) {
-      say('anchor: LinearSVC (text+title+chars) by CV on folds 1-4 ...');
-      const aj = join(split.dir, 'anchor-cv.json');
-      execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-cv.py'), split.train, aj], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      const anchor = JSON.parse(readFileSync(aj, 'utf8'));
-      result.pairedCv = {
-        anchor: anchor.system,
-        folds: byFold.folds.map((f) => {
-          const a = anchor.folds.find((x) => x.fold === f.fold);
-          return {
-            fold: f.fold,
-            n: f.n,
-            bugcat: { accuracy: f.accuracy, macro_f1: f.macro_f1 },
-            anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1 },
-          };
-        }),
+    // 7b. The throughput setting: no character n-grams (most of a report's terms, and of
+    // prediction's time: bench-scale times it on 103,000 reports). What it costs in accuracy.
+    const fast = join(split.dir, 'fast');
+    bugcat(['train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
+    const fe = evaluated(fast, split.test);
+    result.fast = {
+      accuracy: fe.accuracy,
+      macro_f1: fe.macro_f1,
+      predict: repeat(3, () => bugcat(['predict', '--model', fast, '--data', split.test, '--format', 'csv'])),
+    };
+
+    if (!quick) {
+      // 8. Training cost against data size: 1x, 2x, 4x the reports by repetition.
+      const trainRows = parse(readFileSync(split.train), { columns: true });
+      result.scaling = [];
+      for (const k of [1, 2, 4]) {
+        const file = join(split.dir, `train-x${k}.csv`);
+        const rows = Array.from({ length: k }, (_, rep) => trainRows.map((r) => ({ ...r, id: `${r.id}-${rep}` }))).flat();
+        writeFileSync(file, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
+        say(`bugcat: training on ${k}x the data ...`);
+        const r = bugcat(['train', '--data', file, '--out', join(split.dir, `m${k}`), '--quiet']);
+        result.scaling.push({
+          factor: k,
+          reports: rows.filter((x) => x.label && x.label !== 'manual-review').length,
+          seconds: r.seconds,
+          rssMB: r.rssMB,
+        });
+      }
+      // 8b. The same pruning comparison by 4-fold CV inside folds 1-4 (the split's own folds): one
+      // fold of 1,059 reports moves by about a point from noise alone.
+      say('bugcat: default vocabulary size vs unpruned by CV on folds 1-4 ...');
+      const cvOf = (extra) => {
+        const out = join(split.dir, 'cvp.json');
+        bugcat(['cv', '--data', split.train, '--fold-column', 'fold', '--json', out, '--quiet', ...extra]);
+        return JSON.parse(readFileSync(out, 'utf8'));
       };
+      const byFold = cvOf([]);
+      result.size.cv = { shipped: byFold.mean, unprunedFloat32: cvOf(['--max-features', '100000000', '--weight-dtype', 'float32']).mean };
+      result.fast.cv = cvOf(['--char-chars', '0']).mean;
+      // 8c. The best anchor on the same four folds, fold by fold beside bugcat's (paired).
+      if (result.anchors) {
+        say('anchor: LinearSVC (text+title+chars) by CV on folds 1-4 ...');
+        const aj = join(split.dir, 'anchor-cv.json');
+        execFileSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-cv.py'), split.train, aj], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        const anchor = JSON.parse(readFileSync(aj, 'utf8'));
+        result.pairedCv = {
+          anchor: anchor.system,
+          folds: byFold.folds.map((f) => {
+            const a = anchor.folds.find((x) => x.fold === f.fold);
+            return {
+              fold: f.fold,
+              n: f.n,
+              bugcat: { accuracy: f.accuracy, macro_f1: f.macro_f1 },
+              anchor: { accuracy: a.accuracy, macro_f1: a.macro_f1 },
+            };
+          }),
+        };
+      }
+      // 9. 5-fold cross-validation inside folds 1-4 (fold 0 never seen).
+      say('bugcat: 5-fold cross-validation on folds 1-4 ...');
+      const cvJson = join(split.dir, 'cv.json');
+      bugcat(['cv', '--data', split.train, '--folds', '5', '--json', cvJson, '--quiet']);
+      const cv = JSON.parse(readFileSync(cvJson, 'utf8'));
+      result.cv = { folds: 5, mean: cv.mean, std: cv.std };
     }
-    // 9. 5-fold cross-validation inside folds 1-4 (fold 0 never seen).
-    say('bugcat: 5-fold cross-validation on folds 1-4 ...');
-    const cvJson = join(split.dir, 'cv.json');
-    bugcat(['cv', '--data', split.train, '--folds', '5', '--json', cvJson, '--quiet']);
-    const cv = JSON.parse(readFileSync(cvJson, 'utf8'));
-    result.cv = { folds: 5, mean: cv.mean, std: cv.std };
   }
 } finally {
   rmSync(split.dir, { recursive: true, force: true });
@@ -358,50 +369,52 @@ try {
 const r = result;
 const fmt = (x, d = 3) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
 const lines = [];
-lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1-4) ==`);
-lines.push('system                               accuracy  macro-F1   train s  predict s');
-for (const a of r.anchors ?? [])
-  lines.push(
-    `${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`,
-  );
-lines.push(
-  `${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.median, 2).padStart(8)}  ${fmt(r.predict.median, 2).padStart(9)}`,
-);
-lines.push(
-  `${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`,
-);
-const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
-if (best)
-  lines.push(
-    `bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`,
-  );
-lines.push(
-  `calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`,
-);
-lines.push(
-  `recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`,
-);
-if (r.cv)
-  lines.push(
-    `5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`,
-  );
-if (r.pairedCv) {
-  const pf = r.pairedCv.folds;
-  const avg = (k) => pf.reduce((t, f) => t + k(f), 0) / pf.length;
-  lines.push(`4-fold CV on the split's folds 1-4, paired with ${r.pairedCv.anchor} on the same folds:`);
-  for (const [m, name] of [
-    ['accuracy', 'accuracy'],
-    ['macro_f1', 'macro-F1'],
-  ]) {
-    const diff = (f) => (f.bugcat[m] - f.anchor[m]) * 100;
-    const mean = avg(diff);
-    const sd = Math.sqrt(avg((f) => (diff(f) - mean) ** 2));
+if (r.accuracy) {
+  lines.push(`\n== accuracy on fold 0 (${r.accuracy.n} reports; trained on folds 1-4) ==`);
+  lines.push('system                               accuracy  macro-F1   train s  predict s');
+  for (const a of r.anchors ?? [])
     lines.push(
-      `  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`,
+      `${a.system.padEnd(36)} ${fmt(a.accuracy).padStart(8)}  ${fmt(a.macro_f1).padStart(8)}  ${fmt(a.train_s, 2).padStart(8)}  ${fmt(a.predict_s, 2).padStart(9)}`,
     );
+  lines.push(
+    `${'bugcat (defaults)'.padEnd(36)} ${fmt(r.accuracy.accuracy).padStart(8)}  ${fmt(r.accuracy.macro_f1).padStart(8)}  ${fmt(r.train.median, 2).padStart(8)}  ${fmt(r.predict.median, 2).padStart(9)}`,
+  );
+  lines.push(
+    `${'bugcat (+ label_gemma, Dawid-Skene)'.padEnd(36)} ${fmt(r.annotators.fold0.both.label.accuracy).padStart(8)}  ${fmt(r.annotators.fold0.both.label.macro_f1).padStart(8)}  ${fmt(r.annotators.trainSeconds.both, 2).padStart(8)}  ${'-'.padStart(9)}`,
+  );
+  const best = (r.anchors ?? []).filter((a) => a.train_s > 0).sort((a, b) => b.accuracy - a.accuracy)[0];
+  if (best)
+    lines.push(
+      `bugcat / best anchor (${best.system}): accuracy x${fmt(r.accuracy.accuracy / best.accuracy)}, macro-F1 x${fmt(r.accuracy.macro_f1 / best.macro_f1)}`,
+    );
+  lines.push(
+    `calibration error (ECE, 10 bins) ${fmt(r.accuracy.ece)}; accuracy at 50/70/90 % coverage ${r.accuracy.coverage.map((c) => fmt(c.accuracy)).join(' / ')}`,
+  );
+  lines.push(
+    `recall of the rarest categories: ${['socket', 'permissions', 'vnc', 'kernel', 'assembly'].map((l) => `${l} ${fmt(r.accuracy.recall[l])}`).join(', ')}`,
+  );
+  if (r.cv)
+    lines.push(
+      `5-fold CV inside folds 1-4: accuracy ${fmt(r.cv.mean.accuracy)} ± ${fmt(r.cv.std.accuracy)}, macro-F1 ${fmt(r.cv.mean.macro_f1)} ± ${fmt(r.cv.std.macro_f1)}, ECE ${fmt(r.cv.mean.ece)} ± ${fmt(r.cv.std.ece)}`,
+    );
+  if (r.pairedCv) {
+    const pf = r.pairedCv.folds;
+    const avg = (k) => pf.reduce((t, f) => t + k(f), 0) / pf.length;
+    lines.push(`4-fold CV on the split's folds 1-4, paired with ${r.pairedCv.anchor} on the same folds:`);
+    for (const [m, name] of [
+      ['accuracy', 'accuracy'],
+      ['macro_f1', 'macro-F1'],
+    ]) {
+      const diff = (f) => (f.bugcat[m] - f.anchor[m]) * 100;
+      const mean = avg(diff);
+      const sd = Math.sqrt(avg((f) => (diff(f) - mean) ** 2));
+      lines.push(
+        `  ${name.padEnd(8)}  bugcat ${fmt(avg((f) => f.bugcat[m]))} | anchor ${fmt(avg((f) => f.anchor[m]))} | difference by fold ${pf.map((f) => fmt(diff(f), 1)).join(' / ')} points, mean ${fmt(mean, 1)} ± ${fmt(sd, 1)}`,
+      );
+    }
   }
+  lines.push(...annotatorLines(r.annotators));
 }
-lines.push(...annotatorLines(r.annotators));
 lines.push(
   `\n== speed and memory (${r.machine.cpu}, ${r.machine.cores} cores; whole processes, each beside its anchor run in turn; medians) ==`,
 );
@@ -421,19 +434,21 @@ if (r.scaling)
   lines.push(
     `training time by data size: ${r.scaling.map((x) => `${x.factor}x (${x.reports} reports) ${fmt(x.seconds, 1)} s`).join(', ')}; per report ${r.scaling.map((x) => fmt((x.seconds / x.reports) * 1000, 2)).join(' / ')} ms`,
   );
-lines.push(
-  `shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`,
-);
-lines.push(
-  `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.median, 2)} s (defaults ${fmt(r.predict.median, 2)} s)` +
-    (r.fast.cv && r.size.cv
-      ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})`
-      : ''),
-);
-if (r.size.cv)
+if (r.size) {
   lines.push(
-    `the same by 4-fold CV inside folds 1-4 (pruning only: cv keeps weights in memory, unquantized): default settings accuracy ${fmt(r.size.cv.shipped.accuracy)}, macro-F1 ${fmt(r.size.cv.shipped.macro_f1)} | unpruned float32 accuracy ${fmt(r.size.cv.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.cv.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.cv.shipped.accuracy - r.size.cv.unprunedFloat32.accuracy) * 100, 1)} points`,
+    `shipped model models/qemu ${fmt(r.size.shippedMB, 2)} MB: accuracy ${fmt(r.size.shipped.accuracy)}, macro-F1 ${fmt(r.size.shipped.macro_f1)} | unpruned float32 ${fmt(r.size.unprunedFloat32MB, 2)} MB: accuracy ${fmt(r.size.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.shipped.accuracy - r.size.unprunedFloat32.accuracy) * 100, 1)} points`,
   );
+  lines.push(
+    `without character n-grams (train --char-chars 0), fold 0: accuracy ${fmt(r.fast.accuracy)}, macro-F1 ${fmt(r.fast.macro_f1)} (defaults ${fmt(r.accuracy.accuracy)}, ${fmt(r.accuracy.macro_f1)}), predict ${fmt(r.fast.predict.median, 2)} s (defaults ${fmt(r.predict.median, 2)} s)` +
+      (r.fast.cv && r.size.cv
+        ? ` | 4-fold CV inside folds 1-4: accuracy ${fmt(r.fast.cv.accuracy)}, macro-F1 ${fmt(r.fast.cv.macro_f1)} (defaults ${fmt(r.size.cv.shipped.accuracy)}, ${fmt(r.size.cv.shipped.macro_f1)})`
+        : ''),
+  );
+  if (r.size.cv)
+    lines.push(
+      `the same by 4-fold CV inside folds 1-4 (pruning only: cv keeps weights in memory, unquantized): default settings accuracy ${fmt(r.size.cv.shipped.accuracy)}, macro-F1 ${fmt(r.size.cv.shipped.macro_f1)} | unpruned float32 accuracy ${fmt(r.size.cv.unprunedFloat32.accuracy)}, macro-F1 ${fmt(r.size.cv.unprunedFloat32.macro_f1)} | difference ${fmt((r.size.cv.shipped.accuracy - r.size.cv.unprunedFloat32.accuracy) * 100, 1)} points`,
+    );
+}
 process.stdout.write(lines.join('\n') + '\n');
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
@@ -443,7 +458,7 @@ say(`figures written to ${jsonOut}`);
 // every labelled report and with 1,000 and 300, bugcat's defaults, --autotune and --unlabelled paired
 // with the anchor, and a learning curve on fold 0. Long (about an hour on 2 cores): --quick skips it,
 // and so does --no-tasks.
-if (!quick && !argv.includes('--no-tasks')) {
+if (!quick && !speedOnly && !argv.includes('--no-tasks')) {
   say('bench-tasks: bugcat on several tasks and sizes beside the anchor ...');
   execFileSync(process.execPath, [join(root, 'scripts', 'bench-tasks.mjs')], { stdio: 'inherit' });
 }
