@@ -102,7 +102,14 @@ describe('save, load and artifacts', () => {
     const dir = join(tmp(), 'model');
     await model.save(dir);
     const artifacts = model.toArtifacts();
-    expect(Object.keys(artifacts).sort()).toEqual(['bugcat.json', 'fingerprints.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
+    expect(Object.keys(artifacts).sort()).toEqual([
+      'bugcat.json',
+      'fingerprints.bin',
+      'lookup.bin',
+      'model.json',
+      'vocabulary.json',
+      'weights.bin',
+    ]);
     for (const [name, bytes] of Object.entries(artifacts)) expect(Buffer.compare(readFileSync(join(dir, name)), bytes)).toBe(0);
     const fromDisk = await load(dir);
     const fromMemory = await fromArtifacts(
@@ -149,6 +156,7 @@ describe('save, load and artifacts', () => {
     expect(readdirSync(dir).sort()).toEqual([
       'bugcat.json',
       'fingerprints.bin',
+      'lookup.bin',
       'model.json',
       'notes.txt',
       'vocabulary.json',

@@ -7,6 +7,9 @@ import { DEFAULTS, type Hyperparameters } from '../src/base/hyperparameters.js';
 import { silentLog } from '../src/base/log.js';
 import { fromArtifacts, toArtifacts } from '../src/io/artifacts.js';
 import { toFloat16 } from '../src/io/codecs.js';
+import { decodeTermTables, encodeTermTables } from '../src/io/lookup.js';
+import { CHARS, FIELD_PREFIXES } from '../src/text/counter.js';
+import { TermIndex } from '../src/text/termindex.js';
 import { dropExcluded, readCsv } from '../src/io/reports.js';
 import { readArtifacts, saveArtifacts } from '../src/io/store.js';
 import { Classifier } from '../src/model/classifier.js';
@@ -120,7 +123,7 @@ describe('model store', () => {
     expect(manifest.labels).toEqual(['boot', 'graphic', 'network']);
     expect(manifest.training.n).toBe(30);
     expect(manifest.training.labelCounts).toEqual({ boot: 10, graphic: 10, network: 10 });
-    expect(Object.keys(manifest.files).sort()).toEqual(['fingerprints.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
+    expect(Object.keys(manifest.files).sort()).toEqual(['fingerprints.bin', 'lookup.bin', 'model.json', 'vocabulary.json', 'weights.bin']);
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(model.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['embedding', 'bias1', 'dense', 'bias2', 'idf']);
   });
@@ -153,6 +156,62 @@ describe('model store', () => {
     const back = loadModel(dir);
     expect(back.networks).toHaveLength(2);
     expect(Array.from(back.probabilities(probe))).toEqual(Array.from(pair.probabilities(probe)));
+  });
+
+  it("stores the vocabulary's lookup tables: loaded, a model reads them and parses its terms only when they are asked for", async () => {
+    const dir = join(tmp(), 'model');
+    await saveModel(clf, dir, { createdBy: 'test' });
+    const artifacts = readArtifacts(dir);
+    const { tables, vocabulary } = decodeTermTables(artifacts['lookup.bin'])!;
+    expect(vocabulary).toBe(createHash('sha256').update(artifacts['vocabulary.json']).digest('hex'));
+    // The stored tables are the ones built from the terms, array for array.
+    const built = TermIndex.fixed(clf.vectorizer.terms, CHARS, FIELD_PREFIXES).tables(FIELD_PREFIXES);
+    expect(tables.terms).toBe(clf.vectorizer.terms.length);
+    expect(tables.otherChars).toEqual(built.otherChars);
+    for (const [a, b] of [
+      [tables.chars.keys, built.chars.keys],
+      [tables.chars.values, built.chars.values],
+      [tables.words.slots, built.words.slots],
+      [tables.words.pool, built.words.pool],
+      ...tables.wordTerms.map((t, f) => [t, built.wordTerms[f]]),
+    ])
+      expect(Array.from(a)).toEqual(Array.from(b));
+    const back = loadModel(dir);
+    expect(back.vectorizer['termList']).toBeUndefined();
+    expect(Array.from(back.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
+    expect(back.vectorizer['termList']).toBeUndefined(); // predicting read no term
+    expect(back.vectorizer.terms).toEqual(clf.vectorizer.terms);
+    // Saved again, the same files.
+    const again = toArtifacts(back, 'test');
+    for (const name of Object.keys(artifacts)) expect(Buffer.compare(again[name], artifacts[name]), name).toBe(0);
+  });
+
+  it('a model without lookup tables (saved before them), or with tables of another vocabulary, predicts the same from its terms', async () => {
+    const dir = join(tmp(), 'model');
+    await saveModel(clf, dir, { createdBy: 'test' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
+    const { 'lookup.bin': _, ...files } = manifest.files;
+    writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, files }));
+    const older = loadModel(dir);
+    expect(older.vectorizer['tables']).toBeUndefined();
+    expect(Array.from(older.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
+    // Tables that say they were made from another vocabulary are not used.
+    const artifacts = readArtifacts(dir);
+    const { tables } = decodeTermTables(toArtifacts(clf, 'test')['lookup.bin'])!;
+    const other = encodeTermTables(tables, '0'.repeat(64));
+    const withOther = { ...artifacts, 'lookup.bin': other };
+    const sha = createHash('sha256').update(other).digest('hex');
+    withOther['bugcat.json'] = new TextEncoder().encode(JSON.stringify({ ...manifest, files: { ...files, 'lookup.bin': sha } }));
+    const mismatched = fromArtifacts(withOther, 'm');
+    expect(mismatched.vectorizer['tables']).toBeUndefined();
+    expect(Array.from(mismatched.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
+    // Bytes that are no lookup file, with a checksum that matches: the model is damaged.
+    const junk = new TextEncoder().encode('not a lookup file');
+    withOther['lookup.bin'] = junk;
+    withOther['bugcat.json'] = new TextEncoder().encode(
+      JSON.stringify({ ...manifest, files: { ...files, 'lookup.bin': createHash('sha256').update(junk).digest('hex') } }),
+    );
+    expect(() => fromArtifacts(withOther, 'm')).toThrow(/model m is damaged: lookup\.bin is not a lookup file/);
   });
 
   it('reads a format version 1 model (one network, written before members and select existed)', async () => {

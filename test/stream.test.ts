@@ -109,7 +109,7 @@ describe('train and cv on every core, with the same results', () => {
     const b = join(tmp(), 'b');
     expect((await bugcat(['train', '--data', data, '--out', a, '--jobs', '1', ...FAST])).status).toBe(0);
     expect((await bugcat(['train', '--data', data, '--out', b, '--jobs', '2', ...FAST])).status).toBe(0);
-    for (const f of ['weights.bin', 'vocabulary.json', 'model.json', 'fingerprints.bin'])
+    for (const f of ['weights.bin', 'vocabulary.json', 'model.json', 'fingerprints.bin', 'lookup.bin'])
       expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
     const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'bugcat.json'), 'utf8'));
     expect(manifest(b).calibration).toEqual(manifest(a).calibration);

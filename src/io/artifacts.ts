@@ -8,13 +8,16 @@ import type { Calibration } from '../model/calibration.js';
 import { Classifier } from '../model/classifier.js';
 import type { TrainingSummary } from '../model/record.js';
 import { featureConfig } from '../text/features.js';
+import type { TermTables } from '../text/termindex.js';
 import { Vectorizer } from '../text/vectorizer.js';
 import { lazyIndex, type IndexSource } from '../model/similar.js';
 import { fromFloat16, fromUint8, toFloat16, toUint8 } from './codecs.js';
+import { decodeTermTables, encodeTermTables } from './lookup.js';
 import { decodeIndex, encodeIndex } from './similar-index.js';
 import {
   FINGERPRINTS,
   FORMAT,
+  LOOKUP,
   FORMAT_VERSION,
   MANIFEST,
   MODEL,
@@ -84,8 +87,9 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
     modelTopology: { input: 'tfidf-sparse', vocabSize, hidden, activation: 'relu', classes, output: 'softmax', members },
     weightsManifest: [{ paths: [WEIGHTS], weights: specs }],
   });
-  const vocabulary = JSON.stringify({ terms: clf.vectorizer.terms });
-  const files: Record<string, Uint8Array> = { [MODEL]: utf8(model), [WEIGHTS]: weights, [VOCABULARY]: utf8(vocabulary) };
+  const vocabulary = utf8(JSON.stringify({ terms: clf.vectorizer.terms }));
+  const files: Record<string, Uint8Array> = { [MODEL]: utf8(model), [WEIGHTS]: weights, [VOCABULARY]: vocabulary };
+  files[LOOKUP] = encodeTermTables(clf.vectorizer.termTables(), sha256(vocabulary));
   if (clf.fingerprints) files[FINGERPRINTS] = encodeFingerprints(clf.fingerprints);
   if (clf.index) files[SIMILAR] = clf.index.bytes ?? encodeIndex(clf.index.index());
   const manifest: Manifest = {
@@ -162,7 +166,20 @@ export function fromArtifacts(
     modelTopology: { vocabSize: number; hidden: number; classes: number; members?: number };
     weightsManifest: { weights: WeightSpec[] }[];
   }>(data[MODEL], source, MODEL);
-  const { terms } = parseJson<{ terms: string[] }>(data[VOCABULARY], source, VOCABULARY);
+  // The terms are parsed when first needed if the model stores its lookup tables (made from this
+  // very vocabulary): predicting with single words never needs them; else now, to build the tables.
+  const readTerms = () => parseJson<{ terms: string[] }>(data[VOCABULARY], source, VOCABULARY).terms;
+  let tables: TermTables | undefined;
+  if (data[LOOKUP]) {
+    let lookup: ReturnType<typeof decodeTermTables>;
+    try {
+      lookup = decodeTermTables(data[LOOKUP]);
+    } catch (err) {
+      throw damaged(`${LOOKUP} is not a lookup file (${(err as Error).message})`);
+    }
+    if (lookup && lookup.vocabulary === manifest.files[VOCABULARY]) tables = lookup.tables;
+  }
+  const terms = tables ? readTerms : readTerms();
   // Models written before a hyperparameter existed were trained as its neutral value; those
   // written with one bugcat has since retired list it, and it is dropped.
   let hp: Hyperparameters;
@@ -211,7 +228,7 @@ export function fromArtifacts(
         shared?.[m],
       );
     });
-    const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp));
+    const vectorizer = new Vectorizer(terms, values('idf'), featureConfig(hp), tables);
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
     const fp = data[FINGERPRINTS] ? decodeFingerprints(data[FINGERPRINTS]) : undefined;
     const index = data[SIMILAR] ? indexOf(data[SIMILAR], source, vocabSize) : undefined;

@@ -11,6 +11,8 @@
  *                    tell which reports the model was trained on
  *   similar.bin      the training reports' ids, labels and cut, quantised TF-IDF vectors, to find
  *                    the ones most similar to a new report: optional (train's keepIndex)
+ *   lookup.bin       the vocabulary's lookup tables, as prediction reads them (computed at save,
+ *                    so that a load builds nothing that grows with the vocabulary)
  * store.ts writes them to a folder and reads them back; a service may keep them in memory.
  */
 export type ModelArtifacts = Readonly<Record<string, Uint8Array>>;
@@ -33,5 +35,10 @@ export const VOCABULARY = 'vocabulary.json';
 export const FINGERPRINTS = 'fingerprints.bin';
 /** The training reports' similarity index (io/similar-index.ts): optional, in models trained with keepIndex. */
 export const SIMILAR = 'similar.bin';
+/**
+ * The vocabulary's lookup tables as prediction reads them (io/lookup.ts): optional, absent from
+ * older models (which build them from the terms at load; older bugcats ignore the file).
+ */
+export const LOOKUP = 'lookup.bin';
 /** Every file of a model. */
-export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS, SIMILAR];
+export const MODEL_FILES: readonly string[] = [MANIFEST, MODEL, WEIGHTS, VOCABULARY, FINGERPRINTS, SIMILAR, LOOKUP];

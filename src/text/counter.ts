@@ -115,7 +115,7 @@ export class FieldCounter {
         distinct: new Int32Array(1 << 10),
         wordCounts: new Int32Array(1 << 10),
       };
-      this.slot = new Int32Array(index.terms.length).fill(-1);
+      this.slot = new Int32Array(index.termCount).fill(-1);
     }
   }
 

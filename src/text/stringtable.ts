@@ -9,11 +9,30 @@ export class StringTable {
    * Four numbers a slot, together so that a probe reads one cache line: the key's hash, where its
    * units start in `pool`, their number + 1 (0: an empty slot), and the value.
    */
-  private slots = new Int32Array(4 << 10);
-  private pool = new Uint16Array(1 << 12);
+  private slots: Int32Array = new Int32Array(4 << 10);
+  private pool: Uint16Array = new Uint16Array(1 << 12);
   private poolUsed = 0;
   /** Entries held. */
   size = 0;
+
+  /** What the table holds, as arrays (a model stores a vocabulary's tables so: termindex.ts's TermTables). */
+  parts(): StringTableParts {
+    return { slots: this.slots, pool: this.pool.subarray(0, this.poolUsed), size: this.size };
+  }
+
+  /** A table over the arrays `parts` gave (not copied: the table is read, never added to, while they are shared). */
+  static of(parts: StringTableParts): StringTable {
+    const { slots, pool, size } = parts;
+    const n = slots.length >> 2;
+    if (slots.length % 4 !== 0 || n < 1 || (n & (n - 1)) !== 0 || size < 0 || 2 * size > n)
+      throw new Error(`a string table of ${slots.length} slot numbers holding ${size} keys`);
+    const table = new StringTable();
+    table.slots = slots;
+    table.pool = pool;
+    table.poolUsed = pool.length;
+    table.size = size;
+    return table;
+  }
 
   /** The value of units start .. end of s (hashed `hash`), or -1. */
   get(s: string, start: number, end: number, hash: number): number {
@@ -70,6 +89,13 @@ export class StringTable {
     this.slots = new Int32Array(length);
     for (let q = 0; q < old.length; q += 4) if (old[q + 2] !== 0) this.place(this.slots, old[q], old[q + 1], old[q + 2], old[q + 3]);
   }
+}
+
+/** A StringTable's contents: its slots (four numbers each, a power of two of them), its pool of code units, its number of keys. */
+export interface StringTableParts {
+  slots: Int32Array;
+  pool: Uint16Array;
+  size: number;
 }
 
 /** FNV's low bits are weak for a power-of-two table: a finalising mix (murmur3's). */

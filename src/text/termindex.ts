@@ -11,7 +11,25 @@
  * n-grams are -1). Term strings are the same in both: prefix + words joined by single spaces.
  */
 import { hashUnits } from './scan.js';
-import { StringTable } from './stringtable.js';
+import { StringTable, type StringTableParts } from './stringtable.js';
+
+/**
+ * A fitted vocabulary's lookup tables as arrays, in the form prediction reads them: its single
+ * words (unigrams' table and term ids, for the fields `prefixes`), and its character n-grams (the
+ * ASCII ones' NumberTable, the others by string). Computed once, when a model is saved, and
+ * stored with it (io/artifacts.ts), so that a process predicting with the model builds no table
+ * over its vocabulary: its start-up does not grow with the vocabulary.
+ */
+export interface TermTables {
+  /** The number of terms. */
+  terms: number;
+  prefixes: string[];
+  words: StringTableParts;
+  wordTerms: Int32Array[];
+  chars: NumberTableParts;
+  /** The character n-grams that are not ASCII (without their prefix), with their term ids. */
+  otherChars: [gram: string, id: number][];
+}
 
 const FANOUT = 2 ** 26;
 
@@ -24,15 +42,67 @@ export class TermIndex {
   private readonly rootOf = new Map<string, number>();
   private readonly prefixOf: string[] = [];
   /** Character n-grams of ASCII characters, by gramKey -> term id. */
-  private readonly asciiChars = new NumberTable();
+  private asciiChars = new NumberTable();
   /** Other character n-grams, without their prefix -> term id. */
   private readonly chars = new Map<string, number>();
 
+  /** The terms, or (an index made from stored tables) where to get them when first needed. */
+  private termList?: string[];
+  private termSource?: () => readonly string[];
+  /** Of an index made from stored tables: their unigrams, and the number of terms. */
+  private storedUnigrams?: { prefixes: readonly string[]; table: StringTable; terms: Int32Array[] };
+  private storedCount = 0;
+
   private constructor(
-    readonly terms: string[],
+    terms: string[] | (() => readonly string[]),
     private growing: boolean,
     private readonly charPrefix: string,
-  ) {}
+  ) {
+    if (typeof terms === 'function') this.termSource = terms;
+    else this.termList = terms;
+  }
+
+  /** The terms, term i at i (an index made from stored tables reads them only now). */
+  get terms(): string[] {
+    if (!this.termList) {
+      this.termList = [...this.termSource!()];
+      if (this.termList.length !== this.storedCount) throw new Error(`${this.termList.length} terms, but tables of ${this.storedCount}`);
+    }
+    return this.termList;
+  }
+
+  /** How many terms there are (without reading them). */
+  get termCount(): number {
+    return this.termList ? this.termList.length : this.storedCount;
+  }
+
+  /**
+   * The index of a fitted vocabulary from its stored tables (tables, which TermIndex.tables gave
+   * for the same terms): nothing is built; the terms are read (`terms`) only if a trie is walked.
+   */
+  static fromTables(terms: () => readonly string[], charPrefix: string, fieldPrefixes: readonly string[], tables: TermTables): TermIndex {
+    const index = new TermIndex(terms, false, charPrefix);
+    index.storedCount = tables.terms;
+    index.asciiChars = NumberTable.of(tables.chars);
+    for (const [gram, id] of tables.otherChars) index.chars.set(gram, id);
+    index.storedUnigrams = { prefixes: tables.prefixes, table: StringTable.of(tables.words), terms: tables.wordTerms };
+    index.unwalked = [...fieldPrefixes].filter((p) => p !== '');
+    return index;
+  }
+
+  /** This fixed index's tables, for a model to store (see TermTables); unigrams of the fields `prefixes`. */
+  tables(prefixes: readonly string[]): TermTables {
+    if (this.growing) throw new Error('a growing index has no tables to store');
+    const { table, terms } = this.unigrams(prefixes);
+    return {
+      terms: this.termCount,
+      prefixes: [...prefixes],
+      words: table.parts(),
+      wordTerms: terms,
+      chars: this.asciiChars.parts(),
+      otherChars: [...this.chars],
+    };
+  }
 
   /** An empty index that adds every n-gram it is asked about; character n-gram terms get the prefix `charPrefix`. */
   static growing(charPrefix: string): TermIndex {
@@ -120,6 +190,8 @@ export class TermIndex {
    * words alone (no n-grams) needs, with no trie walk and no string made (StringTable).
    */
   unigrams(prefixes: readonly string[]): { table: StringTable; terms: Int32Array[] } {
+    const stored = this.storedUnigrams;
+    if (stored && stored.prefixes.length === prefixes.length && stored.prefixes.every((p, f) => p === prefixes[f])) return stored;
     if (this.unwalked) return this.unigramsOfTerms(prefixes, this.unwalked);
     const roots = prefixes.map((p) => this.root(p));
     const found: number[][] = prefixes.map(() => []);
@@ -231,11 +303,36 @@ function gramKey(w: string, i: number, n: number): number {
   return key;
 }
 
+/** A NumberTable's contents: keys (0: an empty slot; a power of two of them), values, the number of keys. */
+export interface NumberTableParts {
+  keys: Float64Array;
+  values: Int32Array;
+  size: number;
+}
+
 /** Open-addressing hash table from positive integer keys (below 2^53) to non-negative int32 values. */
 class NumberTable {
-  private keys = new Float64Array(1 << 12);
-  private values = new Int32Array(1 << 12);
+  private keys: Float64Array = new Float64Array(1 << 12);
+  private values: Int32Array = new Int32Array(1 << 12);
   private size = 0;
+
+  /** What the table holds, as arrays (TermTables). */
+  parts(): NumberTableParts {
+    return { keys: this.keys, values: this.values, size: this.size };
+  }
+
+  /** A table over the arrays `parts` gave (not copied: read, never set, while they are shared). */
+  static of(parts: NumberTableParts): NumberTable {
+    const { keys, values, size } = parts;
+    const n = keys.length;
+    if (n < 1 || (n & (n - 1)) !== 0 || values.length !== n || size < 0 || 2 * size > n)
+      throw new Error(`a number table of ${n} keys and ${values.length} values holding ${size}`);
+    const table = new NumberTable();
+    table.keys = keys;
+    table.values = values;
+    table.size = size;
+    return table;
+  }
 
   /** The value of `key`, or -1. */
   get(key: number): number {

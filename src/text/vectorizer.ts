@@ -12,7 +12,7 @@ import {
 } from './counter.js';
 import { featureConfig, type FeatureConfig } from './features.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
-import { TermIndex } from './termindex.js';
+import { TermIndex, type TermTables } from './termindex.js';
 
 export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight' | 'select'>>;
 
@@ -29,16 +29,47 @@ export class Vectorizer {
   /** Where transformWithCoverage weighs a batch's reports before copying them out (grown as needed, kept). */
   private scratch = { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16) };
 
+  /** The terms, or where to read them when first needed (a loaded model with stored lookup tables). */
+  private termList?: readonly string[];
+  private readonly termSource?: () => readonly string[];
+
+  /**
+   * With `tables` (the vocabulary's lookup tables as a model stores them, see TermIndex.tables),
+   * `terms` may be a function that reads them: it is called only if something needs the terms
+   * themselves (explain, saving, a word n-gram model's trie); predicting with single words does not.
+   */
   constructor(
-    readonly terms: readonly string[],
+    terms: readonly string[] | (() => readonly string[]),
     readonly idf: Float32Array,
     readonly config: Required<FeatureConfig>,
+    private readonly tables?: TermTables,
   ) {
-    if (terms.length !== idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${idf.length} idf weights`);
+    if (typeof terms === 'function') {
+      if (!tables) throw new Error('terms read when needed need stored lookup tables');
+      this.termSource = terms;
+    } else this.termList = terms;
+    const count = this.termList ? this.termList.length : tables!.terms;
+    if (count !== idf.length) throw new Error(`vocabulary has ${count} terms but ${idf.length} idf weights`);
+    if (tables && tables.terms !== count) throw new Error(`vocabulary has ${count} terms but lookup tables of ${tables.terms}`);
+  }
+
+  /** The terms, in feature order. */
+  get terms(): readonly string[] {
+    if (!this.termList) {
+      const terms = this.termSource!();
+      if (terms.length !== this.idf.length) throw new Error(`vocabulary has ${terms.length} terms but ${this.idf.length} idf weights`);
+      this.termList = terms;
+    }
+    return this.termList;
   }
 
   get size(): number {
-    return this.terms.length;
+    return this.idf.length;
+  }
+
+  /** The vocabulary's lookup tables, as a model stores them (TermIndex.tables): what prediction reads. */
+  termTables(): TermTables {
+    return this.tables ?? TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES).tables(FIELD_PREFIXES);
   }
 
   /**
@@ -176,7 +207,12 @@ export class Vectorizer {
   }
 
   private lookup(): FieldCounter {
-    this.counter ??= new FieldCounter(this.config, TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES));
+    this.counter ??= new FieldCounter(
+      this.config,
+      this.tables
+        ? TermIndex.fromTables(() => this.terms, CHARS, FIELD_PREFIXES, this.tables)
+        : TermIndex.fixed(this.terms, CHARS, FIELD_PREFIXES),
+    );
     return this.counter;
   }
 
