@@ -14,6 +14,7 @@ import { MIN_CALIBRATION_REPORTS } from './crossfit.js';
 import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
 import { trainingTargets, type Annotator } from './targets.js';
+import { labelSetTargets, operatingPoints, type LabelSetRules, type MultiLabelRecord } from './multilabel.js';
 
 /** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
 export interface FitOptions {
@@ -40,6 +41,12 @@ export interface FitOptions {
    * calibration. Default: copies of one another (a shared title or body, text/duplicates.ts).
    */
   groups?: readonly (string | number)[];
+  /**
+   * Multi-label: each report's labels (a tracker's label list), which the model learns in place of
+   * `labels` (then ignored), by `rules`; each label's threshold is its best out-of-fold F1, or
+   * with `minPrecision` the lowest threshold reaching it.
+   */
+  labelSets?: { lists: readonly (readonly string[])[]; rules: LabelSetRules; minPrecision?: number };
 }
 
 /**
@@ -57,7 +64,10 @@ export async function trainClassifier(
   o: FitOptions,
 ): Promise<Classifier> {
   const { log } = o;
-  const made = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  const sets = o.labelSets && labelSetTargets(o.labelSets.lists, o.labelSets.rules, log);
+  const made =
+    sets?.targets ??
+    trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
   // Copies of one report on both sides of a calibration fold would make it score what it was trained on.
   const grouping = o.groups ? groupsOf(o.groups) : duplicateGroups(texts);
   const targets = new Targets({ ...made.data(), groups: grouping.group });
@@ -65,14 +75,14 @@ export async function trainClassifier(
     log(
       `${grouping.shared} group${grouping.shared === 1 ? '' : 's'} of ${grouping.reports} reports ${o.groups ? 'given' : 'that share a title or text'}: each kept in one calibration fold`,
     );
-  if (targets.labels.length < 2) {
+  if (targets.kind === 'single-label' && targets.labels.length < 2) {
     throw new DataError(
       `the training data holds ${targets.labels.length === 0 ? 'no category' : `one category only (${targets.labels[0]})`}: a classifier needs reports of at least two categories`,
       { code: 'ONE_CATEGORY' },
     );
   }
   const counts = targets.labelCounts();
-  const single = targets.labels.filter((l) => counts[l] === 1);
+  const single = targets.kind === 'single-label' ? targets.labels.filter((l) => counts[l] === 1) : [];
   if (single.length)
     log(
       `warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`,
@@ -97,6 +107,33 @@ export async function trainClassifier(
   if (fitted) fitted.messages.forEach((m) => log(m));
   const coverage = vectorizer.coverageCounted(counted, all).sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
+  let multiLabel: MultiLabelRecord | undefined;
+  if (sets && o.labelSets) {
+    const { rules, minPrecision } = o.labelSets;
+    const k = targets.labels.length;
+    const oof = fitted?.labels;
+    const points = oof
+      ? operatingPoints(oof.probabilities, targets.sets!, targets.labels, minPrecision)
+      : targets.labels.map((l) => ({ threshold: 0.5, precision: 0, recall: 0, f1: 0, support: counts[l] }));
+    const unreachable = minPrecision !== undefined && oof ? targets.labels.filter((_, c) => points[c].threshold === null) : [];
+    if (unreachable.length)
+      log(
+        `${unreachable.length} label${unreachable.length === 1 ? '' : 's'} cannot reach precision ${minPrecision} out of fold and will not be suggested: ${unreachable.join(', ')}`,
+      );
+    if (!oof) log('no out-of-fold predictions: every label is suggested from probability 0.5');
+    multiLabel = {
+      exclude: [...rules.exclude],
+      minLabelCount: rules.minLabelCount,
+      rule: minPrecision !== undefined ? 'min-precision' : 'max-f1',
+      ...(minPrecision !== undefined ? { minPrecision } : {}),
+      calibration: oof?.calibration ?? Array.from({ length: k }, () => ({ slope: 1, intercept: 0 })),
+      points: Object.fromEntries(targets.labels.map((l, c) => [l, points[c]])),
+      needsMoreData: sets.needsMoreData,
+      unreachable,
+      outOfFoldReports: oof ? texts.length : 0,
+      withoutLabels: sets.withoutLabels,
+    };
+  }
   return new Classifier(
     hp,
     targets.labels,
@@ -111,5 +148,6 @@ export async function trainClassifier(
       targets: targets.summary,
     },
     fingerprints(texts),
+    multiLabel,
   );
 }

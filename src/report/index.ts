@@ -37,3 +37,5 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     charts[name] = await render(name, title, spec);
   return { html: page(d, charts), charts: Object.values(charts) };
 }
+export { buildLabelSetReport } from './labelsets.js';
+export type { LabelSetReportInput } from './labelsets.js';
