@@ -11,7 +11,8 @@ import type { SparseSource } from './sparse.js';
 export type TrainConfig = Pick<
   Hyperparameters,
   'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'inputDecay' | 'labelSmoothing'
->;
+> &
+  Partial<Pick<Hyperparameters, 'classWeightPower'>>;
 
 /** What a network is fitted to: the reports' vectors, their targets (in the same order) and weights. */
 export interface TrainingSet {
@@ -81,6 +82,11 @@ export async function trainNetwork(
   const off = cfg.labelSmoothing / classes;
   const mass = 1 - cfg.labelSmoothing;
   const { y, soft, sets } = targets;
+  // Multi-label: a label's reports weigh (negatives / positives) ^ classWeightPower in its loss, the
+  // class weights' rule applied to each label's own two-way choice, so that a rare label's few
+  // reports are not drowned by the others.
+  const positiveWeight =
+    targets.kind === 'multi-label' ? tf.tensor1d(labelPositiveWeights(sets!, classes, y.length, cfg.classWeightPower ?? 0)) : undefined;
   // Each report's loss against its targets. Single-label: one label per report, the cross-entropy
   // of a softmax over the labels. Multi-label: a sigmoid per label, the sum of the labels' binary
   // cross-entropies (-t ln s(z) - (1 - t) ln(1 - s(z)) = t softplus(-z) + (1 - t) softplus(z)).
@@ -89,7 +95,10 @@ export async function trainNetwork(
       case 'single-label':
         return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1));
       case 'multi-label':
-        return tf.sum(tf.add(tf.mul(target, tf.softplus(tf.neg(logits))), tf.mul(tf.sub(1, target), tf.softplus(logits))), 1);
+        return tf.sum(
+          tf.add(tf.mul(tf.mul(target, positiveWeight!), tf.softplus(tf.neg(logits))), tf.mul(tf.sub(1, target), tf.softplus(logits))),
+          1,
+        );
     }
   };
 
@@ -153,7 +162,14 @@ export async function trainNetwork(
     net.weights.bias2.set(bias2.dataSync() as Float32Array);
     return net;
   } finally {
-    tf.dispose([bias1, dense, bias2]);
+    tf.dispose([bias1, dense, bias2, ...(positiveWeight ? [positiveWeight] : [])]);
     optimizer.dispose();
   }
+}
+
+/** Each label's weight of its positive reports: (negatives / positives) ^ power (1 for a label no report carries). */
+export function labelPositiveWeights(sets: Uint8Array, classes: number, n: number, power: number): Float32Array {
+  const positives = new Float64Array(classes);
+  sets.forEach((v, j) => (positives[j % classes] += v));
+  return Float32Array.from(positives, (p) => (p > 0 && p < n ? ((n - p) / p) ** power : 1));
 }
