@@ -13,7 +13,7 @@
 // The export is public material: it is read from ../shared and the split written to a temporary
 // folder that is removed at the end, never into the project.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -22,8 +22,16 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 const skipCv = argv.includes('--skip-cv');
 const jsonOut = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : join(root, '.bench', 'bench-multilabel.json');
-const data = new URL('../../shared/data/qemu-gitlab-issues.json', import.meta.url).pathname;
-const anchorsPy = new URL('../../shared/bench/anchors_multilabel.py', import.meta.url).pathname;
+// ../shared beside the repository (in a git worktree: beside the main checkout), or BUGCAT_SHARED.
+const shared = (() => {
+  if (process.env.BUGCAT_SHARED) return process.env.BUGCAT_SHARED;
+  const beside = new URL('../../shared', import.meta.url).pathname;
+  if (existsSync(beside)) return beside;
+  const common = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root }).stdout?.toString().trim();
+  return common ? join(dirname(dirname(common)), 'shared') : beside;
+})();
+const data = join(shared, 'data', 'qemu-gitlab-issues.json');
+const anchorsPy = join(shared, 'bench', 'anchors_multilabel.py');
 const BEFORE = '2023-07-01';
 // The anchors' label rule, as globs (anchors_multilabel.py: STATUS = ^(workflow::|Closed::|Stable::|Launchpad$); --min-count 10).
 const EXCLUDE = 'workflow::*,Closed::*,Stable::*,Launchpad';

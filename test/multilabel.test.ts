@@ -71,6 +71,8 @@ let model: string;
 // Trainings here take seconds on an idle machine; the timeouts below allow for a busy one (the verdict does not depend on speed).
 const SLOW = 300_000;
 const FAST = ['--epochs', '20', '--hidden', '16', '--batch-size', '8', '--members', '1', '--quiet'];
+/** FAST with two calibration folds in place of multi-label training's five (the main model keeps the default). */
+const FAST2 = [...FAST, '--calibration-folds', '2'];
 
 beforeAll(async () => {
   dir = tmp();
@@ -243,6 +245,8 @@ describe('bugcat train on an issues export', () => {
     expect(m.needsMoreData).toEqual({ Rare: 2 });
     expect(m.rule).toBe('max-f1');
     expect(m.outOfFoldReports).toBe(48);
+    // Multi-label training's default: five calibration folds.
+    expect(manifest.hyperparameters.calibrationFolds).toBe(5);
     expect(m.calibration).toHaveLength(5);
     for (const l of manifest.labels) {
       expect(m.points[l].support).toBe(issues().filter((i) => i.labels.includes(l)).length);
@@ -268,7 +272,7 @@ describe('bugcat train on an issues export', () => {
         '3',
         '--min-precision',
         '1',
-        ...FAST,
+        ...FAST2,
       ]);
       expect(r.status).toBe(0);
       const m = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).multiLabel;
@@ -318,7 +322,7 @@ describe('bugcat train on an issues export', () => {
         '3',
         '--out',
         out,
-        ...FAST,
+        ...FAST2,
       ]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -517,7 +521,7 @@ describe('evaluate and cv of multi-label models', () => {
         '3',
         '--json',
         join(out, 'cv.json'),
-        ...FAST,
+        ...FAST2,
       ]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
