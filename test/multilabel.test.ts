@@ -419,6 +419,28 @@ describe('bugcat predict with a multi-label model', () => {
   );
 
   it(
+    'a report that cannot be read keeps its row, with its error, in JSON Lines and CSV',
+    async () => {
+      const bad = join(dir, 'unreadable.txt');
+      writeFileSync(bad, Buffer.from([0, 1, 2, 0, 0, 0, 255, 254, 0, 0]));
+      const r = await bugcat(['predict', '--model', model, '--format', 'jsonl', '--file', bad]);
+      expect(r.status).toBe(3);
+      const [line] = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(line.id).toBe('unreadable.txt');
+      expect(line.error).toBeDefined();
+      const csv = parse((await bugcat(['predict', '--model', model, '--format', 'csv', '--file', bad])).stdout, {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(csv).toHaveLength(1);
+      expect(csv[0].error).not.toBe('');
+    },
+    SLOW,
+  );
+
+  it(
     'refuses the flags of one label a report, with a usage error',
     async () => {
       for (const flags of [

@@ -158,7 +158,7 @@ async function inWorker(
   const texts = readable(batch);
   const seen = seenOf(model, texts);
   const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error, idWarning: r.idWarning }));
-  return merge(kept, await pool.predict(0, texts, options), seen);
+  return merge(kept, await pool.predict(0, texts, options), seen, model.kind === 'multi-label');
 }
 
 async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
@@ -176,7 +176,7 @@ async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): A
 /** Predictions of one batch in this thread. */
 function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): AnyRecordPrediction[] {
   const texts = readable(batch);
-  return merge(batch, model.predict(texts, options), seenOf(model, texts));
+  return merge(batch, model.predict(texts, options), seenOf(model, texts), model.kind === 'multi-label');
 }
 
 /** For each of a batch's readable texts, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
@@ -186,9 +186,14 @@ const seenOf = (model: Model, texts: readonly string[]): boolean[] | undefined =
 const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
 
 /** The batch's records with their predictions (those that could not be read keep their error), marked where the model was trained on them. */
-function merge(batch: readonly ReportRecord[], preds: readonly AnyPrediction[], seen?: readonly boolean[]): AnyRecordPrediction[] {
+function merge(
+  batch: readonly ReportRecord[],
+  preds: readonly AnyPrediction[],
+  seen: readonly boolean[] | undefined,
+  sets: boolean,
+): AnyRecordPrediction[] {
   let k = 0;
-  const sets = preds.length > 0 && 'labels' in preds[0];
+  // A report that could not be read keeps its place in the model's own shape (a batch may have no readable report at all).
   return batch.map((r) => {
     const note = r.idWarning !== undefined ? { idWarning: r.idWarning } : {};
     if (r.error !== undefined)
