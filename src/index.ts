@@ -25,12 +25,21 @@ export type {
   SaveOptions,
   ModelSummary,
   Prediction,
+  LabelSetPrediction,
+  AnyPrediction,
+  LabelPoint,
+  MultiLabelRecord,
   TargetsSummary,
   SimilarOptions,
   SimilarReport,
 } from './api/model.js';
 /** How many terms of each training report a model's similarity index keeps by default (train's keepIndex). */
 export { INDEX_TERMS } from './model/similar.js';
+/** Multi-label models: telling their answers apart, and the default of minLabelCount. */
+export { isLabelSet } from './model/prediction.js';
+export { MIN_LABEL_COUNT } from './api/model.js';
+export { scopeOf, SWEEP_THRESHOLDS } from './model/multilabel.js';
+export type { SweepPoint } from './model/multilabel.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */
 export type { ExplainOptions, Explanation, TermContribution } from './api/model.js';
 export type { TermField } from './model/explanation.js';
@@ -45,6 +54,17 @@ export type { ResultWarning, WarningKind } from './eval/warnings.js';
 export type { CrossValidation, FoldResult, GroupCount } from './eval/crossvalidate.js';
 export type { Evaluation, ClassScores, CoveragePoint } from './eval/metrics.js';
 
+/** Scoring multi-label models: on a later export, and fold by fold (in time order with the reports' times). */
+export { evaluateLabelSets, crossValidateLabelSets, LABEL_SET_KEYS } from './api/labelsets.js';
+export type {
+  LabelSetModelEvaluation,
+  LabelSetFold,
+  LabelSetCrossValidation,
+  LabelSetCrossValidateOptions,
+  LabelSetKey,
+} from './api/labelsets.js';
+export type { LabelSetEvaluation, LabelScores } from './eval/multilabel.js';
+
 /** Auditing labels: cross-fitted out-of-fold probabilities and confident learning find the labels most likely wrong. */
 export { audit } from './api/audit.js';
 export type { Audit, AuditEntry, AuditOptions, CategoryAudit } from './api/audit.js';
@@ -58,7 +78,7 @@ export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';
-export { NON_ANSWERS } from './io/reports.js';
+export { NON_ANSWERS, isIssuesExport as isIssuesExportPath } from './io/reports.js';
 export { INPUT_FORMATS } from './io/sniff.js';
 export type { InputFormat } from './io/sniff.js';
 export { ID_FROM } from './io/ids.js';
@@ -114,7 +134,7 @@ export { VERSION, SHIPPED_MODEL } from './base/version.js';
 
 /** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
 export { streamReports, streamReportBytes, predictStream } from './api/stream.js';
-export type { RecordPrediction, StreamOptions, ReportRecord, StreamProgress } from './api/stream.js';
+export type { RecordPrediction, RecordLabelSet, AnyRecordPrediction, StreamOptions, ReportRecord, StreamProgress } from './api/stream.js';
 /** Predicting in worker threads that share a model's weights: what predictStream and a service (bugcat serve) predict with. */
 export { PredictionPool, ThreadLostError } from './api/pool.js';
 export type { PoolOptions } from './api/pool.js';

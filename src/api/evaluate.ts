@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
 import { validateHyperparameters } from '../base/hyperparameters.js';
 import { checkOptions, pickOptions, type OptionKeys } from '../base/options.js';
-import { assignFolds, crossValidateWith, type CrossValidation, type GroupCount } from '../eval/crossvalidate.js';
+import { assignFolds, crossValidateWith, type CrossValidation, type GroupCount, type Predictor } from '../eval/crossvalidate.js';
+import { singleLabelOnly } from '../model/prediction.js';
 import { reliabilityBins, score, thresholdCurve, type Evaluation, type ReliabilityBin, type ThresholdPoint } from '../eval/metrics.js';
 import type { Reports } from '../io/reports.js';
 import { duplicateGroups, groupsOf } from '../text/duplicates.js';
@@ -54,7 +55,11 @@ export function checkEvaluation(model: Model, reports: Reports): EvaluationCheck
  */
 export function evaluate(model: Model, reports: Reports): ModelEvaluation {
   const checks = checkEvaluation(model, reports);
-  return { ...scorePredictions(checks.labels, model.predict(reports.texts)), trained_on: checks.trained_on, warnings: checks.warnings };
+  return {
+    ...scorePredictions(checks.labels, singleLabelOnly(model.predict(reports.texts))),
+    trained_on: checks.trained_on,
+    warnings: checks.warnings,
+  };
 }
 
 /**
@@ -156,21 +161,23 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
   const result = await crossValidateWith(
     { ids: reports.ids, texts: reports.texts, labels },
     folds,
-    (rows) =>
-      train(
-        {
-          ids: rows.map((i) => reports.ids[i]),
-          texts: rows.map((i) => reports.texts[i]),
-          labels: rows.map((i) => labels[i]),
-          annotators: reports.annotators?.map((a) => ({ name: a.name, labels: rows.map((i) => a.labels[i]) })),
-          secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]),
-        },
-        {
-          ...pickOptions<TrainOptions>(options, TRAIN_OPTIONS),
-          threads,
-          onProgress: undefined,
-          groups: rows.map((i) => grouping.group[i]),
-        },
+    async (rows) =>
+      singleLabelPredictor(
+        await train(
+          {
+            ids: rows.map((i) => reports.ids[i]),
+            texts: rows.map((i) => reports.texts[i]),
+            labels: rows.map((i) => labels[i]),
+            annotators: reports.annotators?.map((a) => ({ name: a.name, labels: rows.map((i) => a.labels[i]) })),
+            secondLabels: reports.secondLabels && rows.map((i) => reports.secondLabels![i]),
+          },
+          {
+            ...pickOptions<TrainOptions>(options, TRAIN_OPTIONS),
+            threads,
+            onProgress: undefined,
+            groups: rows.map((i) => grouping.group[i]),
+          },
+        ),
       ),
     {
       onStart: (name, tr, te) => log?.(`fold ${name}: training on ${tr}, testing on ${te}`),
@@ -180,6 +187,9 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
   );
   return { ...result, warnings, groups };
 }
+
+/** A single-label model as crossValidateWith predicts with it. */
+const singleLabelPredictor = (model: Model): Predictor => ({ predict: (texts, o) => singleLabelOnly(model.predict(texts, o)) });
 
 function labelsOf(reports: Reports): string[] {
   if (!reports.labels) throw new DataError('the reports carry no labels: scoring needs a label for every report', { code: 'NO_LABELS' });

@@ -5,7 +5,7 @@ import { ModelError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import { MANIFEST } from '../io/format.js';
 import { readArtifacts } from '../io/store.js';
-import type { Prediction } from '../model/prediction.js';
+import { isLabelSet, type AnyPrediction } from '../model/prediction.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import type { SharedWeights } from '../nn/kernels.js';
 import {
@@ -53,8 +53,13 @@ function infoOf(model: Model, checksum: string): ModelInfo {
 
 /** A smoke test a new model must pass before it serves: one prediction, of the right shape. */
 function tryOut(model: Model, source: string): void {
-  const [p] = model.predict(['bugcat serve checks a new model with this report'], { top: 1 });
-  if (!p || !model.labels.includes(p.label) || !(p.confidence >= 0 && p.confidence <= 1)) {
+  const [p] = model.predict(['bugcat serve checks a new model with this report'], model.kind === 'multi-label' ? {} : { top: 1 });
+  const fits = (q: AnyPrediction | undefined) =>
+    q !== undefined &&
+    (isLabelSet(q)
+      ? q.labels.every((l) => model.labels.includes(l)) && Object.values(q.scores).every((s) => s >= 0 && s <= 1)
+      : model.labels.includes(q.label) && q.confidence >= 0 && q.confidence <= 1);
+  if (!fits(p)) {
     throw new ModelError(`model ${source} loads but does not predict (answered ${JSON.stringify(p)})`, {
       code: 'MODEL_INCONSISTENT',
       advice: 'retrain it',
@@ -135,7 +140,7 @@ export class ModelSet {
   }
 
   /** Predictions of `version` for `texts`, with the fields of the library's Prediction as they are. */
-  predict(version: number, texts: readonly string[], options: PredictOptions): Prediction[] {
+  predict(version: number, texts: readonly string[], options: PredictOptions): AnyPrediction[] {
     return this.#get(version).predict(texts, options);
   }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../base/errors.js';
-import type { Prediction } from '../model/prediction.js';
+import type { AnyPrediction } from '../model/prediction.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import { deserializeError, type Loaded, type Reply, type Request } from './messages.js';
 import type { Explanation, ExplainOptions, Model, PredictOptions, SimilarOptions, SimilarReport } from './model.js';
@@ -194,9 +194,9 @@ export class PredictionPool {
     return Math.min(...threads.map((t) => t.inFlight));
   }
 
-  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<Prediction[]> {
+  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<AnyPrediction[]> {
     if (this.threads === 0) return this.#local.predict(version, texts, options);
-    return (await this.#dispatch(version, { type: 'predict', id: 0, version, texts, options })) as Prediction[];
+    return (await this.#dispatch(version, { type: 'predict', id: 0, version, texts, options })) as AnyPrediction[];
   }
 
   async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {

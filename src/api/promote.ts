@@ -74,9 +74,11 @@ export interface PromoteResult {
 }
 
 function scores(model: Model, reports: Reports): { s: PromoteScores; right: boolean[]; warnings: ResultWarning[] } {
+  if (model.kind === 'multi-label')
+    throw new UsageError("a multi-label model: promote compares single-label models' accuracy; compare label-set models with evaluate");
   const e = evaluate(model, reports);
   const { labels } = checkEvaluation(model, reports);
-  const right = model.predict(reports.texts).map((p, i) => p.label === labels[i]);
+  const right = model.predict(reports.texts).map((p, i) => 'label' in p && p.label === labels[i]);
   return { s: { accuracy: e.accuracy, macro_f1: e.macro_f1, trained_on: e.trained_on }, right, warnings: e.warnings };
 }
 

@@ -33,6 +33,14 @@ export interface ReadOptions {
   /** Labelled reports whose label is one of these, or empty, are left out (default NON_ANSWERS: `manual-review`, `none`, `all`, `unknown`, `review`). */
   excludeLabels?: readonly string[];
   /**
+   * Multi-label: read the label column as each report's labels joined by this separator (`;`),
+   * into `issueLabels` (no report is left out: one with no label is a negative for every label).
+   * GitLab and GitHub exports (.json, .jsonl) carry their label lists without it.
+   */
+  labelSeparator?: string;
+  /** A column giving each report's time (a CSV column, or an issue's field in a JSON export such as `created_at`): cross-validation's folds then go forward in time (Reports.times). */
+  timeColumn?: string;
+  /**
    * Unlabelled reads: how a text file (one report) is named: `name`, its base name, as the study
    * names its reports (default), or `path`, its path relative to the folder given (or as given).
    * Ids several files would share are made distinct with their parent folder's name (`box64-100`),
@@ -54,13 +62,15 @@ const READ_OPTIONS: OptionKeys<ReadOptions> = {
   groupColumn: true,
   secondLabelColumn: true,
   excludeLabels: true,
+  labelSeparator: true,
+  timeColumn: true,
   idFrom: true,
   format: true,
   onWarning: true,
 };
 /** The options of unlabelled reads: ReadOptions but the labels'. */
-export type UnlabelledReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
-const { labelColumn: _label, excludeLabels: _exclude, ...unlabelled } = READ_OPTIONS;
+export type UnlabelledReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels' | 'labelSeparator'>;
+const { labelColumn: _label, excludeLabels: _exclude, labelSeparator: _separator, ...unlabelled } = READ_OPTIONS;
 /** UnlabelledReadOptions's keys. */
 export const UNLABELLED_READ_OPTIONS: OptionKeys<UnlabelledReadOptions> = unlabelled;
 
@@ -75,6 +85,8 @@ export function readColumns(o: ReadOptions): Columns {
     fold: o.foldColumn,
     group: o.groupColumn,
     secondLabel: o.secondLabelColumn,
+    ...(o.labelSeparator !== undefined ? { labelSeparator: o.labelSeparator } : {}),
+    ...(o.timeColumn !== undefined ? { time: o.timeColumn } : {}),
   };
 }
 
@@ -113,7 +125,11 @@ export function readReports(path: string, options: ReadOptions = {}): Reports {
   const log = options.onWarning ?? silentLog;
   if (options.labelColumn === undefined && (options.format !== undefined || !isStudyLayout(path)))
     return readInputs([path], readColumns(options), log, options.format, idFrom(options));
-  return dropExcluded(readLabelled(path, readColumns(options), log), options.excludeLabels ?? NON_ANSWERS, log);
+  const read = readLabelled(path, readColumns(options), log);
+  // Label lists (an issues export, or a CSV read with labelSeparator) keep every report: a report
+  // with none of the labels is a negative for each (excludeLabels are then train's label patterns).
+  if (!read.labels) return read;
+  return dropExcluded(read, options.excludeLabels ?? NON_ANSWERS, log);
 }
 
 /**

@@ -6,15 +6,15 @@ import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
 import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
-import type { Prediction } from '../model/prediction.js';
+import type { AnyPrediction, LabelSetPrediction, Prediction } from '../model/prediction.js';
 import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
 import { PredictionPool } from './pool.js';
 import { idFrom, readColumns, UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
 
 export type { ReportRecord, StreamProgress };
 
-/** A prediction of a streamed report, with its id; a report that could not be read has `error` (and says nothing else). */
-export interface RecordPrediction extends Prediction {
+/** What a streamed report's prediction carries besides the model's answer. */
+export interface RecordFields {
   id: string;
   error?: string;
   /**
@@ -25,6 +25,18 @@ export interface RecordPrediction extends Prediction {
   /** Why the id is not the file's name (it was shared with another report's and made distinct), where it is not. */
   idWarning?: string;
 }
+
+/** A prediction of a streamed report, with its id; a report that could not be read has `error` (and says nothing else). */
+export interface RecordPrediction extends Prediction, RecordFields {}
+
+/**
+ * A multi-label model's prediction of a streamed report: `{ id, labels, scores }` (and `coverage`);
+ * a report that could not be read has `error`, no labels and no scores.
+ */
+export interface RecordLabelSet extends LabelSetPrediction, RecordFields {}
+
+/** Either kind of streamed prediction; `'labels' in p` tells them apart (isLabelSet). */
+export type AnyRecordPrediction = RecordPrediction | RecordLabelSet;
 
 export interface StreamOptions extends PredictOptions, RuntimeOptions {
   /**
@@ -37,7 +49,7 @@ export interface StreamOptions extends PredictOptions, RuntimeOptions {
   batchSize?: number;
 }
 
-type StreamReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels'>;
+type StreamReadOptions = Omit<ReadOptions, 'labelColumn' | 'excludeLabels' | 'labelSeparator'>;
 /** streamReports's keys (base/options.ts). */
 const STREAM_READ_OPTIONS: OptionKeys<StreamReadOptions & { progress?: StreamProgress }> = { ...UNLABELLED_READ_OPTIONS, progress: true };
 /** StreamOptions's keys. */
@@ -81,7 +93,7 @@ export async function* predictStream(
   model: Model,
   records: AsyncIterable<ReportRecord>,
   options: StreamOptions = {},
-): AsyncGenerator<RecordPrediction[]> {
+): AsyncGenerator<AnyRecordPrediction[]> {
   checkOptions('predictStream', options, STREAM_OPTIONS);
   const jobs = options.jobs ?? availableParallelism();
   const size = options.batchSize ?? 512;
@@ -110,11 +122,11 @@ export async function* predictStream(
   const pool = new PredictionPool(jobs - 1, { runtime: { backend: options.backend, kernels: options.kernels } });
   void pool.share(0, model);
   try {
-    const pending: Promise<RecordPrediction[]>[] = [];
+    const pending: Promise<AnyRecordPrediction[]>[] = [];
     const send = (batch: readonly ReportRecord[]) => {
       const p =
         pool.inFlight(0) >= 2
-          ? new Promise<RecordPrediction[]>((resolve) => resolve(label(model, batch, predict)))
+          ? new Promise<AnyRecordPrediction[]>((resolve) => resolve(label(model, batch, predict)))
           : inWorker(model, pool, batch, predict);
       p.catch(() => {}); // awaited in turn below; a failure is not unhandled meanwhile
       pending.push(p);
@@ -142,11 +154,11 @@ async function inWorker(
   pool: PredictionPool,
   batch: readonly ReportRecord[],
   options: PredictOptions,
-): Promise<RecordPrediction[]> {
+): Promise<AnyRecordPrediction[]> {
   const texts = readable(batch);
   const seen = seenOf(model, texts);
   const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error, idWarning: r.idWarning }));
-  return merge(kept, await pool.predict(0, texts, options), seen);
+  return merge(kept, await pool.predict(0, texts, options), seen, model.kind === 'multi-label');
 }
 
 async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
@@ -162,9 +174,9 @@ async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): A
 }
 
 /** Predictions of one batch in this thread. */
-function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): RecordPrediction[] {
+function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): AnyRecordPrediction[] {
   const texts = readable(batch);
-  return merge(batch, model.predict(texts, options), seenOf(model, texts));
+  return merge(batch, model.predict(texts, options), seenOf(model, texts), model.kind === 'multi-label');
 }
 
 /** For each of a batch's readable texts, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
@@ -174,12 +186,21 @@ const seenOf = (model: Model, texts: readonly string[]): boolean[] | undefined =
 const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
 
 /** The batch's records with their predictions (those that could not be read keep their error), marked where the model was trained on them. */
-function merge(batch: readonly ReportRecord[], preds: readonly Prediction[], seen?: readonly boolean[]): RecordPrediction[] {
+function merge(
+  batch: readonly ReportRecord[],
+  preds: readonly AnyPrediction[],
+  seen: readonly boolean[] | undefined,
+  sets: boolean,
+): AnyRecordPrediction[] {
   let k = 0;
+  // A report that could not be read keeps its place in the model's own shape (a batch may have no readable report at all).
   return batch.map((r) => {
     const note = r.idWarning !== undefined ? { idWarning: r.idWarning } : {};
-    if (r.error !== undefined) return { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error, ...note };
-    const p: RecordPrediction = { ...preds[k], id: r.id, ...note };
+    if (r.error !== undefined)
+      return sets
+        ? { id: r.id, labels: [], scores: {}, coverage: 0, error: r.error, ...note }
+        : { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error, ...note };
+    const p: AnyRecordPrediction = { ...preds[k], id: r.id, ...note };
     if (seen?.[k]) p.inTraining = true;
     k++;
     return p;

@@ -8,14 +8,17 @@
 /**
  * What a report's target is. `single-label`: exactly one label of the set per report (an
  * Int32Array of label indices, softmax outputs, top-label calibration, argmax decisions).
- * Code whose working depends on it switches on this field, and on nothing else.
+ * `multi-label`: any number of the labels per report, none included (`sets`, a reports x labels
+ * 0/1 matrix; a sigmoid output and binary cross-entropy per label, per-label calibration and
+ * thresholds, model/multilabel.ts). Code whose working depends on it switches on this field, and
+ * on nothing else.
  */
-export type TargetKind = 'single-label';
+export type TargetKind = 'single-label' | 'multi-label';
 
 /** How a model's training targets were made, as the model records it. */
 export interface TargetsSummary {
-  /** `single`: one annotator's labels, one-hot; `dawid-skene`: several annotators' labels combined by Dawid-Skene EM into soft targets. */
-  method: 'single' | 'dawid-skene';
+  /** `single`: one annotator's labels, one-hot; `dawid-skene`: several annotators' labels combined by Dawid-Skene EM into soft targets; `label-sets`: a tracker's label lists (multi-label). */
+  method: 'single' | 'dawid-skene' | 'label-sets';
   /** The annotators, the first one's labels defining the label set. */
   annotators: string[];
   /** Dawid-Skene: each annotator's estimated accuracy (the probability that their label is the true category, over the estimated category shares). */
@@ -38,8 +41,14 @@ export interface TargetsData {
   kind: TargetKind;
   /** The label set, sorted. */
   labels: readonly string[];
-  /** Each report's label, as an index into `labels`. */
+  /**
+   * Each report's label, as an index into `labels`. Multi-label: each report's rarest label, or
+   * `labels.length` for a report with none (what stratified folds and the vocabulary's class
+   * statistics go by); its labels are `sets`.
+   */
   y: Int32Array;
+  /** Multi-label: reports x labels, 1 where the report carries the label. */
+  sets?: Uint8Array;
   /** Where several annotators' labels were combined: reports x labels, each report's probability of each label (rows sum to 1). */
   soft?: Float32Array;
   summary: TargetsSummary;
@@ -55,6 +64,7 @@ export class Targets implements TargetsData {
   readonly labels: readonly string[];
   readonly y: Int32Array;
   readonly soft?: Float32Array;
+  readonly sets?: Uint8Array;
   readonly summary: TargetsSummary;
   readonly groups?: Int32Array;
 
@@ -63,6 +73,7 @@ export class Targets implements TargetsData {
     this.labels = d.labels;
     this.y = d.y;
     this.soft = d.soft;
+    if (d.sets) this.sets = d.sets;
     this.summary = d.summary;
     if (d.groups) this.groups = d.groups;
   }
@@ -86,14 +97,35 @@ export class Targets implements TargetsData {
       rowsOfSoft = new Float32Array(rows.length * k);
       rows.forEach((i, r) => rowsOfSoft!.set(soft.subarray(i * k, (i + 1) * k), r * k));
     }
+    let rowsOfSets: Uint8Array | undefined;
+    if (this.sets) {
+      const sets = this.sets;
+      rowsOfSets = new Uint8Array(rows.length * k);
+      rows.forEach((i, r) => rowsOfSets!.set(sets.subarray(i * k, (i + 1) * k), r * k));
+    }
     const groups = this.groups && Int32Array.from(rows, (i) => this.groups![i]);
-    return new Targets({ ...this.data(), y: Int32Array.from(rows, (i) => this.y[i]), soft: rowsOfSoft, groups });
+    return new Targets({
+      ...this.data(),
+      y: Int32Array.from(rows, (i) => this.y[i]),
+      soft: rowsOfSoft,
+      ...(rowsOfSets ? { sets: rowsOfSets } : {}),
+      groups,
+    });
   }
 
-  /** How many reports have each label, by name. */
+  /** How many reports have each label, by name (multi-label: how many carry it). */
   labelCounts(): Record<string, number> {
     const counts: Record<string, number> = Object.fromEntries(this.labels.map((l) => [l, 0]));
-    for (const c of this.y) counts[this.labels[c]]++;
+    switch (this.kind) {
+      case 'single-label':
+        for (const c of this.y) counts[this.labels[c]]++;
+        break;
+      case 'multi-label': {
+        const k = this.labels.length;
+        this.sets!.forEach((v, j) => (counts[this.labels[j % k]] += v));
+        break;
+      }
+    }
     return counts;
   }
 
@@ -105,6 +137,8 @@ export class Targets implements TargetsData {
    * hard counts and weights exactly.
    */
   sampleWeights(power: number): Float32Array {
+    // Multi-label: each label's own loss is weighed by its per-label threshold later, not here.
+    if (this.kind === 'multi-label') return new Float32Array(this.y.length).fill(1);
     const { y, soft } = this;
     const k = this.labels.length;
     const counts = new Float64Array(k);
@@ -118,7 +152,7 @@ export class Targets implements TargetsData {
 
   /** The plain data, for a worker message. */
   data(): TargetsData {
-    const { kind, labels, y, soft, summary, groups } = this;
-    return { kind, labels, y, ...(soft ? { soft } : {}), summary, ...(groups ? { groups } : {}) };
+    const { kind, labels, y, soft, sets, summary, groups } = this;
+    return { kind, labels, y, ...(soft ? { soft } : {}), ...(sets ? { sets } : {}), summary, ...(groups ? { groups } : {}) };
   }
 }

@@ -230,11 +230,34 @@ export const secondLabelOptions = (): Option[] => [
 ];
 
 /**
+ * The flags of multi-label training (train, and cv fold by fold): a tracker's own labels, several
+ * a report. --exclude-label then takes glob patterns ('workflow::*,Closed::*').
+ */
+export const multiLabelOptions = (): Option[] => [
+  new Option(
+    '--multi-label',
+    "learn each report's labels, several a report (a sigmoid output and a threshold per label); the default for GitLab and GitHub exports (.json, .jsonl), whose issues carry label lists; a CSV's label column then holds each report's labels joined by --label-separator",
+  ).default(false),
+  new Option('--label-separator <sep>', "--multi-label: what joins a CSV's labels in its label column").default(';'),
+  new Option(
+    '--min-label-count <n>',
+    '--multi-label: labels on fewer training reports are not learned; the model card lists them as needing more data',
+  )
+    .default(10)
+    .argParser(number('int', 1)),
+  new Option(
+    '--min-precision <p>',
+    "--multi-label: each label's threshold is the lowest whose out-of-fold precision reaches p (labels that cannot are never suggested, and listed); default: each label's best out-of-fold F1",
+  ).argParser(number('float', 0.01, 1)),
+];
+
+/**
  * The flags of the commands that train, after their own: train's, which cv repeats fold by fold.
  * --jobs: threads to train on (the ensemble members and the calibration models side by side).
  */
 export const trainingOptions = (): Option[] => [
   jobsOption('to train on', 'the model is'),
+  ...multiLabelOptions(),
   ...secondLabelOptions(),
   ...learningOptions(),
   ...columnOptions('annotators'),

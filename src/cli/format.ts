@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Evaluation, GroupCount, RecordPrediction } from '../index.js';
+import type { Evaluation, GroupCount, RecordLabelSet, RecordPrediction } from '../index.js';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -92,6 +92,84 @@ export class PredictionWriter {
     return this.count === 0 ? '[]\n' : '\n]\n';
   }
 }
+
+/**
+ * A multi-label model's predictions in the chosen output format, batch by batch (as
+ * PredictionWriter): `{"id", "labels": [suggested], "scores": {label: probability, every label}}`
+ * in JSON and JSON Lines; in CSV `id,labels` (joined by `;`) then one column per label with its
+ * probability, then `error`; in text the id, then each suggested label and its probability
+ * (`-` where none is). A report that could not be read keeps its row with its error; a report the
+ * model was trained on is marked as PredictionWriter marks it.
+ */
+export class LabelSetWriter {
+  private count = 0;
+
+  constructor(
+    private readonly format: Format,
+    private readonly labels: readonly string[],
+    private readonly showIds: boolean,
+    private readonly markTraining = false,
+  ) {}
+
+  start(): string {
+    if (this.format !== 'csv') return '';
+    return stringify([['id', 'labels', ...this.labels, 'error', ...(this.markTraining ? ['in_training'] : [])]]);
+  }
+
+  write(preds: readonly RecordLabelSet[]): string {
+    const { format, labels, showIds, markTraining } = this;
+    let out: string;
+    switch (format) {
+      case 'text':
+        out = preds
+          .map((p) => {
+            const id = showIds || p.error !== undefined ? `${p.id}\t` : '';
+            if (p.error !== undefined) return `${id}-\terror: ${p.error.replace(/\s+/g, ' ')}\n`;
+            const shown = p.labels.map((l) => `${l}\t${(p.scores[l] ?? 0).toFixed(4)}`).join('\t');
+            return `${id}${shown || '-'}\n`;
+          })
+          .join('');
+        break;
+      case 'jsonl':
+        out = preds.map((p) => JSON.stringify(labelSetRecord(p)) + '\n').join('');
+        break;
+      case 'json':
+        out = preds.map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(labelSetRecord(p), null, 2))}`).join('');
+        break;
+      case 'csv':
+        out = stringify(
+          preds.map((p) => [
+            p.id,
+            p.error !== undefined ? '' : p.labels.join(';'),
+            ...labels.map((l) => (p.error !== undefined ? '' : (p.scores[l] ?? 0).toFixed(4))),
+            p.error ?? '',
+            ...(markTraining ? [p.inTraining ? 'true' : ''] : []),
+          ]),
+        );
+        break;
+    }
+    this.count += preds.length;
+    return out;
+  }
+
+  end(): string {
+    if (this.format !== 'json') return '';
+    return this.count === 0 ? '[]\n' : '\n]\n';
+  }
+}
+
+/** A multi-label prediction as JSON: id, suggested labels, every label's probability (rounded to 4 places). */
+const labelSetRecord = (p: RecordLabelSet) => {
+  const note = p.idWarning !== undefined ? { id_warning: p.idWarning } : {};
+  if (p.error !== undefined) return { id: p.id, ...note, error: p.error };
+  return {
+    id: p.id,
+    ...note,
+    labels: p.labels,
+    scores: Object.fromEntries(Object.entries(p.scores).map(([l, s]) => [l, round(s)])),
+    ...(p.inTraining ? { in_training: true } : {}),
+  };
+};
 
 /** All predictions at once, in the chosen format (see PredictionWriter). */
 export function formatPredictions(

@@ -2,11 +2,15 @@ import { writeFileSync } from 'node:fs';
 import {
   DataError,
   DEFAULTS,
+  NON_ANSWERS,
   type Backend,
   type Hyperparameters,
   type KernelChoice,
   type ReadOptions,
+  type Reports,
   type RuntimeOptions,
+  type TrainOptions,
+  UsageError,
 } from '../index.js';
 
 /** Options shared by the subcommands, as commander hands them over. */
@@ -20,6 +24,43 @@ export interface ColumnOptions {
   secondLabelColumn?: string;
   /** train, cv, audit: the column of each report's group (kept in one fold). */
   groupColumn?: string;
+}
+
+/** The multi-label flags (flags.ts, multiLabelOptions). */
+export interface MultiLabelFlags {
+  multiLabel?: boolean;
+  labelSeparator?: string;
+  minLabelCount?: number;
+  minPrecision?: number;
+}
+
+/** With --multi-label, a CSV's label column is read as label lists joined by --label-separator. */
+export const labelSeparatorOf = (o: MultiLabelFlags): Pick<ReadOptions, 'labelSeparator'> =>
+  o.multiLabel ? { labelSeparator: o.labelSeparator ?? ';' } : {};
+
+/**
+ * train's multi-label options when the training is multi-label (--multi-label, or reports that
+ * carry label lists and no single label: an issues export), undefined otherwise; the flags that
+ * only multi-label training reads are refused without it.
+ */
+export function multiLabelOf(o: MultiLabelFlags & ColumnOptions, reports: Reports): Partial<TrainOptions> | undefined {
+  const multi = o.multiLabel || (reports.issueLabels !== undefined && reports.labels === undefined);
+  if (!multi) {
+    if (o.minPrecision !== undefined)
+      throw new UsageError('--min-precision is for multi-label training: add --multi-label, or train on a GitLab or GitHub export');
+    return undefined;
+  }
+  if (!reports.issueLabels)
+    throw new UsageError(
+      `${reports.texts.length ? 'these reports carry' : 'the data carries'} no label lists: --multi-label reads a CSV's label column (joined by --label-separator), or a GitLab or GitHub export`,
+    );
+  return {
+    multiLabel: true,
+    // The default list of single-label non-answers is no pattern of a tracker's labels: only the patterns given are.
+    excludeLabels: (o.excludeLabel || []).filter((p, i) => !(i < NON_ANSWERS.length && p === NON_ANSWERS[i])),
+    minLabelCount: o.minLabelCount,
+    ...(o.minPrecision !== undefined ? { minPrecision: o.minPrecision } : {}),
+  };
 }
 
 /** Progress and notices go to stderr; stdout carries results only. */

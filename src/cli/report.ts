@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, type Model } from '../index.js';
 import { writeResult } from './options.js';
-import type { ReportInput } from '../report/index.js';
+import type { LabelSetReportInput, ReportInput } from '../report/index.js';
 
 /** Where the report goes: an HTML page, a folder of SVG charts, or both. */
 export interface ReportTargets {
@@ -43,4 +43,19 @@ export function termsOf(model: Model): (texts: string[]) => string[][] {
         .explain(text, { top: TERMS })
         .toward.map((t) => (t.field === 'word' ? t.term : t.field === 'title' ? `title: ${t.term}` : `“${t.term.replace(/ /g, '␣')}”`)),
     );
+}
+
+/** --html and --svg of a multi-label evaluation or cross-validation: the page of report/labelsets.ts. */
+export async function writeLabelSetReport(input: LabelSetReportInput, o: ReportTargets): Promise<void> {
+  const { buildLabelSetReport } = await import('../report/index.js');
+  const report = await buildLabelSetReport(input);
+  if (o.html) writeResult(o.html, report.html);
+  if (o.svg) {
+    try {
+      mkdirSync(o.svg, { recursive: true });
+    } catch (err) {
+      throw new DataError(`cannot make folder ${o.svg}: ${(err as Error).message}`);
+    }
+    for (const chart of report.charts) writeResult(join(o.svg, `${chart.name}.svg`), chart.svg);
+  }
 }

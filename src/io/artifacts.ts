@@ -7,6 +7,7 @@ import { Network } from '../nn/network.js';
 import type { Calibration } from '../model/calibration.js';
 import { Classifier } from '../model/classifier.js';
 import type { TrainingSummary } from '../model/record.js';
+import type { MultiLabelRecord } from '../model/multilabel.js';
 import { featureConfig } from '../text/features.js';
 import type { TermTables } from '../text/termindex.js';
 import { Vectorizer } from '../text/vectorizer.js';
@@ -37,6 +38,8 @@ export interface Manifest {
   hyperparameters: Hyperparameters;
   training: TrainingSummary;
   files: Record<string, string>;
+  /** A multi-label model's per-label calibration, thresholds and labels needing more data (absent from single-label models). */
+  multiLabel?: MultiLabelRecord;
 }
 
 interface WeightSpec {
@@ -84,7 +87,15 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
   const model = JSON.stringify({
     format: 'bugcat-sparse-mlp',
     generatedBy: createdBy,
-    modelTopology: { input: 'tfidf-sparse', vocabSize, hidden, activation: 'relu', classes, output: 'softmax', members },
+    modelTopology: {
+      input: 'tfidf-sparse',
+      vocabSize,
+      hidden,
+      activation: 'relu',
+      classes,
+      output: clf.multiLabel ? 'sigmoid' : 'softmax',
+      members,
+    },
     weightsManifest: [{ paths: [WEIGHTS], weights: specs }],
   });
   const vocabulary = utf8(JSON.stringify({ terms: clf.vectorizer.terms }));
@@ -101,6 +112,7 @@ export function toArtifacts(clf: Classifier, createdBy: string): ModelArtifacts 
     hyperparameters: clf.hp,
     training: clf.training,
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256(data)])),
+    ...(clf.multiLabel ? { multiLabel: clf.multiLabel } : {}),
   };
   return { [MANIFEST]: utf8(JSON.stringify(manifest, null, 2) + '\n'), ...files };
 }
@@ -232,7 +244,10 @@ export function fromArtifacts(
     if (manifest.labels.length !== classes) throw new Error(`${manifest.labels.length} labels for ${classes} outputs`);
     const fp = data[FINGERPRINTS] ? decodeFingerprints(data[FINGERPRINTS]) : undefined;
     const index = data[SIMILAR] ? indexOf(data[SIMILAR], source, vocabSize) : undefined;
-    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp, index);
+    const multi = manifest.multiLabel;
+    if (multi && (!Array.isArray(multi.calibration) || multi.calibration.length !== classes || typeof multi.points !== 'object'))
+      throw new Error(`its multi-label record does not fit its ${classes} labels`);
+    return new Classifier(hp, manifest.labels, manifest.calibration, vectorizer, networks, manifest.training, fp, index, multi);
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`model ${source} is inconsistent (${(err as Error).message})`, {

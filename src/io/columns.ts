@@ -13,10 +13,14 @@ export interface Columns {
   group?: string;
   /** A column holding a second annotator's labels (required when named): one more of otherLabels, named by its own role in errors. */
   secondLabel?: string;
+  /** A column (a CSV's, or an issue's field in a JSON export: `created_at`) giving each report's time, for folds in time order (required when named). */
+  time?: string;
+  /** Multi-label: the label column holds each report's labels joined by this (`;`), read into Reports.issueLabels. */
+  labelSeparator?: string;
 }
 
 /** What a column is for, as a ColumnError names it: the text, a label (any annotator's), the id, the fold, or the second annotator's label. */
-export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'group' | 'secondLabel';
+export type ColumnRole = 'text' | 'label' | 'id' | 'fold' | 'group' | 'secondLabel' | 'time';
 
 /** A CSV lacks a column that was asked for; `role` says which (text, label, id, fold, secondLabel). */
 export class ColumnError extends DataError {
@@ -35,6 +39,8 @@ export interface ColumnIndex {
   id: number;
   fold: number;
   group: number;
+  /** The time column (-1 when not asked for). */
+  time?: number;
   /** Other annotators' label columns, when labels are read: the second annotator's last. */
   others: { name: string; index: number }[];
 }
@@ -65,5 +71,14 @@ export function lookUpColumns(header: readonly string[], columns: Columns, sourc
           ...(columns.secondLabel !== undefined ? [{ name: columns.secondLabel, role: 'secondLabel' as const }] : []),
         ]
       : [];
-  return { text, label, id, fold, group, others: others.map((o) => ({ name: o.name, index: column(o.name, true, o.role) })) };
+  const time = columns.time !== undefined ? column(columns.time, true, 'time') : -1;
+  return {
+    text,
+    label,
+    id,
+    fold,
+    group,
+    ...(time >= 0 ? { time } : {}),
+    others: others.map((o) => ({ name: o.name, index: column(o.name, true, o.role) })),
+  };
 }

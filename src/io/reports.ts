@@ -33,6 +33,8 @@ export interface Reports {
   folds?: string[];
   /** Each report's group, when a group column was asked for: cross-validation keeps a group's reports in one fold. */
   groups?: string[];
+  /** Each report's time, when a time column was asked for (a CSV's column, or an issue's field such as `created_at`): folds in time order. */
+  times?: string[];
   /**
    * Every annotator's labels, when several label columns were read: the first annotator's are
    * `labels` (the label set, and the labels scored against), the others' are combined with them
@@ -68,6 +70,24 @@ export const NON_ANSWERS: readonly string[] = ['manual-review', 'none', 'all', '
  * issueLabels). `log` hears what was skipped.
  */
 export function readLabelled(path: string, columns: Columns, log: Log = () => {}): Reports {
+  if (isIssuesExport(path)) {
+    // An issues export carries label lists (issueLabels): what a multi-label model learns.
+    if (columns.fold !== undefined || columns.group !== undefined || columns.secondLabel !== undefined || columns.otherLabels?.length)
+      throw new DataError(`${path} is an issues export: a fold, group or second label column needs a CSV file`);
+    const r = readInputs([path], columns, log);
+    if (r.errors) {
+      const bad = r.errors.filter((e) => e !== undefined).length;
+      log(`left out ${bad} issue${bad === 1 ? '' : 's'} of ${path} that could not be read`);
+      const keep = r.ids.flatMap((_, i) => (r.errors![i] === undefined ? [i] : []));
+      return {
+        ids: keep.map((i) => r.ids[i]),
+        texts: keep.map((i) => r.texts[i]),
+        issueLabels: keep.map((i) => r.issueLabels?.[i] ?? []),
+        ...(r.times ? { times: keep.map((i) => r.times![i]) } : {}),
+      };
+    }
+    return { ids: r.ids, texts: r.texts, issueLabels: r.issueLabels ?? r.ids.map(() => []), ...(r.times ? { times: r.times } : {}) };
+  }
   if (isTomlInput(path)) {
     if (columns.fold !== undefined || columns.secondLabel !== undefined || columns.otherLabels?.length)
       throw new DataError(`${path} holds TOML issues: a fold column or several annotators' label columns need a CSV file`);
@@ -90,6 +110,14 @@ export function readLabelled(path: string, columns: Columns, log: Log = () => {}
   return reports;
 }
 
+/** A CSV cell of labels joined by `sep`, as a list: each trimmed, empty ones and repeats left out. */
+export const splitLabels = (cell: string, sep: string): string[] => [
+  ...new Set((sep === '' ? [cell] : cell.split(sep)).map((l) => l.trim()).filter((l) => l !== '')),
+];
+
+/** A JSON or JSON Lines export of issues (GitLab's or GitHub's), by its name. */
+export const isIssuesExport = (path: string): boolean => !isFolder(path) && (formatOf(path) === 'json' || formatOf(path) === 'jsonl');
+
 /** A .toml file, or a folder whose report files are all .toml (the study's issues_toml scrape). */
 export function isTomlInput(path: string): boolean {
   const toml = (f: string) => formatOf(f) === 'toml';
@@ -109,6 +137,19 @@ export function readCsv(path: string, columns: Columns, requireLabel: boolean): 
 /** A CSV's content (see readCsv); `path` names it in messages. */
 export function parseCsv(content: string, path: string, columns: Columns, requireLabel: boolean): Reports {
   const { at, rows, records } = csvTable(content, path, columns, requireLabel);
+  const sep = columns.labelSeparator;
+  if (sep !== undefined && at.label >= 0) {
+    if (at.others.length) throw new DataError(`${path}: a label column read as label lists is one column, not several annotators'`);
+    // A report whose cell is empty carries no label: a negative for every label, not a dropped row.
+    return {
+      ids: records.map((r) => r.id),
+      texts: records.map((r) => r.text),
+      issueLabels: rows.map((r) => splitLabels(r[at.label], sep)),
+      folds: at.fold >= 0 ? rows.map((r) => r[at.fold].trim()) : undefined,
+      groups: at.group >= 0 ? rows.map((r) => r[at.group].trim()) : undefined,
+      ...(at.time !== undefined ? { times: rows.map((r) => r[at.time!].trim()) } : {}),
+    };
+  }
   const labels = at.label >= 0 ? rows.map((r) => r[at.label].trim()) : undefined;
   return {
     ids: records.map((r) => r.id),
@@ -116,6 +157,7 @@ export function parseCsv(content: string, path: string, columns: Columns, requir
     labels,
     folds: at.fold >= 0 ? rows.map((r) => r[at.fold].trim()) : undefined,
     groups: at.group >= 0 ? rows.map((r) => r[at.group].trim()) : undefined,
+    ...(at.time !== undefined ? { times: rows.map((r) => r[at.time!].trim()) } : {}),
     annotators:
       labels && at.others.length
         ? [{ name: columns.label!, labels }, ...at.others.map((o) => ({ name: o.name, labels: rows.map((r) => r[o.index].trim()) }))]
@@ -147,11 +189,15 @@ export function readInputs(
     idWarnings: [],
   };
   let labelled = false;
+  let timed = false;
+  const times: string[] = [];
   const { files, warning } = inputFiles(paths, log, format, idFrom);
   for (const file of files) {
     const r = readFileInput(file.path, file.id, columns, log, format, file.inFolder);
     if (r.issueLabels) labelled = true;
+    if (r.times) timed = true;
     r.ids.forEach((id, i) => {
+      times.push(r.times?.[i] ?? '');
       out.ids.push(id);
       out.texts.push(r.texts[i]);
       out.errors.push(r.errors?.[i]);
@@ -165,6 +211,7 @@ export function readInputs(
     ids: out.ids,
     texts: out.texts,
     ...(labelled ? { issueLabels: out.issueLabels } : {}),
+    ...(timed ? { times } : {}),
     ...(failed ? { errors: out.errors } : {}),
     ...(warning !== undefined ? { idWarnings: out.idWarnings, warnings: [warning] } : {}),
   };
@@ -198,7 +245,7 @@ export function parseInput(
       return parseCsv(content, source, columns, false);
     case 'json':
     case 'jsonl': {
-      const records = format === 'json' ? parseIssuesJson(content, source) : parseIssuesJsonl(content);
+      const records = format === 'json' ? parseIssuesJson(content, source, columns.time) : parseIssuesJsonl(content, columns.time);
       const failed = records.filter((r) => r.error);
       if (failed.length) log(unusableWarning(source, failed.length, failed));
       return reportsOf(records);
@@ -214,7 +261,9 @@ export function parseInput(
 function reportsOf(records: readonly ReportRecord[]): Reports {
   const failed = records.some((r) => r.error);
   const labelled = records.some((r) => r.labels);
+  const timed = records.some((r) => r.time !== undefined);
   return {
+    ...(timed ? { times: records.map((r) => r.time ?? '') } : {}),
     ids: records.map((r) => r.id),
     texts: records.map((r) => r.text),
     errors: failed ? records.map((r) => r.error) : undefined,
@@ -258,6 +307,7 @@ export function dropExcluded(reports: Reports, exclude: readonly string[], log: 
     labels: keep.map((i) => labels[i]),
     folds: reports.folds && keep.map((i) => reports.folds![i]),
     groups: reports.groups && keep.map((i) => reports.groups![i]),
+    ...(reports.times ? { times: keep.map((i) => reports.times![i]) } : {}),
     annotators: reports.annotators?.map((a, j) => ({
       name: a.name,
       labels: j === 0 ? keep.map((i) => labels[i]) : keep.map((i) => a.labels[i]),

@@ -66,6 +66,10 @@ export function fitCalibration(logits: Float32Array, targets: Targets, shift: Fl
       }
       return { temperature, ...fitPlatt(x, hit) };
     }
+    case 'multi-label':
+      // Each label is calibrated on its own (multilabel.ts, fitLabelCalibration); the softmax's
+      // temperature and top-label map do not apply, and stay the identity.
+      return { ...UNCALIBRATED };
   }
 }
 

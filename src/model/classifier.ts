@@ -3,7 +3,8 @@ import { meanLogits, type Network } from '../nn/network.js';
 import type { Vectorizer } from '../text/vectorizer.js';
 import { calibrated, priorShift, type Calibration } from './calibration.js';
 import { seenIn } from './fingerprint.js';
-import { decide, type Prediction } from './prediction.js';
+import { labelProbabilities, suggest, type MultiLabelRecord } from './multilabel.js';
+import { decide, type LabelSetPrediction, type Prediction } from './prediction.js';
 import type { TrainingSummary } from './record.js';
 import type { IndexSource, SimilarReport } from './similar.js';
 
@@ -25,11 +26,30 @@ export class Classifier {
     readonly fingerprints?: BigUint64Array,
     /** The training reports' similarity index (similar.ts), in models trained to keep one. */
     readonly index?: IndexSource,
+    /** A multi-label model's calibration per label, thresholds and the labels it does not learn (multilabel.ts); absent from single-label models. */
+    readonly multiLabel?: MultiLabelRecord,
   ) {}
 
-  /** Calibrated, prior-corrected probabilities, n x labels. */
+  /** Calibrated probabilities, n x labels: prior-corrected (single-label), or per label (multi-label). */
   probabilities(texts: readonly string[]): Float32Array {
     return this.calibrate(meanLogits(this.networks, this.vectorizer.transformWithCoverage(texts).rows));
+  }
+
+  /** Multi-label: each text's suggested labels and every label's probability (with `top`: the `top` best, whatever the thresholds). */
+  predictLabelSets(texts: readonly string[], top?: number): LabelSetPrediction[] {
+    const { rows, coverage } = this.vectorizer.transformWithCoverage(texts);
+    const p = this.calibrate(meanLogits(this.networks, rows));
+    const k = this.labels.length;
+    const thresholds = this.labels.map((l) => this.multiLabel!.points[l]?.threshold ?? null);
+    return texts.map((_, i) => {
+      const at = i * k;
+      const order = Array.from(this.labels, (_, c) => c).sort((a, b) => p[at + b] - p[at + a] || a - b);
+      return {
+        labels: suggest(p, at, this.labels, thresholds, top).map((c) => this.labels[c]),
+        scores: Object.fromEntries(order.map((c) => [this.labels[c], p[at + c]])),
+        coverage: coverage[i],
+      };
+    });
   }
 
   /** Each text's label, confidence, top-k labels and vocabulary coverage. */
@@ -49,6 +69,7 @@ export class Classifier {
   }
 
   private calibrate(logits: Float32Array): Float32Array {
+    if (this.multiLabel) return labelProbabilities(logits, this.labels, this.multiLabel.calibration);
     return calibrated(
       logits,
       this.labels.length,

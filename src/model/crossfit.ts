@@ -5,6 +5,7 @@ import type { Runtime } from '../nn/backend.js';
 import type { Counted } from '../text/counter.js';
 import { fitCalibration, priorShift, type Calibration } from './calibration.js';
 import { foldRows, targetFolds } from './folds.js';
+import { fitLabelCalibration, labelProbabilities, type LabelCalibration } from './multilabel.js';
 import { countedLogits, fitParts } from './parts.js';
 
 /**
@@ -14,11 +15,20 @@ import { countedLogits, fitParts } from './parts.js';
  */
 export const MIN_CALIBRATION_REPORTS = 100;
 
+/**
+ * Fewest reports to calibrate a multi-label model on. Its out-of-fold predictions also choose each
+ * label's threshold, without which no label could be suggested at a chosen precision; and each
+ * label's Platt map is pulled towards the identity on few reports (fitPlatt's prior).
+ */
+export const MIN_LABEL_SET_REPORTS = 20;
+
 /** What fitting the confidence calibration gave: the calibration (if any), on how many held-out reports, and what to log. */
 export interface CalibrationFit {
   calibration?: Calibration;
   reports: number;
   messages: string[];
+  /** Multi-label: each label's calibration, and the out-of-fold probabilities it gives (reports x labels), for the thresholds. */
+  labels?: { calibration: LabelCalibration[]; probabilities: Float32Array };
 }
 
 /** What the calibration is fitted on: the counted reports, their targets, the hyperparameters; and when to stop. */
@@ -48,12 +58,11 @@ export interface CalibrationData {
 export async function fitCalibrationModel(rt: Runtime, { counted, targets, hp, signal }: CalibrationData): Promise<CalibrationFit> {
   const classes = targets.labels.length;
   const n = targets.size;
-  if (n < MIN_CALIBRATION_REPORTS) {
+  const least = targets.kind === 'multi-label' ? MIN_LABEL_SET_REPORTS : MIN_CALIBRATION_REPORTS;
+  if (n < least) {
     return {
       reports: 0,
-      messages: [
-        `calibration skipped: ${n} reports are too few to calibrate on (need ${MIN_CALIBRATION_REPORTS}); confidences are not calibrated`,
-      ],
+      messages: [`calibration skipped: ${n} reports are too few to calibrate on (need ${least}); confidences are not calibrated`],
     };
   }
   const fold = targetFolds(targets, hp.calibrationFolds, new Rng(hp.seed + 1));
@@ -64,6 +73,17 @@ export async function fitCalibrationModel(rt: Runtime, { counted, targets, hp, s
     const part = await fitParts(rt, { counted, rows: train, targets, hp: { ...hp, members: 1, epochs }, signal });
     const scored = countedLogits(part, counted, held);
     held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
+  }
+  if (targets.kind === 'multi-label') {
+    const calibration = fitLabelCalibration(logits, targets.sets!, classes);
+    return {
+      calibration: fitCalibration(logits, targets, new Float32Array(classes)),
+      reports: n,
+      labels: { calibration, probabilities: labelProbabilities(logits, targets.labels, calibration) },
+      messages: [
+        `calibration: ${hp.calibrationFolds} networks, each trained on ${hp.calibrationFolds - 1}/${hp.calibrationFolds} of the reports and scored on the rest, calibrate each of the ${classes} labels and choose its threshold`,
+      ],
+    };
   }
   const calibration = fitCalibration(logits, targets, priorShift(targets.labels, targets.labelCounts(), hp.priorCorrection));
   const { temperature, slope, intercept } = calibration;

@@ -83,9 +83,10 @@ export function explanationOf(
   probs: ArrayLike<number>,
   calibration: { temperature: number; shift: ArrayLike<number> },
   label: number,
-  versus: number,
+  versus: number | undefined,
   top: number,
 ): Explanation {
+  if (versus === undefined) return againstNone(att, terms, labels, probs, label, top);
   const classes = labels.length;
   const all: TermContribution[] = [];
   for (let t = 0; t < att.x.indices.length; t++) {
@@ -125,15 +126,69 @@ export function explanationOf(
 }
 
 /**
+ * A multi-label model's label against its absence: the label's sigmoid output has its own logit
+ * (probability 1/2 before calibration at 0), so each term's contribution to that logit says how
+ * far it moved the label towards being suggested. `versus` reads `not <label>`, with logit 0 and
+ * probability 1 minus the label's.
+ */
+function againstNone(
+  att: LogitAttribution,
+  terms: readonly string[],
+  labels: readonly string[],
+  probs: ArrayLike<number>,
+  label: number,
+  top: number,
+): Explanation {
+  const classes = labels.length;
+  const all: TermContribution[] = [];
+  for (let t = 0; t < att.x.indices.length; t++) {
+    const toLabel = att.contributions[t * classes + label];
+    const { field, text } = fieldOf(terms[att.x.indices[t]]);
+    all.push({ term: text, field, value: att.x.values[t], contribution: toLabel, toLabel, toVersus: 0 });
+  }
+  const toward = all
+    .filter((c) => c.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, top);
+  const against = all
+    .filter((c) => c.contribution < 0)
+    .sort((a, b) => a.contribution - b.contribution)
+    .slice(0, top);
+  const listed = new Set([...toward, ...against]);
+  const rest = all.filter((c) => !listed.has(c));
+  return {
+    label: labels[label],
+    probability: probs[label],
+    versus: `not ${labels[label]}`,
+    versusProbability: 1 - probs[label],
+    logit: att.logits[label],
+    versusLogit: 0,
+    difference: att.logits[label],
+    bias: att.bias[label],
+    priorShift: 0,
+    tie: isTie(att.logits[label]),
+    toward,
+    against,
+    rest: { terms: rest.length, contribution: rest.reduce((s, c) => s + c.contribution, 0) },
+    terms: all.length,
+  };
+}
+
+/**
  * Why the classifier gives `text` the label `label` rather than `versus` (class ids; by default
  * the predicted label and the runner-up; `versus` defaults to the predicted label when `label`
  * is another, and `label` to the runner-up when `versus` is the predicted one):
  * every term's exact contribution to the logit difference, the `top` strongest each way.
  */
 export function explainText(clf: Classifier, text: string, top: number, label?: number, versus?: number): Explanation {
-  const shift = priorShift(clf.labels, clf.training.labelCounts, clf.hp.priorCorrection);
   const probs = clf.probabilities([text]);
   const order = Array.from(clf.labels, (_, c) => c).sort((a, b) => probs[b] - probs[a] || a - b);
+  // A multi-label model explains a label (default: the most probable) against its absence, unless asked to compare two.
+  if (clf.multiLabel && versus === undefined) {
+    const att = attributeLogits(clf.networks, clf.vectorizer.transform(text));
+    return explanationOf(att, clf.vectorizer.terms, clf.labels, probs, { temperature: 1, shift: [] }, label ?? order[0], undefined, top);
+  }
+  const shift = priorShift(clf.labels, clf.training.labelCounts, clf.hp.priorCorrection);
   const explained = label ?? (versus === order[0] ? order[1] : order[0]);
   const other = versus ?? (explained === order[0] ? order[1] : order[0]);
   const att = attributeLogits(clf.networks, clf.vectorizer.transform(text));

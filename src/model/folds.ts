@@ -92,16 +92,50 @@ export function stratifiedGroupFolds(y: Int32Array, classes: number, group: Int3
 }
 
 /**
- * Seeded folds of training targets: single-label targets are stratified by label; reports of
- * one group (`targets.groups`: copies of one another) share a fold (stratifiedGroupFolds).
+ * Seeded folds of training targets: single-label targets are stratified by label, multi-label
+ * ones by each report's rarest label (reports without a label as one more class: `y`, see
+ * Targets), which spreads every label's few reports over the folds first; reports of one group
+ * (`targets.groups`: copies of one another) share a fold (stratifiedGroupFolds).
  */
 export function targetFolds(targets: Targets, k: number, rng: Rng): Int32Array {
+  let classes: number;
   switch (targets.kind) {
     case 'single-label':
-      return targets.groups
-        ? stratifiedGroupFolds(targets.y, targets.labels.length, targets.groups, k, rng)
-        : stratifiedFolds(targets.y, targets.labels.length, k, rng);
+      classes = targets.labels.length;
+      break;
+    case 'multi-label':
+      classes = targets.labels.length + 1;
+      break;
   }
+  return targets.groups ? stratifiedGroupFolds(targets.y, classes, targets.groups, k, rng) : stratifiedFolds(targets.y, classes, k, rng);
+}
+
+/**
+ * Forward-chaining folds over time (a report's `time`, any sortable string such as ISO dates):
+ * the reports, oldest first, are cut into k + 1 consecutive parts of near-equal size; fold f
+ * (0-based) trains on parts 0..f and is tested on part f + 1, so every fold is judged on reports
+ * newer than all it learned from, as a bot is judged on next month's issues. Reports with the
+ * same time stay in one part. Returns each fold's training and test rows, in input order.
+ */
+export function timeFolds(time: readonly string[], k: number): { train: number[]; held: number[] }[] {
+  const order = Array.from(time, (_, i) => i).sort((a, b) => (time[a] < time[b] ? -1 : time[a] > time[b] ? 1 : a - b));
+  const part = new Int32Array(time.length);
+  let p = 0;
+  order.forEach((i, r) => {
+    // The part of rank r: floor(r (k + 1) / n); a report of the same time as the one before stays in its part.
+    const natural = Math.min(k, Math.floor((r * (k + 1)) / order.length));
+    p = r > 0 && time[i] === time[order[r - 1]] ? p : Math.max(p, natural);
+    part[i] = p;
+  });
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const held: number[] = [];
+    part.forEach((q, i) => {
+      if (q <= f) train.push(i);
+      else if (q === f + 1) held.push(i);
+    });
+    return { train, held };
+  });
 }
 
 /** The reports in fold `f` (`held`) and the others (`train`), each in input order. */

@@ -22,3 +22,31 @@ export function decide(probs: Float32Array, labels: readonly string[], top: numb
   }
   return out;
 }
+
+/**
+ * A multi-label model's answer for one report: the labels it suggests (each at or above its
+ * threshold, at most one of a scope, most probable first) and every label's calibrated
+ * probability. Told apart from a Prediction by its `labels` field (`'labels' in p`).
+ */
+export interface LabelSetPrediction {
+  /** The suggested labels, most probable first (with `top`: the `top` most probable, whatever the thresholds). */
+  labels: string[];
+  /** Every label's probability, most probable first. */
+  scores: Record<string, number>;
+  /** As Prediction.coverage. */
+  coverage: number;
+}
+
+/** Either model's answer: a label (single-label models) or a label set (multi-label models); `'labels' in p` tells them apart. */
+export type AnyPrediction = Prediction | LabelSetPrediction;
+
+/** True for a multi-label model's answer. */
+export const isLabelSet = (p: AnyPrediction): p is LabelSetPrediction => 'labels' in p;
+
+/** The answers of a model known to be single-label, as such (a label set among them is a bug, and thrown). */
+export function singleLabelOnly(preds: readonly AnyPrediction[]): Prediction[] {
+  return preds.map((p) => {
+    if (isLabelSet(p)) throw new Error('a label set where one label was expected');
+    return p;
+  });
+}

@@ -16,6 +16,7 @@ import { calibrateInParallel } from './parallel.js';
 import { fitParts } from './parts.js';
 import { trainingTargets, type Annotator } from './targets.js';
 import { lazyIndex, SimilarIndex } from './similar.js';
+import { labelSetTargets, operatingPoints, type LabelSetRules, type MultiLabelRecord } from './multilabel.js';
 
 /** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
 export interface FitOptions {
@@ -47,6 +48,12 @@ export interface FitOptions {
    * weights, 0 for all) in the model, to find the ones most similar to a new report (similar.ts).
    */
   index?: { terms: number };
+  /**
+   * Multi-label: each report's labels (a tracker's label list), which the model learns in place of
+   * `labels` (then ignored), by `rules`; each label's threshold is its best out-of-fold F1, or
+   * with `minPrecision` the lowest threshold reaching it.
+   */
+  labelSets?: { lists: readonly (readonly string[])[]; rules: LabelSetRules; minPrecision?: number };
 }
 
 /**
@@ -64,7 +71,10 @@ export async function trainClassifier(
   o: FitOptions,
 ): Promise<Classifier> {
   const { log } = o;
-  const made = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
+  const sets = o.labelSets && labelSetTargets(o.labelSets.lists, o.labelSets.rules, log);
+  const made =
+    sets?.targets ??
+    trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
   // Copies of one report on both sides of a calibration fold would make it score what it was trained on.
   const grouping = o.groups ? groupsOf(o.groups) : duplicateGroups(texts);
   const targets = new Targets({ ...made.data(), groups: grouping.group });
@@ -72,14 +82,14 @@ export async function trainClassifier(
     log(
       `${grouping.shared} group${grouping.shared === 1 ? '' : 's'} of ${grouping.reports} reports ${o.groups ? 'given' : 'that share a title or text'}: each kept in one calibration fold`,
     );
-  if (targets.labels.length < 2) {
+  if (targets.kind === 'single-label' && targets.labels.length < 2) {
     throw new DataError(
       `the training data holds ${targets.labels.length === 0 ? 'no category' : `one category only (${targets.labels[0]})`}: a classifier needs reports of at least two categories`,
       { code: 'ONE_CATEGORY' },
     );
   }
   const counts = targets.labelCounts();
-  const single = targets.labels.filter((l) => counts[l] === 1);
+  const single = targets.kind === 'single-label' ? targets.labels.filter((l) => counts[l] === 1) : [];
   if (single.length)
     log(
       `warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`,
@@ -105,6 +115,33 @@ export async function trainClassifier(
   const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
   const coverage = vectorizer.coverageCounted(counted, all).sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
+  let multiLabel: MultiLabelRecord | undefined;
+  if (sets && o.labelSets) {
+    const { rules, minPrecision } = o.labelSets;
+    const k = targets.labels.length;
+    const oof = fitted?.labels;
+    const points = oof
+      ? operatingPoints(oof.probabilities, targets.sets!, targets.labels, minPrecision)
+      : targets.labels.map((l) => ({ threshold: 0.5, precision: 0, recall: 0, f1: 0, support: counts[l] }));
+    const unreachable = minPrecision !== undefined && oof ? targets.labels.filter((_, c) => points[c].threshold === null) : [];
+    if (unreachable.length)
+      log(
+        `${unreachable.length} label${unreachable.length === 1 ? '' : 's'} cannot reach precision ${minPrecision} out of fold and will not be suggested: ${unreachable.join(', ')}`,
+      );
+    if (!oof) log('no out-of-fold predictions: every label is suggested from probability 0.5');
+    multiLabel = {
+      exclude: [...rules.exclude],
+      minLabelCount: rules.minLabelCount,
+      rule: minPrecision !== undefined ? 'min-precision' : 'max-f1',
+      ...(minPrecision !== undefined ? { minPrecision } : {}),
+      calibration: oof?.calibration ?? Array.from({ length: k }, () => ({ slope: 1, intercept: 0 })),
+      points: Object.fromEntries(targets.labels.map((l, c) => [l, points[c]])),
+      needsMoreData: sets.needsMoreData,
+      unreachable,
+      outOfFoldReports: oof ? texts.length : 0,
+      withoutLabels: sets.withoutLabels,
+    };
+  }
   return new Classifier(
     hp,
     targets.labels,
@@ -120,10 +157,19 @@ export async function trainClassifier(
     },
     fingerprints(texts),
     index,
+    multiLabel,
   );
 }
 
-/** The index of the training reports (by their ids, or their numbers from 1), each labelled with its target's label. */
+/** A training report's labels: its label set (multi-label), or its one label. */
+function labelsOf(targets: Targets, r: number): string[] {
+  const { sets, labels } = targets;
+  if (!sets) return [labels[targets.y[r]]];
+  const k = labels.length;
+  return labels.filter((_, c) => sets[r * k + c] === 1);
+}
+
+/** The index of the training reports (by their ids, or their numbers from 1), each labelled with its target's label(s). */
 function keepIndex(
   counted: Counted,
   vectorizer: Vectorizer,
@@ -138,7 +184,7 @@ function keepIndex(
     n,
     (r) => vectorizer.transformCounted(counted, [r])[0],
     Array.from({ length: n }, (_, r) => ids?.[r] ?? String(r + 1)),
-    Array.from(targets.y, (c) => [targets.labels[c]]),
+    Array.from({ length: n }, (_, r) => labelsOf(targets, r)),
     terms,
     vectorizer.size,
   );

@@ -11,7 +11,8 @@ import type { SparseSource } from './sparse.js';
 export type TrainConfig = Pick<
   Hyperparameters,
   'seed' | 'hidden' | 'dropout' | 'epochs' | 'batchSize' | 'learningRate' | 'inputLearningRate' | 'inputDecay' | 'labelSmoothing'
->;
+> &
+  Partial<Pick<Hyperparameters, 'classWeightPower'>>;
 
 /** What a network is fitted to: the reports' vectors, their targets (in the same order) and weights. */
 export interface TrainingSet {
@@ -39,7 +40,8 @@ export interface EpochReport {
 
 /**
  * Fits a Network by minimising the weighted, label-smoothed loss of the targets' kind; for
- * single-label targets, softmax cross-entropy. The target of a report is its label `y[i]`, or its
+ * single-label targets, softmax cross-entropy; for multi-label ones, a binary cross-entropy per
+ * label (sigmoid outputs) on the same shared sparse first layer. The target of a report is its label `y[i]`, or its
  * row of `soft` where given, smoothed alike: each label gets labelSmoothing / labels, and the
  * target's own mass is scaled by 1 - labelSmoothing.
  * The head (bias, ReLU, dropout, output layer) is differentiated by TensorFlow.js
@@ -79,20 +81,34 @@ export async function trainNetwork(
   const optimizer = tf.train.adam(cfg.learningRate);
   const off = cfg.labelSmoothing / classes;
   const mass = 1 - cfg.labelSmoothing;
-  const { y, soft } = targets;
-  // The log-probabilities the loss compares with the targets: one label per report, a softmax over the labels.
-  const logProbabilities = (logits: TF.Tensor): TF.Tensor => {
+  const { y, soft, sets } = targets;
+  // Multi-label: a label's reports weigh (negatives / positives) ^ classWeightPower in its loss, the
+  // class weights' rule applied to each label's own two-way choice, so that a rare label's few
+  // reports are not drowned by the others.
+  const positiveWeight =
+    targets.kind === 'multi-label' ? tf.tensor1d(labelPositiveWeights(sets!, classes, y.length, cfg.classWeightPower ?? 0)) : undefined;
+  // Each report's loss against its targets. Single-label: one label per report, the cross-entropy
+  // of a softmax over the labels. Multi-label: a sigmoid per label, the sum of the labels' binary
+  // cross-entropies (-t ln s(z) - (1 - t) ln(1 - s(z)) = t softplus(-z) + (1 - t) softplus(z)).
+  const reportLoss = (logits: TF.Tensor, target: TF.Tensor): TF.Tensor => {
     switch (targets.kind) {
       case 'single-label':
-        return tf.logSoftmax(logits);
+        return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1));
+      case 'multi-label':
+        return tf.sum(
+          tf.add(tf.mul(tf.mul(target, positiveWeight!), tf.softplus(tf.neg(logits))), tf.mul(tf.sub(1, target), tf.softplus(logits))),
+          1,
+        );
     }
   };
 
   const lossOf = (h: TF.Tensor, b1: TF.Tensor, w2: TF.Tensor, b2: TF.Tensor, target: TF.Tensor, weight: TF.Tensor, seed: number) => {
     const logits = head(tf, h, b1, w2, b2, { rate: cfg.dropout, seed });
-    const nll = tf.neg(tf.sum(tf.mul(target, logProbabilities(logits)), 1));
+    const nll = reportLoss(logits, target);
     return tf.div(tf.sum(tf.mul(nll, weight)), tf.sum(weight)) as TF.Scalar;
   };
+  // Multi-label targets are smoothed towards 1/2 (each label is its own two-way choice).
+  const offOf = targets.kind === 'multi-label' ? cfg.labelSmoothing / 2 : off;
 
   try {
     const order = Array.from({ length: x.length }, (_, i) => i);
@@ -109,9 +125,10 @@ export async function trainNetwork(
         const ids = order.slice(start, start + cfg.batchSize);
         const rows = ids.map((i) => x.row(i));
         const pre = input.pre(net.input.bag(rows));
-        const target = new Float32Array(ids.length * classes).fill(off);
+        const target = new Float32Array(ids.length * classes).fill(offOf);
         ids.forEach((i, b) => {
-          if (!soft) target[b * classes + y[i]] += mass;
+          if (sets) for (let c = 0; c < classes; c++) target[b * classes + c] += mass * sets[i * classes + c];
+          else if (!soft) target[b * classes + y[i]] += mass;
           else for (let c = 0; c < classes; c++) target[b * classes + c] += mass * soft[i * classes + c];
         });
         const weight = Float32Array.from(ids, (i) => sampleWeight[i]);
@@ -145,7 +162,14 @@ export async function trainNetwork(
     net.weights.bias2.set(bias2.dataSync() as Float32Array);
     return net;
   } finally {
-    tf.dispose([bias1, dense, bias2]);
+    tf.dispose([bias1, dense, bias2, ...(positiveWeight ? [positiveWeight] : [])]);
     optimizer.dispose();
   }
+}
+
+/** Each label's weight of its positive reports: (negatives / positives) ^ power (1 for a label no report carries). */
+export function labelPositiveWeights(sets: Uint8Array, classes: number, n: number, power: number): Float32Array {
+  const positives = new Float64Array(classes);
+  sets.forEach((v, j) => (positives[j % classes] += v));
+  return Float32Array.from(positives, (p) => (p > 0 && p < n ? ((n - p) / p) ** power : 1));
 }

@@ -38,3 +38,5 @@ export async function buildReport(input: ReportInput): Promise<Report> {
   return { html: page(d, charts), charts: Object.values(charts) };
 }
 export { feedbackPage } from './feedback.js';
+export { buildLabelSetReport } from './labelsets.js';
+export type { LabelSetReportInput } from './labelsets.js';

@@ -1,4 +1,4 @@
-import type { Explanation, ExplainOptions, ModelInfo, Prediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, AnyPrediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
 import type { Engine } from './engine.js';
 
 /** The model serving now, as the service shows it. */
@@ -63,7 +63,7 @@ export class ModelHolder {
   }
 
   /** Predictions by the model serving when the call starts, with that model. */
-  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: Prediction[]; model: ServingModel }> {
+  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: AnyPrediction[]; model: ServingModel }> {
     return this.#with((model) => this.engine.predict(model.version, texts, options).then((predictions) => ({ predictions, model })));
   }
 

@@ -48,13 +48,14 @@ const anyOf = (globs: readonly string[]) => {
  * when it is not the review label and its confidence reaches `minConfidence`.
  */
 export function suggestionsOf(
-  p: { label: string; confidence: number; labels?: readonly string[]; scores?: Readonly<Record<string, number>> },
+  p: { label?: string; confidence?: number; labels?: readonly string[]; scores?: Readonly<Record<string, number>> },
   minConfidence: number,
   reviewLabel: string,
 ): Suggestion[] {
   if (Array.isArray(p.labels)) return p.labels.map((label) => ({ label, probability: p.scores?.[label] ?? Number.NaN }));
-  if (p.label === reviewLabel || !(p.confidence >= minConfidence)) return [];
-  return [{ label: p.label, probability: p.confidence }];
+  const { label, confidence } = p;
+  if (label === undefined || confidence === undefined || label === reviewLabel || !(confidence >= minConfidence)) return [];
+  return [{ label, probability: confidence }];
 }
 
 /** The scope a label belongs to: its GitLab scope (`kind::` of `kind::bug`), or the first --scope glob it matches. */

@@ -110,13 +110,19 @@ export function webhookRoutes(service: Service) {
         reviewLabel: query.review_label,
       });
       const p = predictions[0];
-      // The log line says what was suggested for which issue: the label, and the ranked labels with their probabilities.
-      service.note(request, {
-        label: p.label,
-        confidence: round4(p.confidence),
-        top: p.top.map((t) => ({ label: t.label, probability: round4(t.probability) })),
-        model: model.checksum,
-      });
+      // The log line says what was suggested for which issue: the label, and the ranked labels with their
+      // probabilities; for a multi-label model, the suggested labels with theirs.
+      service.note(
+        request,
+        'labels' in p
+          ? { labels: p.labels.map((l) => ({ label: l, probability: round4(p.scores[l]) })), model: model.checksum }
+          : {
+              label: p.label,
+              confidence: round4(p.confidence),
+              top: p.top.map((t) => ({ label: t.label, probability: round4(t.probability) })),
+              model: model.checksum,
+            },
+      );
       const bot = service.bot;
       if (!bot || !event) return { ...p, model: model.checksum };
       const { minConfidence, reviewLabel } = bot.options;

@@ -13,3 +13,16 @@ declare module 'natural/lib/natural/stemmers/porter_stemmer.js' {
 declare module 'natural/lib/natural/util/stopwords.js' {
   export const words: string[];
 }
+// picomatch ships no type declarations: the part bugcat uses (base/globs.ts).
+declare module 'picomatch' {
+  interface PicomatchOptions {
+    bash?: boolean;
+    dot?: boolean;
+    nocase?: boolean;
+  }
+  function picomatch(glob: string | readonly string[], options?: PicomatchOptions): (input: string) => boolean;
+  namespace picomatch {
+    function makeRe(glob: string, options?: PicomatchOptions): RegExp;
+  }
+  export default picomatch;
+}

@@ -1,14 +1,38 @@
 import { stringify } from 'csv-stringify/sync';
-import { crossValidate, FORMAT_VERSION, readReports, validateHyperparameters, VERSION, type CrossValidation } from '../../index.js';
+import {
+  crossValidate,
+  crossValidateLabelSets,
+  FORMAT_VERSION,
+  readReports,
+  UsageError,
+  validateHyperparameters,
+  VERSION,
+  type CrossValidation,
+  type Hyperparameters,
+  type Reports,
+  type TrainOptions,
+} from '../../index.js';
+import { formatLabelSets } from '../labelsets.js';
 import { learningOf, type LearningFlags } from '../learning.js';
-import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, writeResult, type ColumnOptions } from '../options.js';
+import {
+  hyperparametersOf,
+  labelSeparatorOf,
+  logOf,
+  multiLabelOf,
+  readOptionsOf,
+  runtimeOf,
+  writeResult,
+  type ColumnOptions,
+  type MultiLabelFlags,
+} from '../options.js';
 import { formatEvaluation, groupsInWords } from '../format.js';
 import { wantsReport, writeReport, type ReportTargets } from '../report.js';
 
-interface CvOptions extends ColumnOptions, ReportTargets {
+interface CvOptions extends ColumnOptions, ReportTargets, MultiLabelFlags {
   data: string;
   folds: number;
   foldColumn?: string;
+  timeColumn?: string;
   json?: string;
   predictions?: string;
   top: number;
@@ -32,7 +56,16 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   // The flags given; the library resolves the rest fold by fold (default rules, autotune). The JSON lists them over DEFAULTS.
   const given = hyperparametersOf(o);
   const hp = validateHyperparameters(given);
-  const reports = readReports(o.data, readOptionsOf(o, { foldColumn: o.foldColumn, onWarning: log ?? (() => {}) }));
+  const reports = readReports(
+    o.data,
+    readOptionsOf(o, { foldColumn: o.foldColumn, timeColumn: o.timeColumn, onWarning: log ?? (() => {}), ...labelSeparatorOf(o) }),
+  );
+  const multi = multiLabelOf(o, reports);
+  if (multi) return cvLabelSets(o, reports, given, multi);
+  if (o.timeColumn !== undefined)
+    throw new UsageError(
+      '--time-column orders the folds of multi-label cross-validation: add --multi-label, or give a GitLab or GitHub export',
+    );
   const result = await crossValidate(reports, {
     hyperparameters: given,
     folds: o.folds,
@@ -119,6 +152,79 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
         },
         folds: result,
         warnings: result.warnings.map((w) => w.message),
+      },
+      o,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * Multi-label cross-validation (crossValidateLabelSets): per fold micro- and macro-F1, P@1,
+ * precision and recall, their mean and standard deviation, and the per-label table pooled over
+ * the folds; with --time-column, the folds go forward in time. --json holds every fold's per-label
+ * scores and sweeps, --predictions every tested report's suggestion (CSV), --html the page with a
+ * precision-recall chart per label.
+ */
+async function cvLabelSets(
+  o: CvOptions & Record<string, unknown>,
+  reports: Reports,
+  given: Partial<Hyperparameters>,
+  multi: Partial<TrainOptions>,
+): Promise<void> {
+  if (o.foldColumn !== undefined)
+    throw new UsageError('--fold-column is for single-label cross-validation; multi-label folds are dealt, or go by --time-column');
+  const log = logOf(o);
+  const result = await crossValidateLabelSets(reports, {
+    hyperparameters: given,
+    folds: o.folds,
+    onProgress: log,
+    ...learningOf(o as LearningFlags, log),
+    ...runtimeOf(o as { jobs?: number }),
+    ...multi,
+  });
+  const lines = [
+    `fold  train   test  ${result.order === 'time' ? 'tested from          to                    ' : ''}micro-F1  macro-F1    P@1  precision  recall`,
+  ];
+  for (const f of result.folds) {
+    const span = result.order === 'time' ? `${(f.from ?? '').slice(0, 19).padEnd(19)}  ${(f.to ?? '').slice(0, 19).padEnd(19)}   ` : '';
+    lines.push(
+      `${f.fold.padEnd(4)}  ${String(f.train).padStart(5)}  ${String(f.test).padStart(5)}  ${span}${f.micro.f1.toFixed(3).padStart(8)}  ${f.macro_f1.toFixed(3).padStart(8)}  ${f.p_at_1.toFixed(3).padStart(5)}  ${f.micro.precision.toFixed(3).padStart(9)}  ${f.micro.recall.toFixed(3).padStart(6)}`,
+    );
+  }
+  const ms = (k: keyof typeof result.mean) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
+  lines.push(
+    `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
+  );
+  lines.push('', "pooled over the folds (every tested report's out-of-fold suggestion):", formatLabelSets(result.pooled).trimEnd());
+  if (o.json) writeResult(o.json, JSON.stringify({ ...result, hyperparameters: validateHyperparameters(given) }, null, 2) + '\n');
+  if (o.predictions) {
+    const labels = Object.keys(result.pooled.per_label);
+    const index = new Map(reports.ids.map((id, i) => [id, i]));
+    const rows = result.predictions.map((p) => [
+      p.id,
+      (reports.issueLabels![index.get(p.id)!] ?? []).join(';'),
+      p.fold,
+      p.labels.join(';'),
+      ...labels.map((l) => (p.scores[l] ?? 0).toFixed(4)),
+    ]);
+    writeResult(o.predictions, stringify([['id', 'given', 'fold', 'labels', ...labels], ...rows]));
+  }
+  if (wantsReport(o)) {
+    const { writeLabelSetReport } = await import('../report.js');
+    await writeLabelSetReport(
+      {
+        subject: `${o.data} in ${result.folds.length} ${result.order === 'time' ? 'forward-chaining ' : ''}folds`,
+        evaluation: result.pooled,
+        card: {
+          source: 'bugcat train, once per fold',
+          createdBy: `bugcat ${VERSION}`,
+          formatVersion: FORMAT_VERSION,
+          trainingReports: reports.texts.length,
+          labels: Object.keys(result.pooled.per_label),
+          hyperparameters: validateHyperparameters(given),
+        },
+        folds: result.folds.map((f) => ({ ...f, micro_f1: f.micro.f1 })),
       },
       o,
     );

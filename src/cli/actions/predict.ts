@@ -1,6 +1,10 @@
 import { availableParallelism } from 'node:os';
 import {
   checkStudyDir,
+  isLabelSet,
+  UsageError,
+  type RecordLabelSet,
+  type RecordPrediction,
   load,
   predictStream,
   writeStudyLayout,
@@ -10,7 +14,7 @@ import {
   type StreamProgress,
   type StudyLayout,
 } from '../../index.js';
-import { PredictionWriter, type Format } from '../format.js';
+import { LabelSetWriter, PredictionWriter, type Format } from '../format.js';
 import { reportRecords, type InputOptions } from '../input.js';
 import { backendOf, stderrLog } from '../options.js';
 import { Progress } from '../progress.js';
@@ -27,6 +31,8 @@ interface PredictOptions extends InputOptions {
   layout: StudyLayout;
   force?: boolean;
   markTraining?: boolean;
+  /** The flags given on the command line (commands/predict.ts). */
+  given?: string[];
 }
 
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
@@ -41,6 +47,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   if (o.outDir) checkStudyDir(o.outDir, o.force);
   const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
   const model = await load(o.model, backendOf());
+  if (model.kind === 'multi-label') return predictLabelSets(model, records, showIds, bytes, o);
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
   // The model is asked for every label then, and the writer shows --top of them.
   const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
@@ -65,7 +72,8 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     jobs,
     ...backendOf(),
   })) {
-    for (const p of batch) {
+    const singles = batch as RecordPrediction[];
+    for (const p of singles) {
       if (study && p.error === undefined) {
         study.push({
           id: p.id,
@@ -84,7 +92,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
       }
     }
     stats.done += batch.length;
-    await write(writer.write(batch));
+    await write(writer.write(singles));
     progress?.update(stats.done);
   }
   await write(writer.end());
@@ -96,6 +104,57 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     );
   }
   warnAboutBatch(model, stats);
+  warnAboutTraining(model, stats, o);
+  if (stats.failed) {
+    stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
+    process.exitCode = 3;
+  }
+}
+
+/**
+ * A multi-label model's predictions (LabelSetWriter): the suggested labels, or with --top the N
+ * most probable whatever the thresholds, and every label's probability. The flags of one label
+ * a report (--min-confidence, --review-label, --out-dir and its --layout) mean nothing here and are refused.
+ */
+async function predictLabelSets(
+  model: Model,
+  records: AsyncIterable<ReportRecord>,
+  showIds: boolean,
+  bytes: StreamProgress,
+  o: PredictOptions,
+): Promise<void> {
+  const given = new Set(o.given ?? []);
+  const refused = (['minConfidence', 'reviewLabel', 'outDir', 'layout'] as const).filter(
+    (f) => given.has(f) || (f === 'outDir' && o.outDir),
+  );
+  if (refused.length)
+    throw new UsageError(
+      `${refused.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${refused.length === 1 ? 'is' : 'are'} for models of one label a report; ${o.model} is multi-label: each label is suggested from its own threshold (train it with --min-precision to choose them), and --top lists the N most probable`,
+    );
+  const writer = new LabelSetWriter(o.format, model.labels, showIds, o.markTraining);
+  const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
+  const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0, inTraining: 0 };
+  const floor = model.summary.coverage?.p05;
+  await write(writer.start());
+  const { jobs = availableParallelism() } = o;
+  for await (const batch of predictStream(model, records, { ...(given.has('top') ? { top: o.top } : {}), jobs, ...backendOf() })) {
+    const sets = batch.filter(isLabelSet) as RecordLabelSet[];
+    for (const p of sets) {
+      if (p.inTraining) stats.inTraining++;
+      if (p.error !== undefined) stats.failed++;
+      else if (p.coverage === 0 && p.labels.length === 0 && Object.values(p.scores).every((s) => s === 0)) stats.empty.push(p.id);
+      else {
+        stats.scored++;
+        if (floor !== undefined && p.coverage < floor) stats.unlike++;
+      }
+    }
+    stats.done += batch.length;
+    await write(writer.write(sets));
+    progress?.update(stats.done);
+  }
+  await write(writer.end());
+  progress?.finish(stats.done);
+  warnAboutBatch(model, stats, 'answered with no label');
   warnAboutTraining(model, stats, o);
   if (stats.failed) {
     stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
@@ -129,11 +188,15 @@ function warnAboutTraining(model: Model, stats: { inTraining: number; done: numb
 }
 
 /** One warning for empty reports, and one for a batch whose vocabulary coverage is unlike the training data's. */
-function warnAboutBatch(model: Model, stats: { empty: string[]; scored: number; unlike: number }): void {
+function warnAboutBatch(
+  model: Model,
+  stats: { empty: string[]; scored: number; unlike: number },
+  answer = 'answered with the review label, confidence 0',
+): void {
   const { empty } = stats;
   if (empty.length) {
     stderrLog(
-      `warning: ${empty.length} report${empty.length === 1 ? ' is' : 's are'} empty (${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}): answered with the review label, confidence 0`,
+      `warning: ${empty.length} report${empty.length === 1 ? ' is' : 's are'} empty (${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}): ${answer}`,
     );
   }
   const floor = model.summary.coverage?.p05;

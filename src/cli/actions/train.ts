@@ -13,9 +13,19 @@ import {
   type Reports,
 } from '../../index.js';
 import { learningOf, type LearningFlags } from '../learning.js';
-import { hyperparametersOf, logOf, readOptionsOf, runtimeOf, stderrLog, type ColumnOptions } from '../options.js';
+import {
+  hyperparametersOf,
+  labelSeparatorOf,
+  logOf,
+  multiLabelOf,
+  readOptionsOf,
+  runtimeOf,
+  stderrLog,
+  type ColumnOptions,
+  type MultiLabelFlags,
+} from '../options.js';
 
-interface TrainOptions extends ColumnOptions {
+interface TrainOptions extends ColumnOptions, MultiLabelFlags {
   data: string;
   out: string;
   force: boolean;
@@ -86,17 +96,24 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const started = performance.now();
   const hyperparameters = hyperparametersOf(o);
   checkModelDir(o.out, o.force);
-  const read = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}) }));
+  const read = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}), ...labelSeparatorOf(o) }));
   const reports = o.ledger === undefined ? read : withLedger(read, o.ledger, o.ledgerWeight, log);
-  const categories = new Set(reports.labels).size;
-  const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
-  log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
+  const multi = multiLabelOf(o, reports);
+  if (multi) {
+    const distinct = new Set(reports.issueLabels!.flat()).size;
+    log?.(`training on ${reports.texts.length} reports carrying ${distinct} distinct labels from ${o.data} (multi-label)`);
+  } else {
+    const categories = new Set(reports.labels).size;
+    const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
+    log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
+  }
   const model = await trainModel(reports, {
     hyperparameters,
     onProgress: log,
     ...learningOf(o as LearningFlags, log),
     ...runtimeOf(o as { jobs?: number }),
     ...(o.keepIndex !== undefined ? { keepIndex: o.keepIndex === true ? true : { terms: o.keepIndex } } : {}),
+    ...(multi ?? {}),
   });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).

@@ -9,6 +9,10 @@ export const command = (): Command =>
       .addOption(labelledDataOption())
       .option('--folds <k>', 'number of folds (seeded, stratified), unless --fold-column', number('int', 2, 100), 5)
       .option('--fold-column <name>', "take each report's fold from this CSV column instead")
+      .option(
+        '--time-column <name>',
+        "multi-label: each report's time (an issue's field such as created_at, or a CSV column): forward-chaining folds, the reports cut in time order into --folds + 1 parts, each fold trained on the parts before it and tested on the next",
+      )
       .addOption(jsonOption('per-fold and mean figures'))
       .option(
         '--predictions <file>',

@@ -10,6 +10,7 @@ export const command = (): Command =>
       .addOption(labelledDataOption())
       .addOption(jsonOption('the figures'))
       .addOption(htmlOption())
-      .addOption(svgOption()),
+      .addOption(svgOption())
+      .option('--label-separator <sep>', "a multi-label model: what joins a CSV's labels in its label column (default ;)"),
     columnOptions('one'),
   ).action(async (o) => (await import('../actions/evaluate.js')).evaluate(o));

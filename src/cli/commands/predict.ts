@@ -50,4 +50,10 @@ export const command = (): Command =>
         false,
       ),
     columnOptions('none'),
-  ).action(async (reports, o) => (await import('../actions/predict.js')).predict(reports, o));
+  ).action(async (reports, o, cmd: Command) =>
+    (await import('../actions/predict.js')).predict(reports, {
+      ...o,
+      // The flags given on the command line (a multi-label model refuses those that mean nothing to it, and --top changes what it lists).
+      given: cmd.options.map((x) => x.attributeName()).filter((name) => cmd.getOptionValueSource(name) === 'cli'),
+    }),
+  );

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { DataError } from '../../base/errors.js';
 import type { Log } from '../../base/log.js';
+import { issueLabels } from './labels.js';
 import type { ReportRecord } from './record.js';
 
 /**
@@ -11,22 +12,29 @@ import type { ReportRecord } from './record.js';
  * `id`). A report is its title line, then its body. One record that cannot be used fails alone.
  */
 /** One issue object as a report: GitHub's, GitLab's or a plain {id, text}. `fallbackId` when it has no id. */
-export function issueOf(value: unknown, fallbackId: string): ReportRecord {
+export function issueOf(value: unknown, fallbackId: string, timeField?: string): ReportRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { id: fallbackId, text: '', error: 'not an issue object' };
   const o = value as Record<string, unknown>;
   const id = [o.iid, o.number, o.id].find((v) => typeof v === 'string' || typeof v === 'number');
   const name = id === undefined ? fallbackId : String(id);
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  if (typeof o.text === 'string') return { id: name, text: o.text };
+  // GitLab's labels (strings) and GitHub's (objects with a name), kept for multi-label training.
+  const listed = issueLabels(o.labels);
+  const t = timeField !== undefined ? o[timeField] : undefined;
+  const labels = {
+    ...(listed ? { labels: listed } : {}),
+    ...(timeField !== undefined ? { time: typeof t === 'string' || typeof t === 'number' ? String(t) : '' } : {}),
+  };
+  if (typeof o.text === 'string') return { id: name, text: o.text, ...labels };
   const title = str(o.title);
   const body = str(o.body) || str(o.description);
   if (title === '' && body === '') return { id: name, text: '', error: 'no title, body, description or text field' };
-  return { id: name, text: body ? `${title}\n${body}` : title };
+  return { id: name, text: body ? `${title}\n${body}` : title, ...labels };
 }
 
 /** The issues of a JSON export (array, `items` array, or one issue). */
-export function parseIssuesJson(content: string, source: string): ReportRecord[] {
+export function parseIssuesJson(content: string, source: string, timeField?: string): ReportRecord[] {
   let data: unknown;
   try {
     data = JSON.parse(content);
@@ -41,21 +49,21 @@ export function parseIssuesJson(content: string, source: string): ReportRecord[]
     : data && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items)
       ? (data as { items: unknown[] }).items
       : [data];
-  return list.map((v, i) => issueOf(v, String(i + 1)));
+  return list.map((v, i) => issueOf(v, String(i + 1), timeField));
 }
 
 /** The issues of a JSON Lines export: one per non-empty line; a line that is not JSON fails alone. */
-export function parseIssuesJsonl(content: string): ReportRecord[] {
+export function parseIssuesJsonl(content: string, timeField?: string): ReportRecord[] {
   const out: ReportRecord[] = [];
   content.split('\n').forEach((line, i) => {
-    const r = issueOfLine(line, i + 1);
+    const r = issueOfLine(line, i + 1, timeField);
     if (r) out.push(r);
   });
   return out;
 }
 
 /** Line `n` (1 = first) of a JSON Lines export as a report; nothing for a blank line. A line that is not JSON fails alone. */
-export function issueOfLine(line: string, n: number): ReportRecord | undefined {
+export function issueOfLine(line: string, n: number, timeField?: string): ReportRecord | undefined {
   if (line.trim() === '') return undefined;
   let value: unknown;
   try {
@@ -63,7 +71,7 @@ export function issueOfLine(line: string, n: number): ReportRecord | undefined {
   } catch {
     return { id: `line ${n}`, text: '', error: `line ${n} is not valid JSON` };
   }
-  return issueOf(value, `line ${n}`);
+  return issueOf(value, `line ${n}`, timeField);
 }
 
 /** A JSON Lines export, streamed line by line (see parseIssuesJsonl); one warning at the end counts the records that could not be used. */
