@@ -24,6 +24,9 @@ interface Header {
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
+/** True on a little-endian machine, whose typed arrays read the file's bytes as they are. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** The bytes of an index. */
 export function encodeIndex(index: SimilarIndex): Uint8Array {
   const idBytes = index.indices instanceof Uint16Array ? 2 : 4;
@@ -75,12 +78,21 @@ export function decodeIndex(bytes: Uint8Array): SimilarIndex {
   let at = pad4(12 + length);
   const valuesAt = pad4(at + 8 * n + 4 + idBytes * nnz);
   if (valuesAt + nnz !== bytes.length) throw new Error(`it holds ${bytes.length} bytes; its header says ${valuesAt + nnz}`);
-  const offsets = new Int32Array(n + 1);
-  for (let r = 0; r <= n; r++) offsets[r] = view.getInt32((at += 4) - 4, true);
-  const scales = new Float32Array(n);
-  for (let r = 0; r < n; r++) scales[r] = view.getFloat32((at += 4) - 4, true);
-  const indices = idBytes === 2 ? new Uint16Array(nnz) : new Uint32Array(nnz);
-  for (let k = 0; k < nnz; k++) indices[k] = idBytes === 2 ? view.getUint16((at += 2) - 2, true) : view.getUint32((at += 4) - 4, true);
+  // The arrays are copied out of the file's bytes whole (little-endian machines: every one Node
+  // runs on today), or value by value where the machine's order differs.
+  const copy = <T>(make: new (buffer: ArrayBuffer) => T, length: number, width: number, read: (at: number) => number): T => {
+    const start = bytes.byteOffset + at;
+    const out = LITTLE_ENDIAN
+      ? new make(bytes.buffer.slice(start, start + length * width) as ArrayBuffer)
+      : new make(new ArrayBuffer(length * width));
+    if (!LITTLE_ENDIAN) for (let k = 0; k < length; k++) (out as unknown as number[])[k] = read(at + k * width);
+    at += length * width;
+    return out;
+  };
+  const offsets = copy(Int32Array, n + 1, 4, (o) => view.getInt32(o, true));
+  const scales = copy(Float32Array, n, 4, (o) => view.getFloat32(o, true));
+  const indices =
+    idBytes === 2 ? copy(Uint16Array, nnz, 2, (o) => view.getUint16(o, true)) : copy(Uint32Array, nnz, 4, (o) => view.getUint32(o, true));
   const values = bytes.slice(valuesAt, valuesAt + nnz);
   return new SimilarIndex(h.ids, h.labelSet, h.labels, offsets, indices, values, scales, h.terms, h.vocabSize);
 }

@@ -19,11 +19,21 @@ export const INDEX_TERMS = 128;
  * The training reports as a model keeps them to find the most similar ones to a new report (a
  * possible duplicate): each report's id, labels and TF-IDF vector (the model's own features),
  * cut to its `terms` largest weights, normalised to length 1 and quantised to 8 bits a weight
- * (with one scale a report). Brute force over every kept weight: about 0.5 million
- * multiply-adds a query for the QEMU corpus at 128 terms, well under a millisecond's worth of a
- * prediction's work. The texts themselves are not kept.
+ * (with one scale a report). A search reads the kept weights of the query's terms (an inverted
+ * index of them, made on the first search) and ranks every report by its dot product with the
+ * query: exact, no approximation. The texts themselves are not kept.
  */
 export class SimilarIndex {
+  /**
+   * The same weights by feature (an inverted index, made on first search): feature f's entries
+   * are postings[f] to postings[f + 1] - 1 of `rowOf` (the report) and `weightOf` (the weight,
+   * quantisation undone). A search then reads only the reports that share a term with the
+   * query, and kept weights are a report's rarest terms, whose lists are short.
+   */
+  #inverted?: { postings: Int32Array; rowOf: Int32Array; weightOf: Float32Array };
+  /** Each report's dot product with the query, kept between searches (cleared after each). */
+  #sums?: Float64Array;
+
   constructor(
     /** Each report's id, in training order. */
     readonly ids: readonly string[],
@@ -132,17 +142,21 @@ export class SimilarIndex {
     let norm = 0;
     for (let k = 0; k < v.values.length; k++) norm += v.values[k] * v.values[k];
     if (norm === 0) return [];
-    const dense = new Float32Array(this.vocabSize);
     const inv = 1 / Math.sqrt(norm);
-    for (let k = 0; k < v.indices.length; k++) dense[v.indices[k]] += v.values[k] * inv;
-    const { offsets, indices, values, scales } = this;
+    const { postings, rowOf, weightOf } = (this.#inverted ??= this.#invert());
     const n = this.ids.length;
+    const sums = (this.#sums ??= new Float64Array(n));
+    for (let k = 0; k < v.indices.length; k++) {
+      const f = v.indices[k];
+      if (f < 0 || f >= this.vocabSize) continue;
+      const w = v.values[k] * inv;
+      for (let p = postings[f]; p < postings[f + 1]; p++) sums[rowOf[p]] += w * weightOf[p];
+    }
     // The best `top` so far, kept sorted: most similar first, then the earlier report.
     const best: { r: number; s: number }[] = [];
     for (let r = 0; r < n; r++) {
-      let sum = 0;
-      for (let k = offsets[r]; k < offsets[r + 1]; k++) sum += dense[indices[k]] * values[k];
-      const s = Math.min(1, sum * scales[r]);
+      const s = Math.min(1, sums[r]);
+      sums[r] = 0;
       if (!(s > 0) || s < minSimilarity) continue;
       if (best.length === top && s <= best[top - 1].s) continue;
       if (exclude?.has(this.ids[r])) continue;
@@ -152,6 +166,25 @@ export class SimilarIndex {
       if (best.length > top) best.pop();
     }
     return best.map(({ r, s }) => ({ id: this.ids[r], labels: this.labels[r].map((l) => this.labelSet[l]), similarity: s }));
+  }
+
+  /** The inverted index of the weights (see #inverted). */
+  #invert() {
+    const { offsets, indices, values, scales } = this;
+    const postings = new Int32Array(this.vocabSize + 1);
+    for (let k = 0; k < indices.length; k++) postings[indices[k] + 1]++;
+    for (let f = 0; f < this.vocabSize; f++) postings[f + 1] += postings[f];
+    const next = postings.slice(0, this.vocabSize);
+    const rowOf = new Int32Array(indices.length);
+    const weightOf = new Float32Array(indices.length);
+    for (let r = 0; r < this.ids.length; r++) {
+      for (let k = offsets[r]; k < offsets[r + 1]; k++) {
+        const p = next[indices[k]]++;
+        rowOf[p] = r;
+        weightOf[p] = values[k] * scales[r];
+      }
+    }
+    return { postings, rowOf, weightOf };
   }
 }
 
