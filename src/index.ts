@@ -56,6 +56,10 @@ export { scorePredictions, reliability, confidenceThresholds } from './api/evalu
 export type { ScoredPrediction } from './api/evaluate.js';
 export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
+/** Active learning: the reports to label next, ranked by the model's doubt weighed against redundancy (or a diverse seed set without a model). */
+export { selectForLabelling, doubtOf, UNCERTAINTIES } from './api/select.js';
+export type { SelectOptions, Selection, Suggestion, Uncertainty, Pool } from './api/select.js';
+
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';
 export { NON_ANSWERS } from './io/reports.js';
