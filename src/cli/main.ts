@@ -14,6 +14,7 @@ import { command as cv } from './commands/cv.js';
 import { command as evaluate } from './commands/evaluate.js';
 import { command as explain } from './commands/explain.js';
 import { command as feedback } from './commands/feedback.js';
+import { command as next } from './commands/next.js';
 import { command as predict } from './commands/predict.js';
 import { command as pretrain } from './commands/pretrain.js';
 import { command as promote } from './commands/promote.js';
@@ -30,7 +31,7 @@ import { command as train } from './commands/train.js';
 setFlagsFromString('--heap-growing-percent=50');
 
 /** The subcommands, in the order the help lists them: a new command is its file and one entry here. */
-const COMMANDS: (() => Command)[] = [train, predict, explain, similar, evaluate, cv, audit, pretrain, serve, promote, rollback, feedback];
+const COMMANDS: (() => Command)[] = [train, predict, next, explain, similar, evaluate, cv, audit, pretrain, serve, promote, rollback, feedback];
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),
