@@ -61,8 +61,8 @@ export { selectForLabelling, doubtOf, UNCERTAINTIES } from './api/select.js';
 export type { SelectOptions, Selection, Suggestion, Uncertainty, Pool } from './api/select.js';
 
 /** The cascade: the least sure reports deferred, and sent to an Ollama-compatible LLM with the study's prompt. */
-export { deferredOf, askLlm, checkLlm, llmPrompt, llmPreamble, labelFromAnswer } from './api/cascade.js';
-export type { DeferOptions, LlmOptions, LlmAnswer } from './api/cascade.js';
+export { deferredOf, deferralCurve, DEFERRAL_SHARES, askLlm, checkLlm, llmPrompt, llmPreamble, labelFromAnswer } from './api/cascade.js';
+export type { DeferOptions, DeferralPoint, LlmOptions, LlmAnswer } from './api/cascade.js';
 
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';

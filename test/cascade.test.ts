@@ -7,12 +7,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askLlm, deferredOf, labelFromAnswer, llmPrompt } from '../src/index.js';
+import { askLlm, deferralCurve, deferredOf, labelFromAnswer, llmPrompt, readReports } from '../src/index.js';
 import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
 
 /** What the stand-in saw and how it behaved. */
@@ -104,6 +104,29 @@ describe('the cascade in the library', () => {
     expect(deferredOf(c, { share: 0 })).toEqual(c.map(() => false));
     expect(deferredOf(c, { share: 1 })).toEqual([true, true, false, true, true, true]);
     expect(() => deferredOf(c, { share: 2 })).toThrow(/share is 2/);
+  });
+
+  it('draws the curve of the share deferred against the accuracy of all the answers', () => {
+    const labels = ['a', 'a', 'b', 'b'];
+    const preds = [
+      { label: 'a', confidence: 0.9 },
+      { label: 'b', confidence: 0.3 },
+      { label: 'a', confidence: 0.4 },
+      { label: 'b', confidence: 0.8 },
+    ];
+    // Deferred to the right labels (the run they come from): each deferred error becomes right.
+    expect(deferralCurve(labels, preds, labels, [0, 0.25, 0.5, 1]).map((p) => [p.deferred, p.accuracy, p.keptAccuracy])).toEqual([
+      [0, 0.5, 0.5],
+      [1, 0.75, 2 / 3],
+      [2, 1, 1],
+      [4, 1, NaN],
+    ]);
+    // Deferred to an annotator who is wrong on the second report and right on the third.
+    const other = ['a', 'b', 'b', 'a'];
+    expect(deferralCurve(labels, preds, other, [0.25, 0.5]).map((p) => p.accuracy)).toEqual([0.5, 0.75]);
+    expect(deferralCurve(labels, preds, other, [0.5])[0].lowestKept).toBe(0.8);
+    // Case aside, as the study's lower-cased answers are scored.
+    expect(deferralCurve(['KVM'], [{ label: 'boot', confidence: 0.1 }], ['kvm'], [1])[0].accuracy).toBe(1);
   });
 
   it("reads the category from the answer's last word, as the study did, after the reasoning", () => {
@@ -315,4 +338,33 @@ describe('bugcat predict --defer-share / --llm', () => {
     expect(noName.status).toBe(2);
     expect(noName.stderr).toMatch(/--llm needs --llm-model/);
   });
+});
+
+describe('bugcat evaluate --defer-curve', () => {
+  it('gives the curve in the text, the JSON and the page, answered by a column of stored answers', async () => {
+    const dir = tmp('bugcat-defer-curve-');
+    const model = join(dir, 'model');
+    const t = await bugcat(['train', '--data', REPORTS, '--out', model, ...FAST]);
+    expect(t.status, t.stderr).toBe(0);
+    // Stored answers: an "LLM" that is right on every report but the first of each category.
+    const r = readReports(REPORTS, { labelColumn: 'label' });
+    const seen = new Set<string>();
+    const llm = r.labels!.map((l) => (seen.has(l) ? l : (seen.add(l), l === 'boot' ? 'network' : 'boot')));
+    const data = join(dir, 'scored.csv');
+    writeFileSync(data, stringify([['id', 'text', 'label', 'llm'], ...r.texts.map((x, i) => [r.ids[i], x, r.labels![i], llm[i]])]));
+    const json = join(dir, 'eval.json');
+    const html = join(dir, 'eval.html');
+    const e = await bugcat(['evaluate', '--model', model, '--data', data, '--defer-curve', 'llm', '--json', json, '--html', html]);
+    expect(e.status, e.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(result.defer_curve.by).toBe('llm');
+    const points = result.defer_curve.points as { share: number; deferred: number; accuracy: number }[];
+    expect(points.map((p) => p.share)).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]);
+    expect(points[0].accuracy).toBeCloseTo(result.accuracy, 10);
+    expect(points.map((p) => p.deferred)).toEqual(points.map((p) => Math.ceil(p.share * r.texts.length)));
+    for (const p of points) expect(e.stdout).toContain(`(${p.deferred} reports) -> ${p.accuracy.toFixed(3)}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Accuracy against the share deferred');
+    expect(page).toContain('<code>0.3</code>');
+  }, 240_000);
 });

@@ -185,3 +185,65 @@ export async function askLlm(texts: readonly string[], options: LlmOptions): Pro
       : { label: reviewLabel, error: r.error, attempts: r.attempts },
   );
 }
+
+/** One point of the cascade's curve: the least sure `share` deferred, and the accuracy of the answers then. */
+export interface DeferralPoint {
+  share: number;
+  /** Reports deferred. */
+  deferred: number;
+  /** Accuracy of all the answers: the model's on the kept reports, the deferred ones answered as `answers` says. */
+  accuracy: number;
+  /** The model's accuracy on the reports it keeps (NaN when it keeps none). */
+  keptAccuracy: number;
+  /** The lowest confidence kept: `--defer-below` just above the next one defers the same reports (undefined when none is kept). */
+  lowestKept?: number;
+}
+
+/** The shares the curve is drawn at by default: 0 to 50 % in steps of 5. */
+export const DEFERRAL_SHARES: readonly number[] = Array.from({ length: 11 }, (_, k) => k / 20);
+
+/**
+ * The cascade's curve on labelled reports: for each share (DEFERRAL_SHARES by default), the least
+ * sure reports deferred (as deferredOf defers them) and answered by `answers` (another
+ * annotator's labels, an LLM's stored answers; default: the right labels, so that the curve is
+ * the agreement with the run the labels come from), the others by the model; case aside.
+ */
+export function deferralCurve(
+  labels: readonly string[],
+  predictions: readonly { label: string; confidence: number }[],
+  answers: readonly string[] = labels,
+  shares: readonly number[] = DEFERRAL_SHARES,
+): DeferralPoint[] {
+  if (labels.length !== predictions.length || answers.length !== labels.length)
+    throw new UsageError(
+      `${labels.length} labels, ${predictions.length} predictions and ${answers.length} answers: expected one of each per report`,
+    );
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const confidences = predictions.map((p) => p.confidence);
+  return shares.map((share) => {
+    const deferred = deferredOf(confidences, { share });
+    let right = 0;
+    let kept = 0;
+    let keptRight = 0;
+    let lowestKept: number | undefined;
+    labels.forEach((label, i) => {
+      if (deferred[i]) {
+        if (same(answers[i], label)) right++;
+        return;
+      }
+      kept++;
+      lowestKept = Math.min(lowestKept ?? Infinity, confidences[i]);
+      if (same(predictions[i].label, label)) {
+        right++;
+        keptRight++;
+      }
+    });
+    return {
+      share,
+      deferred: labels.length - kept,
+      accuracy: labels.length ? right / labels.length : 0,
+      keptAccuracy: kept ? keptRight / kept : NaN,
+      ...(lowestKept !== undefined ? { lowestKept } : {}),
+    };
+  });
+}
