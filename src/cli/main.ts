@@ -36,7 +36,8 @@ const COMMANDS: (() => Command)[] = [train, predict, next, explain, similar, eva
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),
 2 usage error (unknown option, missing or invalid argument), 3 some reports could not be
-read (each named on stderr and in its output row); the others were predicted.`;
+read (each named on stderr and in its output row), or some LLM calls of predict --llm failed
+(llm_error); the others were predicted.`;
 
 function build(): Command {
   const program = new Command('bugcat')
