@@ -201,7 +201,7 @@ for (const task of tasks) {
     const reach = (key, target) => allSizes.find((n) => at(s, n, key).length === seeds && mean(at(s, n, key)) >= target);
     const paired = (n, key) => {
       const d = (results[s] ?? [])
-        .map((c, i) => (c.get(n)?.[key] ?? NaN) - (results.random[i]?.get(top)?.[key] ?? NaN))
+        .map((c, i) => (c.get(n)?.[key] ?? NaN) - (results.random?.[i]?.get(top)?.[key] ?? NaN))
         .filter((x) => !Number.isNaN(x));
       return d.length ? `${fmt(mean(d))} ± ${fmt(sd(d) / Math.sqrt(d.length))}` : '-';
     };
