@@ -58,7 +58,7 @@ export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
 /** Active learning: the reports to label next, ranked by the model's doubt weighed against redundancy (or a diverse seed set without a model). */
 export { selectForLabelling, doubtOf, UNCERTAINTIES } from './api/select.js';
-export type { SelectOptions, Selection, Suggestion, Uncertainty, Pool } from './api/select.js';
+export type { SelectOptions, Selection, LabellingSuggestion, Uncertainty, Pool } from './api/select.js';
 
 /** The cascade: the least sure reports deferred, and sent to an Ollama-compatible LLM with the study's prompt. */
 export { deferredOf, deferralCurve, DEFERRAL_SHARES, askLlm, checkLlm, llmPrompt, llmPreamble, labelFromAnswer } from './api/cascade.js';

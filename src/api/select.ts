@@ -46,7 +46,7 @@ export const SELECT_OPTIONS: OptionKeys<SelectOptions> = {
 };
 
 /** One report proposed for labelling. */
-export interface Suggestion {
+export interface LabellingSuggestion {
   id: string;
   text: string;
   /** 1 for the first to label. */
@@ -68,7 +68,7 @@ export interface Suggestion {
 
 /** The proposal, and what was left out of the pool and why. */
 export interface Selection {
-  suggestions: Suggestion[];
+  suggestions: LabellingSuggestion[];
   /** Reports in the pool. */
   pool: number;
   /** Left out: labelled already (by id, by text, or the model's training reports), the same text twice, empty or unreadable. */
@@ -156,7 +156,7 @@ export async function selectForLabelling(pool: Pool, options: SelectOptions = {}
   const predictions = model ? model.predict(candidateTexts, { top: model.labels.length }) : undefined;
   const doubt = predictions?.map((p) => doubtOf(p.top, uncertainty));
   const chosen = acquire(candidateTexts, doubt, labelled.texts, { n, diversity, densityWeight: density, seed });
-  const suggestions = chosen.map((c, k): Suggestion => {
+  const suggestions = chosen.map((c, k): LabellingSuggestion => {
     const p = predictions?.[c.index];
     return {
       id: ids[candidates[c.index]],

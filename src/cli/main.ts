@@ -31,7 +31,21 @@ import { command as train } from './commands/train.js';
 setFlagsFromString('--heap-growing-percent=50');
 
 /** The subcommands, in the order the help lists them: a new command is its file and one entry here. */
-const COMMANDS: (() => Command)[] = [train, predict, next, explain, similar, evaluate, cv, audit, pretrain, serve, promote, rollback, feedback];
+const COMMANDS: (() => Command)[] = [
+  train,
+  predict,
+  next,
+  explain,
+  similar,
+  evaluate,
+  cv,
+  audit,
+  pretrain,
+  serve,
+  promote,
+  rollback,
+  feedback,
+];
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),

@@ -7,7 +7,7 @@ import {
   writeStudyLayout,
   type Selection,
   type StudyLayout,
-  type Suggestion,
+  type LabellingSuggestion,
   type Uncertainty,
 } from '../../index.js';
 import { gatherReports, type InputOptions } from '../input.js';
@@ -90,7 +90,7 @@ export function formatSelection(selection: Selection, format: NextOptions['forma
   }
 }
 
-const record = (s: Suggestion) => ({
+const record = (s: LabellingSuggestion) => ({
   id: s.id,
   text: s.text,
   label: null,
