@@ -240,7 +240,7 @@ describe('bugcat predict --defer-share / --llm', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; deferred: boolean });
     expect(marked.filter((r) => r.deferred).map((r) => r.id)).toEqual(deferred);
-  });
+  }, 240_000);
 
   it("sends every deferred report to the LLM and says who answered, with the LLM's raw answer; failed calls lose no report", async () => {
     const before = s.seen.chats;
@@ -277,7 +277,7 @@ describe('bugcat predict --defer-share / --llm', () => {
     expect(table[4].llm_answer).toBe('I cannot tell, it might be a banana');
     expect(table[5].llm_error).toBe('HTTP 500: out of memory');
     expect(table[2].label).toBe('manual-review');
-  });
+  }, 240_000);
 
   it('--llm-prompt replaces what follows the report; a wrong URL or model fails before any output', async () => {
     const file = join(dir, 'preamble.txt');
@@ -337,7 +337,7 @@ describe('bugcat predict --defer-share / --llm', () => {
     const noName = await bugcat(['predict', '--model', model, '--data', data, '--defer-share', '0.5', '--llm', s.url]);
     expect(noName.status).toBe(2);
     expect(noName.stderr).toMatch(/--llm needs --llm-model/);
-  });
+  }, 240_000);
 });
 
 describe('bugcat evaluate --defer-curve', () => {
