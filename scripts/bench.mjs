@@ -466,7 +466,7 @@ if (!quick && !speedOnly && !argv.includes('--no-tasks')) {
 // Active learning and the cascade (scripts/bench-active.mjs, scripts/bench-cascade.mjs): learning curves of
 // `bugcat next` against random choice, and the share deferred to the LLM against accuracy. Each runs
 // alone with its own flags (--quick for smaller settings); --no-active skips both here, --quick runs them quick.
-if (!argv.includes('--no-active')) {
+if (!only && !argv.includes('--no-active')) {
   for (const script of ['bench-active.mjs', 'bench-cascade.mjs']) {
     say(`${script} ...`);
     execFileSync(process.execPath, [join(root, 'scripts', script), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
