@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json FILE] [--only annotators|speed]
+// npm run bench [-- --quick] [--json FILE] [--only annotators|speed] [--no-active]
 // bugcat beside the reference classifiers, in one invocation on one machine, as ratios:
 // accuracy on fold 0 of ../shared/data (trained on folds 1-4), 5-fold CV inside folds 1-4,
 // whole-process train/predict time and peak RSS against fastText, in-process throughput,
@@ -461,4 +461,14 @@ say(`figures written to ${jsonOut}`);
 if (!quick && !speedOnly && !argv.includes('--no-tasks')) {
   say('bench-tasks: bugcat on several tasks and sizes beside the anchor ...');
   execFileSync(process.execPath, [join(root, 'scripts', 'bench-tasks.mjs')], { stdio: 'inherit' });
+}
+
+// Active learning and the cascade (scripts/bench-active.mjs, scripts/bench-cascade.mjs): learning curves of
+// `bugcat next` against random choice, and the share deferred to the LLM against accuracy. Each runs
+// alone with its own flags (--quick for smaller settings); --no-active skips both here, --quick runs them quick.
+if (!only && !argv.includes('--no-active')) {
+  for (const script of ['bench-active.mjs', 'bench-cascade.mjs']) {
+    say(`${script} ...`);
+    execFileSync(process.execPath, [join(root, 'scripts', script), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  }
 }

@@ -76,6 +76,14 @@ export { scorePredictions, reliability, confidenceThresholds } from './api/evalu
 export type { ScoredPrediction } from './api/evaluate.js';
 export type { ReliabilityBin, ThresholdPoint } from './eval/metrics.js';
 
+/** Active learning: the reports to label next, ranked by the model's doubt weighed against redundancy (or a diverse seed set without a model). */
+export { selectForLabelling, doubtOf, UNCERTAINTIES } from './api/select.js';
+export type { SelectOptions, Selection, LabellingSuggestion, Uncertainty, Pool } from './api/select.js';
+
+/** The cascade: the least sure reports deferred, and sent to an Ollama-compatible LLM with the study's prompt. */
+export { deferredOf, deferralCurve, DEFERRAL_SHARES, askLlm, checkLlm, llmPrompt, llmPreamble, labelFromAnswer } from './api/cascade.js';
+export type { DeferOptions, DeferralPoint, LlmOptions, LlmAnswer } from './api/cascade.js';
+
 /** Reading reports: CSV files and study folders, single files and bytes. */
 export { readReports, readAllReports, parseReports, readReportFile, decodeReport } from './api/reports.js';
 export { NON_ANSWERS, isIssuesExport as isIssuesExportPath } from './io/reports.js';

@@ -100,6 +100,12 @@ export const ERROR_CODES = {
   BACKEND: { exit: 1, status: 400, meaning: 'the tensorflow backend was asked for, but @tensorflow/tfjs-node is not installed' },
   ADDRESS_IN_USE: { exit: 1, status: 400, meaning: "the service's host and port are already in use" },
   ADDRESS: { exit: 1, status: 400, meaning: 'the service cannot listen on its host and port: no such address, or permission denied' },
+  LLM_UNREACHABLE: {
+    exit: 1,
+    status: 400,
+    meaning: "the LLM server the deferred reports go to cannot be reached, or does not speak Ollama's API",
+  },
+  LLM_MODEL: { exit: 1, status: 400, meaning: 'the LLM server does not have the model asked for' },
   BUGCAT_ERROR: { exit: 1, status: 400, meaning: 'a BugcatError made without a code' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -4,7 +4,54 @@ import type { Evaluation, GroupCount, RecordLabelSet, RecordPrediction } from '.
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export type IdentifiedPrediction = RecordPrediction;
+/**
+ * What the cascade (predict --defer-share, --defer-below, --llm) adds to a prediction: whether it
+ * was deferred, who answered (`model`; `llm`; `none` when the LLM call failed and the review
+ * label stands), the model's own label where another answered, the LLM's raw answer or why the call failed.
+ */
+export interface CascadeMark {
+  deferred: boolean;
+  answeredBy: 'model' | 'llm' | 'none';
+  modelLabel?: string;
+  llmAnswer?: string;
+  llmError?: string;
+}
+
+export type IdentifiedPrediction = RecordPrediction & { cascade?: CascadeMark };
+
+/** The cascade's columns and fields: off, deferral only, or deferral and the LLM's answers. */
+export type CascadeOutput = 'off' | 'defer' | 'llm';
+
+/** The cascade's CSV columns, after every other. */
+const cascadeColumns = (c: CascadeOutput) =>
+  c === 'off' ? [] : ['deferred', 'answered_by', ...(c === 'llm' ? ['model_label', 'llm_answer', 'llm_error'] : [])];
+
+function cascadeCells(p: IdentifiedPrediction, c: CascadeOutput): string[] {
+  if (c === 'off') return [];
+  const m = p.cascade;
+  const cells = [m?.deferred ? 'true' : m ? 'false' : '', m?.answeredBy ?? ''];
+  return c === 'llm' ? [...cells, m?.modelLabel ?? '', m?.llmAnswer ?? '', m?.llmError ?? ''] : cells;
+}
+
+/** The cascade's JSON fields: deferred and answered_by always (with the cascade on), the rest where they apply. */
+function cascadeRecord(p: IdentifiedPrediction, c: CascadeOutput): Record<string, unknown> {
+  const m = p.cascade;
+  if (c === 'off' || !m) return {};
+  return {
+    deferred: m.deferred,
+    answered_by: m.answeredBy,
+    ...(m.modelLabel !== undefined ? { model_label: m.modelLabel } : {}),
+    ...(m.llmAnswer !== undefined ? { llm_answer: m.llmAnswer } : {}),
+    ...(m.llmError !== undefined ? { llm_error: m.llmError } : {}),
+  };
+}
+
+/** The cascade in a text line: `<TAB>answered_by<TAB>llm` (or model, none), and `<TAB>deferred` for a deferred report the model still answers. */
+function cascadeText(p: IdentifiedPrediction, c: CascadeOutput): string {
+  const m = p.cascade;
+  if (c === 'off' || !m) return '';
+  return `\tanswered_by\t${m.answeredBy}${m.deferred && m.answeredBy === 'model' ? '\tdeferred' : ''}`;
+}
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
@@ -31,6 +78,8 @@ export class PredictionWriter {
     private readonly markTraining = false,
     /** Show the best label and its probability apart (with --min-confidence, whose answers may be the review label). */
     private readonly best = false,
+    /** The cascade's columns and fields (predict --defer-share, --defer-below, --llm). */
+    private readonly cascade: CascadeOutput = 'off',
   ) {}
 
   /** What comes before the first record. */
@@ -39,26 +88,39 @@ export class PredictionWriter {
     const extra = Array.from({ length: Math.max(0, this.top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
     const best = this.best ? ['best', 'best_confidence'] : [];
     return stringify([
-      ['id', 'label', 'confidence', 'coverage', ...best, ...extra, 'error', ...(this.markTraining ? ['in_training'] : [])],
+      [
+        'id',
+        'label',
+        'confidence',
+        'coverage',
+        ...best,
+        ...extra,
+        'error',
+        ...(this.markTraining ? ['in_training'] : []),
+        ...cascadeColumns(this.cascade),
+      ],
     ]);
   }
 
   /** The records of one batch. */
   write(preds: readonly IdentifiedPrediction[]): string {
-    const { format, top, showIds, markTraining, best } = this;
-    const mark = (p: IdentifiedPrediction) => (markTraining ? [p.inTraining ? 'true' : ''] : []);
+    const { format, top, showIds, markTraining, best, cascade } = this;
+    const mark = (p: IdentifiedPrediction) => [...(markTraining ? [p.inTraining ? 'true' : ''] : []), ...cascadeCells(p, cascade)];
     let out: string;
     switch (format) {
       case 'text':
-        out = preds.map((p) => textLine(p, top, showIds, best)).join('');
+        out = preds.map((p) => textLine(p, top, showIds, best).replace(/\n$/, `${cascadeText(p, cascade)}\n`)).join('');
         break;
       case 'jsonl':
-        out = preds.map((p) => JSON.stringify(record(p, top, best)) + '\n').join('');
+        out = preds.map((p) => JSON.stringify({ ...record(p, top, best), ...cascadeRecord(p, cascade) }) + '\n').join('');
         break;
       case 'json':
         // As JSON.stringify(all, null, 2) would print the whole array.
         out = preds
-          .map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(record(p, top, best), null, 2))}`)
+          .map(
+            (p, i) =>
+              `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify({ ...record(p, top, best), ...cascadeRecord(p, cascade) }, null, 2))}`,
+          )
           .join('');
         break;
       case 'csv':

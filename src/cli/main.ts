@@ -14,6 +14,7 @@ import { command as cv } from './commands/cv.js';
 import { command as evaluate } from './commands/evaluate.js';
 import { command as explain } from './commands/explain.js';
 import { command as feedback } from './commands/feedback.js';
+import { command as next } from './commands/next.js';
 import { command as predict } from './commands/predict.js';
 import { command as pretrain } from './commands/pretrain.js';
 import { command as promote } from './commands/promote.js';
@@ -30,12 +31,27 @@ import { command as train } from './commands/train.js';
 setFlagsFromString('--heap-growing-percent=50');
 
 /** The subcommands, in the order the help lists them: a new command is its file and one entry here. */
-const COMMANDS: (() => Command)[] = [train, predict, explain, similar, evaluate, cv, audit, pretrain, serve, promote, rollback, feedback];
+const COMMANDS: (() => Command)[] = [
+  train,
+  predict,
+  next,
+  explain,
+  similar,
+  evaluate,
+  cv,
+  audit,
+  pretrain,
+  serve,
+  promote,
+  rollback,
+  feedback,
+];
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 data or model error (unreadable input, damaged model, ...),
 2 usage error (unknown option, missing or invalid argument), 3 some reports could not be
-read (each named on stderr and in its output row); the others were predicted.`;
+read (each named on stderr and in its output row), or some LLM calls of predict --llm failed
+(llm_error); the others were predicted.`;
 
 function build(): Command {
   const program = new Command('bugcat')

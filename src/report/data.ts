@@ -12,6 +12,7 @@ import {
   type Hyperparameters,
   type ReliabilityBin,
   type ThresholdPoint,
+  type DeferralPoint,
 } from '../index.js';
 import type { AuditInput } from './audit.js';
 
@@ -73,6 +74,8 @@ export interface ReportInput {
   explain?: (texts: string[]) => string[][];
   /** When the report was made (default: now). */
   date?: Date;
+  /** The cascade's curve (evaluate --defer-curve): who answers the deferred reports, and the accuracy at each share. */
+  deferCurve?: { by: string; points: readonly DeferralPoint[] };
   /** What a reader of the figures must know (labels the model never saw, training overlap, labels differing only in case): shown above everything else. */
   warnings?: readonly string[];
 }

@@ -5,6 +5,7 @@
  */
 import { confusionSpec } from './charts/confusion.js';
 import { coverageSpec } from './charts/coverage.js';
+import { deferralSpec } from './charts/deferral.js';
 import { labelsSpec } from './charts/labels.js';
 import { reliabilitySpec } from './charts/reliability.js';
 import { scoresSpec } from './charts/scores.js';
@@ -14,7 +15,7 @@ import { render, type Chart } from './render.js';
 
 export type { ReportInput, ReportPrediction, ModelCard } from './data.js';
 export type { Chart } from './render.js';
-export { CHART_NAMES, CONTENT_SECURITY_POLICY } from './page.js';
+export { CHART_NAMES, OPTIONAL_CHART_NAMES, CONTENT_SECURITY_POLICY } from './page.js';
 
 /** The report: the page's HTML, and each chart as a standalone SVG document (in the page's order). */
 export interface Report {
@@ -31,9 +32,11 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     reliability: ['Reliability diagram', reliabilitySpec(d)],
     coverage: ['Accuracy against coverage', coverageSpec(d)],
     labels: ['Label distributions', labelsSpec(d)],
+    // Only when asked for (evaluate --defer-curve).
+    ...(input.deferCurve ? { deferral: ['Accuracy against the share deferred', deferralSpec(d)] } : {}),
   } as const;
   const charts = {} as Record<ChartName, Chart>;
-  for (const [name, [title, spec]] of Object.entries(specs) as [ChartName, (typeof specs)[ChartName]][])
+  for (const [name, [title, spec]] of Object.entries(specs) as [ChartName, [string, Parameters<typeof render>[2]]][])
     charts[name] = await render(name, title, spec);
   return { html: page(d, charts), charts: Object.values(charts) };
 }

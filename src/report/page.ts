@@ -61,7 +61,9 @@ footer { color: #666; font-size: 13px; margin-top: 20px; }
 
 /** The charts a report draws, by name, in the page's order. */
 export const CHART_NAMES = ['confusion', 'scores', 'reliability', 'coverage', 'labels'] as const;
-export type ChartName = (typeof CHART_NAMES)[number];
+/** The charts a report draws only when asked: the cascade's curve (evaluate --defer-curve), after the coverage chart. */
+export const OPTIONAL_CHART_NAMES = ['deferral'] as const;
+export type ChartName = (typeof CHART_NAMES)[number] | (typeof OPTIONAL_CHART_NAMES)[number];
 
 /** The whole page. */
 export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
@@ -95,6 +97,16 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
       `<div class="figures">${figure(charts.reliability, 'A calibrated model is right 80 % of the time when it says 0.8: its bars reach the diagonal. Bars below it mean overconfidence, above it underconfidence.')}${figure(charts.coverage, 'Sending the least sure reports to a person buys accuracy on the others. The thresholds are fitted on these very reports: on new ones expect a little less.')}</div>` +
         targetTable(d),
     ),
+    charts.deferral
+      ? section(
+          'deferral',
+          'Deferring the least sure reports',
+          figure(
+            charts.deferral,
+            `The least sure share of the reports answered by ${h(input.deferCurve!.by)}, the others by the model: pick predict --defer-share for the accuracy you need. Fitted on these very reports: on new ones expect a little less.`,
+          ) + deferralTable(d),
+        )
+      : '',
     section(
       'labels',
       'Labels',
@@ -117,6 +129,7 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
     ['confusion', 'confusions'],
     ['scores', 'categories'],
     ['confidence', 'confidence'],
+    ...(charts.deferral ? [['deferral', 'deferring']] : []),
     ['labels', 'labels'],
     ['errors', 'errors'],
     ...(input.folds ? [['folds', 'folds']] : []),
@@ -226,6 +239,20 @@ function targetTable(d: ReportData): string {
       ],
       reached,
     ) + note
+  );
+}
+
+function deferralTable(d: ReportData): string {
+  const c = d.input.deferCurve!;
+  return table(
+    `Each --defer-share: the reports deferred to ${h(c.by)}, the accuracy of all the answers and of the model's own`,
+    [
+      { head: '--defer-share', numeric: true, cell: (p) => `<code>${p.share}</code>` },
+      { head: 'deferred', numeric: true, cell: (p) => String(p.deferred) },
+      { head: 'accuracy of all', numeric: true, cell: (p) => fixed3(p.accuracy) },
+      { head: "the model's own", numeric: true, cell: (p) => (Number.isNaN(p.keptAccuracy) ? '-' : fixed3(p.keptAccuracy)) },
+    ],
+    c.points,
   );
 }
 

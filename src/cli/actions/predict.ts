@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import {
+  askLlm,
+  checkLlm,
   checkStudyDir,
+  deferredOf,
   isLabelSet,
-  UsageError,
   type RecordLabelSet,
-  type RecordPrediction,
   load,
   predictStream,
   writeStudyLayout,
@@ -14,9 +15,11 @@ import {
   type StreamProgress,
   type StudyLayout,
 } from '../../index.js';
-import { LabelSetWriter, PredictionWriter, type Format } from '../format.js';
+import { readFileSync } from 'node:fs';
+import { LabelSetWriter, PredictionWriter, type CascadeOutput, type Format, type IdentifiedPrediction } from '../format.js';
 import { reportRecords, type InputOptions } from '../input.js';
 import { backendOf, stderrLog } from '../options.js';
+import { DataError, UsageError } from '../../index.js';
 import { Progress } from '../progress.js';
 
 interface PredictOptions extends InputOptions {
@@ -33,6 +36,14 @@ interface PredictOptions extends InputOptions {
   markTraining?: boolean;
   /** The flags given on the command line (commands/predict.ts). */
   given?: string[];
+  deferShare?: number;
+  deferBelow?: number;
+  llm?: string;
+  llmModel?: string;
+  llmPrompt?: string;
+  llmConcurrency: number;
+  llmTimeout: number;
+  llmRetries: number;
 }
 
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
@@ -51,14 +62,20 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
   // The model is asked for every label then, and the writer shows --top of them.
   const study: StudyEntry[] | undefined = o.outDir ? [] : undefined;
-  const texts = study ? new Map<string, string>() : undefined;
+  // The cascade: every prediction held until the end (the least sure share is known only then), the texts too for the LLM.
+  const cascade: CascadeOutput = o.llm ? 'llm' : o.deferShare !== undefined || o.deferBelow !== undefined ? 'defer' : 'off';
+  const preamble = cascade === 'llm' ? llmSettings(o) : undefined;
+  // A wrong URL or model fails here, before any report is read.
+  if (cascade === 'llm') await checkLlm(o.llm!, o.llmModel!);
+  const held: IdentifiedPrediction[] | undefined = cascade !== 'off' ? [] : undefined;
+  const texts = study || cascade === 'llm' ? new Map<string, string>() : undefined;
   const tee = async function* (source: AsyncIterable<ReportRecord>) {
     for await (const r of source) {
       if (texts && r.error === undefined) texts.set(r.id, r.text);
       yield r;
     }
   };
-  const writer = new PredictionWriter(o.format, o.top, showIds, o.markTraining, o.minConfidence > 0);
+  const writer = new PredictionWriter(o.format, o.top, showIds, o.markTraining, o.minConfidence > 0, cascade);
   const progress = o.progress || process.stderr.isTTY ? new Progress(bytes, Boolean(process.stderr.isTTY)) : undefined;
   const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0, inTraining: 0 };
   const floor = model.summary.coverage?.p05;
@@ -72,8 +89,20 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
     jobs,
     ...backendOf(),
   })) {
-    const singles = batch as RecordPrediction[];
-    for (const p of singles) {
+    if (held) {
+      held.push(...(batch as IdentifiedPrediction[]));
+      progress?.update((stats.done += batch.length));
+      continue;
+    }
+    await handle(batch as IdentifiedPrediction[]);
+  }
+  if (held) {
+    stats.done = 0;
+    await runCascade(held, o, model.labels, texts!, preamble);
+    await handle(held);
+  }
+  async function handle(batch: readonly IdentifiedPrediction[]): Promise<void> {
+    for (const p of batch) {
       if (study && p.error === undefined) {
         study.push({
           id: p.id,
@@ -81,8 +110,8 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
           scores: p.top.map((t) => ({ label: t.label, score: t.probability })),
           text: texts!.get(p.id) ?? '',
         });
-        texts!.delete(p.id);
       }
+      texts?.delete(p.id);
       if (p.inTraining) stats.inTraining++;
       if (p.error !== undefined) stats.failed++;
       else if (p.top.length === 0) stats.empty.push(p.id);
@@ -92,8 +121,8 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
       }
     }
     stats.done += batch.length;
-    await write(writer.write(singles));
-    progress?.update(stats.done);
+    await write(writer.write(batch));
+    if (!held) progress?.update(stats.done);
   }
   await write(writer.end());
   progress?.finish(stats.done);
@@ -124,7 +153,7 @@ async function predictLabelSets(
   o: PredictOptions,
 ): Promise<void> {
   const given = new Set(o.given ?? []);
-  const refused = (['minConfidence', 'reviewLabel', 'outDir', 'layout'] as const).filter(
+  const refused = (['minConfidence', 'reviewLabel', 'outDir', 'layout', 'deferShare', 'deferBelow', 'llm'] as const).filter(
     (f) => given.has(f) || (f === 'outDir' && o.outDir),
   );
   if (refused.length)
@@ -158,6 +187,81 @@ async function predictLabelSets(
   warnAboutTraining(model, stats, o);
   if (stats.failed) {
     stderrLog(`warning: ${stats.failed} of ${stats.done} reports could not be read; the others were predicted (exit code 3)`);
+    process.exitCode = 3;
+  }
+}
+
+/** The LLM's settings checked before any report is read: the model's name, and the prompt file read. */
+function llmSettings(o: PredictOptions): string | undefined {
+  if (!o.llmModel) throw new UsageError('--llm needs --llm-model NAME: the model the server runs (deepseek-r1:14b, say)');
+  if (o.deferShare === undefined && o.deferBelow === undefined)
+    throw new UsageError('--llm answers the deferred reports: give --defer-share S or --defer-below C to say which');
+  if (o.llmPrompt === undefined) return undefined;
+  try {
+    return readFileSync(o.llmPrompt, 'utf8');
+  } catch (err) {
+    throw new DataError(`cannot read the prompt file ${o.llmPrompt}: ${(err as Error).message}`, { code: 'NOT_FOUND', path: o.llmPrompt });
+  }
+}
+
+/**
+ * Marks the least sure reports deferred (--defer-share, --defer-below; the best label's
+ * probability, whatever --min-confidence answered) and, with --llm, puts the LLM's category in
+ * their place, keeping the model's label, the raw answer or why the call failed. A report that
+ * could not be read, or is empty, is never deferred.
+ */
+async function runCascade(
+  preds: IdentifiedPrediction[],
+  o: PredictOptions,
+  labels: readonly string[],
+  texts: Map<string, string>,
+  preamble: string | undefined,
+): Promise<void> {
+  const confidence = preds.map((p) => (p.error === undefined && p.top.length > 0 ? p.top[0].probability : undefined));
+  const deferred = deferredOf(confidence, { share: o.deferShare, below: o.deferBelow });
+  preds.forEach((p, i) => (p.cascade = { deferred: deferred[i], answeredBy: p.error === undefined ? 'model' : 'none' }));
+  const asked = preds.filter((_, i) => deferred[i]);
+  stderrLog(
+    `deferred ${asked.length} of ${confidence.filter((c) => c !== undefined).length} reports${o.llm ? ` to ${o.llmModel} at ${o.llm}` : ' (marked deferred; --llm URL sends them to an LLM)'}`,
+  );
+  if (!o.llm || asked.length === 0) return;
+  const answers = await askLlm(
+    asked.map((p) => texts.get(p.id) ?? ''),
+    {
+      url: o.llm,
+      model: o.llmModel!,
+      labels,
+      preamble,
+      reviewLabel: o.reviewLabel,
+      concurrency: o.llmConcurrency,
+      timeoutMs: o.llmTimeout * 1000,
+      retries: o.llmRetries,
+      check: false,
+      onProgress: (done, total) => {
+        if (done === total || done % 10 === 0) stderrLog(`LLM: ${done} of ${total} answered`);
+      },
+    },
+  );
+  let failed = 0;
+  let unnamed = 0;
+  asked.forEach((p, k) => {
+    const a = answers[k];
+    p.cascade = {
+      deferred: true,
+      answeredBy: a.error === undefined ? 'llm' : 'none',
+      modelLabel: p.label,
+      ...(a.answer !== undefined ? { llmAnswer: a.answer } : {}),
+      ...(a.error !== undefined ? { llmError: a.error } : {}),
+    };
+    p.label = a.label;
+    if (a.error !== undefined) failed++;
+    else if (a.label === o.reviewLabel) unnamed++;
+  });
+  if (unnamed) stderrLog(`warning: ${unnamed} LLM answers named no category: labelled ${o.reviewLabel} (the raw answer is in llm_answer)`);
+  if (failed) {
+    stderrLog(
+      `warning: ${failed} of ${asked.length} LLM calls failed after ${o.llmRetries} retries: labelled ${o.reviewLabel}, answered_by none, the reason in llm_error (exit code 3)`,
+    );
     process.exitCode = 3;
   }
 }

@@ -11,6 +11,10 @@ export const command = (): Command =>
       .addOption(jsonOption('the figures'))
       .addOption(htmlOption())
       .addOption(svgOption())
-      .option('--label-separator <sep>', "a multi-label model: what joins a CSV's labels in its label column (default ;)"),
+      .option('--label-separator <sep>', "a multi-label model: what joins a CSV's labels in its label column (default ;)")
+      .option(
+        '--defer-curve [column]',
+        "also give the cascade's curve (predict --defer-share 0 to 0.5): the least sure share of the reports answered by COLUMN (an LLM's stored answers, another annotator's labels; default: the labels scored against, so that the curve is the agreement with the run they come from), the rest by the model; in the text, --json (defer_curve) and --html",
+      ),
     columnOptions('one'),
   ).action(async (o) => (await import('../actions/evaluate.js')).evaluate(o));

@@ -45,6 +45,33 @@ export const command = (): Command =>
       )
       .option('--review-label <name>', 'the answer given below --min-confidence', 'manual-review')
       .option(
+        '--defer-share <s>',
+        'defer the least sure share S (0 to 1) of the reports: marked deferred (columns deferred, answered_by) and, with --llm, answered by the LLM; the output then comes at the end',
+        number('float', 0, 1),
+      )
+      .option(
+        '--defer-below <c>',
+        'defer the reports whose best label is less probable than C (0 to 1); with --defer-share, either defers',
+        number('float', 0, 1),
+      )
+      .option(
+        '--llm <url>',
+        "send the deferred reports to this Ollama-compatible server (POST /api/chat; http://127.0.0.1:11434), with the study's prompt; its category replaces the model's (answered_by llm, llm_answer)",
+      )
+      .option('--llm-model <name>', 'the model the LLM server runs (deepseek-r1:14b)')
+      .option(
+        '--llm-prompt <file>',
+        "what follows the report in the prompt (as the study's preambel files; {categories} becomes the model's labels, one a line); default: the categories, then 'Respond only with a single word, the name of the category.'",
+      )
+      .option('--llm-concurrency <n>', 'LLM calls in flight at once', number('int', 1, 64), 2)
+      .option('--llm-timeout <seconds>', 'seconds one LLM call may take', number('float', 0.001), 300)
+      .option(
+        '--llm-retries <n>',
+        'further attempts of a failed LLM call (a network error, a timeout, HTTP 5xx or 429), with back-off from 1 s, doubling',
+        number('int', 0, 20),
+        3,
+      )
+      .option(
         '--mark-training',
         'CSV: add an in_training column, true for the reports the model was trained on (JSON marks them "in_training": true always)',
         false,

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// npm run bench runs this after bench-tasks.mjs (npm run bench -- --quick runs it with --quick).
+// Learning curves of active learning, simulated with the labels we hold: start from 50 random labelled
+// reports of folds 1-4, add reports chosen by selectForLabelling (`bugcat next`) or at random, train
+// with the defaults at each step and score on fold 0; paired: each seed's first 50 are the same for
+// every strategy. On the 17 categories (qemu-reports.csv, `label`) and the mode taxonomy (qemu-mode.csv).
+//
+// Strategies: random; next (selectForLabelling's defaults: margin x density x (1 - similarity));
+// margin (uncertainty alone: diversity 0, density 0), to see whether uncertainty alone chases the
+// LLMs' noisy labels. For each chosen batch of the 17 categories the share whose two annotators
+// (deepseek's `label`, gemma's `label_gemma`) disagree is printed: a strategy that picks reports the
+// LLMs disagree on learns from noisier labels.
+//
+// One training on 1,000 reports takes 15-30 s on this 2-core machine when other work shares it, so the
+// schedule is reduced: random is trained at --sizes only; the active strategies add 50 at a time up to
+// 200, then 100 at a time up to 500 (--active-sizes; the target is random's 1,000-label figures with at
+// most 500). Each step's result is cached in .bench/active/ (one JSON line per step), so a stopped run
+// resumes; --fresh ignores the cache.
+//   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,margin]
+//     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR]
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { scorePredictions, selectForLabelling, train } from 'bugcat';
+import { loadCorpus, shuffled, SHARED_DATA, taskRows } from './tasks.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const quick = argv.includes('--quick');
+const seeds = Number(opt('--seeds', quick ? 2 : 5));
+// --only-seeds 3,4: compute those seeds' curves only (to spread a run over processes; a later run without it reads them from the cache).
+const onlySeeds = opt('--only-seeds', undefined)?.split(',').map(Number);
+const tasks = opt('--tasks', 'cat17,mode').split(',');
+const strategies = opt('--strategies', quick ? 'random,next' : 'random,next,margin').split(',');
+const sizes = opt('--sizes', quick ? '50,100,200,300' : '50,100,200,300,500,1000')
+  .split(',')
+  .map(Number);
+// The active strategies' schedule: each step's model chooses the reports up to the next size.
+const activeSizes = opt('--active-sizes', quick ? '50,100,150,200,300' : '50,100,150,200,300,400,500')
+  .split(',')
+  .map(Number);
+const activeMax = activeSizes.at(-1);
+const step = activeSizes[1] - activeSizes[0];
+const dataDir = opt('--data', existsSync(SHARED_DATA) ? SHARED_DATA : '/work/shared/data');
+const cacheDir = join(root, '.bench', 'active');
+if (argv.includes('--fresh')) rmSync(cacheDir, { recursive: true, force: true });
+mkdirSync(cacheDir, { recursive: true });
+const STRATEGY = {
+  next: {},
+  margin: { diversity: 0, density: 0 },
+};
+for (const s of strategies)
+  if (s !== 'random' && !STRATEGY[s]) throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}`);
+
+const say = (s) => process.stderr.write(`${s}\n`);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+const fmt = (x, d = 3) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+
+const corpus = loadCorpus({ dataDir, withFold0: true });
+const gemma = new Map(corpus.reports.map((r) => [r.id, r.label_gemma]));
+
+/** The cached steps of one curve: size -> { accuracy, macro_f1, ids (the labelled ids, active strategies), disagree }. */
+function cached(file) {
+  const steps = new Map();
+  if (existsSync(file))
+    for (const line of readFileSync(file, 'utf8').split('\n'))
+      if (line.trim()) {
+        const s = JSON.parse(line);
+        steps.set(s.n, s);
+      }
+  return steps;
+}
+
+async function score(rows, test) {
+  const model = await train({ texts: rows.map((r) => r.text), labels: rows.map((r) => r.label) });
+  const e = scorePredictions(
+    test.map((r) => r.label),
+    model.predict(test.map((r) => r.text)),
+  );
+  return { model, accuracy: e.accuracy, macro_f1: e.macro_f1 };
+}
+
+const disagreement = (rows, task) => {
+  if (task !== 'cat17') return NaN;
+  const known = rows.filter((r) => gemma.has(r.id));
+  return known.length ? known.filter((r) => gemma.get(r.id).toLowerCase() !== r.label.toLowerCase()).length / known.length : NaN;
+};
+
+async function curve(task, strategy, seed, pool, test) {
+  const file = join(cacheDir, `${task}-${strategy}-${seed}.jsonl`);
+  const steps = cached(file);
+  const order = shuffled(pool, seed);
+  const byId = new Map(pool.map((r) => [r.id, r]));
+  if (strategy === 'random') {
+    for (const n of sizes) {
+      if (steps.has(n)) continue;
+      const started = performance.now();
+      const rows = order.slice(0, n);
+      const { accuracy, macro_f1 } = await score(rows, test);
+      const s = {
+        n,
+        accuracy,
+        macro_f1,
+        disagree: disagreement(rows.slice(-Math.min(n, step)), task),
+        seconds: (performance.now() - started) / 1000,
+      };
+      appendFileSync(file, JSON.stringify(s) + '\n');
+      steps.set(n, s);
+      say(`${task} ${strategy} seed ${seed}: ${n} labels -> ${fmt(accuracy)} / ${fmt(macro_f1)} (${s.seconds.toFixed(1)} s)`);
+    }
+    return steps;
+  }
+  // Active: from the same first 50, each step's model chooses the next batch.
+  const schedule = activeSizes;
+  let labelled = order.slice(0, schedule[0]);
+  let model; // the previous step's model (retrained once when the steps before came from the cache)
+  for (const [k, n] of schedule.entries()) {
+    const have = steps.get(n);
+    if (have) {
+      labelled = have.ids.map((id) => byId.get(id));
+      model = undefined;
+      continue;
+    }
+    const started = performance.now();
+    if (k > 0) {
+      // The previous step's model chooses this step's batch.
+      model ??= await train({ texts: labelled.map((r) => r.text), labels: labelled.map((r) => r.label) });
+      const labelledIds = new Set(labelled.map((r) => r.id));
+      const rest = pool.filter((r) => !labelledIds.has(r.id));
+      const sel = await selectForLabelling(
+        rest.map((r) => ({ id: r.id, text: r.text })),
+        {
+          n: n - labelled.length,
+          model,
+          labelled: labelled.map((r) => ({ id: r.id, text: r.text, label: r.label })),
+          ...STRATEGY[strategy],
+        },
+      );
+      const batch = sel.suggestions.map((s) => byId.get(s.id));
+      labelled = [...labelled, ...batch];
+    }
+    const scored = await score(labelled, test);
+    model = scored.model;
+    const { accuracy, macro_f1 } = scored;
+    const s = {
+      n,
+      accuracy,
+      macro_f1,
+      disagree: disagreement(labelled.slice(-(k > 0 ? n - schedule[k - 1] : n)), task),
+      seconds: (performance.now() - started) / 1000,
+      ids: labelled.map((r) => r.id),
+    };
+    appendFileSync(file, JSON.stringify(s) + '\n');
+    steps.set(n, s);
+    say(
+      `${task} ${strategy} seed ${seed}: ${n} labels -> ${fmt(accuracy)} / ${fmt(macro_f1)}, batch disagreement ${fmt(s.disagree, 2)} (${s.seconds.toFixed(1)} s)`,
+    );
+  }
+  return steps;
+}
+
+say(
+  `bench-active: ${cpus()[0]?.model ?? 'unknown processor'}, ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+const lines = [];
+for (const task of tasks) {
+  const rows = taskRows(corpus, task);
+  const pool = rows.filter((r) => r.fold !== '0');
+  const test = rows.filter((r) => r.fold === '0');
+  const results = {};
+  for (let seed = 1; seed <= seeds; seed++)
+    for (const strategy of strategies) {
+      if (onlySeeds && !onlySeeds.includes(seed)) continue;
+      results[strategy] ??= [];
+      results[strategy].push(await curve(task, strategy, seed, pool, test));
+    }
+  const allSizes = [...new Set(Object.values(results).flatMap((cs) => cs.flatMap((c) => [...c.keys()])))].sort((a, b) => a - b);
+  const at = (strategy, n, key) => (results[strategy] ?? []).map((c) => c.get(n)?.[key]).filter((x) => x !== undefined);
+  lines.push(
+    `active learning, ${task}: pool ${pool.length} (folds 1-4), scored on fold 0 (${test.length}), ${seeds} seeds, accuracy / macro-F1 (mean ± sd over seeds)`,
+  );
+  for (const n of allSizes) {
+    const cells = strategies.map((s) => {
+      const a = at(s, n, 'accuracy');
+      const f = at(s, n, 'macro_f1');
+      const d = at(s, n, 'disagree');
+      if (!a.length) return `${s} -`;
+      return `${s} ${fmt(mean(a))}±${fmt(sd(a))} / ${fmt(mean(f))}±${fmt(sd(f))}${task === 'cat17' && d.length ? ` (batch disagreement ${fmt(mean(d), 2)})` : ''}`;
+    });
+    lines.push(`  ${String(n).padStart(4)} labels: ${cells.join(' | ')}`);
+  }
+  // The target: random's figures at the largest size, reached by each active strategy with how many labels?
+  const top = Math.max(...sizes);
+  const ra = mean(at('random', top, 'accuracy'));
+  const rf = mean(at('random', top, 'macro_f1'));
+  for (const s of strategies.filter((s) => s !== 'random')) {
+    const reach = (key, target) => allSizes.find((n) => at(s, n, key).length === seeds && mean(at(s, n, key)) >= target);
+    const paired = (n, key) => {
+      const d = (results[s] ?? [])
+        .map((c, i) => (c.get(n)?.[key] ?? NaN) - (results.random?.[i]?.get(top)?.[key] ?? NaN))
+        .filter((x) => !Number.isNaN(x));
+      return d.length ? `${fmt(mean(d))} ± ${fmt(sd(d) / Math.sqrt(d.length))}` : '-';
+    };
+    lines.push(
+      `  ${task} target (random at ${top}: ${fmt(ra)} / ${fmt(rf)}): ${s} reaches the accuracy with ${reach('accuracy', ra) ?? `more than ${allSizes.at(-1)}`} labels, the macro-F1 with ${reach('macro_f1', rf) ?? `more than ${allSizes.at(-1)}`}; ${s} at ${activeMax} minus random at ${top}, paired by seed: accuracy ${paired(activeMax, 'accuracy')}, macro-F1 ${paired(activeMax, 'macro_f1')}`,
+    );
+  }
+}
+process.stdout.write(lines.join('\n') + '\n');
+say(
+  `bench-active: done, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
