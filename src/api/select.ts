@@ -4,7 +4,7 @@ import { fingerprintOf } from '../model/fingerprint.js';
 import { acquire } from '../model/acquisition.js';
 import { isBlank } from '../text/normalize.js';
 import type { Reports } from '../io/reports.js';
-import { train, type LabelledReport, type Model, type TrainingData, type TrainOptions } from './model.js';
+import { train, type LabelledReport, type Model, type Prediction, type TrainingData, type TrainOptions } from './model.js';
 
 /** How a model's doubt about a report is measured. */
 export type Uncertainty = 'margin' | 'entropy';
@@ -153,7 +153,9 @@ export async function selectForLabelling(pool: Pool, options: SelectOptions = {}
     candidates.push(i);
   });
   const candidateTexts = candidates.map((i) => texts[i]);
-  const predictions = model ? model.predict(candidateTexts, { top: model.labels.length }) : undefined;
+  if (model?.kind === 'multi-label')
+    throw new UsageError("selectForLabelling ranks reports by a single-label model's doubt: give a model of one label a report, or none");
+  const predictions = model ? (model.predict(candidateTexts, { top: model.labels.length }) as Prediction[]) : undefined;
   const doubt = predictions?.map((p) => doubtOf(p.top, uncertainty));
   const chosen = acquire(candidateTexts, doubt, labelled.texts, { n, diversity, densityWeight: density, seed });
   const suggestions = chosen.map((c, k): LabellingSuggestion => {
