@@ -29,12 +29,18 @@ const show = (what: string, r: Run & { error?: Error }) =>
  * A typed caller of the API. Each `@ts-expect-error` must meet an error, or tsc reports the
  * directive unused (TS2578): so the check fails if the declarations degrade to `any`.
  */
-const CONSUMER_TS = `import { train, load, readReports, DEFAULTS, BugcatError, type Model, type Prediction, type Hyperparameters } from 'bugcat';
+const CONSUMER_TS = `import { train, load, readReports, DEFAULTS, BugcatError, isLabelSet, type Model, type Prediction, type Hyperparameters } from 'bugcat';
 
 export const fast: Partial<Hyperparameters> = { epochs: 10, hidden: 16, batchSize: 4 };
 
+// A loaded model's kind is known at run time: its answers are one label each, or label sets (a multi-label model).
 export function classify(model: Model, texts: readonly string[]): Prediction[] {
-  return model.predict(texts, { top: 2, minConfidence: 0.5 });
+  return model.predict(texts, { top: 2, minConfidence: 0.5 }).filter((p): p is Prediction => !isLabelSet(p));
+}
+
+export function suggested(model: Model, text: string): readonly string[] {
+  const [p] = model.predict([text]);
+  return p === undefined ? [] : isLabelSet(p) ? p.labels : [p.label];
 }
 
 export async function roundTrip(csv: string, dir: string): Promise<string[]> {
