@@ -14,13 +14,8 @@ export interface ReportTargets {
   svg?: string;
 }
 
-/** True if the user asked for a report. */
-export const wantsReport = (o: ReportTargets): boolean => Boolean(o.html || o.svg);
-
-/** Builds the report and writes the page to `html` and each chart to `svg`/NAME.svg. */
-export async function writeReport(input: ReportInput, o: ReportTargets): Promise<void> {
-  const { buildReport } = await import('../report/index.js');
-  const report = await buildReport(input);
+/** Writes a built report: the page to `html`, each chart to `svg`/NAME.svg. */
+function writePages(report: { html: string; charts: readonly { name: string; svg: string }[] }, o: ReportTargets): void {
   if (o.html) writeResult(o.html, report.html);
   if (o.svg) {
     try {
@@ -30,6 +25,15 @@ export async function writeReport(input: ReportInput, o: ReportTargets): Promise
     }
     for (const chart of report.charts) writeResult(join(o.svg, `${chart.name}.svg`), chart.svg);
   }
+}
+
+/** True if the user asked for a report. */
+export const wantsReport = (o: ReportTargets): boolean => Boolean(o.html || o.svg);
+
+/** Builds the report and writes the page to `html` and each chart to `svg`/NAME.svg. */
+export async function writeReport(input: ReportInput, o: ReportTargets): Promise<void> {
+  const { buildReport } = await import('../report/index.js');
+  writePages(await buildReport(input), o);
 }
 
 /** How many terms explain each confident error. */
@@ -48,14 +52,5 @@ export function termsOf(model: Model): (texts: string[]) => string[][] {
 /** --html and --svg of a multi-label evaluation or cross-validation: the page of report/labelsets.ts. */
 export async function writeLabelSetReport(input: LabelSetReportInput, o: ReportTargets): Promise<void> {
   const { buildLabelSetReport } = await import('../report/index.js');
-  const report = await buildLabelSetReport(input);
-  if (o.html) writeResult(o.html, report.html);
-  if (o.svg) {
-    try {
-      mkdirSync(o.svg, { recursive: true });
-    } catch (err) {
-      throw new DataError(`cannot make folder ${o.svg}: ${(err as Error).message}`);
-    }
-    for (const chart of report.charts) writeResult(join(o.svg, `${chart.name}.svg`), chart.svg);
-  }
+  writePages(await buildLabelSetReport(input), o);
 }

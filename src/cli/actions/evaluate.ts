@@ -49,16 +49,7 @@ async function evaluateSets(model: Model, o: EvaluateOptions): Promise<void> {
       {
         subject: `${o.model} on ${o.data}`,
         evaluation: result,
-        card: {
-          source: o.model,
-          createdBy: model.summary.createdBy,
-          formatVersion: model.summary.formatVersion,
-          trainingReports: model.summary.n,
-          calibrationReports: model.summary.calibrationReports,
-          labels: model.labels,
-          hyperparameters: model.hyperparameters,
-          saved: savedAt(o.model),
-        },
+        card: cardOf(model, o.model),
         multiLabel: model.multiLabel,
       },
       o,
@@ -104,16 +95,7 @@ export async function evaluate(o: EvaluateOptions): Promise<void> {
         predictions: preds,
         evaluation: result,
         trainingCounts: model.summary.labelCounts,
-        card: {
-          source: o.model,
-          createdBy: model.summary.createdBy,
-          formatVersion: model.summary.formatVersion,
-          trainingReports: model.summary.n,
-          calibrationReports: model.summary.calibrationReports,
-          labels: model.labels,
-          hyperparameters: model.hyperparameters,
-          saved: savedAt(o.model),
-        },
+        card: cardOf(model, o.model),
         explain: termsOf(model),
         warnings: checks.warnings.map((w) => w.message),
         ...(curve ? { deferCurve: curve } : {}),
@@ -139,6 +121,20 @@ const pointOf = (p: DeferralPoint) => ({
 });
 
 /** When the model was saved: its manifest's modification time, if it can be read. */
+/** The model card the page shows: the model's folder, how it was made, its labels and hyperparameters. */
+function cardOf(model: Model, dir: string) {
+  return {
+    source: dir,
+    createdBy: model.summary.createdBy,
+    formatVersion: model.summary.formatVersion,
+    trainingReports: model.summary.n,
+    calibrationReports: model.summary.calibrationReports,
+    labels: model.labels,
+    hyperparameters: model.hyperparameters,
+    saved: savedAt(dir),
+  };
+}
+
 function savedAt(dir: string): Date | undefined {
   try {
     return statSync(join(dir, 'bugcat.json')).mtime;
