@@ -95,16 +95,7 @@ export function explanationOf(
     const { field, text } = fieldOf(terms[att.x.indices[t]]);
     all.push({ term: text, field, value: att.x.values[t], contribution: toLabel - toVersus, toLabel, toVersus });
   }
-  const toward = all
-    .filter((c) => c.contribution > 0)
-    .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, top);
-  const against = all
-    .filter((c) => c.contribution < 0)
-    .sort((a, b) => a.contribution - b.contribution)
-    .slice(0, top);
-  const listed = new Set([...toward, ...against]);
-  const rest = all.filter((c) => !listed.has(c));
+  const { toward, against, rest } = rankTerms(all, top);
   const difference = att.logits[label] - att.logits[versus];
   const shift = calibration.temperature * (calibration.shift[label] - calibration.shift[versus]);
   return {
@@ -146,16 +137,7 @@ function againstNone(
     const { field, text } = fieldOf(terms[att.x.indices[t]]);
     all.push({ term: text, field, value: att.x.values[t], contribution: toLabel, toLabel, toVersus: 0 });
   }
-  const toward = all
-    .filter((c) => c.contribution > 0)
-    .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, top);
-  const against = all
-    .filter((c) => c.contribution < 0)
-    .sort((a, b) => a.contribution - b.contribution)
-    .slice(0, top);
-  const listed = new Set([...toward, ...against]);
-  const rest = all.filter((c) => !listed.has(c));
+  const { toward, against, rest } = rankTerms(all, top);
   return {
     label: labels[label],
     probability: probs[label],
@@ -202,4 +184,18 @@ export function explainText(clf: Classifier, text: string, top: number, label?: 
     other,
     top,
   );
+}
+
+/** The `top` terms pushing most toward the label and most against it, and the rest. */
+function rankTerms(all: TermContribution[], top: number) {
+  const toward = all
+    .filter((c) => c.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, top);
+  const against = all
+    .filter((c) => c.contribution < 0)
+    .sort((a, b) => a.contribution - b.contribution)
+    .slice(0, top);
+  const listed = new Set([...toward, ...against]);
+  return { toward, against, rest: all.filter((c) => !listed.has(c)) };
 }
