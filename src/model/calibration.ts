@@ -74,6 +74,32 @@ export function fitCalibration(logits: Float32Array, targets: Targets, shift: Fl
 }
 
 /**
+ * One Newton step of the penalised logistic regression of `hit` on `x` at slope `a`, intercept
+ * `b` (the Gaussian prior `prior` pulling towards slope 1, intercept 0): the step to subtract.
+ */
+export function newtonStep(x: readonly number[], hit: readonly number[], a: number, b: number, prior: number): { da: number; db: number } {
+  let ga = prior * (a - 1);
+  let gb = prior * b;
+  let haa = prior;
+  let hab = 0;
+  let hbb = prior;
+  for (let i = 0; i < x.length; i++) {
+    const q = sigmoid(a * x[i] + b);
+    const r = q - hit[i];
+    const w = q * (1 - q);
+    ga += r * x[i];
+    gb += r;
+    haa += w * x[i] * x[i];
+    hab += w * x[i];
+    hbb += w;
+  }
+  const det = haa * hbb - hab * hab;
+  const da = (hbb * ga - hab * gb) / det;
+  const db = (haa * gb - hab * ga) / det;
+  return { da, db };
+}
+
+/**
  * Logistic regression of `hit` on `x` (slope, intercept) by Newton's method, with a weak
  * Gaussian prior pulling towards the identity map (slope 1, intercept 0) for small samples.
  */
@@ -81,24 +107,7 @@ export function fitPlatt(x: readonly number[], hit: readonly number[], prior = 1
   let a = 1;
   let b = 0;
   for (let iter = 0; iter < 100; iter++) {
-    let ga = prior * (a - 1);
-    let gb = prior * b;
-    let haa = prior;
-    let hab = 0;
-    let hbb = prior;
-    for (let i = 0; i < x.length; i++) {
-      const q = sigmoid(a * x[i] + b);
-      const r = q - hit[i];
-      const w = q * (1 - q);
-      ga += r * x[i];
-      gb += r;
-      haa += w * x[i] * x[i];
-      hab += w * x[i];
-      hbb += w;
-    }
-    const det = haa * hbb - hab * hab;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
+    const { da, db } = newtonStep(x, hit, a, b, prior);
     a -= da;
     b -= db;
     if (Math.abs(da) + Math.abs(db) < 1e-10) break;

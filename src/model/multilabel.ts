@@ -2,6 +2,7 @@ import { DataError } from '../base/errors.js';
 import { labelMatcher } from '../base/globs.js';
 import type { Log } from '../base/log.js';
 import { Targets } from '../base/targets.js';
+import { newtonStep } from './calibration.js';
 
 /**
  * A tracker's own labels, several per report (Targets of kind `multi-label`): which labels are
@@ -158,24 +159,7 @@ export function fitLabelPlatt(x: readonly number[], hit: readonly number[], prio
   let b = 0;
   let current = loss(a, b);
   for (let iter = 0; iter < 100; iter++) {
-    let ga = prior * (a - 1);
-    let gb = prior * b;
-    let haa = prior;
-    let hab = 0;
-    let hbb = prior;
-    for (let i = 0; i < x.length; i++) {
-      const q = sigmoid(a * x[i] + b);
-      const r = q - hit[i];
-      const w = q * (1 - q);
-      ga += r * x[i];
-      gb += r;
-      haa += w * x[i] * x[i];
-      hab += w * x[i];
-      hbb += w;
-    }
-    const det = haa * hbb - hab * hab;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
+    const { da, db } = newtonStep(x, hit, a, b, prior);
     let step = 1;
     let next = loss(a - da, b - db);
     while (!(next < current) && step > 1e-6) {
