@@ -122,7 +122,7 @@ export { BACKENDS, KERNEL_CHOICES } from './nn/choices.js';
 export type { Backend, KernelChoice, RuntimeOptions } from './nn/choices.js';
 
 /** Promoting a retrained model into a models folder (serve --models) after comparing it with the active one, and rolling back. */
-export { promote, rollback, modelsFolder, PROMOTE_METRICS } from './api/promote.js';
+export { promote, rollback, modelsFolder, PROMOTE_METRICS, PROMOTE_RECENT } from './api/promote.js';
 export type { PromoteOptions, PromoteResult, PromoteComparison, PromoteScores, PromoteMetric, ModelsState } from './api/promote.js';
 
 /** Model artifacts and folders. */
@@ -160,8 +160,8 @@ export type {
   Suggestion,
   Tracker,
 } from './io/ledger.js';
-export { IssueHistories, confirmedLabels } from './io/issue-history.js';
-export type { IssueHistory } from './io/issue-history.js';
+export { IssueHistories, confirmedLabels, confirmedIssues } from './io/issue-history.js';
+export type { IssueHistory, ConfirmedIssue } from './io/issue-history.js';
 /** How often people keep the bot's labels, per label and over time (bugcat feedback). */
 export { feedbackOf, periodOf } from './eval/feedback.js';
 export type { Feedback, LabelFeedback, PeriodFeedback } from './eval/feedback.js';

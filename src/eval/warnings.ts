@@ -6,8 +6,11 @@
  * sentence a person reads.
  */
 
-/** What a warning is about. */
-export type WarningKind = 'unseen_labels' | 'case_labels' | 'trained_on' | 'no_fingerprints';
+/**
+ * What a warning is about (ledger_torn: the ledger's last line was cut short by a crash;
+ * ledger_left_out: ledger issues a single-label comparison could not take).
+ */
+export type WarningKind = 'unseen_labels' | 'case_labels' | 'trained_on' | 'no_fingerprints' | 'ledger_torn' | 'ledger_left_out';
 
 /** A warning that goes with a result: its kind, how many reports it concerns, and the sentence shown to a person. */
 export interface ResultWarning {

@@ -139,3 +139,30 @@ export function confirmedLabels(h: IssueHistory): string[] {
     for (const [l, at] of h.applied) if (at <= lastTouch && h.labels.has(l) && !h.removedByPerson.has(l)) out.add(l);
   return [...out].sort();
 }
+
+/** An issue whose labels people set or confirmed, with its text as the ledger holds it: what training and promote take from a ledger. */
+export interface ConfirmedIssue {
+  /** Its issueKey (`gitlab:12345#7`). */
+  id: string;
+  /** Its last classified text (title line, then the body), as the delivery carried it. */
+  text: string;
+  /** confirmedLabels: the labels people set or confirmed, sorted. */
+  labels: string[];
+  /** The last time the ledger heard of it (the tracker's time where the delivery gave it). */
+  last: string;
+}
+
+/**
+ * The issues whose labels people set or confirmed (confirmedLabels, at least one) and whose text
+ * the ledger holds (an issue known only from label changes has none), in the order the ledger
+ * first heard of them.
+ */
+export function confirmedIssues(histories: IssueHistories): ConfirmedIssue[] {
+  const out: ConfirmedIssue[] = [];
+  for (const h of histories.issues.values()) {
+    const labels = confirmedLabels(h);
+    if (labels.length === 0 || h.text === undefined) continue;
+    out.push({ id: issueKey(h), text: h.text, labels, last: h.last });
+  }
+  return out;
+}

@@ -110,9 +110,20 @@ export interface LedgerContents {
   torn?: string;
 }
 
-/** Reads a ledger file whole (a missing file is an empty ledger). */
-export function readLedger(path: string): LedgerContents {
-  if (!existsSync(path)) return { records: [] };
+/**
+ * Reads a ledger file whole. A missing file is an empty ledger (the bot starts one), unless
+ * `mustExist` (a command that reads what the bot wrote: feedback, train, promote), where it is a
+ * NOT_FOUND error.
+ */
+export function readLedger(path: string, { mustExist = false }: { mustExist?: boolean } = {}): LedgerContents {
+  if (!existsSync(path)) {
+    if (!mustExist) return { records: [] };
+    throw new DataError(`the ledger ${path} does not exist`, {
+      code: 'NOT_FOUND',
+      advice: 'give the file serve wrote with --ledger',
+      path,
+    });
+  }
   if (statSync(path).isDirectory())
     throw new DataError(`the ledger ${path} is a folder`, { code: 'IS_FOLDER', advice: 'give a file path to --ledger', path });
   let text: string;

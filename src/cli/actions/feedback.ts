@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { DataError, feedbackOf, IssueHistories, readLedger, type Feedback } from '../../index.js';
+import { feedbackOf, IssueHistories, readLedger, type Feedback } from '../../index.js';
 import { writeResult } from '../options.js';
 
 interface FeedbackOptions {
@@ -40,13 +39,7 @@ export function formatFeedback(f: Feedback): string {
 }
 
 export async function feedback(o: FeedbackOptions): Promise<void> {
-  if (!existsSync(o.ledger))
-    throw new DataError(`the ledger ${o.ledger} does not exist`, {
-      code: 'NOT_FOUND',
-      advice: 'give the file serve wrote with --ledger',
-      path: o.ledger,
-    });
-  const { records, torn } = readLedger(o.ledger);
+  const { records, torn } = readLedger(o.ledger, { mustExist: true });
   if (torn) process.stderr.write(`bugcat: warning: ${torn}\n`);
   const deliveries = records.filter((r) => r.type === 'delivery');
   const dry = deliveries.length > 0 && deliveries.every((d) => d.dry);

@@ -14,7 +14,9 @@ import { backendOf, readOptionsOf, stderrLog, writeResult, type ColumnOptions } 
 interface PromoteFlags extends ColumnOptions {
   models: string;
   data?: string;
-  metric: PromoteMetric;
+  ledger?: string;
+  recent?: number;
+  metric?: PromoteMetric;
   tolerance: number;
   force: boolean;
   json?: string;
@@ -22,31 +24,40 @@ interface PromoteFlags extends ColumnOptions {
 
 const f3 = (x: number) => x.toFixed(3);
 const line = (name: string, s: PromoteScores) =>
-  `${name.padEnd(10)} accuracy ${f3(s.accuracy)}  macro-F1 ${f3(s.macro_f1)}${s.trained_on ? `  (trained on ${s.trained_on} of these reports)` : ''}`;
+  `${name.padEnd(10)} ${s.kind === 'multi-label' ? `micro-F1 ${f3(s.micro_f1)}  macro-F1 ${f3(s.macro_f1)}  label sets right ${f3(s.accuracy)}` : `accuracy ${f3(s.accuracy)}  macro-F1 ${f3(s.macro_f1)}`}${s.trained_on ? `  (trained on ${s.trained_on} of these reports)` : ''}`;
+const METRIC_NAMES: Record<PromoteMetric, string> = { accuracy: 'accuracy', micro_f1: 'micro-F1', macro_f1: 'macro-F1' };
 
 /** The comparison as a person reads it. */
 function formatComparison(c: PromoteComparison): string {
-  const lines = [
-    `compared on ${c.n} reports by ${c.metric}${c.tolerance ? ` (tolerance ${c.tolerance})` : ''}:`,
-    line('candidate', c.candidate),
-  ];
+  const on =
+    c.source === 'ledger'
+      ? `the ledger's ${c.n} most recent human-labelled issues${c.from ? ` (${c.from.slice(0, 10)} to ${c.to!.slice(0, 10)})` : ''}`
+      : `${c.n} reports`;
+  const lines = [`compared on ${on} by ${c.metric}${c.tolerance ? ` (tolerance ${c.tolerance})` : ''}:`, line('candidate', c.candidate)];
   if (c.active) {
     lines.push(line('active', c.active));
-    lines.push(`right only by the candidate: ${c.candidateOnlyRight}; only by the active model: ${c.activeOnlyRight}`);
-  } else lines.push('active     none');
+    const what = c.candidate.kind === 'multi-label' ? 'label sets right' : 'right';
+    lines.push(`${what} only by the candidate: ${c.candidateOnlyRight}; only by the active model: ${c.activeOnlyRight}`);
+  } else lines.push(c.uncompared ? `active     not compared: ${c.uncompared}` : 'active     none');
   return lines.join('\n') + '\n';
 }
 
-/** bugcat promote: compare on --data, then promote or refuse (exit 1). */
+/** bugcat promote: compare on --data or --ledger, then promote or refuse (exit 1). */
 export async function promote(candidate: string, o: PromoteFlags): Promise<void> {
-  if (o.data === undefined)
+  if (o.data !== undefined && o.ledger !== undefined)
+    throw new UsageError('give --data or --ledger, not both: the models are compared on a test set or on the ledger');
+  if (o.recent !== undefined && o.ledger === undefined) throw new UsageError("--recent counts the ledger's issues: give it with --ledger");
+  if (o.data === undefined && o.ledger === undefined)
     throw new UsageError(
-      'give --data: labelled reports to compare the candidate and the active model on (a test set neither was trained on)',
+      "give --data (labelled reports neither model was trained on) or --ledger (the bot's ledger: its recent human-labelled issues) to compare the candidate and the active model on",
     );
-  const reports = readReports(o.data, readOptionsOf(o));
+  const source =
+    o.ledger !== undefined
+      ? { ledger: o.ledger, ...(o.recent !== undefined ? { recent: o.recent } : {}) }
+      : { reports: readReports(o.data!, readOptionsOf(o)) };
   const result = await promoteModel(candidate, o.models, {
-    reports,
-    metric: o.metric,
+    ...source,
+    ...(o.metric !== undefined ? { metric: o.metric } : {}),
     tolerance: o.tolerance,
     force: o.force,
     ...backendOf(),
@@ -56,13 +67,14 @@ export async function promote(candidate: string, o: PromoteFlags): Promise<void>
   process.stdout.write(formatComparison(c));
   if (o.json) writeResult(o.json, JSON.stringify({ promoted: result.promoted, ...c, state: result.state }, null, 2) + '\n');
   if (!result.promoted) {
-    const metric = c.metric === 'accuracy' ? 'accuracy' : 'macro-F1';
+    const on =
+      c.source === 'ledger' ? `the ledger's ${c.n} most recent human-labelled issues (${o.ledger})` : `${c.n} reports of ${o.data}`;
     throw new ModelError(
-      `the candidate ${candidate} is worse than the active model by ${metric} on ${c.n} reports of ${o.data} (${f3(c.candidate[c.metric])} against ${f3(c.active![c.metric])}): not promoted, ${o.models} is unchanged`,
+      `the candidate ${candidate} is worse than the active model by ${METRIC_NAMES[c.metric]} on ${on} (${f3(c.candidate[c.metric])} against ${f3(c.active![c.metric])}): not promoted, ${o.models} is unchanged`,
       { code: 'PROMOTE_WORSE', advice: 'promote it anyway with --force, or keep the active model' },
     );
   }
-  const forced = !c.noWorse ? ' (forced: it scores worse)' : '';
+  const forced = c.uncompared ? ' (forced: not compared with the active model)' : !c.noWorse ? ' (forced: it scores worse)' : '';
   stderrLog(
     `promoted ${candidate}${forced}: ${o.models}/active -> ${result.state.active}${result.state.previous ? `; previous -> ${result.state.previous}` : ''}${result.archived ? `; moved ${result.archived} aside` : ''}. Send the service SIGHUP to serve it`,
   );

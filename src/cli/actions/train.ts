@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import {
   CancelledError,
-  DataError,
   checkModelDir,
-  confirmedLabels,
-  issueKey,
+  confirmedIssues,
   IssueHistories,
   readLedger,
   readReports,
@@ -37,25 +34,23 @@ interface TrainOptions extends ColumnOptions, MultiLabelFlags {
 
 /**
  * The reports with the ledger's confirmed issues added, each `weight` times: the issues whose
- * labels a person set or confirmed (confirmedLabels), labelled by the one of them the training
- * data knows (a single-label model takes one: an issue with several, or none, of the data's
- * labels is left out and counted). Repeating a report is its weight: the trainer's weights are
- * per label, and copies of a report are kept in one fold of the calibration (default groups).
+ * labels a person set or confirmed (confirmedIssues). A multi-label training takes each with all
+ * of those labels (the training's exclusions and minimum counts then apply to them as to the
+ * data's). A single-label one takes the one of them the training data knows: an issue with
+ * several, or none, of the data's labels is left out and counted. Repeating a report is its
+ * weight: the trainer's weights are per label, and copies of a report are kept in one fold of
+ * the calibration (default groups).
  */
-function withLedger(reports: Reports, path: string, weight: number, log?: (m: string) => void): Reports {
+function withLedger(reports: Reports, multi: boolean, path: string, weight: number, log?: (m: string) => void): Reports {
   if (reports.annotators || reports.secondLabels)
     throw new UsageError('--ledger cannot be combined with several annotators: give one label column');
   const known = new Set(reports.labels);
-  if (!existsSync(path))
-    throw new DataError(`the ledger ${path} does not exist`, {
-      code: 'NOT_FOUND',
-      advice: 'give the file serve wrote with --ledger',
-      path,
-    });
-  const { records, torn } = readLedger(path);
+  const { records, torn } = readLedger(path, { mustExist: true });
   if (torn) log?.(`warning: ${torn}`);
-  const out = { ...reports, ids: [...reports.ids], texts: [...reports.texts], labels: [...(reports.labels ?? [])] };
+  const out = { ...reports, ids: [...reports.ids], texts: [...reports.texts] };
   const extend = <T>(list: T[] | undefined, value: T) => list && Array.from({ length: weight }, () => list.push(value));
+  if (reports.labels) out.labels = [...reports.labels];
+  else if (!multi) out.labels = [];
   if (reports.groups) out.groups = [...reports.groups];
   if (reports.issueLabels) out.issueLabels = [...reports.issueLabels];
   if (reports.errors) out.errors = [...reports.errors];
@@ -63,22 +58,18 @@ function withLedger(reports: Reports, path: string, weight: number, log?: (m: st
   let added = 0;
   let several = 0;
   let unknown = 0;
-  for (const h of new IssueHistories(records).issues.values()) {
-    const labels = confirmedLabels(h);
-    if (labels.length === 0 || h.text === undefined) continue;
-    const ours = labels.filter((l) => known.has(l));
-    if (ours.length !== 1) {
+  for (const issue of confirmedIssues(new IssueHistories(records))) {
+    const ours = issue.labels.filter((l) => known.has(l));
+    if (!multi && ours.length !== 1) {
       if (ours.length > 1) several++;
       else unknown++;
       continue;
     }
-    for (let i = 0; i < weight; i++) {
-      out.ids.push(issueKey(h));
-      out.texts.push(h.text);
-      out.labels.push(ours[0]);
-    }
-    extend(out.groups, issueKey(h));
-    extend(out.issueLabels, labels);
+    extend(out.ids, issue.id);
+    extend(out.texts, issue.text);
+    extend(out.labels, multi ? '' : ours[0]);
+    extend(out.groups, issue.id);
+    extend(out.issueLabels, issue.labels);
     extend(out.errors, undefined);
     extend(out.idWarnings, undefined);
     added++;
@@ -97,8 +88,8 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   const hyperparameters = hyperparametersOf(o);
   checkModelDir(o.out, o.force);
   const read = readReports(o.data, readOptionsOf(o, { onWarning: log ?? (() => {}), ...labelSeparatorOf(o) }));
-  const reports = o.ledger === undefined ? read : withLedger(read, o.ledger, o.ledgerWeight, log);
-  const multi = multiLabelOf(o, reports);
+  const multi = multiLabelOf(o, read);
+  const reports = o.ledger === undefined ? read : withLedger(read, multi !== undefined, o.ledger, o.ledgerWeight, log);
   if (multi) {
     const distinct = new Set(reports.issueLabels!.flat()).size;
     log?.(`training on ${reports.texts.length} reports carrying ${distinct} distinct labels from ${o.data} (multi-label)`);
