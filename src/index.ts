@@ -161,6 +161,9 @@ export type {
   Tracker,
 } from './io/ledger.js';
 export { IssueHistories, confirmedLabels, confirmedIssues } from './io/issue-history.js';
+/** Label patterns (globs, picomatch with bash's rules): --exclude-label's, and the bot's names (case ignored, brackets literal). */
+export { labelMatcher, splitPatterns } from './base/globs.js';
+export type { GlobOptions } from './base/globs.js';
 export type { IssueHistory, ConfirmedIssue } from './io/issue-history.js';
 /** How often people keep the bot's labels, per label and over time (bugcat feedback). */
 export { feedbackOf, periodOf } from './eval/feedback.js';

@@ -7,7 +7,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { confirmedLabels, IssueHistories, Ledger, parseLedger, readLedger, type LedgerRecord } from '../src/index.js';
+import { confirmedLabels, IssueHistories, labelMatcher, Ledger, parseLedger, readLedger, type LedgerRecord } from '../src/index.js';
 import { decide, globMatcher, suggestionsOf, type BotPolicy } from '../src/serve/policy.js';
 import { waitOf } from '../src/serve/tracker.js';
 import { gitlabEvent, githubEvent } from '../src/serve/issue-event.js';
@@ -85,6 +85,35 @@ describe("the bot's rules", () => {
     expect(globMatcher('*[bot]')('robot')).toBe(false);
     expect(globMatcher('dependabot*')('Dependabot-preview')).toBe(true);
     expect(globMatcher('target: *')('target: arm')).toBe(true);
+    // picomatch (base/globs.ts) reads [bot] as a character class unless told: the bot's matcher reads it literally.
+    expect(labelMatcher(['*[bot]'])('robot')).toBe(true);
+    expect(globMatcher('*[bot]')('Renovate[BOT]')).toBe(true);
+    expect(globMatcher('*[bot]')('renovate-bot')).toBe(false);
+    expect(globMatcher('*[bot]')('dependabot[bot]x')).toBe(false);
+    expect(globMatcher('dependabot*')('my-dependabot')).toBe(false);
+    expect(globMatcher('target: *')('TARGET: ARM')).toBe(true);
+    expect(globMatcher('target: *')('hostos: linux')).toBe(false);
+    // As --exclude-label reads patterns (bash's rules: * spans a /; ? one character), case aside.
+    expect(globMatcher('hostos: *')('hostos: BSD/macOS')).toBe(labelMatcher(['hostos: *'])('hostos: BSD/macOS'));
+    expect(globMatcher('hostos: *')('hostos: BSD/macOS')).toBe(true);
+    expect(globMatcher('kind::?ug')('kind::Bug')).toBe(true);
+    expect(globMatcher('no-bot')('no-bot-please')).toBe(false);
+    // The rules use it: a skipped author, with brackets, leaves the issue alone.
+    const d = decide(
+      policy,
+      [{ label: 'target: arm', probability: 0.9 }],
+      { labels: [], author: 'renovate[bot]' },
+      new IssueHistories().of(ref),
+    );
+    expect(d.apply).toEqual([]);
+    expect(d.skipped).toMatch(/its author renovate\[bot\] is skipped/);
+    const other = decide(
+      policy,
+      [{ label: 'target: arm', probability: 0.9 }],
+      { labels: [], author: 'robot' },
+      new IssueHistories().of(ref),
+    );
+    expect(other.apply).toEqual(['target: arm']);
   });
   it("the suggestion set: a single label above the confidence, a multi-label prediction's labels with their scores", () => {
     expect(suggestionsOf({ label: 'a', confidence: 0.4 }, 0.5, 'manual-review')).toEqual([]);

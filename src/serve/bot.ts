@@ -19,7 +19,7 @@ import {
 } from '../index.js';
 import { commentText, type SimilarIssue } from './comment.js';
 import type { IssueEvent } from './issue-event.js';
-import { decide, globMatcher, type BotPolicy } from './policy.js';
+import { checkPolicy, decide, globMatcher, type BotPolicy } from './policy.js';
 import { TrackerClient, TrackerError, type TrackerOptions } from './tracker.js';
 
 /** How the bot runs. */
@@ -90,6 +90,7 @@ export class Bot {
 
   /** Opens the ledger, and starts writing what it holds pending (if applying). */
   static open(options: BotOptions, log?: FastifyBaseLogger): Bot {
+    checkPolicy(options);
     const { ledger, contents } = Ledger.open(options.ledger);
     if (contents.torn) log?.warn({ ledger: options.ledger }, contents.torn);
     const bot = new Bot(options, ledger, contents.records, log);

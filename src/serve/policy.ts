@@ -5,7 +5,7 @@
  * already chose (GitLab's `kind::` scoped labels, or a `--scope` family), nor anything on an issue
  * whose author or labels say to leave it alone.
  */
-import type { IssueHistory, Suggestion } from '../index.js';
+import { labelMatcher, type IssueHistory, type Suggestion } from '../index.js';
 
 /** What the bot may do, from the command line. */
 export interface BotPolicy {
@@ -24,23 +24,19 @@ export interface BotPolicy {
 }
 
 /**
- * A glob of labels and logins: `*` any run of characters, `?` one; every other character is
- * itself (so `*[bot]` is a login ending in "[bot]", which minimatch's character classes would
- * read otherwise). Case is ignored, as the trackers ignore it in names.
+ * The bot's glob of labels and logins: base/globs.ts's (picomatch, bash's rules, as
+ * --exclude-label reads them), with case ignored, as the trackers ignore it in names, and `[`
+ * and `]` read as themselves (so `*[bot]` is a login ending in "[bot]", which a character class
+ * would read otherwise). A pattern picomatch cannot read is a UsageError.
  */
-export function globMatcher(glob: string): (name: string) => boolean {
-  const source = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  const re = new RegExp(`^${source}$`, 'is');
-  return (name) => re.test(name);
-}
+export const globMatcher = (glob: string): ((name: string) => boolean) => anyOf([glob]);
 
-const anyOf = (globs: readonly string[]) => {
-  const ms = globs.map(globMatcher);
-  return (name: string) => ms.some((m) => m(name));
-};
+const anyOf = (globs: readonly string[]) => labelMatcher(globs, { nocase: true, literalBrackets: true });
+
+/** Checks every glob of the policy (a bad one is a UsageError naming it), so that serve refuses it at start rather than at a delivery. */
+export function checkPolicy(policy: Pick<BotPolicy, 'scopes' | 'skipAuthors' | 'skipLabels' | 'onlyLabels'>): void {
+  anyOf([...policy.scopes, ...policy.skipAuthors, ...policy.skipLabels, ...(policy.onlyLabels ?? [])]);
+}
 
 /**
  * The suggestion set of a prediction. A multi-label prediction (`labels` and `scores`): its
