@@ -153,16 +153,25 @@ describe('operating points, calibration and scopes', () => {
   // Label 0's probabilities on 6 reports, highest first: hits at 0.9, 0.8 and 0.4; misses at 0.7, 0.3, 0.1.
   const p = Float32Array.from([0.9, 0.8, 0.7, 0.4, 0.3, 0.1]);
   const sets = Uint8Array.from([1, 1, 0, 1, 0, 0]);
-  it('the default threshold maximises F1; --min-precision takes the lowest threshold reaching it', () => {
+  it('the default threshold maximises F1; --min-precision takes the lowest threshold reaching it, never below P', () => {
     // Cuts: 0.9 (P 1, R 1/3), 0.8 (P 1, R 2/3, F1 0.8), 0.7 (2/3, 2/3), 0.4 (3/4, 1, F1 0.857), 0.3 (3/5, 1), 0.1 (1/2, 1).
     const [best] = operatingPoints(p, sets, ['a']);
     expect(best.threshold).toBeCloseTo((0.4 + 0.3) / 2, 4);
     expect(best).toMatchObject({ precision: 0.75, recall: 1, support: 3 });
-    const [strict] = operatingPoints(p, sets, ['a'], 1);
-    expect(strict.threshold).toBeCloseTo((0.8 + 0.7) / 2, 4);
+    // Precision 0.75 is reached at the 0.4 cut too, but that would suggest the label at probability 0.4:
+    // the floor keeps the threshold at 0.75, where the cut at 0.8 (precision 1) is the lowest.
+    const [strict] = operatingPoints(p, sets, ['a'], 0.75);
+    expect(strict.threshold).toBeCloseTo(0.75, 4);
     expect(strict).toMatchObject({ precision: 1, recall: 0.6667 });
+    // At 0.6 the 0.7 cut (precision 2/3) is the lowest at or above the floor; halfway to the next (0.55) is under it.
+    const [mid] = operatingPoints(p, sets, ['a'], 0.6);
+    expect(mid.threshold).toBeCloseTo(0.6, 4);
+    expect(mid).toMatchObject({ precision: 0.6667, recall: 0.6667 });
     const [none] = operatingPoints(Float32Array.from([0.9, 0.1]), Uint8Array.from([0, 1]), ['a'], 0.9);
     expect(none.threshold).toBeNull();
+    // A label whose only precise cut lies under the floor is never suggested either.
+    const [under] = operatingPoints(Float32Array.from([0.5, 0.1]), Uint8Array.from([1, 0]), ['a'], 0.8);
+    expect(under.threshold).toBeNull();
   });
 
   it('a Platt map fitted on separable logits stays finite', () => {
@@ -257,7 +266,7 @@ describe('bugcat train on an issues export', () => {
   });
 
   it(
-    '--min-precision 1: every suggested label reached it out of fold, the others are listed and never suggested',
+    '--min-precision 0.9: every suggested label reached it out of fold at a threshold of 0.9 or more, the others are listed and never suggested',
     async () => {
       const out = join(tmp(), 'm');
       const r = await bugcat([
@@ -271,19 +280,28 @@ describe('bugcat train on an issues export', () => {
         '--min-label-count',
         '3',
         '--min-precision',
-        '1',
+        '0.9',
         ...FAST2,
       ]);
       expect(r.status).toBe(0);
       const m = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8')).multiLabel;
       expect(m.rule).toBe('min-precision');
-      expect(m.minPrecision).toBe(1);
+      expect(m.minPrecision).toBe(0.9);
       for (const [label, p] of Object.entries(m.points) as [string, { threshold: number | null; precision: number }][]) {
         if (p.threshold === null) expect(m.unreachable).toContain(label);
-        else expect(p.precision).toBe(1);
+        else {
+          expect(p.precision).toBeGreaterThanOrEqual(0.9);
+          expect(p.threshold).toBeGreaterThanOrEqual(0.9);
+        }
       }
       const pr = await bugcat(['predict', '--model', out, '--data', gitlabJson, '--format', 'jsonl']);
-      for (const line of pr.stdout.trim().split('\n')) for (const l of JSON.parse(line).labels) expect(m.unreachable).not.toContain(l);
+      for (const line of pr.stdout.trim().split('\n')) {
+        const row = JSON.parse(line) as { labels: string[]; scores: Record<string, number> };
+        for (const l of row.labels) {
+          expect(m.unreachable).not.toContain(l);
+          expect(row.scores[l]).toBeGreaterThanOrEqual(m.points[l].threshold);
+        }
+      }
     },
     SLOW,
   );

@@ -92,8 +92,8 @@ export interface TrainOptions extends RuntimeOptions {
   /** Multi-label: labels on fewer training reports are not learned, listed as needing more data and never suggested (default 10). */
   minLabelCount?: number;
   /**
-   * Multi-label: each label's threshold is the lowest whose out-of-fold precision reaches this;
-   * a label that cannot is never suggested (listed in the model's `multiLabel.unreachable`).
+   * Multi-label: each label's threshold is the lowest whose out-of-fold precision reaches this,
+   * and never under this probability itself; a label that cannot is never suggested (listed in the model's `multiLabel.unreachable`).
    * Default: the threshold of each label's best out-of-fold F1.
    */
   minPrecision?: number;

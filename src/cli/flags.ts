@@ -247,7 +247,7 @@ export const multiLabelOptions = (): Option[] => [
     .argParser(number('int', 1)),
   new Option(
     '--min-precision <p>',
-    "--multi-label: each label's threshold is the lowest whose out-of-fold precision reaches p (labels that cannot are never suggested, and listed); default: each label's best out-of-fold F1",
+    "--multi-label: each label's threshold is the lowest whose out-of-fold precision reaches p, and never under p itself (labels that cannot are never suggested, and listed); default: each label's best out-of-fold F1",
   ).argParser(number('float', 0.01, 1)),
 ];
 

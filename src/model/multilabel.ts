@@ -266,9 +266,14 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 /**
  * Each label's operating point from out-of-fold probabilities (n x k) and the reports' label
  * sets: without `minPrecision`, the threshold of its best F1 (ties: the higher threshold); with
- * it, the lowest threshold whose precision reaches it, or none (never suggested). A threshold
- * lies halfway between the lowest probability it suggests and the next lower one, so that it
- * makes the same out-of-fold decisions with room on both sides.
+ * it, the lowest threshold whose precision reaches it and that is itself at least
+ * `minPrecision`, or none (never suggested). The floor is there because a precision over all
+ * the reports above a threshold lets the surest carry the least sure: a label suggested at a
+ * calibrated probability of 0.3 is wrong 7 times in 10 whatever the average above it, and on
+ * later issues, labelled less often than the training period's, the average does not hold
+ * (README, "An operating point that holds on later issues"). A threshold lies halfway between
+ * the lowest probability it suggests and the next lower one (or at the floor, where that is
+ * higher), so that it makes the same out-of-fold decisions with room on both sides.
  */
 export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: readonly string[], minPrecision?: number): LabelPoint[] {
   const k = labels.length;
@@ -282,6 +287,7 @@ export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: reado
       const recall = cut.tp / support;
       const f1 = cut.tp ? (2 * precision * recall) / (precision + recall) : 0;
       if (minPrecision !== undefined) {
+        if (cut.score < minPrecision) break;
         if (precision >= minPrecision && cut.tp > 0) best = { cut, f1 };
       } else if (!best || f1 > best.f1) best = { cut, f1 };
     }
@@ -290,7 +296,7 @@ export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: reado
     const precision = cut.tp / (cut.tp + cut.fp);
     const recall = cut.tp / support;
     return {
-      threshold: round4((cut.score + cut.below) / 2),
+      threshold: round4(Math.max((cut.score + cut.below) / 2, minPrecision ?? 0)),
       precision: round4(precision),
       recall: round4(recall),
       f1: round4(best.f1),

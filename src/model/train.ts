@@ -51,7 +51,7 @@ export interface FitOptions {
   /**
    * Multi-label: each report's labels (a tracker's label list), which the model learns in place of
    * `labels` (then ignored), by `rules`; each label's threshold is its best out-of-fold F1, or
-   * with `minPrecision` the lowest threshold reaching it.
+   * with `minPrecision` the lowest threshold reaching it, never under `minPrecision` itself.
    */
   labelSets?: { lists: readonly (readonly string[])[]; rules: LabelSetRules; minPrecision?: number };
 }

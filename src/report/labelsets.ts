@@ -162,7 +162,7 @@ export async function buildLabelSetReport(input: LabelSetReportInput): Promise<{
             [
               'thresholds',
               m.rule === 'min-precision'
-                ? `the lowest reaching out-of-fold precision ${m.minPrecision}`
+                ? `the lowest reaching out-of-fold precision ${m.minPrecision}, never under probability ${m.minPrecision}`
                 : "each label's best out-of-fold F1",
             ],
           ] as [string, string][])
