@@ -167,12 +167,29 @@ describe('counting by scanning', () => {
     expect(ids(a, 'two')).toEqual([-1, -1]);
   });
 
-  it('is used only where it applies: a fitted vocabulary of single words, no stop words or stems', () => {
-    const index = TermIndex.fixed(['aa'], CHARS, FIELD_PREFIXES);
-    expect(new FieldCounter(cfg, index)['scan']).toBeDefined();
-    for (const other of [{ wordNgrams: 2 }, { titleNgrams: 2 }, { stopwords: true }, { stem: true }])
-      expect(new FieldCounter({ ...cfg, ...other }, index)['scan']).toBeUndefined();
-    expect(new FieldCounter(cfg, TermIndex.growing(CHARS))['scan']).toBeUndefined();
+  it.each([undefined, 7])(
+    "counts a training corpus into the same terms, in the same order, and the same counts as the tokenizer's strings (n-gram cache of %s words)",
+    (cacheWords) => {
+      const scan = new FieldCounter(cfg, TermIndex.growing(CHARS), true, cacheWords);
+      const strings = new FieldCounter(cfg, TermIndex.growing(CHARS), false);
+      expect(scan['scan']).toBeDefined();
+      expect(strings['scan']).toBeUndefined();
+      for (const t of [...corpus, ...texts(5, 500), ...corpus]) {
+        const a = scan.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
+        const b = strings.count(t).map((f) => ({ ids: Array.from(f.ids), counts: Array.from(f.counts) }));
+        expect(a).toEqual(b);
+      }
+      expect(scan.index.terms.length).toBeGreaterThan(1000);
+      expect(scan.index.terms).toEqual(strings.index.terms);
+    },
+  );
+
+  it('is used only where it applies: single words, no stop words or stems', () => {
+    for (const index of [TermIndex.fixed(['aa'], CHARS, FIELD_PREFIXES), TermIndex.growing(CHARS)]) {
+      expect(new FieldCounter(cfg, index)['scan']).toBeDefined();
+      for (const other of [{ wordNgrams: 2 }, { titleNgrams: 2 }, { stopwords: true }, { stem: true }])
+        expect(new FieldCounter({ ...cfg, ...other }, index)['scan']).toBeUndefined();
+    }
   });
 });
 

@@ -80,8 +80,9 @@ export class FieldCounter {
   private occurrences = 0;
   private known = 0;
 
-  /** The scanning counter's state (see scanCount), for a fixed index of single words; else undefined. */
+  /** The scanning counter's state (see scanCount), for an index of single words; else undefined. */
   private readonly scan?: {
+    /** The words met (a growing index's) or known (a fixed one's), and their term ids by field (see TermIndex.unigrams). */
     words: { table: StringTable; terms: Int32Array[] };
     pieces: Pieces;
     /** Each white-space separated word met, numbered: wordAt[number] is its place in gramPool. */
@@ -94,9 +95,10 @@ export class FieldCounter {
   };
 
   /**
-   * With `scan` (the default), a fitted vocabulary's counter of single words (no word n-grams,
-   * stop words or stems: the defaults) counts by scanning (scanCount); else, and always while an
-   * index grows, by the tokenizer's strings (count's other path). Both give the same counts.
+   * With `scan` (the default), a counter of single words (no word n-grams, stop words or stems:
+   * the defaults) counts by scanning (scanCount), whether its index is fitted or grows (training's
+   * count of its corpus); else by the tokenizer's strings (count's other path). Both give the
+   * same counts, and a growing index the same terms in the same order.
    */
   constructor(
     private readonly cfg: FeatureConfig,
@@ -105,9 +107,11 @@ export class FieldCounter {
     /** Words whose character n-gram ids are remembered, at most (a test makes it small). */
     private readonly cacheWords = WORD_CACHE,
   ) {
-    if (scan && index.fixed && cfg.wordNgrams === 1 && cfg.titleNgrams === 1 && !cfg.stopwords && !cfg.stem) {
+    if (scan && cfg.wordNgrams === 1 && cfg.titleNgrams === 1 && !cfg.stopwords && !cfg.stem) {
       this.scan = {
-        words: index.unigrams(FIELD_PREFIXES),
+        words: index.fixed
+          ? index.unigrams(FIELD_PREFIXES)
+          : { table: new StringTable(), terms: FIELD_PREFIXES.map(() => new Int32Array(1 << 12).fill(-1)) },
         pieces: pieces(),
         grams: new StringTable(),
         wordAt: new Int32Array(1 << 12),
@@ -115,7 +119,7 @@ export class FieldCounter {
         distinct: new Int32Array(1 << 10),
         wordCounts: new Int32Array(1 << 10),
       };
-      this.slot = new Int32Array(index.termCount).fill(-1);
+      if (index.fixed) this.slot = new Int32Array(index.termCount).fill(-1);
     }
   }
 
@@ -149,14 +153,15 @@ export class FieldCounter {
     const p = st.pieces;
     let occurrences = 0;
     let known = 0;
-    const { table, terms } = st.words;
+    const { table } = st.words;
+    const growing = !this.index.fixed;
     for (let f = 0; f < 2; f++) {
       const s = f === 0 ? cut.toLowerCase() : titleOf(cut).toLowerCase();
       scanWords(s, p);
-      const ids = terms[f];
       for (let i = 0; i < p.n; i++) {
         const w = table.get(s, p.start[i], p.end[i], p.hash[i]);
-        const id = w < 0 ? -1 : ids[w];
+        let id = w < 0 ? -1 : st.words.terms[f][w];
+        if (id < 0 && growing) id = this.newWord(f, s, p.start[i], p.end[i], p.hash[i], w);
         if (id >= 0) {
           if (f === 0) known++;
           this.tally(id, 1);
@@ -212,6 +217,20 @@ export class FieldCounter {
     }
     this.occurrences = occurrences;
     this.known = known;
+  }
+
+  /**
+   * A growing index's new term: word units start .. end of s (hashed `hash`, at `w` in the scan's
+   * table, or -1 if not yet there) in field f, as the trie (TermIndex.next) would have made it.
+   */
+  private newWord(f: number, s: string, start: number, end: number, hash: number, w: number): number {
+    const words = this.scan!.words;
+    if (w < 0) {
+      w = words.table.size;
+      words.table.add(s, start, end, hash, w);
+      if (w === words.terms[0].length) words.terms = words.terms.map((t) => grownInt32(t, -1));
+    }
+    return (words.terms[f][w] = this.index.add(FIELD_PREFIXES[f] + s.slice(start, end)));
   }
 
   /** count by the tokenizer's strings (any index, any options). */

@@ -1,7 +1,7 @@
 /**
  * The tokenizer's two splits (tokenizer.ts) as one pass over a string's UTF-16 code units, with
  * no string made: where each piece starts and ends, and its hash (hashUnits), for a StringTable
- * to look up. Prediction counts its terms so (FieldCounter); the regular expressions of
+ * to look up. Prediction and training count their terms so (FieldCounter); the regular expressions of
  * tokenizer.ts stay the definition, and tests hold the two to the same pieces:
  *   - scanWords: the runs `[\p{L}\p{N}_]{2,}` matches with the `u` flag (letters, digits and
  *     underscores, at least two code points; a surrogate pair is one code point);

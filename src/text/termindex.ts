@@ -179,6 +179,16 @@ export class TermIndex {
     return child;
   }
 
+  /**
+   * A growing index's next term, `term` (not yet one of its terms): its id. How a counter of
+   * single words that finds them by scanning (counter.ts) adds them, in place of the trie's walk.
+   */
+  add(term: string): number {
+    if (!this.growing) throw new Error('a fitted vocabulary gets no new terms');
+    this.terms.push(term);
+    return this.terms.length - 1;
+  }
+
   /** True for the index of a fitted vocabulary (fixed), false while it grows. */
   get fixed(): boolean {
     return !this.growing;

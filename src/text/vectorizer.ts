@@ -134,6 +134,12 @@ export class Vectorizer {
     const top = kept.slice(0, hp.maxFeatures);
     const idf = Float32Array.from(top, (c) => Math.log((1 + n) / (1 + total(c))) + 1);
     const vectorizer = new Vectorizer(top.map(name), idf, featureConfig(hp));
+    // The counted terms' positions are known here: no lookup of their strings (countedIds) is needed.
+    const local = new Int32Array(term.length).fill(-1);
+    top.forEach((c, j) => {
+      if (c >= 0) local[c] = j;
+    });
+    vectorizer.localIds.set(counted, (id) => local[id]);
     if (nb) {
       const seen = top.flatMap((c, j) => (c >= 0 ? [j] : []));
       const ratios = nbRatios(
@@ -197,13 +203,8 @@ export class Vectorizer {
 
   /** The vocabulary's coverage of counted reports `rows` (as transformWithCoverage gives it for their texts). */
   coverageCounted(counted: Counted, rows: readonly number[]): Float32Array {
-    const vocabulary = new Set(this.terms);
-    const known = new Int8Array(counted.terms.length).fill(-1);
-    const inVocabulary = (id: number) => {
-      if (known[id] < 0) known[id] = vocabulary.has(counted.terms[id]) ? 1 : 0;
-      return known[id] === 1;
-    };
-    return Float32Array.from(rows, (r) => countedCoverage(counted, r, inVocabulary));
+    const local = this.countedIds(counted);
+    return Float32Array.from(rows, (r) => countedCoverage(counted, r, (id) => local(id) >= 0));
   }
 
   private lookup(): FieldCounter {
