@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { confirmedLabels, IssueHistories, labelMatcher, Ledger, parseLedger, readLedger, type LedgerRecord } from '../src/index.js';
 import { decide, globMatcher, suggestionsOf, type BotPolicy } from '../src/serve/policy.js';
-import { waitOf } from '../src/serve/tracker.js';
+import { nextPage, waitOf } from '../src/serve/tracker.js';
 import { gitlabEvent, githubEvent } from '../src/serve/issue-event.js';
 import { tmp } from './helpers.js';
 
@@ -69,6 +69,24 @@ describe("an issue's history", () => {
     h.add({ ...ref, type: 'person', at: '2026-01-03T00:00:00Z', added: [], removed: ['net'] });
     expect([...issue.removedByPerson.keys()]).toEqual(['net']);
     expect(confirmedLabels(issue)).toEqual(['disk']);
+  });
+});
+
+describe("the trackers' comment pages", () => {
+  it("follow Link: rel=\"next\" (GitLab's and GitHub's form), on the API's own origin only", () => {
+    const base = 'https://gitlab.example/api/v4';
+    const gitlab =
+      '<https://gitlab.example/api/v4/projects/1/issues/2/notes?page=1&per_page=100>; rel="prev", ' +
+      '<https://gitlab.example/api/v4/projects/1/issues/2/notes?page=3&per_page=100>; rel="next", ' +
+      '<https://gitlab.example/api/v4/projects/1/issues/2/notes?page=1&per_page=100>; rel="first"';
+    expect(nextPage(gitlab, base)).toBe('https://gitlab.example/api/v4/projects/1/issues/2/notes?page=3&per_page=100');
+    expect(nextPage('<https://api.github.com/repositories/1/issues/2/comments?page=2>; rel="next"', 'https://api.github.com')).toBe(
+      'https://api.github.com/repositories/1/issues/2/comments?page=2',
+    );
+    expect(nextPage('<https://gitlab.example/x?page=9>; rel="last"', base)).toBeUndefined();
+    expect(nextPage(null, base)).toBeUndefined();
+    // The token goes to the API's origin only.
+    expect(nextPage('<https://elsewhere.example/api/v4/notes?page=2>; rel="next"', base)).toBeUndefined();
   });
 });
 

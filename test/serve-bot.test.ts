@@ -297,6 +297,40 @@ describe('serve --ledger: the bot', () => {
     expect(comments[0]).toContain('will not add it again');
   });
 
+  it('never posts a comment twice: one posted just before kill -9 (its answer never heard) is found by its marker after the restart, on GitLab and GitHub, past a page of comments', async () => {
+    const ledger = join(tmp('bugcat-bot-'), 'ledger.jsonl');
+    const cases = [
+      { key: `gitlab:77#${nextIid}`, send: (s: Server) => gitlab(s, gitlabHook(nextIid++)), issue: nextIid, on: 'gitlab' },
+      { key: 'github:o/r#9001', send: (s: Server) => github(s, githubHook(9001)), issue: 9001, on: 'github' },
+    ];
+    for (const c of cases) {
+      // People's comments first: more than one page (100), so that the bot's own is on the second.
+      for (let i = 0; i < 130; i++) tracker.addComment(c.key, `a person's comment ${i}`);
+      let server = await bot(ledger, ['--apply', '--comment']);
+      // The tracker takes the comment but its answer never comes: the process dies before it can record it.
+      tracker.hang('after', (call: { method: string; path: string }) => call.method === 'POST' && /(notes|comments)$/.test(call.path));
+      try {
+        const r = await c.send(server);
+        expect(r.status).toBe(200);
+        expect(r.json.bot.comment).toBe(true);
+        await until(() => tracker.comments(c.key).length === 131);
+        expect((await server.stop('SIGKILL')).signal).toBe('SIGKILL');
+      } finally {
+        tracker.hang(false);
+      }
+      expect(applied(ledger, c.issue, c.on)).toHaveLength(0);
+      // After the restart the delivery is still pending: its labels are written again (adding is idempotent), its comment not.
+      server = await bot(ledger, ['--apply', '--comment']);
+      await until(() => applied(ledger, c.issue, c.on).length === 1);
+      await server.stop();
+      const comments = tracker.comments(c.key);
+      expect(comments.filter((t: string) => t.includes('<!-- bugcat:'))).toHaveLength(1);
+      expect(comments).toHaveLength(131);
+      expect(applied(ledger, c.issue, c.on)[0]).toMatchObject({ commented: true, commentFound: true });
+      expect(server.stderr()).toMatch(/its comment was there already/);
+    }
+  });
+
   it('--comment lists the past issues above --duplicate-cutoff as possible duplicates, with a model that keeps an index', async () => {
     const dir = join(tmp('bugcat-bot-'), 'indexed');
     const t = await bugcat(['train', '--data', REPORTS, '--out', dir, ...FAST, '--keep-index']);

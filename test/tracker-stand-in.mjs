@@ -1,9 +1,12 @@
 /**
  * A stand-in of the GitLab and GitHub REST APIs the bot calls, on 127.0.0.1 and an ephemeral
  * port, for the tests and the bench (scripts/bench-bot.mjs): GitLab's
- * `PUT /projects/:id/issues/:iid` (add_labels) and `POST .../notes`, GitHub's
- * `POST /repos/:owner/:repo/issues/:number/labels` and `POST .../comments`. It keeps each
- * issue's labels and comments, checks the token, and can be told to fail, rate-limit or hang.
+ * `PUT /projects/:id/issues/:iid` (add_labels), `POST .../notes` and `GET .../notes`, GitHub's
+ * `POST /repos/:owner/:repo/issues/:number/labels`, `POST .../comments` and `GET .../comments`
+ * (lists paged as the trackers page them: `per_page`, `page`, and a `Link: rel="next"` header).
+ * It keeps each issue's labels and comments, checks the token, and can be told to fail,
+ * rate-limit, or hang: before doing what a call asks, or after (the write done, its answer held,
+ * as when a process dies between posting and hearing back).
  * Plain JavaScript so that the bench, which runs on Node without a TypeScript step, uses it too.
  */
 import { createServer } from 'node:http';
@@ -26,7 +29,10 @@ export async function startTracker({ gitlabToken = 'gl-token', githubToken = 'gh
   const calls = [];
   /** @type {Failure[]} */
   const failures = [];
+  /** false, or 'before' (calls held, nothing done) or 'after' (a write done, its answer held). */
   let hang = false;
+  /** If set, only the calls it is true of are held. */
+  let hangOnly;
   /** @type {Set<import('node:http').ServerResponse>} */
   const hung = new Set();
 
@@ -42,7 +48,11 @@ export async function startTracker({ gitlabToken = 'gl-token', githubToken = 'gh
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const path = decodeURIComponent(url.pathname);
+      /** Holds the answer (once the call is known): set below, with whether this call's answer is held after its write. */
+      let hold;
+      let holdAfter = () => false;
       const send = (status, body, headers = {}) => {
+        if (hold && holdAfter()) return hold();
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
@@ -60,11 +70,14 @@ export async function startTracker({ gitlabToken = 'gl-token', githubToken = 'gh
       /** @type {Call} */
       const call = { method: req.method ?? '', path, tracker, key, body, answered: 'hung' };
       calls.push(call);
-      if (hang) {
+      const held = hang && (!hangOnly || hangOnly(call)) ? hang : false;
+      holdAfter = () => held === 'after';
+      hold = () => {
+        call.answered = 'hung';
         hung.add(res);
         res.on('close', () => hung.delete(res));
-        return;
-      }
+      };
+      if (held === 'before') return hold();
       const failure = failures.shift();
       if (failure) {
         call.answered = failure.status;
@@ -98,6 +111,21 @@ export async function startTracker({ gitlabToken = 'gl-token', githubToken = 'gh
         call.answered = 201;
         return send(201, { id: calls.length, body: body.body });
       }
+      if ((gl?.[3] || gh?.[3] === 'comments') && req.method === 'GET') {
+        // Oldest first (GitLab when asked sort=asc, GitHub always), a page at a time, the next page linked.
+        const all = comments.get(key) ?? [];
+        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? (gl ? 20 : 30)) || 20);
+        const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+        const items = all.slice((page - 1) * perPage, page * perPage).map((b, i) => ({ id: (page - 1) * perPage + i + 1, body: b }));
+        const headers = {};
+        if (page * perPage < all.length) {
+          const next = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+          next.searchParams.set('page', String(page + 1));
+          headers.link = `<${next.href}>; rel="next"`;
+        }
+        call.answered = 200;
+        return send(200, items, headers);
+      }
       call.answered = 405;
       send(405, { message: 'Method Not Allowed' });
     });
@@ -120,11 +148,18 @@ export async function startTracker({ gitlabToken = 'gl-token', githubToken = 'gh
     /** Sets an issue's labels, as a person would. */
     setLabels: (key, list) => labels.set(key, new Set(list)),
     comments: (key) => comments.get(key) ?? [],
+    /** Adds a comment to an issue, as a person would. */
+    addComment: (key, body) => comments.set(key, [...(comments.get(key) ?? []), body]),
     /** The next calls fail so, in order. */
     fail: (...list) => failures.push(...list),
-    /** Calls are held unanswered (true) or answered again (false: the held ones are cut). */
-    hang(on) {
-      hang = on;
+    /**
+     * Calls are held unanswered (true, or 'before': nothing done; 'after': a write done, its
+     * answer held), only those `only` is true of if given, or answered again (false: the held
+     * ones are cut).
+     */
+    hang(on, only) {
+      hang = on === true ? 'before' : on;
+      hangOnly = on ? only : undefined;
       if (!on) for (const res of hung) res.destroy();
     },
     close: () =>

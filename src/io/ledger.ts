@@ -76,6 +76,8 @@ export interface AppliedRecord extends IssueRef {
   at: string;
   labels: string[];
   commented: boolean;
+  /** The comment was on the issue already (posted before a crash kept this record from the ledger), so it was not posted again. */
+  commentFound?: true;
 }
 
 /** The tracker refused a delivery for good (a 4xx that no retry changes): nothing applied. */

@@ -17,7 +17,7 @@ import {
   type LedgerRecord,
   type Suggestion,
 } from '../index.js';
-import { commentText, type SimilarIssue } from './comment.js';
+import { COMMENT_MARKER, commentText, type SimilarIssue } from './comment.js';
 import type { IssueEvent } from './issue-event.js';
 import { checkPolicy, decide, globMatcher, type BotPolicy } from './policy.js';
 import { TrackerClient, TrackerError, type TrackerOptions } from './tracker.js';
@@ -267,10 +267,23 @@ export class Bot {
     const labels = d.apply.filter((l) => !removed.has(l.toLowerCase()));
     if (labels.length > 0) await this.client.addLabels(d, labels);
     const comment = d.comment !== undefined && !h.commented;
-    if (comment) await this.client.comment(d, d.comment!);
-    this.#append({ ...ref(h), type: 'applied', delivery: d.id, at: new Date().toISOString(), labels, commented: comment });
+    // A comment posted before a crash that kept it from the ledger is on the issue: found by its marker, never posted twice.
+    const found = comment && (await this.client.hasComment(d, COMMENT_MARKER));
+    if (comment && !found) await this.client.comment(d, d.comment!);
+    this.#append({
+      ...ref(h),
+      type: 'applied',
+      delivery: d.id,
+      at: new Date().toISOString(),
+      labels,
+      commented: comment,
+      ...(found ? { commentFound: true as const } : {}),
+    });
     this.counts.applied++;
-    this.log?.info({ delivery: d.id, issue: d.issue, labels, commented: comment }, 'labels written to the tracker');
+    this.log?.info(
+      { delivery: d.id, issue: d.issue, labels, commented: comment, ...(found ? { comment_found: true } : {}) },
+      found ? 'labels written to the tracker; its comment was there already (not posted again)' : 'labels written to the tracker',
+    );
   }
 
   /** Stops the writer (a write in flight finishes or times out; what is not written stays pending) and closes the ledger. */

@@ -12,8 +12,11 @@ export interface SimilarIssue {
   similarity: number;
 }
 
+/** What every comment of the bot holds (hidden in the rendered page): how the bot finds its own comment on an issue. */
+export const COMMENT_MARKER = '<!-- bugcat:';
+
 /** The marker that ends every comment of the bot: which delivery posted it. */
-export const commentMarker = (delivery: string) => `<!-- bugcat:${delivery} -->`;
+export const commentMarker = (delivery: string) => `${COMMENT_MARKER}${delivery} -->`;
 
 const code = (s: string) => `\`${s.replace(/`/g, "'").trim()}\``;
 

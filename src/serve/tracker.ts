@@ -1,9 +1,10 @@
 /**
- * The trackers' REST APIs, the two calls the bot makes: add labels to an issue (GitLab's
- * `PUT /projects/:id/issues/:iid` with `add_labels`, GitHub's `POST /repos/:owner/:repo/issues/:number/labels`)
- * and comment on it (GitLab's notes, GitHub's issue comments). Plain fetch: two endpoints each do
- * not need a client library. A call's failure says whether a retry may help and how long to wait
- * first (the tracker's Retry-After, or its rate limit's reset).
+ * The trackers' REST APIs, the calls the bot makes: add labels to an issue (GitLab's
+ * `PUT /projects/:id/issues/:iid` with `add_labels`, GitHub's `POST /repos/:owner/:repo/issues/:number/labels`),
+ * comment on it (GitLab's notes, GitHub's issue comments), and list its comments (to find its own
+ * before posting one, so that a comment posted just before a crash is never posted again). Plain
+ * fetch: a few endpoints each do not need a client library. A call's failure says whether a retry
+ * may help and how long to wait first (the tracker's Retry-After, or its rate limit's reset).
  */
 import type { IssueRef, Tracker } from '../index.js';
 
@@ -49,6 +50,25 @@ export function waitOf(headers: Headers, now = Date.now()): number | undefined {
   return undefined;
 }
 
+/** The most pages of an issue's comments read when looking for the bot's own (100 each). */
+const MAX_PAGES = 50;
+
+/** The URL of a `Link` header's rel="next", if it is on `base`'s origin. */
+export function nextPage(link: string | null, base: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (!m) continue;
+    try {
+      const next = new URL(m[1], base);
+      return next.origin === new URL(base).origin ? next.href : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The trackers' APIs, as the bot calls them. */
 export class TrackerClient {
   /** Until when (epoch ms) each tracker asked not to be called. */
@@ -82,6 +102,34 @@ export class TrackerClient {
     else await this.#call(ref, 'POST', `${this.#githubIssue(ref)}/comments`, { body });
   }
 
+  /**
+   * True if one of the issue's comments (GitLab's notes, GitHub's issue comments) holds `marker`
+   * in its body. Reads the comments oldest first, 100 a page, following the answer's `Link:
+   * rel="next"` (on the API's own origin only, so the token goes nowhere else), at most
+   * MAX_PAGES pages.
+   */
+  async hasComment(ref: IssueRef, marker: string): Promise<boolean> {
+    const base = ref.tracker === 'gitlab' ? this.options.gitlabApi : this.options.githubApi;
+    const first =
+      ref.tracker === 'gitlab'
+        ? `${this.#gitlabIssue(ref)}/notes?sort=asc&order_by=created_at&per_page=100`
+        : `${this.#githubIssue(ref)}/comments?per_page=100`;
+    let url: string | undefined = first;
+    for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
+      const { text, headers } = await this.#call(ref, 'GET', url);
+      let list: unknown;
+      try {
+        list = JSON.parse(text);
+      } catch {
+        throw new TrackerError(`GET ${url}: the answer is not JSON`, 200, true);
+      }
+      if (!Array.isArray(list)) throw new TrackerError(`GET ${url}: the answer is not a list of comments`, 200, true);
+      if (list.some((c) => typeof c?.body === 'string' && c.body.includes(marker))) return true;
+      url = nextPage(headers.get('link'), base);
+    }
+    return false;
+  }
+
   #gitlabIssue(ref: IssueRef): string {
     return `${this.options.gitlabApi.replace(/\/+$/, '')}/projects/${encodeURIComponent(ref.project)}/issues/${ref.issue}`;
   }
@@ -91,7 +139,7 @@ export class TrackerClient {
     return `${this.options.githubApi.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo ?? '')}/issues/${ref.issue}`;
   }
 
-  async #call(ref: IssueRef, method: string, url: string, body: unknown): Promise<void> {
+  async #call(ref: IssueRef, method: string, url: string, body?: unknown): Promise<{ text: string; headers: Headers }> {
     const { tracker } = ref;
     const token = tracker === 'gitlab' ? this.options.gitlabToken : this.options.githubToken;
     if (token === undefined) throw new TrackerError(`no token for ${tracker}: set BUGCAT_${tracker.toUpperCase()}_API_TOKEN`, 0, false);
@@ -103,8 +151,8 @@ export class TrackerClient {
     try {
       res = await fetch(url, {
         method,
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'bugcat' },
-        body: JSON.stringify(body),
+        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), 'user-agent': 'bugcat' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: this.stop
           ? AbortSignal.any([this.stop, AbortSignal.timeout(this.options.timeoutMs)])
           : AbortSignal.timeout(this.options.timeoutMs),
@@ -123,7 +171,7 @@ export class TrackerClient {
     const wait = waitOf(res.headers);
     // A rate limit spent by this call (remaining 0) holds the next ones until its reset.
     if (wait !== undefined) this.#pausedUntil[tracker] = Math.max(this.#pausedUntil[tracker], Date.now() + wait);
-    if (res.ok) return;
+    if (res.ok) return { text, headers: res.headers };
     const message = `${method} ${url}: ${res.status} ${text.slice(0, 300).replace(/\s+/g, ' ')}`;
     const limited = res.status === 429 || (res.status === 403 && (wait !== undefined || /rate limit/i.test(text)));
     if (limited) {
