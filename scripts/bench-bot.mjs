@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:bot [-- --model DIR] [--limit N] [--json FILE] [--keep DIR]
+// npm run bench:bot [-- --model DIR [--only-label GLOB]] [--single-label] [--min-precision P] [--limit N] [--json FILE] [--keep DIR]
 // The labelling bot replayed against a tracker, end to end: the QEMU GitLab export's issues
 // created from 2024-01-01 (../shared/data, public material, never copied), in creation order,
 // sent as GitLab Issue Hook deliveries to `bugcat serve --ledger --apply --comment`, which
@@ -13,13 +13,15 @@
 // Printed: deliveries per second and the p50/p99 time per delivery (answered, and until its
 // labels were written), labels applied and their precision against the issues' final labels,
 // labels re-added after a person removed them (must be 0), deliveries lost across the kill
-// (must be 0). The model: --model DIR, else one trained here on the issues created before
-// 2024-01-01 (see modelFor). Bounded: one pass over the issues, each wait capped.
+// (must be 0). The model: --model DIR, else a multi-label model of the tracker's labels trained
+// here on the issues created before 2024-01-01 (see modelFor). Bounded: one pass over the
+// issues, each wait capped.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { labelMatcher } from 'bugcat';
 import { startTracker } from '../test/tracker-stand-in.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -38,6 +40,7 @@ const limit = arg('--limit') ? Number(arg('--limit')) : Infinity;
 const work = arg('--keep') ?? mkdtempSync(join(tmpdir(), 'bugcat-bench-bot-'));
 mkdirSync(work, { recursive: true });
 const SPLIT = '2024-01-01';
+const loadAtStart = loadavg();
 const PROJECT = { id: 11167699, path_with_namespace: 'qemu-project/qemu' };
 /** The labels that say where an issue is in its life, not what it is about (the data's README): never learned, never applied. */
 const LIFECYCLE = /^(workflow::|Closed::|Stable::)|^Launchpad$/;
@@ -55,28 +58,53 @@ const replay = issues.filter((i) => i.created_at >= SPLIT).slice(0, limit);
 const topical = (labels) => labels.filter((l) => !LIFECYCLE.test(l));
 
 /**
- * The model. Given: used as it is. Else a single-label one trained here (issue 27's multi-label
- * models are not on main yet): each issue before 2024-01-01 labelled by its `target: *` label
- * when it has exactly one, else `no-target`; the bot may add only `target: *` labels
- * (--only-label), so `no-target` is never written. The target is QEMU's most common topical
- * family (253 arm, 251 i386, ...), one per issue as a single-label model needs.
+ * The model. Given (--model DIR): used as it is, adding only --only-label's labels (default all).
+ * Else the bot's own kind (issue 27): a multi-label model of the tracker's labels as the tracker
+ * keeps them, trained here (`bugcat train --keep-index` on a GitLab export: multi-label by
+ * default) on the issues created before 2024-01-01, the life-cycle labels left out as
+ * bench:multilabel and the anchors leave them out (EXCLUDE), the labels on 10 or more of those
+ * issues learned (train's default --min-label-count), each at its own operating point. With
+ * --single-label, the earlier stand-in: a single-label model of each issue's one `target: *`
+ * label (`no-target` otherwise, which --only-label 'target: *' never lets it write).
  */
+const EXCLUDE = 'workflow::*,Closed::*,Stable::*,Launchpad';
 function modelFor() {
   const given = arg('--model');
-  if (given) return { dir: given, kind: 'given', only: arg('--only-label') ?? '*' };
-  const csv = join(work, 'train.csv');
-  const rows = before.map((i) => {
-    const targets = i.labels.filter((l) => l.startsWith('target: '));
-    return { id: i.iid, text: textOf(i), label: targets.length === 1 ? targets[0] : 'no-target' };
-  });
-  writeFileSync(csv, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
+  if (given) return { dir: given, kind: 'given', only: arg('--only-label') };
   const dir = join(work, 'model');
-  say(`training a single-label target model on ${rows.length} issues created before ${SPLIT} ...`);
-  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--out', dir, '--quiet', '--force', '--keep-index'], {
+  if (argv.includes('--single-label')) {
+    const csv = join(work, 'train.csv');
+    const rows = before.map((i) => {
+      const targets = i.labels.filter((l) => l.startsWith('target: '));
+      return { id: i.iid, text: textOf(i), label: targets.length === 1 ? targets[0] : 'no-target' };
+    });
+    writeFileSync(csv, stringify(rows, { header: true, columns: ['id', 'text', 'label'] }));
+    say(`training a single-label target model on ${rows.length} issues created before ${SPLIT} ...`);
+    train(['--data', csv]);
+    return { dir, kind: 'single-label target: * with --keep-index (trained here on issues before 2024-01-01)', only: 'target: *' };
+  }
+  // The export's issues before the split, as GitLab's API gives them (a temporary file, never the project's).
+  const json = join(work, 'train.json');
+  writeFileSync(json, JSON.stringify(before));
+  say(`training a multi-label model of the tracker's labels on ${before.length} issues created before ${SPLIT} ...`);
+  // --min-precision P: each label's threshold the lowest reaching out-of-fold precision P (default: its best F1).
+  const minPrecision = arg('--min-precision');
+  train(['--data', json, '--exclude-label', EXCLUDE, ...(minPrecision ? ['--min-precision', minPrecision] : [])]);
+  const m = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
+  const suggested = m.labels.length - (m.multiLabel?.unreachable?.length ?? 0);
+  return {
+    dir,
+    kind: `multi-label, ${m.labels.length} of the tracker's labels (--exclude-label '${EXCLUDE}', on 10+ issues)${minPrecision ? `, --min-precision ${minPrecision} (${suggested} of them reach it)` : ', each at its best-F1 threshold'}, with --keep-index (trained here on issues before 2024-01-01)`,
+    labels: m.labels,
+  };
+}
+
+/** bugcat train ARGS --out WORK/model --keep-index. */
+function train(args) {
+  const r = spawnSync(process.execPath, [cli, 'train', ...args, '--out', join(work, 'model'), '--quiet', '--force', '--keep-index'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (r.status !== 0) throw new Error('training failed');
-  return { dir, kind: 'single-label target: * with --keep-index (trained here on issues before 2024-01-01)', only: 'target: *' };
 }
 
 const model = modelFor();
@@ -102,8 +130,7 @@ function startServer() {
       '--comment',
       '--gitlab-api',
       tracker.gitlabApi,
-      '--only-label',
-      model.only,
+      ...(model.only ? ['--only-label', model.only] : []),
       '--scope',
       'target: *',
       '--skip-label',
@@ -278,6 +305,10 @@ await new Promise((res) => server.child.once('exit', res));
 const { lines, pending } = pendingOf();
 const recorded = new Set(lines.filter((r) => r.type === 'delivery').map((r) => r.id));
 const lost = [...sent.keys()].filter((id) => !recorded.has(id)).length + pending.length;
+const modelLabels = new Set(model.labels ?? JSON.parse(readFileSync(join(model.dir, 'bugcat.json'), 'utf8')).labels);
+// --only-label read as the bot reads it (base/globs.ts: case ignored, brackets literal).
+const only = model.only ? labelMatcher([model.only], { nocase: true, literalBrackets: true }) : undefined;
+const mayApply = (l) => modelLabels.has(l) && (!only || only(l));
 const finalOf = new Map(replay.map((i) => [i.iid, topical(i.labels)]));
 const applied = lines.filter((r) => r.type === 'applied').flatMap((r) => r.labels.map((l) => ({ iid: r.issue, label: l })));
 const right = applied.filter((a) => finalOf.get(a.iid)?.includes(a.label)).length;
@@ -303,7 +334,9 @@ const result = {
   labelsApplied: applied.length,
   precision: applied.length ? right / applied.length : null,
   issuesWithALabel: new Set(applied.map((a) => a.iid)).size,
-  finalTargetLabels: replay.reduce((s, i) => s + topical(i.labels).filter((l) => l.startsWith('target: ')).length, 0),
+  // The final labels the bot could have added (the model's own, within --only-label): how many it found.
+  finalLabelsItKnows: replay.reduce((s, i) => s + topical(i.labels).filter(mayApply).length, 0),
+  foundOfThem: new Set(applied.filter((a) => finalOf.get(a.iid)?.includes(a.label)).map((a) => `${a.iid}|${a.label}`)).size,
   removedByPerson: removedByPerson.size,
   reAddedAfterRemoval: readded,
   killed,
@@ -321,12 +354,13 @@ const result = {
   ledger,
   cpu: cpus()[0]?.model,
   loadavg: loadavg(),
+  loadAtStart,
 };
 mkdirSync(dirname(jsonOut), { recursive: true });
-writeFileSync(jsonOut, JSON.stringify({ ...result, sampleComments: comments.slice(0, 20) }, null, 2));
+writeFileSync(jsonOut, JSON.stringify({ ...result, comments }, null, 2));
 const f = (x, d = 1) => (x === null || x === undefined ? '-' : x.toFixed(d));
 console.log(
-  `bench:bot on ${result.cpu}, load average ${loadavg()
+  `bench:bot on ${result.cpu}, load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' ')} at the end`,
 );
@@ -338,7 +372,7 @@ console.log(
   `time per classified delivery: answered p50 ${f(result.answerMs.p50)} ms, p99 ${f(result.answerMs.p99)} ms; until its labels were written p50 ${f(result.untilWrittenMs.p50)} ms, p99 ${f(result.untilWrittenMs.p99)} ms`,
 );
 console.log(
-  `labels applied: ${applied.length} on ${result.issuesWithALabel} issues, precision against the final labels ${f(100 * (result.precision ?? NaN))} % (${right} right)`,
+  `labels applied: ${applied.length} on ${result.issuesWithALabel} issues, precision against the final labels ${f(100 * (result.precision ?? NaN))} % (${right} right); they are ${result.foundOfThem} of the ${result.finalLabelsItKnows} final labels it could add (the model's${model.only ? `, within ${model.only}` : ''})`,
 );
 console.log(`labels a person removed: ${removedByPerson.size}; re-added by the bot after removal: ${readded} (must be 0)`);
 console.log(`kill -9 mid-delivery (issue ${killed?.iid}, tracker hanging: ${killed?.held}): deliveries lost ${lost} (must be 0)`);
