@@ -169,6 +169,13 @@ describe('operating points, calibration and scopes', () => {
     expect(mid).toMatchObject({ precision: 0.6667, recall: 0.6667 });
     const [none] = operatingPoints(Float32Array.from([0.9, 0.1]), Uint8Array.from([0, 1]), ['a'], 0.9);
     expect(none.threshold).toBeNull();
+    // Without --min-precision, a label the model cannot tell apart is not suggested to everyone for the F1
+    // that gives (0.18 here, at 0.025): no cut's odds reach twice the base odds (precision 2 x 0.1 / 1.1 = 0.18).
+    const flat = Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]);
+    const last = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(operatingPoints(flat, last, ['a'])[0].threshold).toBeNull();
+    // Moved to the top, the same positive makes it suggested.
+    expect(operatingPoints(flat, Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ['a'])[0].threshold).toBeCloseTo(0.85, 4);
     // A label whose only precise cut lies under the floor is never suggested either.
     const [under] = operatingPoints(Float32Array.from([0.5, 0.1]), Uint8Array.from([1, 0]), ['a'], 0.8);
     expect(under.threshold).toBeNull();

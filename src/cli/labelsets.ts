@@ -28,6 +28,10 @@ export function formatLabelSets(e: LabelSetEvaluation): string {
   }
   const rare = Object.entries(e.needs_more_data);
   if (rare.length) lines.push('', `needs more data (not learned, never suggested): ${rare.map(([l, n]) => `${l} (${n})`).join(', ')}`);
-  if (e.unreachable.length) lines.push('', `cannot reach the precision asked for (never suggested): ${e.unreachable.join(', ')}`);
+  if (e.unreachable.length)
+    lines.push(
+      '',
+      `never suggested, since no threshold suited them out of fold (none reached the precision asked for, or without one, none did better than chance): ${e.unreachable.join(', ')}`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -36,7 +36,7 @@ export interface LabelSetEvaluation {
   sweep: Record<string, SweepPoint[]>;
   /** Labels too rare to learn (the model's card), with their training counts. */
   needs_more_data: Record<string, number>;
-  /** Labels that could not reach the model's minPrecision, never suggested. */
+  /** Labels no threshold suited out of fold (the model's minPrecision, or better than chance), never suggested. */
   unreachable: string[];
 }
 

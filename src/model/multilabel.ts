@@ -21,7 +21,7 @@ export interface LabelSetRules {
 
 /** One label's operating point and its out-of-fold figures there. */
 export interface LabelPoint {
-  /** The probability from which the label is suggested; null: never (it cannot reach the precision asked for, or no report carries it). */
+  /** The probability from which the label is suggested; null: never (no threshold reaches the precision asked for, or without one does better than chance, or no report carries it). */
   threshold: number | null;
   /** Out-of-fold precision, recall and F1 at the threshold (0 where it is null). */
   precision: number;
@@ -51,7 +51,7 @@ export interface MultiLabelRecord {
   points: Record<string, LabelPoint>;
   /** Labels on fewer than minLabelCount training reports, with their counts: not learned, never suggested. */
   needsMoreData: Record<string, number>;
-  /** Labels that cannot reach minPrecision at any threshold: never suggested. */
+  /** Labels that no threshold suits out of fold (none reaches minPrecision; without it, none does better than chance): never suggested. */
   unreachable: string[];
   /** Reports whose out-of-fold predictions fitted the calibration and the thresholds (0: none; thresholds then 0.5). */
   outOfFoldReports: number;
@@ -265,7 +265,10 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /**
  * Each label's operating point from out-of-fold probabilities (n x k) and the reports' label
- * sets: without `minPrecision`, the threshold of its best F1 (ties: the higher threshold); with
+ * sets: without `minPrecision`, the threshold of its best F1 (ties: the higher threshold) among
+ * those that do better than chance, or none (never suggested): better than chance means odds of
+ * being right at least twice the label's base odds, so that a label the model cannot tell apart
+ * is not suggested to nearly every report for the F1 that labelling everything gives. With
  * it, the lowest threshold whose precision reaches it and that is itself at least
  * `minPrecision`, or none (never suggested). The floor is there because a precision over all
  * the reports above a threshold lets the surest carry the least sure: a label suggested at a
@@ -277,10 +280,13 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
  */
 export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: readonly string[], minPrecision?: number): LabelPoint[] {
   const k = labels.length;
+  const n = p.length / k;
   return labels.map((_, c) => {
     const { cuts: list, support } = cuts(p, sets, k, c);
     const none: LabelPoint = { threshold: null, precision: 0, recall: 0, f1: 0, support };
     if (support === 0) return none;
+    // Odds p / (1 - p) at least twice the base odds s / (1 - s), s the label's share of the reports.
+    const chance = (2 * support) / (n + support);
     let best: { cut: Cut; f1: number } | undefined;
     for (const cut of list) {
       const precision = cut.tp / (cut.tp + cut.fp);
@@ -289,7 +295,7 @@ export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: reado
       if (minPrecision !== undefined) {
         if (cut.score < minPrecision) break;
         if (precision >= minPrecision && cut.tp > 0) best = { cut, f1 };
-      } else if (!best || f1 > best.f1) best = { cut, f1 };
+      } else if (precision >= chance && (!best || f1 > best.f1)) best = { cut, f1 };
     }
     if (!best || best.cut.tp === 0) return none;
     const { cut } = best;

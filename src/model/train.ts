@@ -123,10 +123,10 @@ export async function trainClassifier(
     const points = oof
       ? operatingPoints(oof.probabilities, targets.sets!, targets.labels, minPrecision)
       : targets.labels.map((l) => ({ threshold: 0.5, precision: 0, recall: 0, f1: 0, support: counts[l] }));
-    const unreachable = minPrecision !== undefined && oof ? targets.labels.filter((_, c) => points[c].threshold === null) : [];
+    const unreachable = oof ? targets.labels.filter((_, c) => points[c].threshold === null) : [];
     if (unreachable.length)
       log(
-        `${unreachable.length} label${unreachable.length === 1 ? '' : 's'} cannot reach precision ${minPrecision} out of fold and will not be suggested: ${unreachable.join(', ')}`,
+        `${unreachable.length} label${unreachable.length === 1 ? '' : 's'} ${minPrecision !== undefined ? `cannot reach precision ${minPrecision}` : "do no better than chance (odds of being right under twice the label's base odds at every threshold)"} out of fold and will not be suggested: ${unreachable.join(', ')}`,
       );
     if (!oof) log('no out-of-fold predictions: every label is suggested from probability 0.5');
     multiLabel = {

@@ -124,7 +124,7 @@ export async function buildLabelSetReport(input: LabelSetReportInput): Promise<{
         )
       : '<p class="note">Every label on the training reports was learned.</p>') +
     (e.unreachable.length
-      ? `<p class="note">Cannot reach the precision asked for (never suggested): ${e.unreachable.map(h).join(', ')}</p>`
+      ? `<p class="note">Never suggested, since no threshold suited them out of fold (none reached the precision asked for, or without one, none did better than chance): ${e.unreachable.map(h).join(', ')}</p>`
       : '');
   const folds = input.folds
     ? table(
