@@ -174,6 +174,13 @@ describe('operating points, calibration and scopes', () => {
     const flat = Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]);
     const last = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(operatingPoints(flat, last, ['a'])[0].threshold).toBeNull();
+    // Twice the base odds, but right less than once in ten: a rare label's best F1 is still refused.
+    const many = Float32Array.from({ length: 200 }, (_, i) => 1 - i / 200);
+    const rare = new Uint8Array(200);
+    rare[20] = 1; // precision 1/21 at its cut (base odds 1/199, twice: 0.01)
+    expect(operatingPoints(many, rare, ['a'])[0].threshold).toBeNull();
+    rare[5] = 1; // now 1/6 at the cut after the first positive: suggested
+    expect(operatingPoints(many, rare, ['a'])[0].threshold).not.toBeNull();
     // Moved to the top, the same positive makes it suggested.
     expect(operatingPoints(flat, Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ['a'])[0].threshold).toBeCloseTo(0.85, 4);
     // A label whose only precise cut lies under the floor is never suggested either.

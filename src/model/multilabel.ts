@@ -263,12 +263,16 @@ function cuts(p: Float32Array, sets: Uint8Array, k: number, c: number): { cuts: 
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** The least out-of-fold precision a best-F1 threshold may have (besides doing better than chance). */
+export const MIN_PRECISION_BEST_F1 = 0.1;
+
 /**
  * Each label's operating point from out-of-fold probabilities (n x k) and the reports' label
  * sets: without `minPrecision`, the threshold of its best F1 (ties: the higher threshold) among
  * those that do better than chance, or none (never suggested): better than chance means odds of
- * being right at least twice the label's base odds, so that a label the model cannot tell apart
- * is not suggested to nearly every report for the F1 that labelling everything gives. With
+ * being right at least twice the label's base odds, and a precision of MIN_PRECISION_BEST_F1 at
+ * least, so that a label the model cannot tell apart is not suggested to nearly every report for
+ * the F1 that labelling everything gives. With
  * it, the lowest threshold whose precision reaches it and that is itself at least
  * `minPrecision`, or none (never suggested). The floor is there because a precision over all
  * the reports above a threshold lets the surest carry the least sure: a label suggested at a
@@ -285,8 +289,9 @@ export function operatingPoints(p: Float32Array, sets: Uint8Array, labels: reado
     const { cuts: list, support } = cuts(p, sets, k, c);
     const none: LabelPoint = { threshold: null, precision: 0, recall: 0, f1: 0, support };
     if (support === 0) return none;
-    // Odds p / (1 - p) at least twice the base odds s / (1 - s), s the label's share of the reports.
-    const chance = (2 * support) / (n + support);
+    // Odds p / (1 - p) at least twice the base odds s / (1 - s), s the label's share of the reports,
+    // and right once in ten at least: for the rarest labels twice the odds is still almost never.
+    const chance = Math.max(MIN_PRECISION_BEST_F1, (2 * support) / (n + support));
     let best: { cut: Cut; f1: number } | undefined;
     for (const cut of list) {
       const precision = cut.tp / (cut.tp + cut.fp);
