@@ -55,25 +55,57 @@ export interface CalibrationData {
  * Each calibration model sees (k-1)/k of the reports, and so ends less sure of itself than the
  * final model, which sees them all; it trains for calibrationEpochs(hp) to make up for that.
  */
-export async function fitCalibrationModel(rt: Runtime, { counted, targets, hp, signal }: CalibrationData): Promise<CalibrationFit> {
-  const classes = targets.labels.length;
+export async function fitCalibrationModel(rt: Runtime, data: CalibrationData): Promise<CalibrationFit> {
+  const plan = calibrationPlan(data.targets, data.hp);
+  if ('skipped' in plan) return plan.skipped;
+  const logits: Float32Array[] = [];
+  for (let f = 0; f < data.hp.calibrationFolds; f++) logits.push(await fitCalibrationFold(rt, data, plan, f));
+  return calibrationOf(data.targets, data.hp, plan, logits);
+}
+
+/** How the reports are dealt into the calibration's folds, and the epochs of its networks; or why there is no calibration. */
+export type CalibrationPlan = { fold: Int32Array; epochs: number } | { skipped: CalibrationFit };
+
+/** The calibration's folds (seeded: the same in every thread), or the fit saying that the reports are too few. */
+export function calibrationPlan(targets: Targets, hp: Hyperparameters): CalibrationPlan {
   const n = targets.size;
   const least = targets.kind === 'multi-label' ? MIN_LABEL_SET_REPORTS : MIN_CALIBRATION_REPORTS;
   if (n < least) {
     return {
-      reports: 0,
-      messages: [`calibration skipped: ${n} reports are too few to calibrate on (need ${least}); confidences are not calibrated`],
+      skipped: {
+        reports: 0,
+        messages: [`calibration skipped: ${n} reports are too few to calibrate on (need ${least}); confidences are not calibrated`],
+      },
     };
   }
-  const fold = targetFolds(targets, hp.calibrationFolds, new Rng(hp.seed + 1));
+  return { fold: targetFolds(targets, hp.calibrationFolds, new Rng(hp.seed + 1)), epochs: calibrationEpochs(hp) };
+}
+
+/** Calibration fold f: a network trained on the other folds, and its logits of fold f's reports (in their order). */
+export async function fitCalibrationFold(
+  rt: Runtime,
+  { counted, targets, hp, signal }: CalibrationData,
+  plan: { fold: Int32Array; epochs: number },
+  f: number,
+): Promise<Float32Array> {
+  const { train, held } = foldRows(plan.fold, f);
+  const part = await fitParts(rt, { counted, rows: train, targets, hp: { ...hp, members: 1, epochs: plan.epochs }, signal });
+  return countedLogits(part, counted, held);
+}
+
+/** The calibration fitted to every fold's out-of-fold logits (foldLogits[f], fitCalibrationFold's). */
+export function calibrationOf(
+  targets: Targets,
+  hp: Hyperparameters,
+  plan: { fold: Int32Array },
+  foldLogits: readonly Float32Array[],
+): CalibrationFit {
+  const classes = targets.labels.length;
+  const n = targets.size;
   const logits = new Float32Array(n * classes);
-  const epochs = calibrationEpochs(hp);
-  for (let f = 0; f < hp.calibrationFolds; f++) {
-    const { train, held } = foldRows(fold, f);
-    const part = await fitParts(rt, { counted, rows: train, targets, hp: { ...hp, members: 1, epochs }, signal });
-    const scored = countedLogits(part, counted, held);
-    held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes));
-  }
+  foldLogits.forEach((scored, f) =>
+    foldRows(plan.fold, f).held.forEach((i, k) => logits.set(scored.subarray(k * classes, (k + 1) * classes), i * classes)),
+  );
   if (targets.kind === 'multi-label') {
     const calibration = fitLabelCalibration(logits, targets.sets!, classes);
     return {

@@ -1,66 +1,126 @@
 /**
- * Training's second thread. The confidence calibration needs models of its own, each trained on
- * part of the data; they do not depend on the final model, so with two threads or more a worker
- * thread (calibration-worker.ts) trains them while the caller's thread trains the final model.
- * The result is the same as training them one after the other (every random choice derives
- * from the seed). With one thread, or where no worker can start (the TypeScript sources run
- * directly, as in tests), they are trained in this thread.
+ * Training's second thread. A training run trains several networks that do not depend on one
+ * another: the final model's members and the calibration's fold models (crossfit.ts). With two
+ * threads or more they are shared between this thread and a worker thread (calibration-worker.ts)
+ * by their cost, so that both finish about together: with the defaults, one member and one fold
+ * model each (before, the worker trained the two fold models, 8 epochs of half the reports each,
+ * while this thread trained both members, 6 epochs of all of them each, and the worker sat idle
+ * for a sixth of the run). The result is the same as training them one after the other, in any
+ * thread (every random choice derives from the seed). With one thread, or where no worker can
+ * start (the TypeScript sources run directly, as in tests), all are trained in this thread.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
+import { silentLog, type Log } from '../base/log.js';
 import { Targets, type TargetsData } from '../base/targets.js';
 import { loadTf, type Runtime } from '../nn/backend.js';
 import type { Backend, KernelChoice } from '../nn/choices.js';
+import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
-import { fitCalibrationModel, type CalibrationFit } from './crossfit.js';
+import { calibrationPlan, fitCalibrationFold } from './crossfit.js';
+import { fitMember, trainingSet, type TrainingSet } from './parts.js';
 
-/** What the worker is given, as plain data: the counted reports, their targets, the hyperparameters and the run-time choices. */
-export interface CalibrationJob {
+/** One network of a training run: member m of the final model, or the calibration's fold f model. */
+export type NetworkTask = { kind: 'member'; m: number } | { kind: 'fold'; f: number };
+
+/** What the worker is given, as plain data: the counted reports, their targets, the hyperparameters, the run-time choices and its tasks. */
+export interface TrainingJob {
   counted: Counted;
   targets: TargetsData;
   hp: Hyperparameters;
   backend: Backend;
   kernels: KernelChoice;
+  tasks: NetworkTask[];
 }
+
+/** What tasks gave: each member (a network, or its weights as a worker posts them), each fold model's logits of its fold's reports. */
+export interface TaskResults<N = Network> {
+  members: { m: number; net: N }[];
+  folds: { f: number; logits: Float32Array }[];
+}
+
+/** What the worker posts: a line of progress, or its results. */
+export type WorkerMessage = { log: string } | { done: TaskResults<NetworkWeights> };
 
 const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url));
 
-/** Fits the calibration in a worker thread if `threads` >= 2 and one can run, in this thread otherwise. */
-export async function calibrateInParallel(
-  rt: Runtime,
-  job: CalibrationJob,
-  threads: number,
-  signal?: AbortSignal,
-): Promise<CalibrationFit> {
-  if (threads < 2 || !existsSync(WORKER)) {
-    return calibrateJob(rt, job, signal);
+/** True if a worker thread can train beside this one: `threads` >= 2 and the worker's module is built. */
+export const workerAvailable = (threads: number): boolean => threads >= 2 && existsSync(WORKER);
+
+/**
+ * The tasks split between this thread and a worker by their cost (epochs x reports): the
+ * costliest first, each to the thread with less to do so far (this one on a tie).
+ */
+export function shareTasks(tasks: readonly NetworkTask[], cost: (t: NetworkTask) => number): [NetworkTask[], NetworkTask[]] {
+  const threads: [NetworkTask[], NetworkTask[]] = [[], []];
+  const load = [0, 0];
+  const order = tasks.map((t, i) => ({ t, i, c: cost(t) })).sort((a, b) => b.c - a.c || a.i - b.i);
+  for (const { t, c } of order) {
+    const k = load[1] < load[0] ? 1 : 0;
+    threads[k].push(t);
+    load[k] += c;
   }
-  return new Promise<CalibrationFit>((resolve, reject) => {
-    const data: CalibrationJob = { ...job, targets: Targets.from(job.targets).data() };
+  // Each thread trains its members first, then its fold models, each in order.
+  const rank = (t: NetworkTask) => (t.kind === 'member' ? t.m : 1000 + t.f);
+  for (const list of threads) list.sort((a, b) => rank(a) - rank(b));
+  return threads;
+}
+
+/** Trains the job's tasks in a worker thread, its progress lines to `log`. */
+export function inWorker(job: TrainingJob, log: Log, signal?: AbortSignal): Promise<TaskResults<NetworkWeights>> {
+  return new Promise<TaskResults<NetworkWeights>>((resolve, reject) => {
+    const data: TrainingJob = { ...job, targets: Targets.from(job.targets).data() };
     const worker = new Worker(WORKER, { workerData: data, stdout: true, stderr: true });
     const abort = () => {
       void worker.terminate();
       reject(new CancelledError());
     };
     signal?.addEventListener('abort', abort, { once: true });
-    worker.once('message', (fit: CalibrationFit) => resolve(fit));
+    worker.on('message', (message: WorkerMessage) => {
+      if ('log' in message) log(message.log);
+      else resolve(message.done);
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       signal?.removeEventListener('abort', abort);
-      reject(new Error(`the calibration worker stopped (exit code ${code}) before it finished`));
+      reject(new Error(`the training worker stopped (exit code ${code}) before it finished`));
     });
   });
 }
 
-/** Fits the calibration of a job, in this thread (the worker's or the caller's): its targets made Targets again from their data. */
-export const calibrateJob = (rt: Runtime, job: CalibrationJob, signal?: AbortSignal): Promise<CalibrationFit> =>
-  fitCalibrationModel(rt, { counted: job.counted, targets: Targets.from(job.targets), hp: job.hp, signal });
+/**
+ * Trains tasks in this thread (the worker's or the caller's). A member needs the final model's
+ * vocabulary and vectors: `set` if given (the caller's), else fitted here from the same counts.
+ */
+export async function runTasks(
+  rt: Runtime,
+  job: Omit<TrainingJob, 'backend' | 'kernels' | 'targets'> & { targets: Targets },
+  o: { set?: TrainingSet; log?: Log; signal?: AbortSignal } = {},
+): Promise<TaskResults> {
+  const { counted, targets, hp, tasks } = job;
+  const { log = silentLog, signal } = o;
+  const out: TaskResults = { members: [], folds: [] };
+  let set = o.set;
+  let plan: ReturnType<typeof calibrationPlan> | undefined;
+  for (const task of tasks) {
+    if (task.kind === 'member') {
+      set ??= trainingSet({ counted, rows: Array.from({ length: targets.size }, (_, i) => i), targets, hp });
+      const net = await fitMember(rt, set, task.m, { hp, log, signal });
+      out.members.push({ m: task.m, net });
+    } else {
+      plan ??= calibrationPlan(targets, hp);
+      if ('skipped' in plan) throw new Error('a calibration fold of a run too small to calibrate');
+      out.folds.push({ f: task.f, logits: await fitCalibrationFold(rt, { counted, targets, hp, signal }, plan, task.f) });
+    }
+  }
+  return out;
+}
 
 /** Loads TensorFlow.js for training with the job's backend (in the worker). */
-export const runtimeOf = async (job: Pick<CalibrationJob, 'backend' | 'kernels'>): Promise<Runtime> => ({
+export const runtimeOf = async (job: Pick<TrainingJob, 'backend' | 'kernels'>): Promise<Runtime> => ({
   tf: await loadTf(job.backend, true),
   kernels: job.kernels,
 });

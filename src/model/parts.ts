@@ -3,10 +3,11 @@ import { silentLog, type Log } from '../base/log.js';
 import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Network } from '../nn/network.js';
+import type { SparseSource } from '../nn/sparse.js';
 import { trainNetwork } from '../nn/trainer.js';
 import type { Counted } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
-import { initialRows as initialRows_ } from '../text/vectors.js';
+import { initialRows as initialRows_, type InitialRows } from '../text/vectors.js';
 
 /** A vocabulary and the networks over it, fitted together on some of the counted reports. */
 export interface Parts {
@@ -31,41 +32,67 @@ export interface PartsJob {
  * first (its terms and weights from these rows only, by their labels), then hp.members networks
  * on the vectors it gives, each report weighted by its label weight (Targets.sampleWeights).
  */
-export async function fitParts(rt: Runtime, { counted, rows, targets: all, hp, log = silentLog, signal }: PartsJob): Promise<Parts> {
+export async function fitParts(rt: Runtime, job: PartsJob): Promise<Parts> {
+  const set = trainingSet(job);
+  const networks: Network[] = [];
+  for (let m = 0; m < job.hp.members; m++) networks.push(await fitMember(rt, set, m, job));
+  return { vectorizer: set.vectorizer, networks };
+}
+
+/** What the networks of fitParts train on: the vocabulary fitted on the rows, their vectors, targets and weights. */
+export interface TrainingSet {
+  vectorizer: Vectorizer;
+  x: SparseSource;
+  targets: Targets;
+  sampleWeight: Float32Array;
+  initialRows?: InitialRows;
+  started: number;
+}
+
+/** fitParts' vocabulary and vectors: the same whichever thread fits them (every choice is the data's and the seed's). */
+export function trainingSet({ counted, rows, targets: all, hp, log = silentLog }: PartsJob): TrainingSet {
   const started = performance.now();
   const targets = all.subset(rows);
-  const classes = targets.labels.length;
   const vectorizer = Vectorizer.fitCounted(counted, rows, hp, targets.y);
   // The vectors are made a batch at a time from the counted reports, never all kept: training on
   // 85,000 reports would otherwise hold 8 bytes a non-zero of each (about 800 MB) besides the counts.
   const x = vectorizer.countedSource(counted, rows);
-  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   const nnz = x.nnz;
   log(
-    `features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds()} s)`,
+    `features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds(started)} s)`,
   );
   const sampleWeight = targets.sampleWeights(hp.classWeightPower);
   // Pretrained term vectors (counted.pretrained) start the rows of the terms they cover.
   const initialRows =
     counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
-  const networks: Network[] = [];
-  for (let m = 0; m < hp.members; m++) {
-    const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
-      log(
-        `${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds()} s`,
-      );
-    networks.push(
-      await trainNetwork(
-        rt,
-        { x, targets, sampleWeight },
-        { vocabSize: vectorizer.size, hidden: hp.hidden, classes },
-        { ...hp, seed: memberSeed(hp.seed, m) },
-        { onEpoch, signal, initialRows },
-      ),
-    );
-  }
-  return { vectorizer, networks };
+  return { vectorizer, x, targets, sampleWeight, initialRows, started };
 }
+
+/**
+ * Network m of fitParts (m from 0 to hp.members - 1) on its training set: its own seed, so that
+ * the members can train in any order, in any thread, and come out the same.
+ */
+export async function fitMember(
+  rt: Runtime,
+  set: TrainingSet,
+  m: number,
+  { hp, log = silentLog, signal }: Pick<PartsJob, 'hp' | 'log' | 'signal'>,
+): Promise<Network> {
+  const { vectorizer, x, targets, sampleWeight, initialRows, started } = set;
+  const onEpoch = (r: { epoch: number; epochs: number; loss: number }) =>
+    log(
+      `${hp.members > 1 ? `network ${m + 1}/${hp.members}  ` : ''}epoch ${r.epoch}/${r.epochs}  loss ${r.loss.toFixed(4)}  ${seconds(started)} s`,
+    );
+  return trainNetwork(
+    rt,
+    { x, targets, sampleWeight },
+    { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length },
+    { ...hp, seed: memberSeed(hp.seed, m) },
+    { onEpoch, signal, initialRows },
+  );
+}
+
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 /**
  * The first network's logits (rows x classes) of counted reports `rows`, their vectors made a few

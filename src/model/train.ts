@@ -11,9 +11,10 @@ import { Targets } from '../base/targets.js';
 import { UNCALIBRATED } from './calibration.js';
 import { Classifier } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
-import { MIN_CALIBRATION_REPORTS } from './crossfit.js';
-import { calibrateInParallel } from './parallel.js';
-import { fitParts } from './parts.js';
+import { calibrationOf, calibrationPlan, MIN_CALIBRATION_REPORTS } from './crossfit.js';
+import { inWorker, runTasks, shareTasks, workerAvailable, type NetworkTask } from './parallel.js';
+import { trainingSet } from './parts.js';
+import { Network } from '../nn/network.js';
 import { trainingTargets, type Annotator } from './targets.js';
 import { lazyIndex, SimilarIndex } from './similar.js';
 import { labelSetTargets, operatingPoints, type LabelSetRules, type MultiLabelRecord } from './multilabel.js';
@@ -100,17 +101,35 @@ export async function trainClassifier(
   const started = performance.now();
   const counted = { ...countTerms(texts, hp), pretrained: o.pretrained };
   log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  // The calibration models (each trained on part of the data, scoring the rest) and the final
-  // model are independent: with two threads or more they train side by side.
-  const calibrating =
-    hp.calibrationFolds > 0
-      ? calibrateInParallel(rt, { counted, targets, hp, backend: o.backend, kernels: rt.kernels }, o.threads, o.signal)
-      : undefined;
-  // Should the final model fail or be cancelled, the calibration's own failure is not the news.
-  calibrating?.catch(() => {});
+  // The final model's members and the calibration's fold models (each trained on part of the
+  // data, scoring the rest) are independent networks: with two threads or more, a worker trains
+  // some of them beside this thread (parallel.ts).
   const all = Array.from(texts, (_, i) => i);
-  const { vectorizer, networks } = await fitParts(rt, { counted, rows: all, targets, hp, log, signal: o.signal });
-  const fitted = await calibrating;
+  const plan = hp.calibrationFolds > 0 ? calibrationPlan(targets, hp) : undefined;
+  const folds = plan && !('skipped' in plan) ? plan : undefined;
+  const tasks: NetworkTask[] = [
+    ...Array.from({ length: hp.members }, (_, m): NetworkTask => ({ kind: 'member', m })),
+    ...Array.from({ length: folds ? hp.calibrationFolds : 0 }, (_, f): NetworkTask => ({ kind: 'fold', f })),
+  ];
+  const heldOut = (f: number) => (folds ? folds.fold.reduce((k, g) => k + (g === f ? 1 : 0), 0) : 0);
+  const cost = (t: NetworkTask) => (t.kind === 'member' ? hp.epochs * texts.length : folds!.epochs * (texts.length - heldOut(t.f)));
+  const [mine, theirs] = workerAvailable(o.threads) ? shareTasks(tasks, cost) : [tasks, []];
+  const job = { counted, targets, hp };
+  const elsewhere = theirs.length
+    ? inWorker({ ...job, targets: targets.data(), backend: o.backend, kernels: rt.kernels, tasks: theirs }, log, o.signal)
+    : undefined;
+  // Should the final model fail or be cancelled, the worker's own failure is not the news.
+  elsewhere?.catch(() => {});
+  const set = trainingSet({ counted, rows: all, targets, hp, log });
+  const here = await runTasks(rt, { ...job, tasks: mine }, { set, log, signal: o.signal });
+  const there = elsewhere ? await elsewhere : { members: [], folds: [] };
+  const { vectorizer } = set;
+  const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };
+  const networks = [...here.members, ...there.members.map(({ m, net }) => ({ m, net: new Network(shape, net, rt.kernels) }))]
+    .sort((a, b) => a.m - b.m)
+    .map(({ net }) => net);
+  const foldLogits = [...here.folds, ...there.folds].sort((a, b) => a.f - b.f).map(({ logits }) => logits);
+  const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits));
   if (fitted) fitted.messages.forEach((m) => log(m));
   const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
   const coverage = vectorizer.coverageCounted(counted, all).sort();
