@@ -139,11 +139,23 @@ describe('the sparse layer kernels', () => {
     const batch = rows(rng, 20, vocab, 15);
     const want = sparseLayer(decoded, hidden, 'wasm');
     expect(lazy.bagRows(toRows(batch))).toEqual(want.bagRows(toRows(batch)));
-    // Only the rows used so far are decoded; the rest wait.
-    const used = new Set(batch.flatMap((r) => Array.from(r.indices)));
-    const decodedRows = lazy['pending'].decoded as Uint8Array;
-    for (let row = 0; row < vocab; row++) expect(decodedRows[row]).toBe(used.has(row) ? 1 : 0);
+    // Only the rows used so far are decoded, packed one after the other in the order of first use; the rest wait.
+    const order = [...new Set(batch.flatMap((r) => Array.from(r.indices)))];
+    const { slot, used } = lazy['pending'] as { slot: Int32Array; used: number };
+    expect(used).toBe(order.length);
+    for (let row = 0; row < vocab; row++) expect(slot[row]).toBe(order.indexOf(row));
+    const values = lazy['values'] as Float32Array;
+    order.forEach((row, s) =>
+      expect(Array.from(values.subarray(s * hidden, (s + 1) * hidden))).toEqual(
+        Array.from(decoded.subarray(row * hidden, (row + 1) * hidden)),
+      ),
+    );
     expect(lazy.bag(batch.slice(0, 3))).toEqual(want.bag(batch.slice(0, 3)));
+    // Later reports' rows, old and new, one at a time and in blocks.
+    const later = rows(rng, 12, vocab, 15);
+    expect(lazy.bag(later)).toEqual(want.bag(later));
+    expect(lazy.bagRows(toRows([...later, ...batch]))).toEqual(want.bagRows(toRows([...later, ...batch])));
+    expect(lazy['pending']).toBeDefined();
     // A batch with entries for a quarter of the rows decodes them all at once.
     const big = toRows(rows(rng, 60, vocab, 20));
     const again = sparseLayer(q, hidden, 'wasm');

@@ -42,10 +42,10 @@ export interface QuantizedWeights {
 /** The input weights a layer is made over: float32 values, or 8-bit ones decoded as used. */
 export type InputWeights = Float32Array | QuantizedWeights;
 
-/** Values start .. end of 8-bit quantized weights into `out` at the same places: q * scale + min, as float32 (TensorFlow.js's dequantization). */
-export function dequantize(q: QuantizedWeights, out: Float32Array, start: number, end: number): void {
+/** Values start .. end of 8-bit quantized weights into `out` from `to` (default: the same places): q * scale + min, as float32 (TensorFlow.js's dequantization). */
+export function dequantize(q: QuantizedWeights, out: Float32Array, start: number, end: number, to = start): void {
   const { bytes, scale, min } = q;
-  for (let i = start; i < end; i++) out[i] = bytes[i] * scale + min;
+  for (let i = start; i < end; i++) out[to + i - start] = bytes[i] * scale + min;
 }
 
 /** The number of values of input weights. */
@@ -118,10 +118,18 @@ const SHARERS = 16;
  * and reads the weights where they are. Shared memory never detaches, so views stay valid.
  */
 class WasmLayer implements SparseLayer {
-  /** The weights in the kernels' memory; of 8-bit weights, only the rows decoded so far (see weights). */
+  /**
+   * The weights in the kernels' memory. Of 8-bit weights not all decoded yet, the rows decoded so
+   * far, one after the other from the start in the order reports first used them (see pending).
+   */
   private readonly values: Float32Array;
-  /** Of 8-bit weights not all decoded yet: them, and which rows are (1). */
-  private pending?: { q: QuantizedWeights; decoded: Uint8Array };
+  /**
+   * Of 8-bit weights not all decoded yet: them, each row's slot in `values` (-1: not decoded), and
+   * the slots used. Packed rows touch a few pages of memory, not one per row: a process predicting
+   * a report uses about 800 rows of each member's 50,000, and a fresh page cost about 12
+   * microseconds on this machine (dequantize was 20 ms of a one-report run's profile).
+   */
+  private pending?: { q: QuantizedWeights; slot: Int32Array; used: number };
   private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
   private readonly capacity: number;
@@ -160,7 +168,7 @@ class WasmLayer implements SparseLayer {
     this.at = { idx, val, off, io };
     this.values = new Float32Array(buffer, 0, length);
     if (source instanceof Float32Array) this.values.set(source);
-    else if (owned) this.pending = { q: source as QuantizedWeights, decoded: new Uint8Array(vocab) };
+    else if (owned) this.pending = { q: source as QuantizedWeights, slot: new Int32Array(vocab).fill(-1), used: 0 };
     this.idx = new Int32Array(buffer, idx, this.capacity);
     this.val = new Float32Array(buffer, val, this.capacity);
     this.off = new Int32Array(buffer, off, MAX_ROWS + 1);
@@ -179,30 +187,38 @@ class WasmLayer implements SparseLayer {
   }
 
   /**
-   * Decodes the rows of terms indices[start .. end] not decoded yet. A batch with as many
-   * entries as a quarter of the rows (a file's, not a few reports') decodes them all at once:
-   * it would soon have touched most of them, and then looks no row up again.
+   * Copies the terms indices[start .. end] into the kernels' idx from `at`, as the rows the
+   * kernels read: the terms themselves once every row is decoded; before, their slots, each row
+   * not decoded yet decoded into the next slot. A batch with as many entries as a quarter of the
+   * rows (a file's, not a few reports') decodes them all at once: it would soon have touched most
+   * of them, and then looks no row up again. The kernels sum the same values in the same order.
    */
-  private decode(indices: Int32Array, start: number, end: number): void {
+  private place(indices: Int32Array, start: number, end: number, at: number): void {
     const p = this.pending;
-    if (!p) return;
-    const { decoded, q } = p;
-    if (4 * (end - start) >= decoded.length) return this.decodeAll();
+    if (p && 4 * (end - start) >= p.slot.length) this.decodeAll();
+    if (!this.pending) {
+      this.idx.set(indices.subarray(start, end), at);
+      return;
+    }
+    const { slot, q } = this.pending;
     const h = this.hidden;
+    const idx = this.idx;
     for (let k = start; k < end; k++) {
       const row = indices[k];
-      if (decoded[row] === 0) {
-        dequantize(q, this.values, row * h, (row + 1) * h);
-        decoded[row] = 1;
+      let s = slot[row];
+      if (s < 0) {
+        s = slot[row] = this.pending.used++;
+        dequantize(q, this.values, row * h, (row + 1) * h, s * h);
       }
+      idx[at + k - start] = s;
     }
   }
 
+  /** Decodes every row where it belongs (the slots' rows among them, over the slots). */
   private decodeAll(): void {
     const p = this.pending;
     if (!p) return;
-    const h = this.hidden;
-    for (let row = 0; row < p.decoded.length; row++) if (p.decoded[row] === 0) dequantize(p.q, this.values, row * h, (row + 1) * h);
+    dequantize(p.q, this.values, 0, this.values.length);
     this.pending = undefined;
   }
 
@@ -225,8 +241,7 @@ class WasmLayer implements SparseLayer {
       while (end < rows && end - start < MAX_ROWS && offsets[end + 1] - offsets[start] <= this.capacity) end++;
       const n = end - start;
       const base = offsets[start];
-      this.decode(indices, base, offsets[end]);
-      this.idx.set(indices.subarray(base, offsets[end]));
+      this.place(indices, base, offsets[end], 0);
       this.val.set(values.subarray(base, offsets[end]));
       for (let r = 0; r <= n; r++) this.off[r] = offsets[start + r] - base;
       this.forward(n);
@@ -258,9 +273,8 @@ class WasmLayer implements SparseLayer {
       let entries = 0;
       while (start + n < rows.length && n < MAX_ROWS && entries + rows[start + n].indices.length <= this.capacity) {
         const { indices, values } = rows[start + n];
-        this.decode(indices, 0, indices.length);
         this.off[n] = entries;
-        this.idx.set(indices, entries);
+        this.place(indices, 0, indices.length, entries);
         this.val.set(values, entries);
         entries += indices.length;
         n++;
