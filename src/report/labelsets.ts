@@ -99,7 +99,9 @@ export async function buildLabelSetReport(input: LabelSetReportInput): Promise<{
   ];
   const rows = labels.map((l) => ({ label: l, ...e.per_label[l] }));
   const perLabel = table(
-    'Each label at its threshold',
+    input.folds
+      ? "Each label, pooled over the folds (each fold's model at its own thresholds; the threshold shown is the last fold's)"
+      : 'Each label at its threshold',
     [
       { head: 'label', cell: (r) => h(r.label) },
       { head: 'precision', numeric: true, cell: (r) => fixed3(r.precision) },

@@ -196,7 +196,11 @@ async function cvLabelSets(
   lines.push(
     `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
   );
-  lines.push('', "pooled over the folds (every tested report's out-of-fold suggestion):", formatLabelSets(result.pooled).trimEnd());
+  lines.push(
+    '',
+    "pooled over the folds (every tested report's out-of-fold suggestion, each fold's model at its own thresholds; the threshold column is the last fold's):",
+    formatLabelSets(result.pooled).trimEnd(),
+  );
   if (o.json) writeResult(o.json, JSON.stringify({ ...result, hyperparameters: validateHyperparameters(given) }, null, 2) + '\n');
   if (o.predictions) {
     const labels = Object.keys(result.pooled.per_label);
