@@ -201,13 +201,24 @@ export type { Explanation, TermContribution };
  */
 export class Model {
   readonly #clf: Classifier;
+  /** Of a model made from artifacts (load, fromArtifacts): them, which decode to the same model again. */
+  readonly #source?: ModelArtifacts;
   /** What the model knows of how it was made. */
   readonly summary: Readonly<ModelSummary>;
 
   /** Use train, load or fromArtifacts. */
-  private constructor(clf: Classifier, summary: ModelSummary) {
+  private constructor(clf: Classifier, summary: ModelSummary, source?: ModelArtifacts) {
     this.#clf = clf;
     this.summary = summary;
+    this.#source = source;
+  }
+
+  /**
+   * @internal Artifacts that decode to this model, for a worker thread to load: those it was
+   * loaded from if any (encoding it again cost a prediction run's thread 0.45 s), else toArtifacts.
+   */
+  sourceArtifacts(): ModelArtifacts {
+    return this.#source ?? this.toArtifacts();
   }
 
   /**
@@ -220,8 +231,8 @@ export class Model {
   }
 
   /** @internal How train, load and fromArtifacts make a Model (stripped from the published declarations). */
-  static of(clf: Classifier, summary: ModelSummary): Model {
-    return new Model(clf, summary);
+  static of(clf: Classifier, summary: ModelSummary, source?: ModelArtifacts): Model {
+    return new Model(clf, summary, source);
   }
 
   /** The labels it answers with, sorted. */
@@ -558,7 +569,7 @@ export async function fromArtifactsSharing(
   // Prediction runs in the WebAssembly kernels and plain loops: TensorFlow.js is not loaded.
   const { kernels } = checkRuntime(options);
   const clf = decode(artifacts, source, kernels, shared);
-  return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy });
+  return Model.of(clf, { ...clf.training, formatVersion: manifest.formatVersion, createdBy: manifest.createdBy }, { ...artifacts });
 }
 
 /** Texts, labels, ids and every annotator's labels (the first annotator's are `labels`) of labelled reports, checked. */

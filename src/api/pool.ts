@@ -176,7 +176,7 @@ export class PredictionPool {
     const generation: Generation = { threads: [], loaded: false };
     for (let i = 0; i < this.threads; i++) generation.threads.push(this.#spawn(version, generation));
     this.#generations.set(version, generation);
-    const artifacts = model.toArtifacts();
+    const artifacts = model.sourceArtifacts();
     const shared = model.sharedInputs();
     const loadArtifacts = (t: Thread) => this.#call(t, { type: 'loadArtifacts', id: 0, version, artifacts, shared }).then(() => {});
     for (const t of generation.threads) t.ready = loadArtifacts(t);
