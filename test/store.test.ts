@@ -25,7 +25,7 @@ const fit = (hp: Hyperparameters) =>
   trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
 const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) =>
   saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
-const loadModel = (dir: string) => fromArtifacts(readArtifacts(dir), dir);
+const loadModel = async (dir: string) => fromArtifacts(await readArtifacts(dir), dir);
 const aborted = () => {
   const a = new AbortController();
   a.abort();
@@ -42,7 +42,7 @@ describe('model store', () => {
   it('round-trips a float32 model exactly', async () => {
     const dir = join(tmp(), 'model');
     await saveModel(clf, dir, { createdBy: 'test' });
-    const back = loadModel(dir);
+    const back = await loadModel(dir);
     expect(back.labels).toEqual(clf.labels);
     expect(back.hp).toEqual(clf.hp);
     expect(back.calibration).toEqual(clf.calibration);
@@ -63,7 +63,7 @@ describe('model store', () => {
     const dir = join(tmp(), 'model');
     await saveModel(half, dir, { createdBy: 'test' });
     const a = clf.probabilities(probe);
-    const b = loadModel(dir).probabilities(probe);
+    const b = (await loadModel(dir)).probabilities(probe);
     a.forEach((p, i) => expect(Math.abs(p - b[i])).toBeLessThan(2e-3));
   });
 
@@ -82,7 +82,7 @@ describe('model store', () => {
       (w: { name: string }) => w.name === 'embedding',
     );
     expect(spec.quantization.dtype).toBe('uint8');
-    const back = loadModel(dir);
+    const back = await loadModel(dir);
     const original = clf.networks[0].weights.embedding;
     back.networks[0].weights.embedding.forEach((v, i) =>
       expect(Math.abs(v - original[i])).toBeLessThanOrEqual(spec.quantization.scale / 2 + 1e-6),
@@ -153,7 +153,7 @@ describe('model store', () => {
       'bias2.1',
       'idf',
     ]);
-    const back = loadModel(dir);
+    const back = await loadModel(dir);
     expect(back.networks).toHaveLength(2);
     expect(Array.from(back.probabilities(probe))).toEqual(Array.from(pair.probabilities(probe)));
   });
@@ -161,7 +161,7 @@ describe('model store', () => {
   it("stores the vocabulary's lookup tables: loaded, a model reads them and parses its terms only when they are asked for", async () => {
     const dir = join(tmp(), 'model');
     await saveModel(clf, dir, { createdBy: 'test' });
-    const artifacts = readArtifacts(dir);
+    const artifacts = await readArtifacts(dir);
     const { tables, vocabulary } = decodeTermTables(artifacts['lookup.bin'])!;
     expect(vocabulary).toBe(createHash('sha256').update(artifacts['vocabulary.json']).digest('hex'));
     // The stored tables are the ones built from the terms, array for array.
@@ -176,7 +176,7 @@ describe('model store', () => {
       ...tables.wordTerms.map((t, f) => [t, built.wordTerms[f]]),
     ])
       expect(Array.from(a)).toEqual(Array.from(b));
-    const back = loadModel(dir);
+    const back = await loadModel(dir);
     expect(back.vectorizer['termList']).toBeUndefined();
     expect(Array.from(back.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
     expect(back.vectorizer['termList']).toBeUndefined(); // predicting read no term
@@ -192,11 +192,11 @@ describe('model store', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'bugcat.json'), 'utf8'));
     const { 'lookup.bin': _, ...files } = manifest.files;
     writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, files }));
-    const older = loadModel(dir);
+    const older = await loadModel(dir);
     expect(older.vectorizer['tables']).toBeUndefined();
     expect(Array.from(older.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
     // Tables that say they were made from another vocabulary are not used.
-    const artifacts = readArtifacts(dir);
+    const artifacts = await readArtifacts(dir);
     const { tables } = decodeTermTables(toArtifacts(clf, 'test')['lookup.bin'])!;
     const other = encodeTermTables(tables, '0'.repeat(64));
     const withOther = { ...artifacts, 'lookup.bin': other };
@@ -226,7 +226,7 @@ describe('model store', () => {
     writeFileSync(join(dir, 'model.json'), modelJson);
     const files = { ...manifest.files, 'model.json': createHash('sha256').update(modelJson).digest('hex') };
     writeFileSync(join(dir, 'bugcat.json'), JSON.stringify({ ...manifest, formatVersion: 1, hyperparameters: older, files }));
-    const back = loadModel(dir);
+    const back = await loadModel(dir);
     expect(back.hp.members).toBe(1);
     expect(back.hp.select).toBe('frequency');
     expect(Array.from(back.probabilities(probe))).toEqual(Array.from(clf.probabilities(probe)));
@@ -238,7 +238,7 @@ describe('model store', () => {
     const w = readFileSync(join(dir, 'weights.bin'));
     w[10] ^= 0xff;
     writeFileSync(join(dir, 'weights.bin'), w);
-    expect(() => loadModel(dir)).toThrow(/weights\.bin does not match its checksum/);
+    await expect(loadModel(dir)).rejects.toThrow(/weights\.bin does not match its checksum/);
   });
 });
 

@@ -545,7 +545,7 @@ function labelSetColumns(reports: TrainingData): { texts: string[]; ids: readonl
 /** Loads a model from the folder a save wrote, checking its format version and every file's checksum first. */
 export async function load(dir: string, options: RuntimeOptions = {}): Promise<Model> {
   checkOptions('load', options, RUNTIME_OPTIONS);
-  return fromArtifacts(readArtifacts(dir), options, dir);
+  return fromArtifacts(await readArtifacts(dir), options, dir);
 }
 
 /** A model from its artifacts (toArtifacts, or the files of a model folder read as bytes), with the same checks as load. */

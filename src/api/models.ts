@@ -117,7 +117,7 @@ export class ModelSet {
   async loadDir(version: number, dir: string, shared?: SharedModel): Promise<ModelInfo> {
     const before = manifestChecksum(dir);
     const weights = shared && shared.checksum === before ? shared.weights : undefined;
-    const model = await fromArtifactsSharing(readArtifacts(dir), this.runtime, weights, dir);
+    const model = await fromArtifactsSharing(await readArtifacts(dir), this.runtime, weights, dir);
     const after = manifestChecksum(dir);
     if (before === undefined || before !== after) {
       throw new ModelError(`model ${dir} changed while it was being read`, {

@@ -49,7 +49,19 @@ interface WeightSpec {
   quantization?: { dtype: 'float16' } | { dtype: 'uint8'; scale: number; min: number };
 }
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+/**
+ * The SHA-256 (hex) of a file's bytes. The model reader (store.ts) hashes each file as its chunks
+ * arrive, while the next chunk is read, and records the digest of the bytes it returns here
+ * (knownDigest), so that the check at load does not read them again: a load's reading and hashing
+ * then overlap, the reading in libuv's threads.
+ */
+const sha256 = (data: Uint8Array) => digests.get(data) ?? createHash('sha256').update(data).digest('hex');
+const digests = new WeakMap<Uint8Array, string>();
+
+/** Records that `bytes` (which the caller made and will not change) hash to `digest`. */
+export function knownDigest(bytes: Uint8Array, digest: string): void {
+  digests.set(bytes, digest);
+}
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** The files of a model, in memory: what a save writes and a load reads. */

@@ -130,7 +130,7 @@ export async function activate(dir: string, candidate: string): Promise<ModelsSt
   adopt(dir, ACTIVE);
   adopt(dir, PREVIOUS);
   const before = modelsState(dir);
-  const artifacts = readArtifacts(candidate);
+  const artifacts = await readArtifacts(candidate);
   const folder = join(dir, VERSIONS, versionName(candidate));
   await saveArtifacts(artifacts, folder);
   point(dir, ACTIVE, folder);

@@ -2,23 +2,12 @@
  * The model directory: where a model's artifacts (artifacts.ts) go on disk. An atomic save,
  * and a load that reads the files the manifest lists and hands them to artifacts.ts's checks.
  */
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { open, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CancelledError, ModelError } from '../base/errors.js';
-import { listedFiles, readManifest } from './artifacts.js';
+import { knownDigest, listedFiles, readManifest } from './artifacts.js';
 import { MANIFEST, MODEL_FILES, type ModelArtifacts } from './format.js';
 
 /** True if `dir` holds a bugcat manifest (a model written by bugcat, whole or damaged). */
@@ -84,8 +73,13 @@ export async function saveArtifacts(
   }
 }
 
-/** The artifacts in a model folder: its manifest (format and version checked) and every file it lists. */
-export function readArtifacts(dir: string): ModelArtifacts {
+/**
+ * The artifacts in a model folder: its manifest (format and version checked) and every file it
+ * lists. The files are read at once, each in chunks in libuv's threads, and each chunk is hashed
+ * here while the next one is read: the checksums the load checks are computed as the bytes
+ * arrive (artifacts.ts's knownDigest), not in a second pass after the reading.
+ */
+export async function readArtifacts(dir: string): Promise<ModelArtifacts> {
   if (!existsSync(dir))
     throw new ModelError(`model ${dir} does not exist`, {
       code: 'MODEL_NOT_FOUND',
@@ -94,9 +88,9 @@ export function readArtifacts(dir: string): ModelArtifacts {
     });
   if (!statSync(dir).isDirectory())
     throw new ModelError(`model ${dir} is a file`, { code: 'MODEL_IS_FILE', advice: 'a model is the folder that a save wrote', path: dir });
-  const read = (name: string): Uint8Array => {
+  const read = async (name: string): Promise<Uint8Array> => {
     try {
-      return readFileSync(join(dir, name));
+      return await readHashed(join(dir, name));
     } catch {
       throw name === MANIFEST
         ? new ModelError(`${dir} is not a bugcat model (no ${MANIFEST})`, {
@@ -110,13 +104,45 @@ export function readArtifacts(dir: string): ModelArtifacts {
           });
     }
   };
-  const manifestBytes = read(MANIFEST);
+  const manifestBytes = await read(MANIFEST);
   const artifacts: Record<string, Uint8Array> = { [MANIFEST]: manifestBytes };
-  for (const name of listedFiles(readManifest(artifacts, dir))) {
-    // A manifest names only plain file names: never a path that leaves the folder.
+  const names = listedFiles(readManifest(artifacts, dir));
+  // A manifest names only plain file names: never a path that leaves the folder.
+  for (const name of names)
     if (name !== basename(name) || name === MANIFEST)
       throw new ModelError(`model ${dir} is damaged: its manifest lists "${name}"`, { code: 'MODEL_DAMAGED', advice: 'retrain it' });
-    artifacts[name] = read(name);
-  }
+  const files = await Promise.allSettled(names.map(read));
+  names.forEach((name, k) => {
+    const got = files[k];
+    if (got.status === 'rejected') throw got.reason;
+    artifacts[name] = got.value;
+  });
   return artifacts;
+}
+
+/** Bytes a read of a file asks for at most: the next is read while this one is hashed. */
+const CHUNK = 1 << 20;
+
+/** A file's bytes, read in chunks and hashed as they come (its digest recorded with knownDigest). */
+async function readHashed(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const bytes = Buffer.allocUnsafeSlow(size);
+    const hash = createHash('sha256');
+    let at = 0;
+    let next = size > 0 ? file.read(bytes, 0, Math.min(CHUNK, size), 0) : undefined;
+    while (next) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) throw new Error(`${path} is shorter than it was`);
+      const from = at;
+      at += bytesRead;
+      next = at < size ? file.read(bytes, at, Math.min(CHUNK, size - at), at) : undefined;
+      hash.update(bytes.subarray(from, at));
+    }
+    knownDigest(bytes, hash.digest('hex'));
+    return bytes;
+  } finally {
+    await file.close();
+  }
 }
