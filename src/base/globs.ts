@@ -1,5 +1,11 @@
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type Picomatch from 'picomatch';
 import { UsageError } from './errors.js';
+
+/** picomatch, required when a pattern is first read: a process that reads none (a prediction) does not load it. */
+const requireCjs = createRequire(import.meta.url);
+let loaded: typeof Picomatch | undefined;
+const picomatch = (): typeof Picomatch => (loaded ??= requireCjs('picomatch') as typeof Picomatch);
 
 /** How a pattern reads beside bash's rules. */
 export interface GlobOptions {
@@ -23,12 +29,12 @@ export function labelMatcher(patterns: readonly string[], options: GlobOptions =
   const opts = { bash: true, dot: true, nocase: options.nocase === true, literalBrackets: options.literalBrackets === true };
   for (const p of list) {
     try {
-      picomatch.makeRe(p, opts);
+      picomatch().makeRe(p, opts);
     } catch (err) {
       throw new UsageError(`label pattern ${JSON.stringify(p)} is not a glob pattern (${(err as Error).message})`);
     }
   }
-  return picomatch(list, opts);
+  return picomatch()(list, opts);
 }
 
 /** Patterns as given on a command line or in options: each value may hold several, separated by commas. */

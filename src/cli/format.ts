@@ -1,5 +1,12 @@
-import { stringify } from 'csv-stringify/sync';
+import { createRequire } from 'node:module';
+import type * as CsvStringify from 'csv-stringify/sync';
 import type { Evaluation, GroupCount, RecordLabelSet, RecordPrediction } from '../index.js';
+
+/** csv-stringify, required when CSV is first written: text, JSON and JSON Lines output do not load it. */
+const requireCjs = createRequire(import.meta.url);
+let csv: typeof CsvStringify | undefined;
+const stringify: typeof CsvStringify.stringify = (input, options) =>
+  (csv ??= requireCjs('csv-stringify/sync') as typeof CsvStringify).stringify(input, options);
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];

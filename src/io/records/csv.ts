@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { parse as parseStream } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse';
+import type * as CsvParseSync from 'csv-parse/sync';
 import { DataError } from '../../base/errors.js';
 import { lookUpColumns, type ColumnIndex, type Columns } from '../columns.js';
 import type { ReportRecord } from './record.js';
@@ -10,6 +11,15 @@ import type { ReportRecord } from './record.js';
  * column or the row number (1 = first report). Read whole (csvTable) or streamed (streamCsv), with
  * the same parser options, column lookup, records and errors.
  */
+
+/** csv-parse, required when a CSV is first read: a process that reads none (a report on stdin) does not load it. */
+const requireCjs = createRequire(import.meta.url);
+let csv: { parse: typeof CsvParseSync.parse; parseStream: typeof CsvParse.parse } | undefined;
+const csvParse = () =>
+  (csv ??= {
+    parse: (requireCjs('csv-parse/sync') as typeof CsvParseSync).parse,
+    parseStream: (requireCjs('csv-parse') as typeof CsvParse).parse,
+  });
 
 /** csv-parse's options, the same whole and streamed (a fresh object each time: the parser keeps what it is given). */
 const options = () => ({ bom: true, skip_empty_lines: true, relax_column_count: false });
@@ -36,7 +46,7 @@ export function csvTable(
   if (content.trim() === '') throw empty(source, `${columns.text},${columns.label ?? 'label'}`);
   let all: string[][];
   try {
-    all = parse(content, options()) as string[][];
+    all = csvParse().parse(content, options()) as string[][];
   } catch (err) {
     throw invalid(source, err, content);
   }
@@ -48,7 +58,7 @@ export function csvTable(
 
 /** A CSV's reports, streamed (its header names the text and id columns, as csvTable's). */
 export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: string, columns: Columns): AsyncGenerator<ReportRecord> {
-  const parser = parseStream(options());
+  const parser = csvParse().parseStream(options());
   const feed = (async () => {
     try {
       for await (const chunk of bytes) {

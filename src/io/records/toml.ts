@@ -1,4 +1,5 @@
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
+import type * as SmolToml from 'smol-toml';
 import { DataError } from '../../base/errors.js';
 import { issueLabels } from './labels.js';
 import type { ReportRecord } from './record.js';
@@ -11,6 +12,10 @@ import type { ReportRecord } from './record.js';
  * line, then each section given under its heading ("Description of problem:", "Steps to
  * reproduce:", "Additional information:"). Parsed with smol-toml (TOML 1.0, no dependencies).
  */
+
+/** smol-toml, required when a TOML file is first read: a process that reads none does not load it. */
+const requireCjs = createRequire(import.meta.url);
+let toml: typeof SmolToml | undefined;
 
 /** The template's sections, in the study's order, with the heading its text gives each. */
 const SECTIONS: readonly [string, string][] = [
@@ -26,9 +31,10 @@ const LEFT_OUT = 'n/a';
 export function tomlRecord(content: string, source: string, fallbackId: string): ReportRecord {
   let o: Record<string, unknown>;
   try {
-    o = parse(content);
+    toml ??= requireCjs('smol-toml') as typeof SmolToml;
+    o = toml.parse(content);
   } catch (err) {
-    const where = err instanceof TomlError ? ` (line ${err.line}, column ${err.column})` : '';
+    const where = toml && err instanceof toml.TomlError ? ` (line ${err.line}, column ${err.column})` : '';
     throw new DataError(`${source} is not valid TOML${where}: ${(err as Error).message.split('\n')[0]}`, {
       code: 'BAD_TOML',
       path: source,
