@@ -7,7 +7,8 @@
 //
 // Strategies: random; next (selectForLabelling's defaults: margin x density x (1 - similarity));
 // margin (uncertainty alone: diversity 0, density 0), to see whether uncertainty alone chases the
-// LLMs' noisy labels. For each chosen batch of the 17 categories the share whose two annotators
+// LLMs' noisy labels; diverse (--strategies ...,diverse: density 0, diversity kept), to see what the
+// density weight does. For each chosen batch of the 17 categories the share whose two annotators
 // (deepseek's `label`, gemma's `label_gemma`) disagree is printed: a strategy that picks reports the
 // LLMs disagree on learns from noisier labels.
 //
@@ -49,6 +50,7 @@ mkdirSync(cacheDir, { recursive: true });
 const STRATEGY = {
   next: {},
   margin: { diversity: 0, density: 0 },
+  diverse: { density: 0 },
 };
 for (const s of strategies)
   if (s !== 'random' && !STRATEGY[s]) throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}`);
