@@ -17,10 +17,14 @@
 // 200, then 100 at a time up to 500 (--active-sizes; the target is random's 1,000-label figures with at
 // most 500). Each step's result is cached in .bench/active/ (one JSON line per step), so a stopped run
 // resumes; --fresh ignores the cache.
+// The anchor, in the same run (scripts/anchor-active.py, with python3-sklearn; --no-anchor skips it): a
+// LinearSVC on word 1-2-grams with plain margin sampling against random choice, from the same first 50 of
+// the same seeds' orders, 50 at a time up to 1,000, scored on fold 0.
 //   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,margin]
-//     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR]
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+//     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR] [--no-anchor]
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scorePredictions, selectForLabelling, train } from 'bugcat';
 import { loadCorpus, shuffled, SHARED_DATA, taskRows } from './tasks.mjs';
@@ -56,6 +60,57 @@ for (const s of strategies)
   if (s !== 'random' && !STRATEGY[s]) throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}`);
 
 const say = (s) => process.stderr.write(`${s}\n`);
+
+/**
+ * The anchor's curves (scripts/anchor-active.py) on each task, from the same seeds' orders as
+ * bugcat's: random and margin sampling at 50 to 1,000 labels; the lines to print. The reports go to a
+ * temporary folder outside the project, removed at the end.
+ */
+const ANCHOR_MAX = 1000;
+function anchorLines() {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status !== 0)
+    return ['anchor: skipped (scikit-learn not installed: apt-get install -y python3-sklearn)'];
+  const out = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bugcat-anchor-active-'));
+  try {
+    for (const task of tasks) {
+      const rows = taskRows(corpus, task);
+      const pool = rows.filter((r) => r.fold !== '0').map(({ id, text, label }) => ({ id, text, label }));
+      const test = rows.filter((r) => r.fold === '0').map(({ id, text, label }) => ({ id, text, label }));
+      const anchorSizes = Array.from({ length: ANCHOR_MAX / step }, (_, i) => step * (i + 1));
+      const orders = Object.fromEntries(Array.from({ length: seeds }, (_, i) => [i + 1, shuffled(pool, i + 1).map((r) => r.id)]));
+      writeFileSync(join(dir, 'rows.json'), JSON.stringify({ pool, test, orders, sizes: anchorSizes, step }));
+      say(`anchor: ${task}, ${seeds} seeds, random and margin sampling to ${ANCHOR_MAX} labels ...`);
+      const r = spawnSync('/usr/bin/python3', [join(root, 'scripts', 'anchor-active.py'), join(dir, 'rows.json'), join(dir, 'out.json')], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      if (r.status !== 0) {
+        out.push(`anchor, ${task}: failed (exit ${r.status})`);
+        continue;
+      }
+      const a = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+      const curves = Object.values(a.seeds);
+      const cell = (strategy, n) => {
+        const xs = curves.map((c) => c[strategy][n]).filter(Boolean);
+        return xs.length ? `${fmt(mean(xs.map((x) => x[0])))} / ${fmt(mean(xs.map((x) => x[1])))}` : '-';
+      };
+      const top = Math.max(...anchorSizes);
+      const ra = mean(curves.map((c) => c.random[top][0]));
+      const rf = mean(curves.map((c) => c.random[top][1]));
+      const reach = (k, target) => anchorSizes.find((n) => mean(curves.map((c) => c.margin[n][k])) >= target);
+      out.push(
+        `anchor (${a.system}), ${task}, ${curves.length} seeds, accuracy / macro-F1 (mean over seeds):`,
+        ...[100, 200, 300, 500, 750, 1000]
+          .filter((n) => anchorSizes.includes(n))
+          .map((n) => `  ${String(n).padStart(4)} labels: random ${cell('random', n)} | margin ${cell('margin', n)}`),
+        `  anchor target (random at ${top}: ${fmt(ra)} / ${fmt(rf)}): margin reaches the accuracy with ${reach(0, ra) ?? `more than ${top}`} labels, the macro-F1 with ${reach(1, rf) ?? `more than ${top}`}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
 const fmt = (x, d = 3) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
@@ -213,6 +268,7 @@ for (const task of tasks) {
   }
 }
 process.stdout.write(lines.join('\n') + '\n');
+if (!argv.includes('--no-anchor')) process.stdout.write(anchorLines().join('\n') + '\n');
 say(
   `bench-active: done, load average ${loadavg()
     .map((x) => x.toFixed(2))
