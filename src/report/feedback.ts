@@ -7,7 +7,7 @@ import { VERSION, type Feedback } from '../index.js';
 import { CONFIG } from './charts/theme.js';
 import { percent } from './charts/format.js';
 import { escapeHtml as h, table } from './html.js';
-import { CONTENT_SECURITY_POLICY, figure, section, STYLE } from './page.js';
+import { figure, pageHead, section } from './page.js';
 import { render, type Chart } from './render.js';
 
 /** The measures, as the page names them, in order, with their colours (also told apart by position and the table). */
@@ -112,16 +112,7 @@ export async function feedbackPage(f: Feedback, ledger: string): Promise<{ html:
   const note = f.dry
     ? '<p class="note">A dry run (serve without --apply): "would apply" counts what the bot would have added; kept and removed count what people did on those issues.</p>'
     : '';
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="bugcat ${h(VERSION)}">
-<title>Feedback on the bot's labels (bugcat)</title>
-<style>${STYLE}</style>
-</head>
+  const html = `${pageHead("Feedback on the bot's labels (bugcat)")}
 <body>
 <main>
 <header>

@@ -10,7 +10,7 @@ import { fixed3 } from './charts/format.js';
 import { CONFIG, INK, LIGHT } from './charts/theme.js';
 import type { ModelCard } from './data.js';
 import { escapeHtml as h, table } from './html.js';
-import { CONTENT_SECURITY_POLICY } from './page.js';
+import { pageHead } from './page.js';
 import { render, type Chart } from './render.js';
 
 /** What a command hands the multi-label report. */
@@ -82,6 +82,23 @@ export function prSpec(e: LabelSetEvaluation, label: string): TopLevelSpec {
     ],
   };
 }
+
+/** The label-set page's style. */
+const LABEL_SET_STYLE = `
+body { font-family: system-ui, sans-serif; color: #1a1a1a; background: #f6f7f9; margin: 0; font-size: 15px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 48px; }
+section { background: white; border: 1px solid #dde1e6; border-radius: 6px; padding: 18px 22px; margin: 16px 0; }
+.figures { display: flex; flex-wrap: wrap; gap: 18px; }
+figure { margin: 0; } figure svg { display: block; max-width: 100%; height: auto; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; padding: 0; list-style: none; }
+.cards li { background: white; border: 1px solid #dde1e6; border-radius: 6px; padding: 10px 16px; min-width: 120px; }
+.cards .value { display: block; font-size: 22px; font-weight: 600; }
+table { border-collapse: collapse; font-size: 13.5px; margin: 8px 0; }
+caption { text-align: left; font-weight: 600; padding: 0 0 6px; }
+th, td { padding: 4px 9px; border-bottom: 1px solid #e3e6ea; text-align: left; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #555; font-size: 13px; }
+`;
 
 /** The page and its charts (one a label, named pr-<n>). */
 export async function buildLabelSetReport(input: LabelSetReportInput): Promise<{ html: string; charts: Chart[] }> {
@@ -186,29 +203,7 @@ export async function buildLabelSetReport(input: LabelSetReportInput): Promise<{
     : '';
   const figure = (ch: Chart) => `<figure>${ch.svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`;
   const date = (input.date ?? new Date()).toISOString().slice(0, 16).replace('T', ' ');
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(input.folds ? 'Cross-validation' : 'Evaluation')}: ${h(input.subject)}</title>
-<style>
-body { font-family: system-ui, sans-serif; color: #1a1a1a; background: #f6f7f9; margin: 0; font-size: 15px; }
-main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 48px; }
-section { background: white; border: 1px solid #dde1e6; border-radius: 6px; padding: 18px 22px; margin: 16px 0; }
-.figures { display: flex; flex-wrap: wrap; gap: 18px; }
-figure { margin: 0; } figure svg { display: block; max-width: 100%; height: auto; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; padding: 0; list-style: none; }
-.cards li { background: white; border: 1px solid #dde1e6; border-radius: 6px; padding: 10px 16px; min-width: 120px; }
-.cards .value { display: block; font-size: 22px; font-weight: 600; }
-table { border-collapse: collapse; font-size: 13.5px; margin: 8px 0; }
-caption { text-align: left; font-weight: 600; padding: 0 0 6px; }
-th, td { padding: 4px 9px; border-bottom: 1px solid #e3e6ea; text-align: left; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-.note { color: #555; font-size: 13px; }
-</style>
-</head>
+  const html = `${pageHead(`${h(input.folds ? 'Cross-validation' : 'Evaluation')}: ${h(input.subject)}`, LABEL_SET_STYLE)}
 <body><main>
 <header><h1>${h(input.folds ? 'Cross-validation' : 'Evaluation')}: ${h(input.subject)}</h1><p class="note">multi-label; made ${h(date)} UTC</p>
 <ul class="cards">${cards.map(([n, v]) => `<li><span class="value">${v}</span><span class="name">${h(n)}</span></li>`).join('')}</ul></header>

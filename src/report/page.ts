@@ -135,16 +135,7 @@ export function page(d: ReportData, charts: Record<ChartName, Chart>): string {
     ...(input.folds ? [['folds', 'folds']] : []),
     ['card', 'model card'],
   ];
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="bugcat ${h(VERSION)}">
-<title>${h(heading)} (bugcat)</title>
-<style>${STYLE}</style>
-</head>
+  return `${pageHead(`${h(heading)} (bugcat)`)}
 <body>
 <main>
 <header>
@@ -159,6 +150,23 @@ ${sections.filter(Boolean).join('\n')}
 </body>
 </html>
 `;
+}
+
+/**
+ * The start of every page bugcat writes, up to its body: the content security policy that lets
+ * nothing load, the generator, `titleHtml` (already escaped) and the page's style.
+ */
+export function pageHead(titleHtml: string, style: string = STYLE): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="bugcat ${h(VERSION)}">
+<title>${titleHtml}</title>
+<style>${style}</style>
+</head>`;
 }
 
 export function section(id: string, title: string, body: string): string {
