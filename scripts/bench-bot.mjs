@@ -246,34 +246,28 @@ for (const [i, issue] of replay.entries()) {
     await classified(issue, { action: 'open', labels: [] });
   }
   // The maintainer: removes what the issue does not finally carry, adds what is missing.
+  // Each change is made on the tracker and delivered as GitLab sends a label change.
+  const relabel = async (before, after) => {
+    tracker.setLabels(key(issue.iid), after);
+    await deliver(issue, {
+      action: 'update',
+      user: 'maintainer',
+      labels: after,
+      hours: 1,
+      changes: { labels: { previous: before.map((title) => ({ title })), current: after.map((title) => ({ title })) } },
+    });
+    return after;
+  };
   let now = tracker.labels(key(issue.iid));
   const wrong = now.filter((l) => !final.includes(l));
   if (wrong.length > 0) {
     const after = now.filter((l) => !wrong.includes(l));
-    tracker.setLabels(key(issue.iid), after);
+    // The tracker's call count when the person removed it (setting labels on the stand-in makes no call).
     for (const l of wrong) removedByPerson.set(`${issue.iid}|${l}`, tracker.calls.length);
-    await deliver(issue, {
-      action: 'update',
-      user: 'maintainer',
-      labels: after,
-      hours: 1,
-      changes: { labels: { previous: now.map((title) => ({ title })), current: after.map((title) => ({ title })) } },
-    });
-    now = after;
+    now = await relabel(now, after);
   }
   const missing = final.filter((l) => !now.includes(l));
-  if (missing.length > 0) {
-    const after = [...now, ...missing];
-    tracker.setLabels(key(issue.iid), after);
-    await deliver(issue, {
-      action: 'update',
-      user: 'maintainer',
-      labels: after,
-      hours: 1,
-      changes: { labels: { previous: now.map((title) => ({ title })), current: after.map((title) => ({ title })) } },
-    });
-    now = after;
-  }
+  if (missing.length > 0) now = await relabel(now, [...now, ...missing]);
   // ... then edits the issue once more: the bot classifies it again, and must not undo the maintainer.
   await classified(issue, {
     action: 'update',
