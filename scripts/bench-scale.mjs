@@ -5,7 +5,7 @@
 //     and peak RSS, --jobs 1 and --jobs 2, against `fasttext predict` of the same reports;
 //   - predict of the corpus x100 (~1 GB of CSV): it completes, within the same memory, at about
 //     the x18 run's time per report;
-//   - the physical floor: reading and parsing the same CSV with csv-parse and doing nothing else;
+//   - the physical floor: reading and parsing the same CSV with bugcat's reader and doing nothing else;
 //   - the same x18 predict with a model trained without character n-grams (--char-chars 0), the
 //     throughput setting: what the defaults' character n-grams cost in time (their accuracy is
 //     in npm run bench's fold-0 table and README's "At scale");
@@ -50,10 +50,11 @@ async function repeated(k, file) {
   return rows.length * k;
 }
 
-/** The floor: read and parse the CSV with csv-parse's stream API, nothing else. */
+/** The floor: read and parse the CSV with bugcat's own reader (the records a predict gets), nothing else. */
 function floor(file) {
-  const script = `import { createReadStream } from 'node:fs'; import { parse } from ${JSON.stringify(import.meta.resolve('csv-parse'))};
-let n = 0; for await (const r of createReadStream(${JSON.stringify(file)}).pipe(parse())) n++; console.log(n);`;
+  const reader = join(root, 'dist', 'io', 'records', 'csv.js');
+  const script = `import { createReadStream } from 'node:fs'; import { streamCsv } from ${JSON.stringify(reader)};
+let n = 0; for await (const r of streamCsv(createReadStream(${JSON.stringify(file)}), 'x.csv', { text: 'text', id: 'id' })) n++; console.log(n);`;
   writeFileSync(join(dir, 'floor.mjs'), script);
   return measure(process.execPath, [join(dir, 'floor.mjs')]);
 }

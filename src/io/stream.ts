@@ -17,7 +17,7 @@ import { formatOf, sniffFormat, type InputFormat } from './sniff.js';
 
 /**
  * Reports read as a stream, one record at a time, in input order, with memory that does not
- * grow with the input: CSV through csv-parse's stream API, JSON Lines line by line, folders
+ * grow with the input: CSV a piece at a time (records/csv-parser.ts), JSON Lines line by line, folders
  * file by file. (A JSON array is parsed whole: tracker exports in that form are page-sized.)
  * What readInputs does for a list, for inputs of any size, with the same record parsers (records/).
  */

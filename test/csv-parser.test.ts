@@ -1,0 +1,191 @@
+/**
+ * bugcat's CSV parser (src/io/records/csv-parser.ts) against csv-parse with the options bugcat
+ * used before it (bom, skip_empty_lines, no relaxed column count): the same records, or an error
+ * of the same kind, for a fuzzer's CSVs cut into pieces anywhere, for every CSV the project holds,
+ * and for the shared corpus beside the repository when it is there.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvParser, CsvSyntaxError, parseCsv } from '../src/io/records/csv-parser.js';
+import { streamCsv } from '../src/io/records/csv.js';
+import { ROOT } from './helpers.js';
+
+const SEED = 20261205;
+const CODES: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'QUOTE_NOT_CLOSED',
+  CSV_INVALID_CLOSING_QUOTE: 'INVALID_CLOSING_QUOTE',
+  INVALID_OPENING_QUOTE: 'INVALID_OPENING_QUOTE',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'INCONSISTENT_FIELDS',
+};
+
+type Outcome = { rows: string[][] } | { error: string };
+
+/** csv-parse's records, or its error's kind. */
+function reference(text: string): Outcome {
+  try {
+    return { rows: parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][] };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'none';
+    return { error: CODES[code] ?? code };
+  }
+}
+
+/** Ours, the text pushed in pieces cut at `cuts`. */
+function ours(text: string, cuts: readonly number[] = []): Outcome {
+  const parser = new CsvParser();
+  const rows: string[][] = [];
+  try {
+    let at = 0;
+    for (const cut of [...cuts].sort((a, b) => a - b)) {
+      parser.push(text.slice(at, Math.max(at, cut)), rows);
+      at = Math.max(at, cut);
+    }
+    parser.push(text.slice(at), rows);
+    parser.end(rows);
+    return { rows };
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    return { error: err.code };
+  }
+}
+
+/** A field, quoted or not (quoted if it must be), of characters that make CSV hard. */
+const field = fc
+  .tuple(fc.array(fc.constantFrom('a', 'b', ' ', 'é', '"', ',', '\n', '\r', '\r\n', '\u0000', '𝄞'), { maxLength: 6 }), fc.boolean())
+  .map(([chars, quote]) => {
+    const v = chars.join('');
+    return quote || /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  });
+
+/** A CSV: records of one width (now and then one of another), one line ending, empty lines, a BOM, then a few mutations. */
+const csv = fc
+  .record({
+    width: fc.integer({ min: 1, max: 4 }),
+    rows: fc.array(fc.tuple(fc.array(field, { minLength: 1, maxLength: 5 }), fc.boolean()), { minLength: 1, maxLength: 6 }),
+    ending: fc.constantFrom('\n', '\r\n', '\r'),
+    bom: fc.boolean(),
+    trailing: fc.boolean(),
+    mutations: fc.array(fc.tuple(fc.nat(), fc.constantFrom('"', ',', '\n', '\r', ' ', '\u0000', '')), { maxLength: 2 }),
+  })
+  .map(({ width, rows, ending, bom, trailing, mutations }) => {
+    let text =
+      (bom ? '\ufeff' : '') +
+      rows
+        .map(([fields, empty]) => fields.slice(0, fields.length > width ? width : fields.length).join(',') + (empty ? ending : ''))
+        .join(ending) +
+      (trailing ? ending : '');
+    for (const [at, insert] of mutations) {
+      const k = at % (text.length + 1);
+      text = insert === '' ? text.slice(0, k) + text.slice(k + 1) : text.slice(0, k) + insert + text.slice(k);
+    }
+    // A mutation may split a surrogate pair: the text as a reader decodes it (bytes never hold half a character).
+    return Buffer.from(text).toString();
+  });
+
+const cutsOf = (text: fc.Arbitrary<string>) =>
+  text.chain((t) => fc.tuple(fc.constant(t), fc.array(fc.integer({ min: 0, max: t.length }), { maxLength: 6 })));
+
+describe('the CSV parser gives what csv-parse gives', () => {
+  it('for CSVs a fuzzer makes, cut into pieces anywhere', () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(cutsOf(csv), ([text, cuts]) => {
+        const want = reference(text);
+        if ('rows' in want) valid++;
+        expect(ours(text, cuts)).toEqual(want);
+      }),
+      { seed: SEED, numRuns: 4000 },
+    );
+    expect(valid).toBeGreaterThan(1000); // the fuzzer tries valid CSVs as well as broken ones
+  });
+
+  it('for any string of the characters CSV gives meaning to', () => {
+    const chars = fc
+      .array(fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '\u0000', '\ufeff', 'é'), { maxLength: 24 })
+      .map((c) => c.join(''));
+    fc.assert(
+      fc.property(cutsOf(chars), ([text, cuts]) => {
+        expect(ours(text, cuts)).toEqual(reference(text));
+      }),
+      { seed: SEED, numRuns: 4000 },
+    );
+  });
+
+  it('for a quoted field far longer than the pieces it comes in, pushed a few characters at a time', () => {
+    const long = 'x"",\r\n'.repeat(40_000);
+    const text = `id,text\r\n1,"${long}"\r\n2,short\r\n`;
+    const cuts = Array.from({ length: 3000 }, (_, k) => k * 97);
+    const want = reference(text);
+    expect(ours(text, cuts)).toEqual(want);
+    expect(ours(text)).toEqual(want);
+    expect((want as { rows: string[][] }).rows[1][1]).toBe('x",\r\n'.repeat(40_000));
+  });
+
+  it('for every CSV the project holds, and the shared corpus beside it when it is there', () => {
+    const files = [...csvFiles(join(ROOT, 'test')), ...csvFiles(join(ROOT, 'data')), ...csvFiles(join(ROOT, '..', 'shared', 'data'))];
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      const text = new TextDecoder().decode(readFileSync(file));
+      const want = reference(text);
+      expect(ours(text), file).toEqual(want);
+      expect(
+        ours(
+          text,
+          Array.from({ length: 50 }, (_, k) => Math.floor((k * text.length) / 50)),
+        ),
+        file,
+      ).toEqual(want);
+    }
+  });
+
+  it('parseCsv is the parser over a whole text', () => {
+    expect(parseCsv('\ufeffid,text\n\n1,"a ""b"""\n2,x\r\n')).toEqual([
+      ['id', 'text'],
+      ['1', 'a "b"'],
+      ['2', 'x\r'],
+    ]);
+  });
+});
+
+describe('the line an error names', () => {
+  const lineOf = (text: string) => {
+    try {
+      parseCsv(text);
+    } catch (err) {
+      return `${(err as CsvSyntaxError).code} ${(err as CsvSyntaxError).line}`;
+    }
+    return 'no error';
+  };
+  it('is where the record starts, or where the stray quote is, counting line ends of either kind once', () => {
+    expect(lineOf('id,text\r\n1,"a\r\nb"\r\n2,"never closed\r\n3,x\r\n')).toBe('QUOTE_NOT_CLOSED 4');
+    expect(lineOf('id,text\n1,"a\nb"\n2\n')).toBe('INCONSISTENT_FIELDS 4');
+    expect(lineOf('id,text\r1,ok\r2,"x"y\r')).toBe('INVALID_CLOSING_QUOTE 3');
+    expect(lineOf('id,text\n\n\n1,he said "hi"\n')).toBe('INVALID_OPENING_QUOTE 4');
+  });
+
+  it('is the same streamed, where the records before the error still come', async () => {
+    const text = 'id,text\n1,one\n2,two\n3,"never closed\n4,x\n';
+    const bytes = Readable.from([Buffer.from(text.slice(0, 17)), Buffer.from(text.slice(17))]);
+    const got: string[] = [];
+    const read = async () => {
+      for await (const r of streamCsv(bytes, 'reports.csv', { text: 'text', id: 'id' })) got.push(r.id);
+    };
+    await expect(read()).rejects.toThrow(
+      'reports.csv is not valid CSV: a quoted field in the record that starts on line 4 is never closed',
+    );
+    expect(got).toEqual(['1', '2']);
+  });
+});
+
+function csvFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : csvFiles(path);
+    return name.endsWith('.csv') ? [path] : [];
+  });
+}
