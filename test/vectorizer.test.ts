@@ -38,6 +38,23 @@ describe('Vectorizer', () => {
     expect(Vectorizer.fit(docs, { ...cfg, maxFeatures: 3 }).terms).toEqual(['aa', 't:aa', 'bb']);
   });
 
+  it('keeps, of many terms tied on their count, the first by name: what sorting them all would keep', () => {
+    // Random reports of a few hundred words, most of them in two or three reports: every cut
+    // of the vocabulary falls inside a tie.
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const corpus = Array.from({ length: 60 }, () => Array.from({ length: 12 }, () => `w${Math.floor(rnd() * rnd() * 300)}`).join(' '));
+    const full = Vectorizer.fit(corpus, { ...cfg, maxFeatures: 100_000 });
+    const all = full.terms;
+    for (const max of [1, 7, 50, 123, all.length - 1]) {
+      const got = Vectorizer.fit(corpus, { ...cfg, maxFeatures: max }).terms;
+      expect(got).toEqual(all.slice(0, max));
+    }
+    // Ties, many: equal idf is equal document frequency.
+    expect(all.length).toBeGreaterThan(300);
+    expect(new Set(full.idf).size).toBeLessThan(30);
+  });
+
   it('gives an empty vector to a report with no known word', () => {
     const x = Vectorizer.fit(docs, cfg).transform('zz yy');
     expect(x.indices.length).toBe(0);

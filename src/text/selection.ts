@@ -26,7 +26,11 @@ export function classCounts(counted: Counted, rows: readonly number[], labels: I
   rows.forEach((r, d) => {
     const c = labels[d];
     perClass[c]++;
-    for (const id of counted.docs[r].ids) if (slot[id] >= 0) byTerm[slot[id] * classes + c]++;
+    const ids = counted.docs[r].ids;
+    for (let k = 0; k < ids.length; k++) {
+      const j = slot[ids[k]];
+      if (j >= 0) byTerm[j * classes + c]++;
+    }
   });
   return { classes, byTerm, perClass, n: rows.length };
 }

@@ -98,7 +98,10 @@ export class Vectorizer {
       throw new Error(`${nb ? 'nbWeight' : 'select chi2'} needs one label per training text`);
     const pre = counted.pretrained;
     const df = new Int32Array(counted.terms.length);
-    for (const r of rows) for (const id of counted.docs[r].ids) df[id]++;
+    for (const r of rows) {
+      const ids = counted.docs[r].ids;
+      for (let k = 0; k < ids.length; k++) df[ids[k]]++;
+    }
     const term = counted.terms;
     // Candidates: the counted terms (id >= 0), then the pretrained corpus's other terms (-1 - their index there).
     const candidates: number[] = [];
@@ -115,7 +118,7 @@ export class Vectorizer {
     }
     const n = rows.length + (pre?.docs ?? 0);
     const maxCount = hp.maxDf * n;
-    const kept: number[] = [];
+    let kept: number[] = [];
     for (let id = 0; id < term.length; id++) {
       const d = df[id] + (extra ? extra[id] : 0);
       if (d >= hp.minDf && d <= maxCount) kept.push(id);
@@ -130,7 +133,7 @@ export class Vectorizer {
       const score = new Map<number, number>();
       chi2(classCounts(counted, rows, labels!, counted_)).forEach((x, k) => score.set(counted_[k], x));
       kept.sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || total(b) - total(a) || byTerm(a, b));
-    } else kept.sort((a, b) => total(b) - total(a) || byTerm(a, b));
+    } else kept = mostFrequent(kept, total, byTerm, hp.maxFeatures);
     const top = kept.slice(0, hp.maxFeatures);
     const idf = Float32Array.from(top, (c) => Math.log((1 + n) / (1 + total(c))) + 1);
     const vectorizer = new Vectorizer(top.map(name), idf, featureConfig(hp));
@@ -331,4 +334,20 @@ function median(xs: Float32Array): number {
   if (xs.length === 0) return 0;
   const sorted = Float32Array.from(xs).sort();
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * The first `max` of `terms` in order of `total` (highest first), ties by `byName`: what sorting
+ * them all and keeping the first `max` gives, sorting only those. Most of a corpus's terms are
+ * rare and tie on their count, and comparing their strings was most of a vocabulary's fitting.
+ */
+function mostFrequent(terms: number[], total: (c: number) => number, byName: (a: number, b: number) => number, max: number): number[] {
+  const order = (a: number, b: number) => total(b) - total(a) || byName(a, b);
+  if (terms.length <= max) return terms.sort(order);
+  // The count of the max-th term: every term above it is in, and the first of those at it by name.
+  const totals = Int32Array.from(terms, total).sort();
+  const edge = totals[totals.length - max];
+  const above = terms.filter((c) => total(c) > edge).sort(order);
+  const at = terms.filter((c) => total(c) === edge).sort(byName);
+  return above.concat(at.slice(0, max - above.length));
 }
