@@ -175,3 +175,16 @@ describe('the sparse layer kernels', () => {
     expect(sparseLayer(new Float32Array(30), 3).constructor.name).toBe('JsLayer');
   });
 });
+
+describe('Rng.fillUniform', () => {
+  it('draws what the loop of next() draws, and leaves the stream where that loop leaves it', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const filled = a.fillUniform(new Float32Array(1000), 0.125);
+    const looped = Float32Array.from({ length: 1000 }, () => (b.next() * 2 - 1) * 0.125);
+    expect(filled).toEqual(looped);
+    expect(a.next()).toBe(b.next());
+    expect(Math.min(...filled)).toBeGreaterThanOrEqual(-0.125);
+    expect(Math.max(...filled)).toBeLessThan(0.125);
+  });
+});

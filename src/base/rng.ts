@@ -15,6 +15,24 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /**
+   * Fills `out` with values uniform in [-limit, limit): (next() * 2 - 1) * limit for each, in
+   * order, the same values as that loop. The generator's steps run here, on a local state (a
+   * network's initial weights are millions of draws).
+   */
+  fillUniform(out: Float32Array, limit: number): Float32Array {
+    let state = this.state;
+    for (let i = 0; i < out.length; i++) {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * limit;
+    }
+    this.state = state;
+    return out;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

@@ -11,7 +11,8 @@ import { dequantize } from '../nn/kernels.js';
 export function toUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
   let min = Infinity;
   let max = -Infinity;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v < min) min = v;
     if (v > max) max = v;
   }

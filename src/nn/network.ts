@@ -90,11 +90,7 @@ export class Network {
   /** Seeded initialisation: uniform embedding rows, Glorot-uniform output layer, zero biases. */
   static init(shape: NetworkShape, rng: Rng, kernels: KernelChoice = 'wasm'): Network {
     const { vocabSize, hidden, classes } = shape;
-    const uniform = (n: number, limit: number) => {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = (rng.next() * 2 - 1) * limit;
-      return out;
-    };
+    const uniform = (n: number, limit: number) => rng.fillUniform(new Float32Array(n), limit);
     return new Network(
       shape,
       {
