@@ -1,5 +1,6 @@
 /**
- * The entry point of training's worker thread (see parallel.ts): trains the networks it is given
+ * The entry point of training's worker thread (see parallel.ts): started with the run-time
+ * choices, it loads TensorFlow.js at once, then trains the networks its job gives it
  * (final members, calibration fold models), posts their progress lines as they come, then the
  * members' weights (copied out of the kernels' memory, and moved, not copied, to the caller)
  * and the fold models' logits. Loaded only as a worker.
@@ -7,26 +8,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Targets } from '../base/targets.js';
 import type { NetworkWeights } from '../nn/network.js';
-import { runTasks, runtimeOf, type TrainingJob, type WorkerMessage } from './parallel.js';
+import { runTasks, runtimeOf, type TrainingJob, type WorkerMessage, type WorkerSetup } from './parallel.js';
 
-const job = workerData as TrainingJob;
+const setup = workerData as WorkerSetup;
+// TensorFlow.js loads now, while the caller is still counting the reports; the job comes after.
+const runtime = runtimeOf(setup);
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-const results = await runTasks(
-  await runtimeOf(job),
-  { ...job, targets: Targets.from(job.targets) },
-  { log: (line) => post({ log: line }) },
-);
-const members = results.members.map(({ m, net }) => {
-  const w = net.weights;
-  const weights: NetworkWeights = {
-    embedding: w.embedding.slice(),
-    bias1: w.bias1.slice(),
-    dense: w.dense.slice(),
-    bias2: w.bias2.slice(),
-  };
-  return { m, net: weights };
-});
-post(
-  { done: { members, folds: results.folds } },
-  members.flatMap(({ net }) => [net.embedding, net.bias1, net.dense, net.bias2].map((a) => a.buffer as ArrayBuffer)),
-);
+parentPort!.once('message', (job: Omit<TrainingJob, keyof WorkerSetup>) => void train(job));
+
+async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {
+  const results = await runTasks(await runtime, { ...job, targets: Targets.from(job.targets) }, { log: (line) => post({ log: line }) });
+  const members = results.members.map(({ m, net }) => {
+    const w = net.weights;
+    const weights: NetworkWeights = {
+      embedding: w.embedding.slice(),
+      bias1: w.bias1.slice(),
+      dense: w.dense.slice(),
+      bias2: w.bias2.slice(),
+    };
+    return { m, net: weights };
+  });
+  post(
+    { done: { members, folds: results.folds } },
+    members.flatMap(({ net }) => [net.embedding, net.bias1, net.dense, net.bias2].map((a) => a.buffer as ArrayBuffer)),
+  );
+}

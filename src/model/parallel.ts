@@ -69,26 +69,52 @@ export function shareTasks(tasks: readonly NetworkTask[], cost: (t: NetworkTask)
   return threads;
 }
 
-/** Trains the job's tasks in a worker thread, its progress lines to `log`. */
-export function inWorker(job: TrainingJob, log: Log, signal?: AbortSignal): Promise<TaskResults<NetworkWeights>> {
-  return new Promise<TaskResults<NetworkWeights>>((resolve, reject) => {
-    const data: TrainingJob = { ...job, targets: Targets.from(job.targets).data() };
-    const worker = new Worker(WORKER, { workerData: data, stdout: true, stderr: true });
-    const abort = () => {
-      void worker.terminate();
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    worker.on('message', (message: WorkerMessage) => {
-      if ('log' in message) log(message.log);
-      else resolve(message.done);
+/** What a training worker is started with: the run-time choices, so that it loads TensorFlow.js before its job comes. */
+export type WorkerSetup = Pick<TrainingJob, 'backend' | 'kernels'>;
+
+/**
+ * A worker thread started before its job is ready: it loads its modules and TensorFlow.js (half a
+ * second) while this thread reads, groups and counts the reports, then trains the tasks `run`
+ * gives it, its progress lines to `log`. A worker given no job is stopped (`stop`), as it is
+ * when `signal` aborts.
+ */
+export class TrainingWorker {
+  private readonly worker: Worker;
+  private readonly results: Promise<TaskResults<NetworkWeights>>;
+
+  constructor(setup: WorkerSetup, log: Log, signal?: AbortSignal) {
+    this.worker = new Worker(WORKER, { workerData: setup, stdout: true, stderr: true });
+    const worker = this.worker;
+    this.results = new Promise<TaskResults<NetworkWeights>>((resolve, reject) => {
+      const abort = () => {
+        void worker.terminate();
+        reject(new CancelledError());
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      worker.on('message', (message: WorkerMessage) => {
+        if ('log' in message) log(message.log);
+        else resolve(message.done);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => {
+        signal?.removeEventListener('abort', abort);
+        reject(new Error(`the training worker stopped (exit code ${code}) before it finished`));
+      });
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      signal?.removeEventListener('abort', abort);
-      reject(new Error(`the training worker stopped (exit code ${code}) before it finished`));
-    });
-  });
+    // Until run is called nobody awaits the results: a worker stopped unused is not a failure.
+    this.results.catch(() => {});
+  }
+
+  /** Hands the worker its job (the counted reports, their targets, the hyperparameters, its tasks); resolves with what it trained. */
+  run(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<TaskResults<NetworkWeights>> {
+    this.worker.postMessage({ ...job, targets: Targets.from(job.targets).data() });
+    return this.results;
+  }
+
+  /** Stops the worker (unused, or no longer wanted). */
+  stop(): void {
+    void this.worker.terminate();
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { UNCALIBRATED } from './calibration.js';
 import { Classifier } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
 import { calibrationOf, calibrationPlan, MIN_CALIBRATION_REPORTS } from './crossfit.js';
-import { inWorker, runTasks, shareTasks, workerAvailable, type NetworkTask } from './parallel.js';
+import { runTasks, shareTasks, TrainingWorker, workerAvailable, type NetworkTask } from './parallel.js';
 import { trainingSet } from './parts.js';
 import { Network } from '../nn/network.js';
 import { trainingTargets, type Annotator } from './targets.js';
@@ -72,6 +72,28 @@ export async function trainClassifier(
   o: FitOptions,
 ): Promise<Classifier> {
   const { log } = o;
+  // A second thread, if there may be networks for it: it loads while this one counts (parallel.ts).
+  const worker =
+    workerAvailable(o.threads) && hp.members + hp.calibrationFolds > 1
+      ? new TrainingWorker({ backend: o.backend, kernels: rt.kernels }, log, o.signal)
+      : undefined;
+  try {
+    return await fitClassifier(rt, texts, labels, hp, o, worker);
+  } finally {
+    // Unused (no task for it), or the run failed: nothing waits for it any more.
+    worker?.stop();
+  }
+}
+
+async function fitClassifier(
+  rt: Runtime,
+  texts: readonly string[],
+  labels: readonly string[],
+  hp: Hyperparameters,
+  o: FitOptions,
+  worker: TrainingWorker | undefined,
+): Promise<Classifier> {
+  const { log } = o;
   const sets = o.labelSets && labelSetTargets(o.labelSets.lists, o.labelSets.rules, log);
   const made =
     sets?.targets ??
@@ -113,11 +135,9 @@ export async function trainClassifier(
   ];
   const heldOut = (f: number) => (folds ? folds.fold.reduce((k, g) => k + (g === f ? 1 : 0), 0) : 0);
   const cost = (t: NetworkTask) => (t.kind === 'member' ? hp.epochs * texts.length : folds!.epochs * (texts.length - heldOut(t.f)));
-  const [mine, theirs] = workerAvailable(o.threads) ? shareTasks(tasks, cost) : [tasks, []];
+  const [mine, theirs] = worker ? shareTasks(tasks, cost) : [tasks, []];
   const job = { counted, targets, hp };
-  const elsewhere = theirs.length
-    ? inWorker({ ...job, targets: targets.data(), backend: o.backend, kernels: rt.kernels, tasks: theirs }, log, o.signal)
-    : undefined;
+  const elsewhere = theirs.length ? worker!.run({ ...job, targets: targets.data(), tasks: theirs }) : undefined;
   // Should the final model fail or be cancelled, the worker's own failure is not the news.
   elsewhere?.catch(() => {});
   const set = trainingSet({ counted, rows: all, targets, hp, log });
