@@ -49,7 +49,7 @@ function ours(text: string, cuts: readonly number[] = []): Outcome {
     return { rows };
   } catch (err) {
     if (!(err instanceof CsvSyntaxError)) throw err;
-    return { error: err.code };
+    return { error: err.kind };
   }
 }
 
@@ -127,7 +127,7 @@ describe('the CSV parser gives what csv-parse gives', () => {
 
   it('for every CSV the project holds, and the shared corpus beside it when it is there', () => {
     const files = [...csvFiles(join(ROOT, 'test')), ...csvFiles(join(ROOT, 'data')), ...csvFiles(join(ROOT, '..', 'shared', 'data'))];
-    expect(files.length).toBeGreaterThan(3);
+    expect(files).toContain(join(ROOT, 'test', 'fixtures', 'reports.csv'));
     for (const file of files) {
       const text = new TextDecoder().decode(readFileSync(file));
       const want = reference(text);
@@ -156,7 +156,7 @@ describe('the line an error names', () => {
     try {
       parseCsv(text);
     } catch (err) {
-      return `${(err as CsvSyntaxError).code} ${(err as CsvSyntaxError).line}`;
+      return `${(err as CsvSyntaxError).kind} ${(err as CsvSyntaxError).line}`;
     }
     return 'no error';
   };

@@ -21,12 +21,12 @@
 /** What is wrong with a CSV, where: `line` is the record's first line, or the line of the stray quote. */
 export class CsvSyntaxError extends Error {
   constructor(
-    readonly code: 'QUOTE_NOT_CLOSED' | 'INVALID_CLOSING_QUOTE' | 'INVALID_OPENING_QUOTE' | 'INCONSISTENT_FIELDS',
+    readonly kind: 'QUOTE_NOT_CLOSED' | 'INVALID_CLOSING_QUOTE' | 'INVALID_OPENING_QUOTE' | 'INCONSISTENT_FIELDS',
     readonly line: number,
     /** Of INCONSISTENT_FIELDS: the record's fields, and the header's. */
     readonly fields?: { got: number; expected: number },
   ) {
-    super(`${code} at line ${line}`);
+    super(`${kind} at line ${line}`);
     this.name = 'CsvSyntaxError';
   }
 }

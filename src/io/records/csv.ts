@@ -89,7 +89,7 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
 /** What the parser found wrong, said with the line a person should look at. */
 export function csvProblem(err: unknown): string {
   if (!(err instanceof CsvSyntaxError)) return (err as Error).message;
-  switch (err.code) {
+  switch (err.kind) {
     case 'QUOTE_NOT_CLOSED':
       return `a quoted field in the record that starts on line ${err.line} is never closed`;
     case 'INCONSISTENT_FIELDS':
