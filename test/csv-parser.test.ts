@@ -181,6 +181,20 @@ describe('the line an error names', () => {
   });
 });
 
+describe('a CSV stream that fails to be read', () => {
+  it('ends, after the records read before, in a DataError naming the file', async () => {
+    const bytes = new Readable({ read() {} });
+    bytes.push(Buffer.from('id,text\n1,one\n2,two\n'));
+    setImmediate(() => bytes.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })));
+    const got: string[] = [];
+    const read = async () => {
+      for await (const r of streamCsv(bytes, 'reports.csv', { text: 'text', id: 'id' })) got.push(r.id);
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'UNREADABLE', message: 'reports.csv: cannot read it (EIO: i/o error, read)' });
+    expect(got).toEqual(['1', '2']);
+  });
+});
+
 function csvFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {

@@ -69,7 +69,7 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
       failure = err;
     }
   };
-  for await (const chunk of bytes as AsyncIterable<Buffer>) {
+  for await (const chunk of readable(bytes as AsyncIterable<Buffer>, source)) {
     feed(() => {
       for (let i = 0; i < chunk.length; i += DECODE) parser.push(decoder.decode(chunk.subarray(i, i + DECODE), { stream: true }), rows);
     });
@@ -84,6 +84,26 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
   if (failure) throw invalid(source, failure);
   if (at === undefined) throw empty(source, columns.text);
   if (n === 0) throw noReports(source);
+}
+
+/** The chunks of a byte stream; one that fails to be read (an I/O error mid-file) fails as a DataError naming the file. */
+async function* readable(bytes: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
+  const it = bytes[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (err instanceof DataError) throw err;
+        throw new DataError(`${source}: cannot read it (${(err as Error).message})`, { code: 'UNREADABLE', path: source });
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await it.return?.();
+  }
 }
 
 /** What the parser found wrong, said with the line a person should look at. */
