@@ -9,8 +9,9 @@
  *     other line-ending characters are part of the field they are in;
  *   - a line with nothing on it is skipped; every record has as many fields as the first;
  *   - a leading byte-order mark is dropped.
- * It is about ten times faster than csv-parse (which looks at a byte at a time): field ends are
- * found with indexOf and one regular expression over the decoded text. test/csv-parser.test.ts
+ * Field ends are found with indexOf and one regular expression over the decoded text, where
+ * csv-parse looks at a byte at a time: reading, decoding and parsing the corpus x18 (186 MB) took
+ * 0.66 s, against csv-parse's 3.0 s (2026-12-05, AMD EPYC). test/csv-parser.test.ts
  * holds it to csv-parse on a fuzzer's inputs, the fixtures and the shared corpus.
  *
  * Text is given in pieces (push), as it is read; complete records come out as they are found.
