@@ -54,19 +54,17 @@ export interface CalibrationData {
  * a confidence is then the estimated probability that the label is the true category.
  * Each calibration model sees (k-1)/k of the reports, and so ends less sure of itself than the
  * final model, which sees them all; it trains for calibrationEpochs(hp) to make up for that.
+ * A plan is how the reports are dealt into the folds and the epochs of their networks, or why
+ * there is no calibration.
  */
-export async function fitCalibrationModel(rt: Runtime, data: CalibrationData): Promise<CalibrationFit> {
-  const plan = calibrationPlan(data.targets, data.hp);
-  if ('skipped' in plan) return plan.skipped;
-  const logits: Float32Array[] = [];
-  for (let f = 0; f < data.hp.calibrationFolds; f++) logits.push(await fitCalibrationFold(rt, data, plan, f));
-  return calibrationOf(data.targets, data.hp, plan, logits);
-}
-
-/** How the reports are dealt into the calibration's folds, and the epochs of its networks; or why there is no calibration. */
 export type CalibrationPlan = { fold: Int32Array; epochs: number } | { skipped: CalibrationFit };
 
-/** The calibration's folds (seeded: the same in every thread), or the fit saying that the reports are too few. */
+/**
+ * The calibration's plan (see CalibrationPlan): how the reports are dealt into its folds (seeded:
+ * the same in every thread) and the epochs of its networks, or the fit saying that the reports
+ * are too few. Its fold networks are fitCalibrationFold's (trained in either of training's
+ * threads, model/parallel.ts), and the calibration is calibrationOf their logits.
+ */
 export function calibrationPlan(targets: Targets, hp: Hyperparameters): CalibrationPlan {
   const n = targets.size;
   const least = targets.kind === 'multi-label' ? MIN_LABEL_SET_REPORTS : MIN_CALIBRATION_REPORTS;
