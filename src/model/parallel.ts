@@ -20,7 +20,7 @@ import { loadTf, type Runtime } from '../nn/backend.js';
 import type { Backend, KernelChoice } from '../nn/choices.js';
 import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
-import { calibrationPlan, fitCalibrationFold } from './crossfit.js';
+import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
 import { fitMember, trainingSet, type TrainingSet } from './parts.js';
 
 /** One network of a training run: member m of the final model, or the calibration's fold f model. */
@@ -119,18 +119,20 @@ export class TrainingWorker {
 
 /**
  * Trains tasks in this thread (the worker's or the caller's). A member needs the final model's
- * vocabulary and vectors: `set` if given (the caller's), else fitted here from the same counts.
+ * vocabulary and vectors: `set` if given (the caller's), else fitted here from the same counts;
+ * a fold model, the calibration's plan: `plan` if given (the caller's), else made here (seeded:
+ * the same).
  */
 export async function runTasks(
   rt: Runtime,
   job: Omit<TrainingJob, 'backend' | 'kernels' | 'targets'> & { targets: Targets },
-  o: { set?: TrainingSet; log?: Log; signal?: AbortSignal } = {},
+  o: { set?: TrainingSet; plan?: CalibrationPlan; log?: Log; signal?: AbortSignal } = {},
 ): Promise<TaskResults> {
   const { counted, targets, hp, tasks } = job;
   const { log = silentLog, signal } = o;
   const out: TaskResults = { members: [], folds: [] };
   let set = o.set;
-  let plan: ReturnType<typeof calibrationPlan> | undefined;
+  let plan = o.plan;
   for (const task of tasks) {
     if (task.kind === 'member') {
       set ??= trainingSet({ counted, rows: Array.from({ length: targets.size }, (_, i) => i), targets, hp });

@@ -141,7 +141,7 @@ async function fitClassifier(
   // Should the final model fail or be cancelled, the worker's own failure is not the news.
   elsewhere?.catch(() => {});
   const set = trainingSet({ counted, rows: all, targets, hp, log });
-  const here = await runTasks(rt, { ...job, tasks: mine }, { set, log, signal: o.signal });
+  const here = await runTasks(rt, { ...job, tasks: mine }, { set, plan, log, signal: o.signal });
   const there = elsewhere ? await elsewhere : { members: [], folds: [] };
   const { vectorizer } = set;
   const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };
