@@ -9,22 +9,19 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, type LedgerRecord } from '../src/index.js';
 import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
+import { deliveryRecord } from './ledger-records.js';
 
 const issue = (n: number) => ({ tracker: 'gitlab' as const, project: '9', issue: n });
-const delivery = (n: number, label: string, at: string, dry = false): LedgerRecord => ({
-  ...issue(n),
-  type: 'delivery',
-  id: `d${n}`,
-  at,
-  action: 'open',
-  text: `issue ${n}: the guest network stops after migration`,
-  labels: [],
-  model: 'm',
-  suggestions: [{ label, probability: 0.8 }],
-  apply: [label],
-  held: [],
-  dry,
-});
+const delivery = (n: number, label: string, at: string, dry = false): LedgerRecord =>
+  deliveryRecord({
+    ...issue(n),
+    id: `d${n}`,
+    at,
+    text: `issue ${n}: the guest network stops after migration`,
+    apply: [label],
+    suggestions: [{ label, probability: 0.8 }],
+    dry,
+  });
 const applied = (n: number, label: string, at: string): LedgerRecord => ({
   ...issue(n),
   type: 'applied',

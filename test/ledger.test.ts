@@ -12,22 +12,10 @@ import { decide, globMatcher, suggestionsOf, type BotPolicy } from '../src/serve
 import { nextPage, waitOf } from '../src/serve/tracker.js';
 import { gitlabEvent, githubEvent } from '../src/serve/issue-event.js';
 import { tmp } from './helpers.js';
+import { deliveryRecord } from './ledger-records.js';
 
 const ref = { tracker: 'gitlab', project: '1', issue: 5 } as const;
-const delivery = (id: string, apply: string[], at: string): LedgerRecord => ({
-  ...ref,
-  type: 'delivery',
-  id,
-  at,
-  action: 'open',
-  text: 'a report',
-  labels: [],
-  model: 'm',
-  suggestions: apply.map((label) => ({ label, probability: 0.9 })),
-  apply,
-  held: [],
-  dry: false,
-});
+const delivery = (id: string, apply: string[], at: string): LedgerRecord => deliveryRecord({ ...ref, id, at, text: 'a report', apply });
 
 describe('the ledger file', () => {
   it('keeps every appended record, skips a last line cut short, and starts the next record on its own line', () => {

@@ -11,6 +11,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bugcat, FAST, tmp } from './helpers.js';
+import { deliveryRecord } from './ledger-records.js';
 import { checksumOf, trainModel } from './serve-helpers.js';
 
 const TOPICS = {
@@ -40,22 +41,9 @@ function exportOf(rotate: boolean) {
 }
 
 const HEADER = { ledger: 'bugcat', version: 1 };
-const ref = (issue: number) => ({ tracker: 'gitlab', project: '7', issue });
-const delivery = (issue: number, text: string, happened: string, apply: string[] = []) => ({
-  type: 'delivery',
-  ...ref(issue),
-  id: `d${issue}-${happened}`,
-  at: happened,
-  happened,
-  action: 'open',
-  text,
-  labels: [],
-  model: 'm',
-  suggestions: apply.map((label) => ({ label, probability: 0.9 })),
-  apply,
-  held: [],
-  dry: false,
-});
+const ref = (issue: number) => ({ tracker: 'gitlab' as const, project: '7', issue });
+const delivery = (issue: number, text: string, happened: string, apply: string[] = []) =>
+  deliveryRecord({ ...ref(issue), id: `d${issue}-${happened}`, at: happened, happened, text, apply });
 const applied = (issue: number, happened: string, labels: string[]) => ({
   type: 'applied',
   ...ref(issue),
