@@ -54,7 +54,10 @@ class Thread {
   /** What ended the thread, if an error did. */
   error?: Error;
 
-  constructor(runtime: RuntimeOptions, onExit: (t: Thread, code: number) => void) {
+  /** What is told when the thread ends: its pool's handler once a pool has it (adopt). */
+  private onExit?: (t: Thread, code: number) => void;
+
+  constructor(readonly runtime: RuntimeOptions) {
     this.worker = new Worker(WORKER, { workerData: { runtime }, resourceLimits: LIMITS });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
@@ -67,7 +70,17 @@ class Thread {
     this.worker.on('error', (err) => {
       this.error = err;
     });
-    this.worker.on('exit', (code) => onExit(this, code));
+    this.worker.on('exit', (code) => {
+      if (this.onExit) this.onExit(this, code);
+      else if (spares.includes(this)) spares.splice(spares.indexOf(this), 1); // a spare that ended before any pool took it
+    });
+  }
+
+  /** The thread, now its pool's: `onExit` hears when it ends, and it keeps the process alive. */
+  adopt(onExit: (t: Thread, code: number) => void): this {
+    this.onExit = onExit;
+    this.worker.ref();
+    return this;
   }
 
   /** What ended the thread, in words. */
@@ -80,6 +93,15 @@ class Thread {
     return this.worker.terminate();
   }
 }
+
+/**
+ * Threads started before any pool needed them (PredictionPool.prestart), not yet taken by one.
+ * They load their modules meanwhile, and do not keep the process alive until a pool takes them.
+ */
+const spares: Thread[] = [];
+
+/** The runtime choices as one key: a spare serves a pool that asks for the same ones. */
+const runtimeKey = (r: RuntimeOptions): string => `${r.backend ?? 'auto'}|${r.kernels ?? 'wasm'}`;
 
 /** The threads that hold one model version, and how a thread that takes another's place loads it (with a restarting pool). */
 interface Generation {
@@ -112,6 +134,26 @@ export class PredictionPool {
   readonly #runtime: RuntimeOptions;
   #closed = false;
   #nextId = 1;
+
+  /**
+   * Starts `threads` prediction threads before a pool needs them, for a caller about to load a
+   * model and then predict much: the threads load their modules while it loads the model (on the
+   * x18 corpus, the worker of `predict --jobs 2` started about 0.9 s after the process did).
+   * The next pools with the same runtime choices take them (predictStream's among them, which
+   * then gives them batches at once); until then they do not keep the process alive.
+   */
+  static prestart(threads: number, runtime: RuntimeOptions = {}): void {
+    for (let i = 0; i < threads; i++) {
+      const t = new Thread(runtime);
+      t.worker.unref();
+      spares.push(t);
+    }
+  }
+
+  /** Threads prestarted with these runtime choices and not yet taken by a pool. */
+  static spares(runtime: RuntimeOptions = {}): number {
+    return spares.filter((s) => runtimeKey(s.runtime) === runtimeKey(runtime)).length;
+  }
 
   constructor(
     /** Threads that predict (0: the calling thread). */
@@ -258,7 +300,8 @@ export class PredictionPool {
 
   #spawn(version: number, generation: Generation): Thread {
     if (this.#closed) throw new Error('the prediction threads are closed');
-    const t = new Thread(this.#runtime, (t, code) => {
+    const at = spares.findIndex((s) => runtimeKey(s.runtime) === runtimeKey(this.#runtime));
+    const t = (at >= 0 ? spares.splice(at, 1)[0] : new Thread(this.#runtime)).adopt((t, code) => {
       this.#live.delete(t);
       this.#exited(t, code, version, generation);
     });

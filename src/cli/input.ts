@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   DataError,
   decodeReport,
@@ -73,6 +73,24 @@ export async function reportRecords(
     })(),
     showIds: false,
   };
+}
+
+/**
+ * The bytes of the files reportRecords would read (--data, --file, path arguments; a folder or
+ * stdin counts 0): what tells a command, before it loads its model, that its input is large.
+ */
+export function inputBytes(args: string[], o: InputOptions): number {
+  const paths = o.data !== undefined ? [o.data] : o.file?.length ? o.file : args;
+  let total = 0;
+  for (const path of paths) {
+    try {
+      const s = statSync(path);
+      if (s.isFile()) total += s.size;
+    } catch {
+      // not a file (a report given as text, stdin's '-'): reportRecords says what is wrong with it
+    }
+  }
+  return total;
 }
 
 /** The same reports (see reportRecords), gathered whole, for commands that take them at once. */

@@ -8,6 +8,7 @@ import {
   type RecordLabelSet,
   load,
   predictStream,
+  PredictionPool,
   writeStudyLayout,
   type Model,
   type ReportRecord,
@@ -17,7 +18,7 @@ import {
 } from '../../index.js';
 import { readFileSync } from 'node:fs';
 import { LabelSetWriter, PredictionWriter, type CascadeOutput, type Format, type IdentifiedPrediction } from '../format.js';
-import { reportRecords, type InputOptions } from '../input.js';
+import { inputBytes, reportRecords, type InputOptions } from '../input.js';
 import { backendOf, stderrLog } from '../options.js';
 import { DataError, UsageError } from '../../index.js';
 import { Progress } from '../progress.js';
@@ -46,6 +47,12 @@ interface PredictOptions extends InputOptions {
   llmRetries: number;
 }
 
+/**
+ * Input from this many bytes on (about 4,000 reports of 2 KB) is large: its prediction threads
+ * start before the model is loaded (PredictionPool.prestart), not after the first batches.
+ */
+const PRESTART_BYTES = 8 << 20;
+
 /** Share of a batch below the training reports' 5th coverage percentile that makes it look unlike the training data (4x the 5 % expected). */
 const UNLIKE_SHARE = 0.2;
 
@@ -57,6 +64,9 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const bytes: StreamProgress = { bytesRead: 0 };
   if (o.outDir) checkStudyDir(o.outDir, o.force);
   const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
+  const { jobs = availableParallelism() } = o;
+  // A large input: the threads that will predict it load their modules while this one loads the model.
+  if (jobs >= 2 && inputBytes(args, o) >= PRESTART_BYTES) PredictionPool.prestart(jobs - 1, backendOf());
   const model = await load(o.model, backendOf());
   if (model.kind === 'multi-label') return predictLabelSets(model, records, showIds, bytes, o);
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
@@ -80,7 +90,6 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const stats = { done: 0, failed: 0, empty: [] as string[], scored: 0, unlike: 0, inTraining: 0 };
   const floor = model.summary.coverage?.p05;
   await write(writer.start());
-  const { jobs = availableParallelism() } = o;
   const top = study ? Math.max(o.top, model.labels.length) : o.top;
   for await (const batch of predictStream(model, tee(records), {
     top,
