@@ -83,6 +83,30 @@ describe('the sparse layer kernels', () => {
     expect(Array.from(narrow)).toEqual(Array.from(firstHalf));
   });
 
+  it("at the default width (64) the update holds each row's gradients in registers, and makes the general kernel's updates to the bit", () => {
+    const rng = new Rng(65);
+    const vocab = 500;
+    const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
+    // A 128-wide layer runs the general kernel; its first 64 columns are w64, and their updates use only their own gradients.
+    const w128 = new Float32Array(vocab * 128);
+    for (let r = 0; r < vocab; r++) {
+      w128.set(w64.subarray(r * 64, (r + 1) * 64), r * 128);
+      for (let h = 64; h < 128; h++) w128[r * 128 + h] = rng.next() - 0.5;
+    }
+    const batch = rows(rng, 2100, vocab, 60);
+    const grad64 = Float32Array.from({ length: batch.length * 64 }, () => rng.next() - 0.5);
+    const grad128 = new Float32Array(batch.length * 128);
+    for (let b = 0; b < batch.length; b++) grad128.set(grad64.subarray(b * 64, (b + 1) * 64), b * 128);
+    const narrow = sparseLayer(w64, 64, 'wasm');
+    const wide = sparseLayer(w128, 128, 'wasm');
+    narrow.sgd(batch, grad64, 0.37);
+    wide.sgd(batch, grad128, 0.37);
+    const firstColumns = new Float32Array(vocab * 64);
+    for (let r = 0; r < vocab; r++) firstColumns.set(wide.weights.subarray(r * 128, r * 128 + 64), r * 64);
+    expect(Array.from(narrow.weights)).toEqual(Array.from(firstColumns));
+    expect(Array.from(narrow.weights)).not.toEqual(Array.from(w64));
+  });
+
   it.each([
     [64, 17],
     [8, 2],

@@ -105,6 +105,7 @@ interface Kernels {
   bag(emb: number, hidden: number, idx: number, val: number, off: number, n: number, out: number): void;
   bag64(emb: number, idx: number, val: number, off: number, n: number, out: number): void;
   sgd(emb: number, hidden: number, idx: number, val: number, off: number, n: number, grad: number, rate: number): void;
+  sgd64(emb: number, idx: number, val: number, off: number, n: number, grad: number, rate: number): void;
 }
 
 /** How many threads' scratch regions a layer's memory has room for besides its own (see WasmLayer). */
@@ -261,7 +262,9 @@ class WasmLayer implements SparseLayer {
     this.decodeAll();
     this.batches(rows, (start, n) => {
       this.io.set(dHidden.subarray(start * this.hidden, (start + n) * this.hidden));
-      this.k.sgd(0, this.hidden, this.at.idx, this.at.val, this.at.off, n, this.at.io, rate);
+      // sgd64 at the default width: the same updates, faster.
+      if (this.hidden === 64) this.k.sgd64(0, this.at.idx, this.at.val, this.at.off, n, this.at.io, rate);
+      else this.k.sgd(0, this.hidden, this.at.idx, this.at.val, this.at.off, n, this.at.io, rate);
     });
   }
 
