@@ -141,7 +141,7 @@ export type { ErrorCode, ErrorCodeInfo } from './base/codes.js';
 export { VERSION, SHIPPED_MODEL } from './base/version.js';
 
 /** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
-export { streamReports, streamReportBytes, predictStream } from './api/stream.js';
+export { streamReports, streamReportBytes, predictStream, prestartStream } from './api/stream.js';
 export type { RecordPrediction, RecordLabelSet, AnyRecordPrediction, StreamOptions, ReportRecord, StreamProgress } from './api/stream.js';
 /** Predicting in worker threads that share a model's weights: what predictStream and a service (bugcat serve) predict with. */
 export { PredictionPool, ThreadLostError } from './api/pool.js';

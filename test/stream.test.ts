@@ -121,22 +121,26 @@ describe('threads started before the model is loaded (PredictionPool.prestart)',
     const textsFile = join(tmp(), 'texts.json');
     writeFileSync(textsFile, JSON.stringify(all.slice(0, 1200).map((r) => r.text)));
     const script = `import { readFileSync } from 'node:fs';
-import { load, predictStream, PredictionPool } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};
+import { load, predictStream, prestartStream, PredictionPool } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};
 const texts = JSON.parse(readFileSync(${JSON.stringify(textsFile)}, 'utf8'));
 const model = await load(${JSON.stringify(model)});
-const answers = async (jobs) => {
+const answers = async (jobs, kernels) => {
   const out = [];
   const records = (async function* () { for (const [i, text] of texts.entries()) yield { id: String(i), text }; })();
-  for await (const batch of predictStream(model, records, { jobs, batchSize: 100 })) out.push(...batch.map((p) => JSON.stringify(p)));
+  for await (const batch of predictStream(model, records, { jobs, batchSize: 100, kernels })) out.push(...batch.map((p) => JSON.stringify(p)));
   return out;
 };
 const alone = await answers(1);
-PredictionPool.prestart(1, { kernels: 'js' });
-PredictionPool.prestart(1);
-console.log('before', PredictionPool.spares(), PredictionPool.spares({ kernels: 'js' }));
+prestartStream(2, { kernels: 'js' });
+prestartStream(2);
+console.log('before', PredictionPool.spares());
 const two = await answers(2);
 console.log('same', two.length, JSON.stringify(two) === JSON.stringify(alone));
-console.log('after', PredictionPool.spares(), PredictionPool.spares({ kernels: 'js' }));`;
+console.log('after', PredictionPool.spares());
+await answers(2, 'js');
+console.log('after js', PredictionPool.spares());
+prestartStream(2);
+console.log('left', PredictionPool.spares());`;
     // A file, not -e: worker threads inherit the program's flags, and --input-type is refused for a file.
     const file = join(tmp(), 'prestart.mjs');
     writeFileSync(file, script);
@@ -146,8 +150,8 @@ console.log('after', PredictionPool.spares(), PredictionPool.spares({ kernels: '
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    // The pool took the prestarted thread of its runtime choices and left the other, which did not keep the program from ending.
-    expect(out, err).toBe('before 1 1\nsame 1200 true\nafter 0 1\n');
+    // Each pool took the prestarted thread of its runtime choices (the default kernels', then the plain loops'); with one left unused, the program ended by itself.
+    expect(out, err).toBe('before 2\nsame 1200 true\nafter 1\nafter js 0\nleft 1\n');
     expect(code).toBe(0);
   }, 60_000);
 });

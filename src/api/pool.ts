@@ -26,16 +26,37 @@ export interface PoolOptions {
   onThreadLost?: (reason: string) => void;
   /** Hears what an operator should know (a thread that kept a lowered priority after loading). */
   onNotice?: (message: string) => void;
+  /**
+   * Each thread's young generation, in MB (default 4, a service's: see LIMITS). Threads that
+   * predict large batches back to back (predictStream's) do better with more.
+   */
+  youngGenerationMb?: number;
 }
 
 /**
- * The heap limits of a prediction thread, in MB. A small young generation: a thread loading a
- * model otherwise grows it to tens of MB, and keeps them (bench:serve: the peak resident memory
- * during a reload fell from about 350 to 240 MB), at no cost measurable in predictions per
+ * The heap limits of a prediction thread, in MB. A small young generation by default: a thread
+ * loading a model otherwise grows it to tens of MB, and keeps them (bench:serve: the peak resident
+ * memory during a reload fell from about 350 to 240 MB), at no cost measurable in predictions per
  * second. A bounded old generation (far above need) makes V8 grow it by steps of 1.3 to 2 times
  * its live data, not up to 4.
  */
 const LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 1024 };
+
+/** How a thread is started: its runtime choices and its young generation (MB). */
+interface ThreadSettings {
+  runtime: RuntimeOptions;
+  youngGenerationMb: number;
+}
+
+/** The settings as one key: a prestarted thread serves a pool that asks for the same ones. */
+const settingsKey = ({ runtime, youngGenerationMb }: ThreadSettings): string =>
+  `${runtime.backend ?? 'auto'}|${runtime.kernels ?? 'wasm'}|${youngGenerationMb}`;
+
+/** A pool's thread settings, from its options. */
+const settingsOf = (o: PoolOptions): ThreadSettings => ({
+  runtime: o.runtime ?? {},
+  youngGenerationMb: o.youngGenerationMb ?? LIMITS.maxYoungGenerationSizeMb,
+});
 const WORKER = new URL('./predict-worker.js', import.meta.url);
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
@@ -57,8 +78,11 @@ class Thread {
   /** What is told when the thread ends: its pool's handler once a pool has it (adopt). */
   private onExit?: (t: Thread, code: number) => void;
 
-  constructor(readonly runtime: RuntimeOptions) {
-    this.worker = new Worker(WORKER, { workerData: { runtime }, resourceLimits: LIMITS });
+  constructor(readonly settings: ThreadSettings) {
+    this.worker = new Worker(WORKER, {
+      workerData: { runtime: settings.runtime },
+      resourceLimits: { ...LIMITS, maxYoungGenerationSizeMb: settings.youngGenerationMb },
+    });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
@@ -100,9 +124,6 @@ class Thread {
  */
 const spares: Thread[] = [];
 
-/** The runtime choices as one key: a spare serves a pool that asks for the same ones. */
-const runtimeKey = (r: RuntimeOptions): string => `${r.backend ?? 'auto'}|${r.kernels ?? 'wasm'}`;
-
 /** The threads that hold one model version, and how a thread that takes another's place loads it (with a restarting pool). */
 interface Generation {
   threads: Thread[];
@@ -139,20 +160,23 @@ export class PredictionPool {
    * Starts `threads` prediction threads before a pool needs them, for a caller about to load a
    * model and then predict much: the threads load their modules while it loads the model (on the
    * x18 corpus, the worker of `predict --jobs 2` started about 0.9 s after the process did).
-   * The next pools with the same runtime choices take them (predictStream's among them, which
-   * then gives them batches at once); until then they do not keep the process alive.
+   * The next pools with the same runtime choices and young generation (`options`) take them
+   * (predictStream's among them, which then gives them batches at once: see prestartStream);
+   * until then they do not keep the process alive.
    */
-  static prestart(threads: number, runtime: RuntimeOptions = {}): void {
+  static prestart(threads: number, options: Pick<PoolOptions, 'runtime' | 'youngGenerationMb'> = {}): void {
     for (let i = 0; i < threads; i++) {
-      const t = new Thread(runtime);
+      const t = new Thread(settingsOf(options));
       t.worker.unref();
       spares.push(t);
     }
   }
 
-  /** Threads prestarted with these runtime choices and not yet taken by a pool. */
-  static spares(runtime: RuntimeOptions = {}): number {
-    return spares.filter((s) => runtimeKey(s.runtime) === runtimeKey(runtime)).length;
+  /** Threads prestarted with these settings (any, without) and not yet taken by a pool. */
+  static spares(options?: Pick<PoolOptions, 'runtime' | 'youngGenerationMb'>): number {
+    if (!options) return spares.length;
+    const key = settingsKey(settingsOf(options));
+    return spares.filter((s) => settingsKey(s.settings) === key).length;
   }
 
   constructor(
@@ -300,8 +324,9 @@ export class PredictionPool {
 
   #spawn(version: number, generation: Generation): Thread {
     if (this.#closed) throw new Error('the prediction threads are closed');
-    const at = spares.findIndex((s) => runtimeKey(s.runtime) === runtimeKey(this.#runtime));
-    const t = (at >= 0 ? spares.splice(at, 1)[0] : new Thread(this.#runtime)).adopt((t, code) => {
+    const settings = settingsOf(this.options);
+    const at = spares.findIndex((s) => settingsKey(s.settings) === settingsKey(settings));
+    const t = (at >= 0 ? spares.splice(at, 1)[0] : new Thread(settings)).adopt((t, code) => {
       this.#live.delete(t);
       this.#exited(t, code, version, generation);
     });

@@ -81,6 +81,22 @@ export function streamReportBytes(
 }
 
 const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
+/**
+ * The young generation of predictStream's threads, in MB (a service's have 4: pool.ts's LIMITS).
+ * They predict 512-report batches back to back; with 4 MB the x18 corpus's worker made 567
+ * scavenges, 845 ms of its 9 s. With 16: x0.95-0.96 the wall time of the whole predict (farm-bench,
+ * 2 x 5 pairs), peak resident memory about the same (254-261 MB); 32 gained no more, for 280 MB.
+ */
+const STREAM_YOUNG_MB = 16;
+
+/**
+ * Starts predictStream's threads for `jobs` (jobs - 1 of them) before the model is loaded, for a
+ * caller that knows its input is large: they load their modules meanwhile (PredictionPool.prestart),
+ * and predictStream gives them batches from the first.
+ */
+export function prestartStream(jobs: number, runtime: RuntimeOptions = {}): void {
+  if (jobs >= 2) PredictionPool.prestart(jobs - 1, { runtime, youngGenerationMb: STREAM_YOUNG_MB });
+}
 /** Batches predictStream answers in the calling thread before it starts any worker. */
 const BATCHES_BEFORE_WORKERS = 3;
 
@@ -106,7 +122,8 @@ export async function* predictStream(
   // thousand reports) never pays for starting workers, each of which loads the model (measured on
   // 1,141 reports: 0.9 s in this thread alone, 1.4 s with a worker started at the second batch).
   // Threads prestarted for a large input (PredictionPool.prestart) get batches from the first.
-  const before = jobs >= 2 && PredictionPool.spares(runtime) >= jobs - 1 ? 0 : BATCHES_BEFORE_WORKERS;
+  const before =
+    jobs >= 2 && PredictionPool.spares({ runtime, youngGenerationMb: STREAM_YOUNG_MB }) >= jobs - 1 ? 0 : BATCHES_BEFORE_WORKERS;
   for (let k = 0; k < before; k++) {
     const next = await batches.next();
     if (next.done) return;
@@ -122,7 +139,7 @@ export async function* predictStream(
   // jobs - 1 worker threads and this thread: a batch goes to a worker with fewer than two
   // batches in flight, else this thread predicts it (while the workers go on). On a 2-core
   // machine one worker and this thread, which also reads and writes, share the cores.
-  const pool = new PredictionPool(jobs - 1, { runtime });
+  const pool = new PredictionPool(jobs - 1, { runtime, youngGenerationMb: STREAM_YOUNG_MB });
   void pool.share(0, model);
   try {
     const pending: Promise<AnyRecordPrediction[]>[] = [];

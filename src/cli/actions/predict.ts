@@ -8,7 +8,7 @@ import {
   type RecordLabelSet,
   load,
   predictStream,
-  PredictionPool,
+  prestartStream,
   writeStudyLayout,
   type Model,
   type ReportRecord,
@@ -49,7 +49,7 @@ interface PredictOptions extends InputOptions {
 
 /**
  * Input from this many bytes on (about 4,000 reports of 2 KB) is large: its prediction threads
- * start before the model is loaded (PredictionPool.prestart), not after the first batches.
+ * start before the model is loaded (prestartStream), not after the first batches.
  */
 const PRESTART_BYTES = 8 << 20;
 
@@ -66,7 +66,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
   const { records, showIds } = await reportRecords(args, o, 'predict', bytes);
   const { jobs = availableParallelism() } = o;
   // A large input: the threads that will predict it load their modules while this one loads the model.
-  if (jobs >= 2 && inputBytes(args, o) >= PRESTART_BYTES) PredictionPool.prestart(jobs - 1, backendOf());
+  if (inputBytes(args, o) >= PRESTART_BYTES) prestartStream(jobs, backendOf());
   const model = await load(o.model, backendOf());
   if (model.kind === 'multi-label') return predictLabelSets(model, records, showIds, bytes, o);
   // --out-dir: every report in the study's layout, all labels ranked in its file; kept until the end (see the README).
