@@ -137,7 +137,7 @@ export async function trainNetwork(
         // for tensors to keep, and a Float32Array element by element (4,096 at the default sizes;
         // 0.4 s of a training run's profile, in tfjs-core's walkTensorContainer).
         let loss = 0;
-        let dHidden = new Float32Array(0);
+        let dHidden: Float32Array<ArrayBufferLike> = new Float32Array(0);
         tf.tidy(() => {
           const h = tf.tensor2d(pre, [ids.length, hidden]);
           const t = tf.tensor2d(target, [ids.length, classes]);
