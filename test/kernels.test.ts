@@ -131,6 +131,31 @@ describe('the sparse layer kernels', () => {
     expect(Array.from(denseHead(pre, w, { vocabSize: 0, hidden, classes }))).toEqual(Array.from(want));
   });
 
+  it.each([
+    ['sub', 'column second'],
+    ['sub', 'column first'],
+    ['mul', 'column second'],
+    ['mul', 'column first'],
+  ] as const)("TensorFlow.js's CPU %s with a [rows, 1] operand (%s) gives the backend's own results to the bit", async (op, order) => {
+    const { tf } = await runtime({ backend: 'cpu' }, true);
+    const rng = new Rng(op.length + order.length);
+    const rows = 64;
+    const cols = 17;
+    const wide = Float32Array.from({ length: rows * cols }, () => (rng.next() * 2 - 1) * 30);
+    const column = Float32Array.from({ length: rows }, () => (rng.next() * 2 - 1) * 30);
+    const f = op === 'sub' ? tf.sub : tf.mul;
+    const [got, want] = tf.tidy(() => {
+      const a = tf.tensor2d(wide, [rows, cols]);
+      const c = tf.tensor2d(column, [rows, 1]);
+      // The reference: the column repeated to the full shape, which the backend's kernel takes its own way.
+      const full = tf.tile(c, [1, cols]);
+      return order === 'column second' ? [f(a, c), f(a, full)] : [f(c, a), f(full, a)];
+    });
+    expect(got.shape).toEqual([rows, cols]);
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    tf.dispose([got, want]);
+  });
+
   it("a layer over another's shared weights reads them where they are, and sums the same; past its room, a copy", () => {
     const rng = new Rng(11);
     const { wasm } = layers(300, 8, rng);
