@@ -156,6 +156,25 @@ describe('the sparse layer kernels', () => {
     tf.dispose([got, want]);
   });
 
+  it.each([false, true])(
+    "TensorFlow.js's CPU sum of a matrix's rows (keepDims %s) gives the backend's own results to the bit",
+    async (keepDims) => {
+      const { tf } = await runtime({ backend: 'cpu' }, true);
+      const rng = new Rng(keepDims ? 2 : 3);
+      const rows = 64;
+      const cols = 17;
+      const values = Float32Array.from({ length: rows * cols }, () => (rng.next() * 2 - 1) * 30);
+      const [got, want] = tf.tidy(() => {
+        const x = tf.tensor2d(values, [rows, cols]);
+        // The reference: the transpose's rows (axis 1), which the backend sums its own way.
+        return [tf.sum(x, 0, keepDims), tf.sum(tf.transpose(x), 1, keepDims)];
+      });
+      expect(got.shape).toEqual(keepDims ? [1, cols] : [cols]);
+      expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+      tf.dispose([got, want]);
+    },
+  );
+
   it("a layer over another's shared weights reads them where they are, and sums the same; past its room, a copy", () => {
     const rng = new Rng(11);
     const { wasm } = layers(300, 8, rng);

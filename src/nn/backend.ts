@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs-core';
 import { BugcatError, UsageError } from '../base/errors.js';
-import { installColumnKernels } from './cpu-kernels.js';
+import { installFastKernels } from './cpu-kernels.js';
 import { BACKENDS, KERNEL_CHOICES, type Backend, type KernelChoice, type RuntimeOptions } from './choices.js';
 
 export type Tf = typeof TF;
@@ -60,7 +60,7 @@ export async function loadTf(backend: Backend = 'auto', training = false): Promi
   }
   if (name === 'cpu') {
     require('@tensorflow/tfjs-backend-cpu');
-    installColumnKernels(tf);
+    installFastKernels(tf);
   }
   if (current !== name) {
     if (!(await tf.setBackend(name))) await tf.setBackend('cpu');

@@ -1,14 +1,18 @@
 import type * as TF from '@tensorflow/tfjs-core';
 
 /**
- * A faster path for two of TensorFlow.js's CPU kernels (tfjs-backend-cpu), Sub and Multiply,
- * where one operand is a column ([rows, 1] against [rows, cols]): the shape logSoftmax gives them
- * (its forward pass subtracts each row's max and log-sum, its gradient multiplies by each row's
- * sum). The backend computes every element of such a broadcast through an index-to-location
- * conversion that allocates arrays (its `_loop_1`): 0.3 to 0.4 s a thread in a profile of
- * training on folds 1-4. Here each element is the same operation on the same two float32 values
- * (a - b, a * b, in JavaScript numbers, stored in a Float32Array as the backend stores them): the
- * same results to the bit. Any other case goes to the backend's own kernel.
+ * Faster paths for three of TensorFlow.js's CPU kernels (tfjs-backend-cpu) in the shapes a
+ * training batch gives them, where the backend's generic code converts every element's index to
+ * a location and back, allocating arrays each time:
+ *   - Sub and Multiply with one operand a column ([rows, 1] against [rows, cols]), as logSoftmax
+ *     gives them (its forward pass subtracts each row's max and log-sum, its gradient multiplies
+ *     by each row's sum): 0.3 to 0.4 s a thread in a profile of training on folds 1-4 (`_loop_1`);
+ *   - Sum of a matrix's rows (axis 0), as the gradients of the biases are reduced: the backend
+ *     transposes the matrix first, element by element (`transposeImpl`, 424 MB allocated on the
+ *     main thread of the same run).
+ * Each element is the same operation on the same float32 values, in the same order (a - b and
+ * a * b in JavaScript numbers; a sum from 0 down the rows), stored in a Float32Array as the
+ * backend stores it: the same results to the bit. Any other case goes to the backend's own kernel.
  */
 
 type Kernel = ReturnType<typeof TF.getKernel> & object;
@@ -18,23 +22,47 @@ type CpuBackend = {
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TF.TensorInfo;
 };
 
-const OPS: Record<string, (a: number, b: number) => number> = {
-  Sub: (a, b) => a - b,
-  Multiply: (a, b) => a * b,
+/** A fast path of a kernel: its result, or undefined where the backend's own kernel must answer. */
+type FastPath = (args: KernelArgs, tf: typeof TF) => TF.TensorInfo | undefined;
+
+const FAST: Record<string, FastPath> = {
+  Sub: (args) => columnCase(args, (a, b) => a - b),
+  Multiply: (args) => columnCase(args, (a, b) => a * b),
+  Sum: sumRows,
 };
 
 let installed = false;
 
-/** Puts the column fast path in front of the CPU backend's Sub and Multiply (once a process or thread). */
-export function installColumnKernels(tf: typeof TF): void {
+/** Puts the fast paths in front of the CPU backend's kernels (once a process or thread). */
+export function installFastKernels(tf: typeof TF): void {
   if (installed) return;
   installed = true;
-  for (const [name, op] of Object.entries(OPS)) {
+  for (const [name, fast] of Object.entries(FAST)) {
     const own = tf.getKernel(name, 'cpu');
     if (!own) continue;
     tf.unregisterKernel(name, 'cpu');
-    tf.registerKernel({ ...own, kernelFunc: (args: KernelArgs) => columnCase(args, op) ?? own.kernelFunc(args) });
+    tf.registerKernel({ ...own, kernelFunc: (args: KernelArgs) => fast(args, tf) ?? own.kernelFunc(args) });
   }
+}
+
+/** The sum of a [rows, cols] float32 tensor's rows (axis 0), as the backend sums: from 0, row after row; undefined for any other case. */
+function sumRows({ inputs, backend, attrs }: KernelArgs, tf: typeof TF): TF.TensorInfo | undefined {
+  const { x } = inputs as { x?: TF.TensorInfo };
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 2) return undefined;
+  const { axis, keepDims } = (attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+  if (axis === undefined || axis === null) return undefined; // every axis: the backend's own kernel
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  if (axes.length !== 1 || axes[0] !== 0) return undefined;
+  const [rows, cols] = x.shape;
+  const cpu = backend as unknown as CpuBackend;
+  const xv = cpu.data.get(x.dataId).values;
+  const out = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += xv[i * cols + j];
+    out[j] = sum;
+  }
+  return cpu.makeTensorInfo(keepDims ? [1, cols] : [cols], 'float32', out);
 }
 
 /** The result of `op` on a [rows, cols] float32 tensor and a [rows, 1] one (either order), or undefined for any other case. */
