@@ -413,12 +413,6 @@ export interface FieldTally {
   readonly counts: ArrayLike<number>;
 }
 
-/** A FieldTally being built. */
-export interface FieldCounts extends FieldTally {
-  ids: number[];
-  counts: number[];
-}
-
 /** A copy of a twice as long, the new half filled with `fill`. */
 function grownInt32(a: Int32Array, fill = 0): Int32Array<ArrayBuffer> {
   const b = new Int32Array(2 * a.length);

@@ -1,15 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { SparseRows, SparseSource, SparseVector } from '../nn/sparse.js';
-import {
-  CHARS,
-  countedCoverage,
-  countTerms,
-  FIELD_PREFIXES,
-  FieldCounter,
-  type Counted,
-  type FieldCounts,
-  type FieldTally,
-} from './counter.js';
+import { CHARS, countedCoverage, countTerms, FIELD_PREFIXES, FieldCounter, type Counted, type FieldTally } from './counter.js';
 import { featureConfig, type FeatureConfig } from './features.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
 import { TermIndex, type TermTables } from './termindex.js';
@@ -270,22 +261,34 @@ export class Vectorizer {
     return cached;
   }
 
-  /** The term counts of one counted report (by its index in counted.docs), in this vocabulary's positions, field by field. */
-  private countedFields(counted: Counted): (r: number) => FieldCounts[] {
+  /**
+   * The term counts of one counted report (by its index in counted.docs), in this vocabulary's
+   * positions, field by field. The fields are views of scratch memory kept by the function
+   * returned, valid until its next call: every caller weighs them at once (a training run made
+   * 274 MB of arrays for them on its main thread, one pair a field a report a vocabulary).
+   */
+  private countedFields(counted: Counted): (r: number) => FieldTally[] {
     const local = this.countedIds(counted);
+    let ids = new Int32Array(1 << 12);
+    let counts = new Int32Array(1 << 12);
     return (r: number) => {
-      const { ids, counts, fieldStarts } = counted.docs[r];
-      const fields: FieldCounts[] = [];
-      for (let f = 0; f + 1 < fieldStarts.length; f++) {
-        const field: FieldCounts = { ids: [], counts: [] };
-        for (let k = fieldStarts[f]; k < fieldStarts[f + 1]; k++) {
-          const j = local(ids[k]);
+      const doc = counted.docs[r];
+      if (doc.ids.length > ids.length) {
+        ids = new Int32Array(doc.ids.length);
+        counts = new Int32Array(doc.ids.length);
+      }
+      const fields: FieldTally[] = [];
+      let n = 0;
+      for (let f = 0; f + 1 < doc.fieldStarts.length; f++) {
+        const start = n;
+        for (let k = doc.fieldStarts[f]; k < doc.fieldStarts[f + 1]; k++) {
+          const j = local(doc.ids[k]);
           if (j >= 0) {
-            field.ids.push(j);
-            field.counts.push(counts[k]);
+            ids[n] = j;
+            counts[n++] = doc.counts[k];
           }
         }
-        fields.push(field);
+        fields.push({ ids: ids.subarray(start, n), counts: counts.subarray(start, n) });
       }
       return fields;
     };
