@@ -16,6 +16,21 @@ function rows(rng: Rng, n: number, vocab: number, nnz: number): SparseVector[] {
   });
 }
 
+/**
+ * Weights of a 64-wide layer (w64), and of a 128-wide one whose first 64 columns are them (w128):
+ * a 128-wide layer runs the general kernels, and each column's sums and updates are its own, so
+ * the 64-wide kernels (bag64, sgd64) must give what the first columns get.
+ */
+function insideWide(vocab: number, rng: Rng) {
+  const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
+  const w128 = new Float32Array(vocab * 128);
+  for (let r = 0; r < vocab; r++) {
+    w128.set(w64.subarray(r * 64, (r + 1) * 64), r * 128);
+    for (let h = 64; h < 128; h++) w128[r * 128 + h] = rng.next() - 0.5;
+  }
+  return { w64, w128 };
+}
+
 function layers(vocab: number, hidden: number, rng: Rng) {
   const weights = Float32Array.from({ length: vocab * hidden }, () => rng.next() - 0.5);
   return { weights, wasm: sparseLayer(weights, hidden, 'wasm'), js: sparseLayer(weights, hidden, 'js') };
@@ -68,13 +83,7 @@ describe('the sparse layer kernels', () => {
   it("at the default width (64) the forward pass holds its sums in registers, and gives the general kernel's sums to the bit", () => {
     const rng = new Rng(64);
     const vocab = 500;
-    const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
-    // A 128-wide layer runs the general kernel; its first 64 columns are w64, and each column's sums are its own.
-    const w128 = new Float32Array(vocab * 128);
-    for (let r = 0; r < vocab; r++) {
-      w128.set(w64.subarray(r * 64, (r + 1) * 64), r * 128);
-      for (let h = 64; h < 128; h++) w128[r * 128 + h] = rng.next() - 0.5;
-    }
+    const { w64, w128 } = insideWide(vocab, rng);
     const batch = toRows(rows(rng, 2100, vocab, 60));
     const narrow = sparseLayer(w64, 64, 'wasm').bagRows(batch);
     const wide = sparseLayer(w128, 128, 'wasm').bagRows(batch);
@@ -86,13 +95,8 @@ describe('the sparse layer kernels', () => {
   it("at the default width (64) the update holds each row's gradients in registers, and makes the general kernel's updates to the bit", () => {
     const rng = new Rng(65);
     const vocab = 500;
-    const w64 = Float32Array.from({ length: vocab * 64 }, () => rng.next() - 0.5);
-    // A 128-wide layer runs the general kernel; its first 64 columns are w64, and their updates use only their own gradients.
-    const w128 = new Float32Array(vocab * 128);
-    for (let r = 0; r < vocab; r++) {
-      w128.set(w64.subarray(r * 64, (r + 1) * 64), r * 128);
-      for (let h = 64; h < 128; h++) w128[r * 128 + h] = rng.next() - 0.5;
-    }
+    // The first 64 columns' updates use only their own gradients.
+    const { w64, w128 } = insideWide(vocab, rng);
     const batch = rows(rng, 2100, vocab, 60);
     const grad64 = Float32Array.from({ length: batch.length * 64 }, () => rng.next() - 0.5);
     const grad128 = new Float32Array(batch.length * 128);
