@@ -1,3 +1,13 @@
+/** mulberry32's step: each draw adds it to the state. */
+const STEP = 0x6d2b79f5;
+
+/** mulberry32's output for a state: uniform in [0, 1). */
+function output(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same stream on every machine. */
 export class Rng {
   private state: number;
@@ -8,11 +18,8 @@ export class Rng {
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.state = (this.state + STEP) >>> 0;
+    return output(this.state);
   }
 
   /**
@@ -23,11 +30,8 @@ export class Rng {
   fillUniform(out: Float32Array, limit: number): Float32Array {
     let state = this.state;
     for (let i = 0; i < out.length; i++) {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * limit;
+      state = (state + STEP) >>> 0;
+      out[i] = (output(state) * 2 - 1) * limit;
     }
     this.state = state;
     return out;
