@@ -152,7 +152,8 @@ export class PredictionPool {
   readonly #live = new Set<Thread>();
   /** The models, when the calling thread predicts (no threads). */
   readonly #local: ModelSet;
-  readonly #runtime: RuntimeOptions;
+  /** How this pool's threads are started (a prestarted thread with the same settings is taken instead). */
+  readonly #settings: ThreadSettings;
   #closed = false;
   #nextId = 1;
 
@@ -184,8 +185,8 @@ export class PredictionPool {
     readonly threads: number,
     private readonly options: PoolOptions = {},
   ) {
-    this.#runtime = options.runtime ?? {};
-    this.#local = new ModelSet(this.#runtime);
+    this.#settings = settingsOf(options);
+    this.#local = new ModelSet(this.#settings.runtime);
   }
 
   /**
@@ -324,9 +325,9 @@ export class PredictionPool {
 
   #spawn(version: number, generation: Generation): Thread {
     if (this.#closed) throw new Error('the prediction threads are closed');
-    const settings = settingsOf(this.options);
-    const at = spares.findIndex((s) => settingsKey(s.settings) === settingsKey(settings));
-    const t = (at >= 0 ? spares.splice(at, 1)[0] : new Thread(settings)).adopt((t, code) => {
+    const key = settingsKey(this.#settings);
+    const at = spares.findIndex((s) => settingsKey(s.settings) === key);
+    const t = (at >= 0 ? spares.splice(at, 1)[0] : new Thread(this.#settings)).adopt((t, code) => {
       this.#live.delete(t);
       this.#exited(t, code, version, generation);
     });

@@ -89,13 +89,16 @@ const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
  */
 const STREAM_YOUNG_MB = 16;
 
+/** The settings of predictStream's threads (PredictionPool's options): the runtime choices, and STREAM_YOUNG_MB. */
+const streamThreads = (runtime: RuntimeOptions) => ({ runtime, youngGenerationMb: STREAM_YOUNG_MB });
+
 /**
  * Starts predictStream's threads for `jobs` (jobs - 1 of them) before the model is loaded, for a
  * caller that knows its input is large: they load their modules meanwhile (PredictionPool.prestart),
  * and predictStream gives them batches from the first.
  */
 export function prestartStream(jobs: number, runtime: RuntimeOptions = {}): void {
-  if (jobs >= 2) PredictionPool.prestart(jobs - 1, { runtime, youngGenerationMb: STREAM_YOUNG_MB });
+  if (jobs >= 2) PredictionPool.prestart(jobs - 1, streamThreads(runtime));
 }
 /**
  * Batches a worker may hold, and the pipeline's depth a thread. With 2, the worker of the x18
@@ -129,8 +132,7 @@ export async function* predictStream(
   // thousand reports) never pays for starting workers, each of which loads the model (measured on
   // 1,141 reports: 0.9 s in this thread alone, 1.4 s with a worker started at the second batch).
   // Threads prestarted for a large input (PredictionPool.prestart) get batches from the first.
-  const before =
-    jobs >= 2 && PredictionPool.spares({ runtime, youngGenerationMb: STREAM_YOUNG_MB }) >= jobs - 1 ? 0 : BATCHES_BEFORE_WORKERS;
+  const before = jobs >= 2 && PredictionPool.spares(streamThreads(runtime)) >= jobs - 1 ? 0 : BATCHES_BEFORE_WORKERS;
   for (let k = 0; k < before; k++) {
     const next = await batches.next();
     if (next.done) return;
@@ -146,7 +148,7 @@ export async function* predictStream(
   // jobs - 1 worker threads and this thread: a batch goes to a worker with fewer than IN_FLIGHT
   // batches in flight, else this thread predicts it (while the workers go on). On a 2-core
   // machine one worker and this thread, which also reads and writes, share the cores.
-  const pool = new PredictionPool(jobs - 1, { runtime, youngGenerationMb: STREAM_YOUNG_MB });
+  const pool = new PredictionPool(jobs - 1, streamThreads(runtime));
   void pool.share(0, model);
   try {
     const pending: Promise<AnyRecordPrediction[]>[] = [];
