@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { serialize } from 'node:v8';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +149,52 @@ describe('the CSV parser gives what csv-parse gives', () => {
       ['1', 'a "b"'],
       ['2', 'x\r'],
     ]);
+  });
+});
+
+/** True if V8 holds the string two bytes a character (its serialization's tag, after any padding, is 'c'). */
+function wide(s: string): boolean {
+  const bytes = serialize(s);
+  let k = 2;
+  while (bytes[k] === 0) k++;
+  return bytes[k] === 0x63;
+}
+
+describe('fields of ASCII text are held one byte a character', () => {
+  // 40 reports of about 1 KB, every tenth with a character outside Latin-1: whole, pushed at
+  // once and in pieces, and streamed from bytes cut anywhere (within a character too).
+  const reports = Array.from({ length: 40 }, (_, k) => `${'word '.repeat(200)}${k % 10 === 3 ? '→ arrow' : 'plain'} ${k}`);
+  const text = `id,text\n${reports.map((r, k) => `${k},"${r}"`).join('\n')}\n`;
+  const check = (rows: string[][]) => {
+    expect(rows.map((r) => r[1])).toEqual(reports);
+    expect(rows.filter((r) => wide(r[1])).map((r) => r[0])).toEqual(['3', '13', '23', '33']);
+  };
+  it('after a report that is not, parsed whole or in pieces', () => {
+    expect(wide(text)).toBe(true);
+    check(parseCsv(text).slice(1));
+    const parser = new CsvParser();
+    const rows: string[][] = [];
+    for (let at = 0; at < text.length; at += 777) parser.push(text.slice(at, at + 777), rows);
+    parser.end(rows);
+    check(rows.slice(1));
+  });
+
+  it('streamed from bytes, whatever the chunks (a character cut in two, a stray byte)', async () => {
+    const bytes = Buffer.from(text);
+    const arrow = bytes.indexOf('→');
+    for (const cuts of [[arrow + 1], [arrow + 2, 5000], [1, 1000, 2000, 30_000]]) {
+      const chunks = [0, ...cuts].map((at, k, all) => bytes.subarray(at, all[k + 1]));
+      const got: string[][] = [];
+      for await (const r of streamCsv(Readable.from(chunks), 'reports.csv', { text: 'text', id: 'id' })) got.push([r.id, r.text]);
+      check(got);
+    }
+    // An invalid byte: decoded as U+FFFD where it is, the reports after it ASCII again.
+    const broken = Buffer.concat([Buffer.from('id,text\n1,a'), Buffer.from([0xc3]), Buffer.from(`\n2,${'b'.repeat(20)}\n`)]);
+    const got: string[] = [];
+    for await (const r of streamCsv(Readable.from([broken.subarray(0, 12), broken.subarray(12)]), 'x.csv', { text: 'text', id: 'id' }))
+      got.push(r.text);
+    expect(got).toEqual(['a\ufffd', 'b'.repeat(20)]);
+    expect(wide(got[1])).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { DataError } from '../../base/errors.js';
 import { lookUpColumns, type ColumnIndex, type Columns } from '../columns.js';
@@ -69,9 +70,16 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
       failure = err;
     }
   };
+  // Whether the bytes before were ASCII: then the decoder holds none of a character, and ASCII bytes decode to ASCII text.
+  let asciiBefore = true;
   for await (const chunk of readable(bytes as AsyncIterable<Buffer>, source)) {
     feed(() => {
-      for (let i = 0; i < chunk.length; i += DECODE) parser.push(decoder.decode(chunk.subarray(i, i + DECODE), { stream: true }), rows);
+      for (let i = 0; i < chunk.length; i += DECODE) {
+        const piece = chunk.subarray(i, i + DECODE);
+        const ascii = isAscii(piece);
+        parser.push(decoder.decode(piece, { stream: true }), rows, ascii && asciiBefore);
+        asciiBefore = ascii;
+      }
     });
     yield* records();
     if (failure) throw invalid(source, failure);
