@@ -68,10 +68,13 @@ describe('predict streams, on every core, with the same answers', () => {
     const lib = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });
     const batches: number[] = [];
     const ids: string[] = [];
-    for await (const batch of predictStream(lib, streamReports([big]), { batchSize: 100, jobs: 1 })) {
+    const progress = { bytesRead: 0 };
+    for await (const batch of predictStream(lib, streamReports([big], { progress }), { batchSize: 100, jobs: 1 })) {
       batches.push(batch.length);
       ids.push(...batch.map((p) => p.id));
     }
+    // The progress counts every byte of the file, once.
+    expect(progress).toEqual({ bytesRead: readFileSync(big).length, bytesTotal: readFileSync(big).length });
     expect(Math.max(...batches)).toBe(100);
     expect(ids).toHaveLength(rows.length * COPIES);
     expect(ids[rows.length]).toBe(`${rows[0].id}-1`);

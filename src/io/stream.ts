@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
@@ -107,21 +107,49 @@ async function* streamFile(
     }
     return;
   }
-  let stream: Readable;
+  let stream: Readable | undefined;
   try {
     if (!statSync(path).isFile()) throw new DataError(`${path} is not a file`, { code: 'IS_FOLDER', path });
-    stream = createReadStream(path);
+    // CSV reads each chunk whole before it asks for the next: one buffer serves them all.
+    if (kind !== 'csv') stream = createReadStream(path);
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`${path}: no such file; check the path`, { code: 'NOT_FOUND', path });
   }
-  if (progress) stream.on('data', (chunk) => (progress.bytesRead += chunk.length));
+  if (progress) stream?.on('data', (chunk) => (progress.bytesRead += chunk.length));
   try {
-    yield* streamKind(stream, kind, path, id, columns, log);
+    yield* stream ? streamKind(stream, kind, path, id, columns, log) : streamCsv(fileChunks(path, progress), path, columns);
   } catch (err) {
     yield parseFailed(err, id, inFolder, log);
   } finally {
-    stream.destroy();
+    stream?.destroy();
+  }
+}
+
+/** Bytes fileChunks reads at a time. */
+const CHUNK = 1 << 16;
+
+/**
+ * A file's bytes, a chunk at a time, read into one buffer: each chunk is valid until the next is
+ * asked for. A read stream allocates every chunk afresh, and fresh memory is dear where each new
+ * page costs about 10 microseconds (the machine the x18 corpus was measured on): streaming its
+ * 187 MB took 355 ms so, 48 ms into one buffer. Reads are synchronous, 64 KB at a time.
+ */
+async function* fileChunks(path: string, progress?: StreamProgress): AsyncGenerator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      // A turn of the event loop between chunks, as a read stream gives: the answers of
+      // prediction threads are messages, handled only then.
+      await new Promise(setImmediate);
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) return;
+      if (progress) progress.bytesRead += n;
+      yield buffer.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

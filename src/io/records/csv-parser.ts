@@ -96,12 +96,13 @@ export class CsvParser {
     }
     // Pieces that are ASCII are narrowed as they come (a slice of a wide text is wide), unless
     // the caller knows the text is narrow; the others are wide.
+    const whole = text.length <= PIECE;
     const nonAscii = ascii !== true && NON_ASCII.test(text);
     // In pieces: the text scanned at a time stays small, a string V8 makes without fresh memory.
     for (let i = 0; i < text.length; i += PIECE) {
-      let piece = text.length <= PIECE ? text : text.slice(i, i + PIECE);
+      let piece = whole ? text : text.slice(i, i + PIECE);
       if (ascii !== true) {
-        if (nonAscii && NON_ASCII.test(piece)) this.pendingWide = true;
+        if (nonAscii && (whole || NON_ASCII.test(piece))) this.pendingWide = true;
         else piece = narrow(piece);
       }
       this.pending.push(piece);

@@ -47,7 +47,11 @@ export function csvTable(
 const DECODE = 1 << 14;
 
 /** A CSV's reports, streamed (its header names the text and id columns, as csvTable's). */
-export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source: string, columns: Columns): AsyncGenerator<ReportRecord> {
+export async function* streamCsv(
+  bytes: Iterable<Buffer> | AsyncIterable<Buffer> | Readable,
+  source: string,
+  columns: Columns,
+): AsyncGenerator<ReportRecord> {
   const parser = new CsvParser();
   const decoder = new TextDecoder('utf-8');
   const rows: string[][] = [];
@@ -70,15 +74,16 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
       failure = err;
     }
   };
-  // Whether the bytes before were ASCII: then the decoder holds none of a character, and ASCII bytes decode to ASCII text.
-  let asciiBefore = true;
-  for await (const chunk of readable(bytes as AsyncIterable<Buffer>, source)) {
+  // Whether the byte before was ASCII: then the decoder holds no part of a character (it has
+  // decoded any sequence that byte ended, or replaced it with U+FFFD), and ASCII bytes decode to
+  // ASCII text, which the parser need not look at (see CsvParser.push).
+  let clean = true;
+  for await (const chunk of readable(bytes as Iterable<Buffer> | AsyncIterable<Buffer>, source)) {
     feed(() => {
       for (let i = 0; i < chunk.length; i += DECODE) {
         const piece = chunk.subarray(i, i + DECODE);
-        const ascii = isAscii(piece);
-        parser.push(decoder.decode(piece, { stream: true }), rows, ascii && asciiBefore);
-        asciiBefore = ascii;
+        parser.push(decoder.decode(piece, { stream: true }), rows, clean && isAscii(piece));
+        clean = piece.length === 0 || piece[piece.length - 1] < 0x80;
       }
     });
     yield* records();
@@ -95,8 +100,8 @@ export async function* streamCsv(bytes: AsyncIterable<Buffer> | Readable, source
 }
 
 /** The chunks of a byte stream; one that fails to be read (an I/O error mid-file) fails as a DataError naming the file. */
-async function* readable(bytes: AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
-  const it = bytes[Symbol.asyncIterator]();
+async function* readable(bytes: Iterable<Buffer> | AsyncIterable<Buffer>, source: string): AsyncGenerator<Buffer> {
+  const it = Symbol.asyncIterator in bytes ? bytes[Symbol.asyncIterator]() : bytes[Symbol.iterator]();
   try {
     for (;;) {
       let next: IteratorResult<Buffer>;
