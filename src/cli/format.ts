@@ -1,12 +1,5 @@
-import { createRequire } from 'node:module';
-import type * as CsvStringify from 'csv-stringify/sync';
 import type { Evaluation, GroupCount, RecordLabelSet, RecordPrediction } from '../index.js';
-
-/** csv-stringify, required when CSV is first written: text, JSON and JSON Lines output do not load it. */
-const requireCjs = createRequire(import.meta.url);
-let csv: typeof CsvStringify | undefined;
-const stringify: typeof CsvStringify.stringify = (input, options) =>
-  (csv ??= requireCjs('csv-stringify/sync') as typeof CsvStringify).stringify(input, options);
+import { csvRows } from './csv.js';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -94,7 +87,7 @@ export class PredictionWriter {
     if (this.format !== 'csv') return '';
     const extra = Array.from({ length: Math.max(0, this.top - 1) }, (_, k) => [`label_${k + 2}`, `confidence_${k + 2}`]).flat();
     const best = this.best ? ['best', 'best_confidence'] : [];
-    return stringify([
+    return csvRows([
       [
         'id',
         'label',
@@ -131,7 +124,7 @@ export class PredictionWriter {
           .join('');
         break;
       case 'csv':
-        out = stringify(
+        out = csvRows(
           preds.map((p) =>
             p.error !== undefined
               ? [p.id, '', '', '', ...Array.from({ length: (best ? 2 : 0) + 2 * Math.max(0, top - 1) }, () => ''), p.error, ...mark(p)]
@@ -182,7 +175,7 @@ export class LabelSetWriter {
 
   start(): string {
     if (this.format !== 'csv') return '';
-    return stringify([['id', 'labels', ...this.labels, 'error', ...(this.markTraining ? ['in_training'] : [])]]);
+    return csvRows([['id', 'labels', ...this.labels, 'error', ...(this.markTraining ? ['in_training'] : [])]]);
   }
 
   write(preds: readonly RecordLabelSet[]): string {
@@ -206,7 +199,7 @@ export class LabelSetWriter {
         out = preds.map((p, i) => `${this.count + i === 0 ? '[\n' : ',\n'}${indent(JSON.stringify(labelSetRecord(p), null, 2))}`).join('');
         break;
       case 'csv':
-        out = stringify(
+        out = csvRows(
           preds.map((p) => [
             p.id,
             p.error !== undefined ? '' : p.labels.join(';'),

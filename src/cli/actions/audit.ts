@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../csv.js';
 import {
   audit as runAudit,
   checkStudyDir,
@@ -176,7 +176,7 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
         e.issue ? 'true' : 'false',
         e.fold,
       ]);
-      process.stdout.write(stringify([header, ...rows]));
+      process.stdout.write(csvRows([header, ...rows]));
       break;
     }
     case 'jsonl':

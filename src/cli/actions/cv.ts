@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../csv.js';
 import {
   crossValidate,
   crossValidateLabelSets,
@@ -129,7 +129,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     ]);
     writeResult(
       o.predictions,
-      stringify([['id', 'given', ...others.map((a) => `given_${a.name}`), 'fold', 'label', 'confidence', ...ranks], ...rows]),
+      csvRows([['id', 'given', ...others.map((a) => `given_${a.name}`), 'fold', 'label', 'confidence', ...ranks], ...rows]),
     );
   }
   if (wantsReport(o)) {
@@ -212,7 +212,7 @@ async function cvLabelSets(
       p.labels.join(';'),
       ...labels.map((l) => (p.scores[l] ?? 0).toFixed(4)),
     ]);
-    writeResult(o.predictions, stringify([['id', 'given', 'fold', 'labels', ...labels], ...rows]));
+    writeResult(o.predictions, csvRows([['id', 'given', 'fold', 'labels', ...labels], ...rows]));
   }
   if (wantsReport(o)) {
     const { writeLabelSetReport } = await import('../report.js');

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../csv.js';
 import {
   checkStudyDir,
   load,
@@ -74,7 +74,7 @@ export function formatSelection(selection: Selection, format: NextOptions['forma
   const f4 = (x: number | null) => (x === null ? '' : x.toFixed(4));
   switch (format) {
     case 'csv':
-      return stringify([
+      return csvRows([
         ['id', 'text', 'label', 'guess', 'probability', 'rank', 'score', 'uncertainty', 'similarity'],
         ...rows.map((s) => [s.id, s.text, '', s.guess ?? '', f4(s.probability), s.rank, f4(s.score), f4(s.uncertainty), f4(s.similarity)]),
       ]);

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../csv.js';
 import { load, ModelError, type SimilarReport } from '../../index.js';
 import type { Format } from '../format.js';
 import { reportRecords, type InputOptions } from '../input.js';
@@ -34,9 +34,9 @@ function formatFound(f: Found, format: Format, showId: boolean, count: number): 
       return `${count === 0 ? '[\n' : ',\n'}${JSON.stringify(record, null, 2).replace(/^/gm, '  ')}`;
     }
     case 'csv':
-      if (f.error !== undefined) return stringify([[f.id, '', '', '', '', f.error]]);
-      if (f.similar!.length === 0) return stringify([[f.id, '', '', '', '', '']]);
-      return stringify(f.similar!.map((s, k) => [f.id, k + 1, s.id, s.labels.join(';'), s.similarity.toFixed(4), '']));
+      if (f.error !== undefined) return csvRows([[f.id, '', '', '', '', f.error]]);
+      if (f.similar!.length === 0) return csvRows([[f.id, '', '', '', '', '']]);
+      return csvRows(f.similar!.map((s, k) => [f.id, k + 1, s.id, s.labels.join(';'), s.similarity.toFixed(4), '']));
     case 'text': {
       const id = showId ? `${f.id}\t` : '';
       if (f.error !== undefined) return `${id}-\t-\terror: ${f.error.replace(/\s+/g, ' ')}\n`;
@@ -60,7 +60,7 @@ export async function similar(args: string[], o: SimilarFlags): Promise<void> {
       code: 'NO_INDEX',
       advice: 'retrain it with bugcat train --keep-index',
     });
-  if (o.format === 'csv') await write(stringify([['id', 'rank', 'similar_id', 'labels', 'similarity', 'error']]));
+  if (o.format === 'csv') await write(csvRows([['id', 'rank', 'similar_id', 'labels', 'similarity', 'error']]));
   let count = 0;
   let failed = 0;
   const empty: string[] = [];
