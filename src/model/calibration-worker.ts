@@ -2,13 +2,13 @@
  * The entry point of training's worker thread (see parallel.ts): started with the run-time
  * choices, it loads TensorFlow.js at once, then trains the networks its job gives it
  * (final members, calibration fold models), posts their progress lines as they come, then the
- * members' weights (copied out of the kernels' memory, and moved, not copied, to the caller)
+ * members' weights (their input weights where they are, in the kernels' shared memory; the rest
+ * copied out and moved, not copied, to the caller)
  * and the fold models' logits. Loaded only as a worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Targets } from '../base/targets.js';
-import type { NetworkWeights } from '../nn/network.js';
-import { runTasks, runtimeOf, type TrainingJob, type WorkerMessage, type WorkerSetup } from './parallel.js';
+import { runTasks, runtimeOf, type PostedWeights, type TrainingJob, type WorkerMessage, type WorkerSetup } from './parallel.js';
 
 const setup = workerData as WorkerSetup;
 // TensorFlow.js loads now, while the caller is still counting the reports; the job comes after.
@@ -20,11 +20,14 @@ async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {
   const results = await runTasks(await runtime, { ...job, targets: Targets.from(job.targets) }, { log: (line) => post({ log: line }) });
   const members = results.members.map(({ m, net }) => {
     const w = net.weights;
-    const weights: NetworkWeights = {
-      embedding: w.embedding.slice(),
+    // The input weights stay where they are (12.8 MB a member at the defaults): the caller reads them there.
+    const shared = net.input.share();
+    const weights: PostedWeights = {
+      embedding: shared ? new Float32Array(0) : w.embedding.slice(),
       bias1: w.bias1.slice(),
       dense: w.dense.slice(),
       bias2: w.bias2.slice(),
+      ...(shared ? { shared } : {}),
     };
     return { m, net: weights };
   });

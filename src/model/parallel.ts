@@ -18,6 +18,7 @@ import { silentLog, type Log } from '../base/log.js';
 import { Targets, type TargetsData } from '../base/targets.js';
 import { loadTf, type Runtime } from '../nn/backend.js';
 import type { Backend, KernelChoice } from '../nn/choices.js';
+import type { SharedWeights } from '../nn/kernels.js';
 import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
 import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
@@ -42,8 +43,15 @@ export interface TaskResults<N = Network> {
   folds: { f: number; logits: Float32Array }[];
 }
 
+/**
+ * A member's weights as the worker posts them: its input weights where they are (`shared`, the
+ * kernels' shared memory, not copied; `embedding` is then empty), or copied out where the
+ * kernels keep them in no shared memory.
+ */
+export type PostedWeights = NetworkWeights & { shared?: SharedWeights };
+
 /** What the worker posts: a line of progress, or its results. */
-export type WorkerMessage = { log: string } | { done: TaskResults<NetworkWeights> };
+export type WorkerMessage = { log: string } | { done: TaskResults<PostedWeights> };
 
 const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url));
 
@@ -80,12 +88,12 @@ export type WorkerSetup = Pick<TrainingJob, 'backend' | 'kernels'>;
  */
 export class TrainingWorker {
   private readonly worker: Worker;
-  private readonly results: Promise<TaskResults<NetworkWeights>>;
+  private readonly results: Promise<TaskResults<PostedWeights>>;
 
   constructor(setup: WorkerSetup, log: Log, signal?: AbortSignal) {
     this.worker = new Worker(WORKER, { workerData: setup, stdout: true, stderr: true });
     const worker = this.worker;
-    this.results = new Promise<TaskResults<NetworkWeights>>((resolve, reject) => {
+    this.results = new Promise<TaskResults<PostedWeights>>((resolve, reject) => {
       const abort = () => {
         void worker.terminate();
         reject(new CancelledError());
@@ -106,7 +114,7 @@ export class TrainingWorker {
   }
 
   /** Hands the worker its job (the counted reports, their targets, the hyperparameters, its tasks); resolves with what it trained. */
-  run(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<TaskResults<NetworkWeights>> {
+  run(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<TaskResults<PostedWeights>> {
     this.worker.postMessage({ ...job, targets: Targets.from(job.targets).data() });
     return this.results;
   }

@@ -145,7 +145,7 @@ async function fitClassifier(
   const there = elsewhere ? await elsewhere : { members: [], folds: [] };
   const { vectorizer } = set;
   const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };
-  const networks = [...here.members, ...there.members.map(({ m, net }) => ({ m, net: new Network(shape, net, rt.kernels) }))]
+  const networks = [...here.members, ...there.members.map(({ m, net }) => ({ m, net: new Network(shape, net, rt.kernels, net.shared) }))]
     .sort((a, b) => a.m - b.m)
     .map(({ net }) => net);
   const foldLogits = [...here.folds, ...there.folds].sort((a, b) => a.f - b.f).map(({ logits }) => logits);

@@ -90,17 +90,12 @@ export class Network {
   /** Seeded initialisation: uniform embedding rows, Glorot-uniform output layer, zero biases. */
   static init(shape: NetworkShape, rng: Rng, kernels: KernelChoice = 'wasm'): Network {
     const { vocabSize, hidden, classes } = shape;
-    const uniform = (n: number, limit: number) => rng.fillUniform(new Float32Array(n), limit);
-    return new Network(
-      shape,
-      {
-        embedding: uniform(vocabSize * hidden, 1 / Math.sqrt(hidden)),
-        bias1: new Float32Array(hidden),
-        dense: uniform(hidden * classes, Math.sqrt(6 / (hidden + classes))),
-        bias2: new Float32Array(classes),
-      },
-      kernels,
-    );
+    // The embedding is drawn first, in the input layer's own memory (FreshWeights), then the output layer.
+    const embedding = { count: vocabSize * hidden, fill: (values: Float32Array) => void rng.fillUniform(values, 1 / Math.sqrt(hidden)) };
+    const dense = new Float32Array(hidden * classes);
+    const net = new Network(shape, { embedding, bias1: new Float32Array(hidden), dense, bias2: new Float32Array(classes) }, kernels);
+    rng.fillUniform(dense, Math.sqrt(6 / (hidden + classes)));
+    return net;
   }
 
   /** Logits (n x classes, row-major) of reports, as sparse vectors or rows in one block. */
