@@ -45,6 +45,8 @@ export function csvTable(
 
 /** Bytes decoded at a time: small strings, which V8 makes without fresh memory (see csv-parser.ts's PIECE). */
 const DECODE = 1 << 14;
+/** Bytes decoded at a time of a piece that holds non-ASCII bytes. */
+const WIDE_DECODE = 1 << 11;
 
 /** A CSV's reports, streamed (its header names the text and id columns, as csvTable's). */
 export async function* streamCsv(
@@ -82,8 +84,14 @@ export async function* streamCsv(
     feed(() => {
       for (let i = 0; i < chunk.length; i += DECODE) {
         const piece = chunk.subarray(i, i + DECODE);
-        parser.push(decoder.decode(piece, { stream: true }), rows, clean && isAscii(piece));
-        clean = piece.length === 0 || piece[piece.length - 1] < 0x80;
+        // A piece that is not all ASCII goes in smaller ones: only those with a wide character
+        // make the parser's text wide (see CsvParser.push), and the records in them.
+        const step = isAscii(piece) ? DECODE : WIDE_DECODE;
+        for (let k = 0; k < piece.length; k += step) {
+          const part = step === DECODE ? piece : piece.subarray(k, k + step);
+          parser.push(decoder.decode(part, { stream: true }), rows, clean && (step === DECODE || isAscii(part)));
+          clean = part[part.length - 1] < 0x80;
+        }
       }
     });
     yield* records();
