@@ -264,14 +264,14 @@ export class CsvParser {
       const start = p;
       SPECIAL.lastIndex = p;
       for (;;) {
-        const m = SPECIAL.exec(s);
-        if (m === null) {
+        // test, not exec: no match array a field (the match is one character, before lastIndex).
+        if (!SPECIAL.test(s)) {
           if (!final) return null;
           fields.push(prefix + s.slice(start));
           this.pos = n;
           return fields;
         }
-        const k = m.index;
+        const k = SPECIAL.lastIndex - 1;
         const c = s.charCodeAt(k);
         if (c === COMMA) {
           fields.push(prefix + s.slice(start, k));
