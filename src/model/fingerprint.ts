@@ -26,16 +26,31 @@ export function fingerprints(texts: readonly string[]): BigUint64Array {
   return BigUint64Array.from(new Set(texts.map(fingerprintOf))).sort();
 }
 
+/** Sorted fingerprints as their high and low 32 bits, made once an array: a lookup then makes no BigInt. */
+const halves = new WeakMap<BigUint64Array, { high: Uint32Array; low: Uint32Array }>();
+function halvesOf(sorted: BigUint64Array): { high: Uint32Array; low: Uint32Array } {
+  let h = halves.get(sorted);
+  if (!h) {
+    h = { high: Uint32Array.from(sorted, (f) => Number(f >> 32n)), low: Uint32Array.from(sorted, (f) => Number(f & 0xffffffffn)) };
+    halves.set(sorted, h);
+  }
+  return h;
+}
+
 /** For each text: was it among the fingerprinted ones? (Binary search in the sorted fingerprints.) */
 export function seenIn(sorted: BigUint64Array, texts: readonly string[]): boolean[] {
+  const { high, low } = halvesOf(sorted);
   return texts.map((t) => {
-    const f = fingerprintOf(t);
+    const digest = sha256(normalizeText(t).trim());
+    const fh = digest.readUInt32BE(0);
+    const fl = digest.readUInt32BE(4);
     let lo = 0;
     let hi = sorted.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (sorted[mid] === f) return true;
-      if (sorted[mid] < f) lo = mid + 1;
+      const h = high[mid];
+      if (h === fh && low[mid] === fl) return true;
+      if (h < fh || (h === fh && low[mid] < fl)) lo = mid + 1;
       else hi = mid - 1;
     }
     return false;
