@@ -37,21 +37,35 @@ function reference(text: string): Outcome {
 
 /** Ours, the text pushed in pieces cut at `cuts`. */
 function ours(text: string, cuts: readonly number[] = []): Outcome {
-  const parser = new CsvParser();
-  const rows: string[][] = [];
   try {
-    let at = 0;
-    for (const cut of [...cuts].sort((a, b) => a - b)) {
-      parser.push(text.slice(at, Math.max(at, cut)), rows);
-      at = Math.max(at, cut);
-    }
-    parser.push(text.slice(at), rows);
-    parser.end(rows);
-    return { rows };
+    return { rows: parseInPieces(text, cuts) };
   } catch (err) {
     if (!(err instanceof CsvSyntaxError)) throw err;
     return { error: err.kind };
   }
+}
+
+/** ours, an error with the line it names. */
+function withLine(text: string, cuts: readonly number[] = []): Outcome {
+  try {
+    return { rows: parseInPieces(text, cuts) };
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    return { error: `${err.kind} ${err.line}` };
+  }
+}
+
+function parseInPieces(text: string, cuts: readonly number[]): string[][] {
+  const parser = new CsvParser();
+  const rows: string[][] = [];
+  let at = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    parser.push(text.slice(at, Math.max(at, cut)), rows);
+    at = Math.max(at, cut);
+  }
+  parser.push(text.slice(at), rows);
+  parser.end(rows);
+  return rows;
 }
 
 /** A field, quoted or not (quoted if it must be), of characters that make CSV hard. */
@@ -141,6 +155,50 @@ describe('the CSV parser gives what csv-parse gives', () => {
         file,
       ).toEqual(want);
     }
+  });
+
+  it('for long records pushed in long pieces', () => {
+    // Fields of up to about 9,000 characters (records spanning pieces, and pieces), pushed in
+    // pieces of 8,192 to 30,000 characters; errors late in the text name the same line as when
+    // pushed in pieces of 3,000 and whole.
+    const long = fc
+      .tuple(
+        fc.array(fc.constantFrom('a', 'é', ' ', '"', ',', '\n', '\r\n', 'word '), { maxLength: 8 }),
+        fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 60 }) }, fc.integer({ min: 60, max: 1200 })),
+      )
+      .map(([chars, times]) => {
+        const v = chars.join('').repeat(times);
+        return /[",\r\n]/.test(v) || v === '' ? `"${v.replace(/"/g, '""')}"` : v;
+      });
+    const text = fc
+      .record({
+        rows: fc.array(fc.tuple(fc.nat(), long), { minLength: 40, maxLength: 150 }),
+        ending: fc.constantFrom('\n', '\r\n'),
+        error: fc.option(fc.tuple(fc.nat(), fc.constantFrom('"', 'x"y', ',extra')), { nil: undefined }),
+      })
+      .map(({ rows, ending, error }) => {
+        let t = `id,text${ending}${rows.map(([id, v]) => `${id},${v}`).join(ending)}${ending}`;
+        if (error) {
+          const at = t.length - (error[0] % Math.max(1, Math.floor(t.length / 4)));
+          t = t.slice(0, at) + error[1] + t.slice(at);
+        }
+        return t;
+      });
+    let long_ = 0;
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: 8192, max: 30_000 }), { minLength: 1, maxLength: 20 }), (t, sizes) => {
+        const cuts: number[] = [];
+        for (let at = 0, k = 0; at < t.length; k++) cuts.push((at += sizes[k % sizes.length]));
+        const short = Array.from({ length: Math.ceil(t.length / 3000) }, (_, k) => k * 3000);
+        const want = reference(t);
+        if (t.length > 3 * 8192) long_++;
+        expect(ours(t, cuts)).toEqual(want);
+        expect(withLine(t, cuts)).toEqual(withLine(t, short));
+        expect(withLine(t)).toEqual(withLine(t, short));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect(long_).toBeGreaterThan(200);
   });
 
   it('parseCsv is the parser over a whole text', () => {
