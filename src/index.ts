@@ -142,7 +142,15 @@ export { VERSION, SHIPPED_MODEL } from './base/version.js';
 
 /** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
 export { streamReports, streamReportBytes, predictStream, prestartStream } from './api/stream.js';
-export type { RecordPrediction, RecordLabelSet, AnyRecordPrediction, StreamOptions, ReportRecord, StreamProgress } from './api/stream.js';
+export type {
+  RecordPrediction,
+  RecordLabelSet,
+  AnyRecordPrediction,
+  StreamOptions,
+  ReportRecord,
+  ReportStream,
+  StreamProgress,
+} from './api/stream.js';
 /** Predicting in worker threads that share a model's weights: what predictStream and a service (bugcat serve) predict with. */
 export { PredictionPool, ThreadLostError } from './api/pool.js';
 export type { PoolOptions } from './api/pool.js';

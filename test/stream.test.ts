@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predictStream, readReports, streamReports, train } from '../src/index.js';
+import { predictStream, readReports, streamReports, train, type ReportRecord } from '../src/index.js';
 import { bugcat, CLI, FAST, REPORTS, ROOT, tmp } from './helpers.js';
 
 const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
@@ -78,6 +78,27 @@ describe('predict streams, on every core, with the same answers', () => {
     expect(Math.max(...batches)).toBe(100);
     expect(ids).toHaveLength(rows.length * COPIES);
     expect(ids[rows.length]).toBe(`${rows[0].id}-1`);
+  });
+
+  it('streamReports(...).batches() gives the same reports in arrays, and predictStream the same answers over them', async () => {
+    const lib = await train(readReports(REPORTS, { labelColumn: 'label' }), { hyperparameters: { epochs: 5, hidden: 16, batchSize: 4 } });
+    const one: string[] = [];
+    for await (const r of streamReports([big, REPORTS])) one.push(JSON.stringify(r));
+    const sizes: number[] = [];
+    const many: string[] = [];
+    for await (const batch of streamReports([big, REPORTS]).batches()) {
+      sizes.push(batch.length);
+      many.push(...batch.map((r) => JSON.stringify(r)));
+    }
+    expect(many).toEqual(one);
+    expect(Math.min(...sizes)).toBeGreaterThan(0);
+    expect(sizes.length).toBeLessThan(one.length / 10); // in arrays, not one at a time
+    const answers = async (records: AsyncIterable<ReportRecord | readonly ReportRecord[]>) => {
+      const out: string[] = [];
+      for await (const batch of predictStream(lib, records, { batchSize: 100, jobs: 1 })) out.push(...batch.map((p) => JSON.stringify(p)));
+      return out;
+    };
+    expect(await answers(streamReports([big]).batches())).toEqual(await answers(streamReports([big])));
   });
 
   it('a reader that breaks out early ends its program normally (the files are closed, nothing waits forever)', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
-import { streamBytes, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
+import { streamBytes, streamInputBatches, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { AnyPrediction, LabelSetPrediction, Prediction } from '../model/prediction.js';
 import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
@@ -64,10 +64,21 @@ const STREAM_OPTIONS: OptionKeys<StreamOptions> = { ...PREDICT_OPTIONS, ...RUNTI
 export function streamReports(
   paths: string | readonly string[],
   options: StreamReadOptions & { progress?: StreamProgress } = {},
-): AsyncGenerator<ReportRecord> {
+): ReportStream {
   checkOptions('streamReports', options, STREAM_READ_OPTIONS);
   const list = typeof paths === 'string' ? [paths] : paths;
-  return streamInputs(list, readColumns(options), options.onWarning ?? silentLog, options.format, options.progress, idFrom(options));
+  const args = [list, readColumns(options), options.onWarning ?? silentLog, options.format, options.progress, idFrom(options)] as const;
+  return Object.assign(streamInputs(...args), { batches: () => streamInputBatches(...args) });
+}
+
+/**
+ * streamReports's reports: one at a time, or, through `batches()`, in the arrays they are read
+ * in (a CSV's, those a chunk of its bytes completes; none empty), which predictStream takes as
+ * they are: cheaper per report in bulk (one step of each async generator an array, not a
+ * report). Iterate one or the other: each reads the input.
+ */
+export interface ReportStream extends AsyncGenerator<ReportRecord> {
+  batches(): AsyncGenerator<ReportRecord[]>;
 }
 
 /** The reports of a byte stream (stdin, say; any async iterable of byte chunks): CSV, JSON Lines (if it starts with `{`) or JSON, one at a time. */
@@ -113,11 +124,12 @@ const BATCHES_BEFORE_WORKERS = 3;
 /**
  * Predictions of streamed reports, in bounded batches, in input order: one array per batch.
  * Reports that could not be read keep their place, with their error. Memory holds a few
- * batches, whatever the input's size.
+ * batches, whatever the input's size. The reports may come one at a time or in arrays
+ * (ReportStream.batches): the same predictions.
  */
 export async function* predictStream(
   model: Model,
-  records: AsyncIterable<ReportRecord>,
+  records: AsyncIterable<ReportRecord | readonly ReportRecord[]>,
   options: StreamOptions = {},
 ): AsyncGenerator<AnyRecordPrediction[]> {
   checkOptions('predictStream', options, STREAM_OPTIONS);
@@ -190,17 +202,21 @@ async function inWorker(
   return merge(kept, await pool.predict(0, texts, options), seen, model.kind === 'multi-label');
 }
 
-async function* batchesOf(records: AsyncIterable<ReportRecord>, size: number): AsyncGenerator<ReportRecord[]> {
+async function* batchesOf(records: AsyncIterable<ReportRecord | readonly ReportRecord[]>, size: number): AsyncGenerator<ReportRecord[]> {
   let batch: ReportRecord[] = [];
-  for await (const r of records) {
-    batch.push(r);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
+  for await (const item of records) {
+    for (const r of isArray(item) ? item : [item]) {
+      batch.push(r);
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length) yield batch;
 }
+
+const isArray = (x: ReportRecord | readonly ReportRecord[]): x is readonly ReportRecord[] => Array.isArray(x);
 
 /** Predictions of one batch in this thread. */
 function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): AnyRecordPrediction[] {

@@ -8,6 +8,7 @@ import {
   type IdFrom,
   type InputFormat,
   type ReportRecord,
+  type ReportStream,
   type Reports,
   type StreamProgress,
 } from '../index.js';
@@ -37,7 +38,7 @@ export async function reportRecords(
   o: InputOptions,
   command: string,
   progress?: StreamProgress,
-): Promise<{ records: AsyncIterable<ReportRecord>; showIds: boolean }> {
+): Promise<{ records: AsyncIterable<ReportRecord> & Partial<Pick<ReportStream, 'batches'>>; showIds: boolean }> {
   const sources = [args.length > 0, (o.file?.length ?? 0) > 0, o.data !== undefined].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give reports one way only: as arguments, with --file, or with --data');
   const read = { textColumn: o.textColumn, idColumn: o.idColumn, format: o.inputFormat, idFrom: o.idFrom, onWarning: stderrLog };

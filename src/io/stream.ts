@@ -6,7 +6,7 @@ import type { Columns } from './columns.js';
 import { ControlCounter } from './controls.js';
 import { decodeBytes } from './decode.js';
 import { parseFailed, readOrFail } from './failing.js';
-import { streamCsv } from './records/csv.js';
+import { csvBatches, streamCsv } from './records/csv.js';
 import type { IdFrom } from './ids.js';
 import { inputFiles, walk, type InputFile } from './records/folder.js';
 import { parseIssuesJson, streamIssuesJsonl } from './records/issues.js';
@@ -43,11 +43,28 @@ export async function* streamInputs(
   progress?: StreamProgress,
   idFrom: IdFrom = 'name',
 ): AsyncGenerator<ReportRecord> {
+  for await (const batch of streamInputBatches(paths, columns, log, format, progress, idFrom)) yield* batch;
+}
+
+/**
+ * streamInputs's records in the arrays they are read in (a CSV's, those a chunk of its bytes
+ * completes; other files' one at a time; none empty): a consumer that takes records in bulk
+ * (prediction's batches) pays for one step of each async generator an array, not a report.
+ */
+export async function* streamInputBatches(
+  paths: readonly string[],
+  columns: Columns,
+  log: Log,
+  format?: InputFormat,
+  progress?: StreamProgress,
+  idFrom: IdFrom = 'name',
+): AsyncGenerator<ReportRecord[]> {
   const controls = new ControlCounter();
   if (progress) progress.bytesTotal = paths.reduce((n, p) => n + sizeOf(p), 0);
   for (const file of inputFiles(paths, log, format, idFrom).files) {
-    for await (const r of streamFile(file, columns, log, format, progress)) {
-      yield controls.see(file.idWarning !== undefined && file.single ? { ...r, idWarning: file.idWarning } : r);
+    const note = file.idWarning !== undefined && file.single ? { idWarning: file.idWarning } : undefined;
+    for await (const batch of streamFile(file, columns, log, format, progress)) {
+      yield batch.map((r) => controls.see(note ? { ...r, ...note } : r));
     }
   }
   controls.report(log);
@@ -81,7 +98,7 @@ async function* streamFile(
   log: Log,
   format: InputFormat | undefined,
   progress?: StreamProgress,
-): AsyncGenerator<ReportRecord> {
+): AsyncGenerator<ReportRecord[]> {
   const kind = format ?? formatOf(path);
   if (kind === 'text' || kind === 'toml' || kind === 'json') {
     // One report (a text or a TOML issue), or a page-sized export: read whole.
@@ -92,18 +109,18 @@ async function* streamFile(
       if (progress) progress.bytesRead += sizeOf(path);
     }
     if ('failed' in read) {
-      yield read.failed;
+      yield [read.failed];
       return;
     }
     if (kind === 'text') {
-      yield textRecord(read.text, id);
+      yield [textRecord(read.text, id)];
       return;
     }
     try {
-      if (kind === 'toml') yield tomlRecord(read.text, path, id);
-      else for (const r of parseIssuesJson(read.text, path)) yield r;
+      if (kind === 'toml') yield [tomlRecord(read.text, path, id)];
+      else for (const r of parseIssuesJson(read.text, path)) yield [r];
     } catch (err) {
-      yield parseFailed(err, id, inFolder, log);
+      yield [parseFailed(err, id, inFolder, log)];
     }
     return;
   }
@@ -118,9 +135,10 @@ async function* streamFile(
   }
   if (progress) stream?.on('data', (chunk) => (progress.bytesRead += chunk.length));
   try {
-    yield* stream ? streamKind(stream, kind, path, id, columns, log) : streamCsv(fileChunks(path, progress), path, columns);
+    if (stream) for await (const r of streamKind(stream, kind, path, id, columns, log)) yield [r];
+    else yield* csvBatches(fileChunks(path, progress), path, columns);
   } catch (err) {
-    yield parseFailed(err, id, inFolder, log);
+    yield [parseFailed(err, id, inFolder, log)];
   } finally {
     stream?.destroy();
   }

@@ -54,17 +54,28 @@ export async function* streamCsv(
   source: string,
   columns: Columns,
 ): AsyncGenerator<ReportRecord> {
+  for await (const batch of csvBatches(bytes, source, columns)) yield* batch;
+}
+
+/** streamCsv's reports in the arrays they are parsed in (those a chunk of bytes completes; none empty). */
+export async function* csvBatches(
+  bytes: Iterable<Buffer> | AsyncIterable<Buffer> | Readable,
+  source: string,
+  columns: Columns,
+): AsyncGenerator<ReportRecord[]> {
   const parser = new CsvParser();
   const decoder = new TextDecoder('utf-8');
   const rows: string[][] = [];
   let at: ColumnIndex | undefined;
   let n = 0;
-  const records = function* (): Generator<ReportRecord> {
+  const records = (): ReportRecord[] => {
+    const out: ReportRecord[] = [];
     for (const row of rows) {
       if (at === undefined) at = lookUpColumns(row, { text: columns.text, id: columns.id }, source, false);
-      else yield csvRecord(row, ++n, at);
+      else out.push(csvRecord(row, ++n, at));
     }
     rows.length = 0;
+    return out;
   };
   // A syntax error ends the stream after the records before it, as they would have come.
   let failure: CsvSyntaxError | undefined;
@@ -94,14 +105,16 @@ export async function* streamCsv(
         }
       }
     });
-    yield* records();
+    const batch = records();
+    if (batch.length) yield batch;
     if (failure) throw invalid(source, failure);
   }
   feed(() => {
     parser.push(decoder.decode(), rows);
     parser.end(rows);
   });
-  yield* records();
+  const last = records();
+  if (last.length) yield last;
   if (failure) throw invalid(source, failure);
   if (at === undefined) throw empty(source, columns.text);
   if (n === 0) throw noReports(source);
