@@ -35,15 +35,8 @@ export interface StreamProgress {
  * the files are listed and their ids made distinct (see inputFiles) before the first is read.
  * `progress` is updated as bytes are read.
  */
-export async function* streamInputs(
-  paths: readonly string[],
-  columns: Columns,
-  log: Log,
-  format?: InputFormat,
-  progress?: StreamProgress,
-  idFrom: IdFrom = 'name',
-): AsyncGenerator<ReportRecord> {
-  for await (const batch of streamInputBatches(paths, columns, log, format, progress, idFrom)) yield* batch;
+export async function* streamInputs(...args: Parameters<typeof streamInputBatches>): AsyncGenerator<ReportRecord> {
+  for await (const batch of streamInputBatches(...args)) yield* batch;
 }
 
 /**
