@@ -1,7 +1,9 @@
 /** The public API's scoring of predictions already made: figures, reliability bins, accuracy against coverage. */
 import { describe, expect, it } from 'vitest';
 import { confidenceThresholds, reliability, scorePredictions, UsageError } from '../src/index.js';
+import fc from 'fast-check';
 import { calibrationError, score } from '../src/eval/metrics.js';
+import { decide } from '../src/model/prediction.js';
 
 // Worked by hand (as in metrics.test.ts): right, right, wrong, right, wrong, right.
 const gold = ['a', 'a', 'a', 'b', 'b', 'c'];
@@ -87,5 +89,29 @@ describe('confidenceThresholds', () => {
       { threshold: 0.7, coverage: 1, n: 3, accuracy: 2 / 3 },
     ]);
     expect(confidenceThresholds([], [])).toEqual([]);
+  });
+});
+
+describe('decide (a prediction from a row of probabilities)', () => {
+  it('ranks as a sort of the whole row would: most probable first, ties to the lower index, NaN rows too', () => {
+    const labels = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const sorted = (row: number[], top: number) =>
+      row
+        .map((_, c) => c)
+        .sort((a, b) => row[b] - row[a] || a - b)
+        .slice(0, Math.max(1, top))
+        .map((c) => labels[c]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(0, -0, 0.1, 0.25, 0.5, 1, NaN), { minLength: 6, maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 8 }),
+        (rows, top) => {
+          const got = decide(Float32Array.from(rows.flat()), labels, top);
+          expect(got.map((p) => p.top.map((t) => t.label))).toEqual(rows.map((r) => sorted(r, top)));
+          expect(got.map((p) => p.label)).toEqual(rows.map((r) => sorted(r, top)[0]));
+        },
+      ),
+      { seed: 20261205, numRuns: 3000 },
+    );
   });
 });

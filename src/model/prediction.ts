@@ -14,13 +14,38 @@ export interface Prediction {
 /** Label, confidence and the top-k labels of each row of probabilities (and each report's vocabulary coverage, if given). */
 export function decide(probs: Float32Array, labels: readonly string[], top: number, coverage?: Float32Array): Prediction[] {
   const k = labels.length;
+  const n = Math.min(Math.max(1, top), k);
   const out: Prediction[] = [];
+  const taken = new Uint8Array(k);
   for (let base = 0; base < probs.length; base += k) {
-    const order = Array.from(labels, (_, c) => c).sort((a, b) => probs[base + b] - probs[base + a] || a - b);
-    const ranked = order.slice(0, Math.max(1, top)).map((c) => ({ label: labels[c], probability: probs[base + c] }));
+    const ranked = ranking(probs, base, k, n, taken).map((c) => ({ label: labels[c], probability: probs[base + c] }));
     out.push({ label: ranked[0].label, confidence: ranked[0].probability, top: ranked, coverage: coverage ? coverage[base / k] : 0 });
   }
   return out;
+}
+
+/**
+ * The n most probable of the k labels of the row at `base`, most probable first, ties to the
+ * lower index: the first n of the row sorted so, found by n passes rather than a sort of all k
+ * (the default asks for one; a sort was 0.2 s of the x18 predict). A row holding NaN is sorted.
+ */
+function ranking(probs: Float32Array, base: number, k: number, n: number, taken: Uint8Array): number[] {
+  const order: number[] = [];
+  taken.fill(0);
+  for (let t = 0; t < n; t++) {
+    let best = -1;
+    for (let c = 0; c < k; c++) {
+      const p = probs[base + c];
+      if (p !== p)
+        return Array.from({ length: k }, (_, c) => c)
+          .sort((a, b) => probs[base + b] - probs[base + a] || a - b)
+          .slice(0, n);
+      if (!taken[c] && (best < 0 || p > probs[base + best])) best = c;
+    }
+    taken[best] = 1;
+    order.push(best);
+  }
+  return order;
 }
 
 /**
