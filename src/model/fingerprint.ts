@@ -17,9 +17,11 @@ const sha256: (s: string) => Buffer =
  * n x m / 2^64 for n training and m evaluated reports.
  */
 export function fingerprintOf(text: string): bigint {
-  const digest = sha256(normalizeText(text).trim());
-  return digest.readBigUInt64BE(0);
+  return digestOf(text).readBigUInt64BE(0);
 }
+
+/** The SHA-256 a fingerprint is the first 8 bytes of: of the text's normal form, trimmed. */
+const digestOf = (text: string): Buffer => sha256(normalizeText(text).trim());
 
 /** The sorted, distinct fingerprints of texts. */
 export function fingerprints(texts: readonly string[]): BigUint64Array {
@@ -41,7 +43,7 @@ function halvesOf(sorted: BigUint64Array): { high: Uint32Array; low: Uint32Array
 export function seenIn(sorted: BigUint64Array, texts: readonly string[]): boolean[] {
   const { high, low } = halvesOf(sorted);
   return texts.map((t) => {
-    const digest = sha256(normalizeText(t).trim());
+    const digest = digestOf(t);
     const fh = digest.readUInt32BE(0);
     const fl = digest.readUInt32BE(4);
     let lo = 0;
