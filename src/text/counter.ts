@@ -368,8 +368,7 @@ export interface Counted {
 
 /** Counts the terms of each report, by field (see fieldTerms). */
 export function countTerms(texts: readonly string[], cfg: FeatureConfig): Counted {
-  // About 100 distinct character n-grams a report in the QEMU corpus (450,000 of 4,251 reports' 510,000 terms).
-  const counter = new FieldCounter(cfg, TermIndex.growing(CHARS, cfg.charChars > 0 ? 64 * texts.length : 0));
+  const counter = new FieldCounter(cfg, TermIndex.growing(CHARS));
   const store = new SharedChunks();
   const docs = texts.map((text) => {
     const fields = counter.count(text);

@@ -104,15 +104,9 @@ export class TermIndex {
     };
   }
 
-  /**
-   * An empty index that adds every n-gram it is asked about; character n-gram terms get the
-   * prefix `charPrefix`. Room is made at once for `expectedGrams` character n-grams (a corpus's
-   * count grows its table from 4,096 slots to a million otherwise, each time rehashing it).
-   */
-  static growing(charPrefix: string, expectedGrams = 0): TermIndex {
-    const index = new TermIndex([], true, charPrefix);
-    index.asciiChars.reserve(expectedGrams);
-    return index;
+  /** An empty index that adds every n-gram it is asked about; character n-gram terms get the prefix `charPrefix`. */
+  static growing(charPrefix: string): TermIndex {
+    return new TermIndex([], true, charPrefix);
   }
 
   /**
