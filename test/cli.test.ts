@@ -75,9 +75,17 @@ describe('bugcat train', () => {
       stringify(Array.from({ length: 4 }, (_, k) => rows.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat(), { header: true }),
     );
     const [two, one] = [tmp(), tmp()].map((d) => join(d, 'm'));
-    const args = ['--calibration-folds', '3', ...FAST];
-    expect((await bugcat(['train', '--data', csv, '--out', two, ...args])).status).toBe(0);
-    expect((await bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } })).status).toBe(0);
+    // Not quiet: the runs' messages are compared too.
+    const args = ['--calibration-folds', '3', ...FAST.filter((a) => a !== '--quiet')];
+    const twoRun = await bugcat(['train', '--data', csv, '--out', two, ...args]);
+    const oneRun = await bugcat(['train', '--data', csv, '--out', one, ...args], { env: { BUGCAT_THREADS: '1' } });
+    expect([twoRun.status, oneRun.status]).toEqual([0, 0]);
+    // The copies are found in the worker with two threads (while this thread counts), here with one: the same groups, told alike.
+    const groupsLine = (stderr: string) => stderr.split('\n').find((l) => l.includes('share a title or text'));
+    expect(groupsLine(twoRun.stderr)).toBe(
+      'bugcat: 30 groups of 120 reports that share a title or text: each kept in one calibration fold',
+    );
+    expect(groupsLine(oneRun.stderr)).toBe(groupsLine(twoRun.stderr));
     const manifest = JSON.parse(readFileSync(join(two, 'bugcat.json'), 'utf8'));
     expect(manifest.training.calibrationReports).toBe(120);
     expect(manifest.calibration.temperature).not.toBe(1);

@@ -14,15 +14,15 @@ import { dropExcluded, readCsv } from '../src/io/reports.js';
 import { readArtifacts, saveArtifacts } from '../src/io/store.js';
 import { Classifier } from '../src/model/classifier.js';
 import { trainClassifier } from '../src/model/train.js';
-import { runtime, type Runtime } from '../src/nn/backend.js';
+import { lazyRuntime, type Runtime } from '../src/nn/backend.js';
 import { meanLogits } from '../src/nn/network.js';
 import { REPORTS, tmp } from './helpers.js';
 
+const training = lazyRuntime({}, true);
 let tf: Runtime;
 let clf: Classifier;
 const reports = dropExcluded(readCsv(REPORTS, { text: 'text', label: 'label', id: 'id' }, true), ['manual-review'], silentLog);
-const fit = (hp: Hyperparameters) =>
-  trainClassifier(tf, reports.texts, reports.labels!, hp, { log: silentLog, backend: 'auto', threads: 1 });
+const fit = (hp: Hyperparameters) => trainClassifier(training, reports.texts, reports.labels!, hp, { log: silentLog, threads: 1 });
 const saveModel = (c: Classifier, dir: string, o: { createdBy: string; signal?: AbortSignal }) =>
   saveArtifacts(toArtifacts(c, o.createdBy), dir, { signal: o.signal });
 const loadModel = async (dir: string) => fromArtifacts(await readArtifacts(dir), dir);
@@ -34,7 +34,7 @@ const aborted = () => {
 const probe = ['guest hangs at boot', 'network packets dropped on tap', 'display flickers', 'no known word at all'];
 
 beforeAll(async () => {
-  tf = await runtime({}, true);
+  tf = await training.load();
   clf = await fit({ ...DEFAULTS, epochs: 10, hidden: 8, batchSize: 4, weightDtype: 'float32', members: 1 });
 });
 

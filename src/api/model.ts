@@ -8,7 +8,7 @@ import { fromArtifacts as decode, toArtifacts as encode, readManifest } from '..
 import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
 import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
-import { checkRuntime, runtime } from '../nn/backend.js';
+import { checkRuntime, lazyRuntime } from '../nn/backend.js';
 import type { SharedWeights } from '../nn/kernels.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { Classifier } from '../model/classifier.js';
@@ -417,7 +417,7 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   if (groups && groups.length !== texts.length)
     throw new UsageError(`${groups.length} groups for ${texts.length} reports: expected one group per report`);
   const log = options.onProgress ?? silentLog;
-  const rt = await runtime(options, true);
+  const rt = lazyRuntime(options, true);
   const [first, ...others] = annotators;
   // Training's modules, loaded here: a process that only predicts never loads them.
   const [{ prepare }, { trainClassifier }] = await Promise.all([import('./prepare.js'), import('../model/train.js')]);
@@ -425,7 +425,6 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, { ...options, groups }, log);
   const clf = await trainClassifier(rt, texts, labels, resolved, {
     log,
-    backend: options.backend ?? 'auto',
     threads,
     signal: options.signal,
     labelName: first.name,
@@ -480,7 +479,7 @@ async function trainLabelSets(reports: TrainingData, options: TrainOptions, thre
   if (groups && groups.length !== texts.length)
     throw new UsageError(`${groups.length} groups for ${texts.length} reports: expected one group per report`);
   const log = options.onProgress ?? silentLog;
-  const rt = await runtime(options, true);
+  const rt = lazyRuntime(options, true);
   // The default rules see the reports and the labels learned (each report by its rarest label).
   const shapeOf = labelSetTargets(lists, rules, silentLog).targets;
   const primary = Array.from(shapeOf.y, (c) => shapeOf.labels[c] ?? '');
@@ -496,7 +495,6 @@ async function trainLabelSets(reports: TrainingData, options: TrainOptions, thre
   } = await prepare(rt, texts, primary, { ...options, hyperparameters, autotune: false, groups }, log);
   const clf = await trainClassifier(rt, texts, primary, resolved, {
     log,
-    backend: options.backend ?? 'auto',
     threads,
     signal: options.signal,
     ids,

@@ -3,7 +3,7 @@ import { validateHyperparameters, type Hyperparameters } from '../base/hyperpara
 import type { Log } from '../base/log.js';
 import { resolveHyperparameters } from '../base/rules.js';
 import { Targets } from '../base/targets.js';
-import type { Runtime } from '../nn/backend.js';
+import type { LazyRuntime } from '../nn/backend.js';
 import { autotune, describe } from '../model/autotune.js';
 import { AUTOTUNE_BUDGET, type AutotuneOptions } from '../base/search.js';
 import type { TrainingRecord } from '../model/record.js';
@@ -31,7 +31,7 @@ export interface PrepareOptions {
  * winner (model/autotune.ts), which never changes the caller's values.
  */
 export async function prepare(
-  rt: Runtime,
+  rt: LazyRuntime,
   texts: readonly string[],
   labels: readonly string[],
   o: PrepareOptions,
@@ -102,7 +102,7 @@ export async function prepare(
       throw new UsageError(`autotune trials is ${a.trials}: expected an integer from 1 up`);
     const fixed = new Set([...Object.keys(explicit), 'seed']);
     const { hp: tuned, trace } = await autotune(
-      rt,
+      await rt.load(),
       { texts: rows.map((i) => texts[i]), targets, pretrained },
       { start: hp, fixed, settings: { budgetSeconds, trials: a.trials, seed: a.seed ?? hp.seed, folds: a.folds }, log, signal: o.signal },
     );

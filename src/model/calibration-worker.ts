@@ -1,6 +1,7 @@
 /**
  * The entry point of training's worker thread (see parallel.ts): started with the run-time
- * choices, it loads TensorFlow.js at once, then trains the networks its job gives it
+ * choices, it loads TensorFlow.js at once, finds which reports are copies of one another if
+ * asked (TrainingWorker.group, while the caller counts them), then trains the networks its job gives it
  * (final members, calibration fold models), posts their progress lines as they come, then the
  * members' weights (their input weights where they are, in the kernels' shared memory; the rest
  * copied out and moved, not copied, to the caller)
@@ -8,13 +9,27 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Targets } from '../base/targets.js';
-import { runTasks, runtimeOf, type PostedWeights, type TrainingJob, type WorkerMessage, type WorkerSetup } from './parallel.js';
+import { duplicateGroups } from '../text/duplicates.js';
+import {
+  runTasks,
+  runtimeOf,
+  type PostedWeights,
+  type TrainingJob,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerSetup,
+} from './parallel.js';
 
 const setup = workerData as WorkerSetup;
 // TensorFlow.js loads now, while the caller is still counting the reports; the job comes after.
 const runtime = runtimeOf(setup);
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-parentPort!.once('message', (job: Omit<TrainingJob, keyof WorkerSetup>) => void train(job));
+parentPort!.on('message', (request: WorkerRequest) => {
+  if ('group' in request) {
+    const grouped = duplicateGroups(request.group);
+    post({ grouped }, [grouped.group.buffer as ArrayBuffer]);
+  } else void train(request);
+});
 
 async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {
   const results = await runTasks(await runtime, { ...job, targets: Targets.from(job.targets) }, { log: (line) => post({ log: line }) });

@@ -21,6 +21,7 @@ import type { Backend, KernelChoice } from '../nn/choices.js';
 import type { SharedWeights } from '../nn/kernels.js';
 import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
+import type { Grouping } from '../text/duplicates.js';
 import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
 import { fitMember, trainingSet, type TrainingSet } from './parts.js';
 
@@ -50,8 +51,11 @@ export interface TaskResults<N = Network> {
  */
 export type PostedWeights = NetworkWeights & { shared?: SharedWeights };
 
-/** What the worker posts: a line of progress, or its results. */
-export type WorkerMessage = { log: string } | { done: TaskResults<PostedWeights> };
+/** What the worker posts: the reports' groups it was asked for, a line of progress, or its results. */
+export type WorkerMessage = { grouped: Grouping } | { log: string } | { done: TaskResults<PostedWeights> };
+
+/** What the worker is given: texts to group (before its job), or its job. */
+export type WorkerRequest = { group: readonly string[] } | Omit<TrainingJob, keyof WorkerSetup>;
 
 const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url));
 
@@ -82,40 +86,58 @@ export type WorkerSetup = Pick<TrainingJob, 'backend' | 'kernels'>;
 
 /**
  * A worker thread started before its job is ready: it loads its modules and TensorFlow.js (half a
- * second) while this thread reads, groups and counts the reports, then trains the tasks `run`
- * gives it, its progress lines to `log`. A worker given no job is stopped (`stop`), as it is
- * when `signal` aborts.
+ * second), finds which reports are copies of one another (`group`) while this thread counts
+ * them, then trains the tasks `run` gives it, its progress lines to `log`. A worker given no job
+ * is stopped (`stop`), as it is when `signal` aborts.
  */
 export class TrainingWorker {
   private readonly worker: Worker;
   private readonly results: Promise<TaskResults<PostedWeights>>;
+  private readonly grouped: Promise<Grouping>;
 
   constructor(setup: WorkerSetup, log: Log, signal?: AbortSignal) {
     this.worker = new Worker(WORKER, { workerData: setup, stdout: true, stderr: true });
     const worker = this.worker;
+    let answer!: { resolve: (g: Grouping) => void; reject: (err: Error) => void };
+    this.grouped = new Promise<Grouping>((resolve, reject) => (answer = { resolve, reject }));
     this.results = new Promise<TaskResults<PostedWeights>>((resolve, reject) => {
+      const fail = (err: Error) => {
+        answer.reject(err);
+        reject(err);
+      };
       const abort = () => {
         void worker.terminate();
-        reject(new CancelledError());
+        fail(new CancelledError());
       };
       signal?.addEventListener('abort', abort, { once: true });
       worker.on('message', (message: WorkerMessage) => {
-        if ('log' in message) log(message.log);
+        if ('grouped' in message) answer.resolve(message.grouped);
+        else if ('log' in message) log(message.log);
         else resolve(message.done);
       });
-      worker.once('error', reject);
+      worker.once('error', fail);
       worker.once('exit', (code) => {
         signal?.removeEventListener('abort', abort);
-        reject(new Error(`the training worker stopped (exit code ${code}) before it finished`));
+        fail(new Error(`the training worker stopped (exit code ${code}) before it finished`));
       });
     });
-    // Until run is called nobody awaits the results: a worker stopped unused is not a failure.
+    // Until run or group is called nobody awaits them: a worker stopped unused is not a failure.
     this.results.catch(() => {});
+    this.grouped.catch(() => {});
+  }
+
+  /**
+   * The reports' groups of copies (duplicateGroups), found in the worker, which has nothing else
+   * to do before its job: this thread counts the reports meanwhile. Ask once, before `run`.
+   */
+  group(texts: readonly string[]): Promise<Grouping> {
+    this.worker.postMessage({ group: texts } satisfies WorkerRequest);
+    return this.grouped;
   }
 
   /** Hands the worker its job (the counted reports, their targets, the hyperparameters, its tasks); resolves with what it trained. */
   run(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<TaskResults<PostedWeights>> {
-    this.worker.postMessage({ ...job, targets: Targets.from(job.targets).data() });
+    this.worker.postMessage({ ...job, targets: Targets.from(job.targets).data() } satisfies WorkerRequest);
     return this.results;
   }
 

@@ -1,8 +1,7 @@
 import { DataError } from '../base/errors.js';
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { Log } from '../base/log.js';
-import type { Runtime } from '../nn/backend.js';
-import type { Backend } from '../nn/choices.js';
+import type { LazyRuntime } from '../nn/backend.js';
 import { countTerms, type Counted } from '../text/counter.js';
 import type { Vectorizer } from '../text/vectorizer.js';
 import { duplicateGroups, groupsOf } from '../text/duplicates.js';
@@ -22,8 +21,6 @@ import { labelSetTargets, operatingPoints, type LabelSetRules, type MultiLabelRe
 /** How to train, beyond the hyperparameters: where progress goes, how many threads, and when to stop. */
 export interface FitOptions {
   log: Log;
-  /** The backend the worker thread loads (the same as `rt`'s). */
-  backend: Backend;
   /** Threads to train on: with 2 or more, the calibration models train beside the final one. */
   threads: number;
   signal?: AbortSignal;
@@ -65,7 +62,7 @@ export interface FitOptions {
  * label ('') in `labels` if another annotator labelled it.
  */
 export async function trainClassifier(
-  rt: Runtime,
+  rt: LazyRuntime,
   texts: readonly string[],
   labels: readonly string[],
   hp: Hyperparameters,
@@ -75,7 +72,7 @@ export async function trainClassifier(
   // A second thread, if there may be networks for it: it loads while this one counts (parallel.ts).
   const worker =
     workerAvailable(o.threads) && hp.members + hp.calibrationFolds > 1
-      ? new TrainingWorker({ backend: o.backend, kernels: rt.kernels }, log, o.signal)
+      ? new TrainingWorker({ backend: rt.backend, kernels: rt.kernels }, log, o.signal)
       : undefined;
   try {
     return await fitClassifier(rt, texts, labels, hp, o, worker);
@@ -86,7 +83,7 @@ export async function trainClassifier(
 }
 
 async function fitClassifier(
-  rt: Runtime,
+  rt: LazyRuntime,
   texts: readonly string[],
   labels: readonly string[],
   hp: Hyperparameters,
@@ -98,31 +95,35 @@ async function fitClassifier(
   const made =
     sets?.targets ??
     trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], log, (i) => o.ids?.[i] ?? String(i + 1));
-  // Copies of one report on both sides of a calibration fold would make it score what it was trained on.
-  const grouping = o.groups ? groupsOf(o.groups) : duplicateGroups(texts);
-  const targets = new Targets({ ...made.data(), groups: grouping.group });
+  const data = made.data();
+  if (data.kind === 'single-label' && data.labels.length < 2) {
+    throw new DataError(
+      `the training data holds ${data.labels.length === 0 ? 'no category' : `one category only (${data.labels[0]})`}: a classifier needs reports of at least two categories`,
+      { code: 'ONE_CATEGORY' },
+    );
+  }
+  // Copies of one report on both sides of a calibration fold would make it score what it was
+  // trained on. The worker, which has nothing else to do yet, finds them while this thread counts.
+  const grouped = o.groups ? groupsOf(o.groups) : worker ? worker.group(texts) : duplicateGroups(texts);
+
+  // Every report is tokenized once; the calibration models and the final model fit their
+  // vocabularies from the same counts.
+  const started = performance.now();
+  const counted = { ...countTerms(texts, hp), pretrained: o.pretrained };
+  const seconds = (performance.now() - started) / 1000;
+  const grouping = await grouped;
+  const targets = new Targets({ ...data, groups: grouping.group });
   if (hp.calibrationFolds > 0 && grouping.shared && texts.length >= MIN_CALIBRATION_REPORTS)
     log(
       `${grouping.shared} group${grouping.shared === 1 ? '' : 's'} of ${grouping.reports} reports ${o.groups ? 'given' : 'that share a title or text'}: each kept in one calibration fold`,
     );
-  if (targets.kind === 'single-label' && targets.labels.length < 2) {
-    throw new DataError(
-      `the training data holds ${targets.labels.length === 0 ? 'no category' : `one category only (${targets.labels[0]})`}: a classifier needs reports of at least two categories`,
-      { code: 'ONE_CATEGORY' },
-    );
-  }
   const counts = targets.labelCounts();
   const single = targets.kind === 'single-label' ? targets.labels.filter((l) => counts[l] === 1) : [];
   if (single.length)
     log(
       `warning: ${single.length} categor${single.length === 1 ? 'y has' : 'ies have'} one report only (${single.join(', ')}): expect poor recall there`,
     );
-
-  // Every report is tokenized once; the calibration models and the final model fit their
-  // vocabularies from the same counts.
-  const started = performance.now();
-  const counted = { ...countTerms(texts, hp), pretrained: o.pretrained };
-  log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  log(`tokenized ${texts.length} reports: ${counted.terms.length} distinct terms (${seconds.toFixed(1)} s)`);
   // The final model's members and the calibration's fold models (each trained on part of the
   // data, scoring the rest) are independent networks: with two threads or more, a worker trains
   // some of them beside this thread (parallel.ts).
@@ -140,8 +141,10 @@ async function fitClassifier(
   const elsewhere = theirs.length ? worker!.run({ ...job, targets: targets.data(), tasks: theirs }) : undefined;
   // Should the final model fail or be cancelled, the worker's own failure is not the news.
   elsewhere?.catch(() => {});
+  // TensorFlow.js is loaded only now, once the worker has its job (lazyRuntime).
+  const runtime = await rt.load();
   const set = trainingSet({ counted, rows: all, targets, hp, log });
-  const here = await runTasks(rt, { ...job, tasks: mine }, { set, plan, log, signal: o.signal });
+  const here = await runTasks(runtime, { ...job, tasks: mine }, { set, plan, log, signal: o.signal });
   const there = elsewhere ? await elsewhere : { members: [], folds: [] };
   const { vectorizer } = set;
   const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };

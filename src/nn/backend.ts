@@ -86,3 +86,21 @@ export async function runtime(o: RuntimeOptions = {}, training = false): Promise
   const { backend, kernels } = checkRuntime(o);
   return { tf: await loadTf(backend, training), kernels };
 }
+
+/** Run-time choices, checked, and TensorFlow.js loaded by the first `load()` (then kept). */
+export interface LazyRuntime {
+  backend: Backend;
+  kernels: KernelChoice;
+  load(): Promise<Runtime>;
+}
+
+/**
+ * The runtime `o` asks for, checked now and loaded when first needed: training loads it once its
+ * reports are counted and its worker thread has its job, so that the worker starts that much
+ * sooner (loading TensorFlow.js takes a quarter of a second of this thread).
+ */
+export function lazyRuntime(o: RuntimeOptions = {}, training = false): LazyRuntime {
+  const choices = checkRuntime(o);
+  let loading: Promise<Runtime> | undefined;
+  return { ...choices, load: () => (loading ??= runtime(choices, training)) };
+}
