@@ -4,6 +4,7 @@ import { Rng } from '../src/base/rng.js';
 import { runtime } from '../src/nn/backend.js';
 import { sparseLayer, type QuantizedWeights } from '../src/nn/kernels.js';
 import { fromUint8 } from '../src/io/codecs.js';
+import { headKernel } from '../src/nn/head.js';
 import { denseHead, head } from '../src/nn/network.js';
 import { toRows, type SparseVector } from '../src/nn/sparse.js';
 // @ts-expect-error: a plain ES module script without types
@@ -133,6 +134,31 @@ describe('the sparse layer kernels', () => {
     const want = t.dataSync() as Float32Array;
     t.dispose();
     expect(Array.from(denseHead(pre, w, { vocabSize: 0, hidden, classes }))).toEqual(Array.from(want));
+  });
+
+  it.each([
+    [64, 17, 3000],
+    [8, 2, 10],
+    [100, 5, 300],
+    [4, 1, 7],
+  ])("the dense head kernel gives the plain loops' logits to the bit (hidden %i, classes %i, %i rows)", (hidden, classes, n) => {
+    const kernel = headKernel();
+    expect(kernel).not.toBeNull();
+    const rng = new Rng(hidden * classes + n);
+    const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
+    // Pre-activations around zero (about half the units zeroed by ReLU, some exactly 0 or -0 after the bias), 3,000 rows past one call's 2,048.
+    const pre = values(n * hidden, 3);
+    const w = {
+      embedding: new Float32Array(0),
+      bias1: values(hidden, 0.5),
+      dense: values(hidden * classes, 1),
+      bias2: values(classes, 0.5),
+    };
+    for (let i = 0; i < n; i += 7) pre[i * hidden] = -w.bias1[0];
+    const want = denseHead(pre, w, { vocabSize: 0, hidden, classes });
+    const got = kernel!.logits(pre, w, hidden, classes);
+    expect(got).not.toBeNull();
+    expect(Array.from(got!)).toEqual(Array.from(want));
   });
 
   it.each([

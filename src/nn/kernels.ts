@@ -98,7 +98,8 @@ export function sparseLayer(weights: InputWeights, hidden: number, kernels: Kern
 }
 
 let compiled: WebAssembly.Module | null | undefined;
-function kernelModule(): WebAssembly.Module | null {
+/** The kernels' module (kernels.wat), compiled once a thread; null where WebAssembly SIMD is missing. */
+export function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
       compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'));

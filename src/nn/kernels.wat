@@ -189,4 +189,103 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $rows)))
   )
+
+  ;; The dense head of n rows of hidden pre-activations (pre: n x hidden f32) into logits (out:
+  ;; n x classes f32), as network.ts's denseHead computes them, to the bit: a = max(0, pre + b1)
+  ;; in f32; for each block of 48 hidden units, each class's products a[k] * w[k][class] (exact
+  ;; in f64) summed in f64 in order of k, the sum added to the class's f32 result (f64 add,
+  ;; rounded to f32); then result + b2 in f32. A unit ReLU zeroed is skipped: with finite
+  ;; weights it adds +0 or -0 to a sum, which leaves it as it is. Scratch: a (hidden f32),
+  ;; sums (classes + 1 f64, 16-byte aligned), res (classes f32). Classes go two at a time in
+  ;; f64x2 lanes, an odd last one alone.
+  (func (export "head") (param $pre i32) (param $n i32) (param $hidden i32) (param $classes i32)
+        (param $b1 i32) (param $w i32) (param $b2 i32) (param $out i32) (param $a i32) (param $sums i32) (param $res i32)
+    (local $i i32) (local $h i32) (local $k i32) (local $k0 i32) (local $k1 i32) (local $j i32) (local $pairs i32)
+    (local $row i32) (local $p i32) (local $o i32) (local $ak f32) (local $akd f64) (local $akv v128)
+    (local.set $pairs (i32.and (local.get $classes) (i32.const -2)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $n)))
+      ;; a = max(0, pre[i] + b1)
+      (local.set $p (i32.add (local.get $pre) (i32.shl (i32.mul (local.get $i) (local.get $hidden)) (i32.const 2))))
+      (local.set $h (i32.const 0))
+      (block $a_done (loop $a_loop
+        (br_if $a_done (i32.ge_u (local.get $h) (local.get $hidden)))
+        (f32.store (i32.add (local.get $a) (i32.shl (local.get $h) (i32.const 2)))
+          (f32.max (f32.const 0)
+            (f32.add (f32.load (i32.add (local.get $p) (i32.shl (local.get $h) (i32.const 2))))
+                     (f32.load (i32.add (local.get $b1) (i32.shl (local.get $h) (i32.const 2)))))))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $a_loop)))
+      ;; res = 0
+      (local.set $j (i32.const 0))
+      (block $z_done (loop $z_loop
+        (br_if $z_done (i32.ge_u (local.get $j) (local.get $classes)))
+        (f32.store (i32.add (local.get $res) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $z_loop)))
+      (local.set $k0 (i32.const 0))
+      (block $blocks_done (loop $blocks
+        (br_if $blocks_done (i32.ge_u (local.get $k0) (local.get $hidden)))
+        (local.set $k1 (select (i32.add (local.get $k0) (i32.const 48)) (local.get $hidden)
+          (i32.lt_u (i32.add (local.get $k0) (i32.const 48)) (local.get $hidden))))
+        ;; sums = 0
+        (local.set $j (i32.const 0))
+        (block $s_done (loop $s_loop
+          (br_if $s_done (i32.ge_u (local.get $j) (local.get $classes)))
+          (f64.store (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $s_loop)))
+        (local.set $k (local.get $k0))
+        (block $units_done (loop $units
+          (br_if $units_done (i32.ge_u (local.get $k) (local.get $k1)))
+          (local.set $ak (f32.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2)))))
+          (if (f32.ne (local.get $ak) (f32.const 0))
+            (then
+              (local.set $akd (f64.promote_f32 (local.get $ak)))
+              (local.set $akv (f64x2.splat (local.get $akd)))
+              (local.set $row (i32.add (local.get $w) (i32.shl (i32.mul (local.get $k) (local.get $classes)) (i32.const 2))))
+              (local.set $j (i32.const 0))
+              (block $pairs_done (loop $pair
+                (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pairs)))
+                (local.set $o (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))))
+                (v128.store (local.get $o)
+                  (f64x2.add (v128.load (local.get $o))
+                    (f64x2.mul (local.get $akv)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                (br $pair)))
+              (if (i32.lt_u (local.get $j) (local.get $classes))
+                (then
+                  (local.set $o (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))))
+                  (f64.store (local.get $o)
+                    (f64.add (f64.load (local.get $o))
+                      (f64.mul (local.get $akd)
+                        (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $units)))
+        ;; res += sums, rounded to f32
+        (local.set $j (i32.const 0))
+        (block $r_done (loop $r_loop
+          (br_if $r_done (i32.ge_u (local.get $j) (local.get $classes)))
+          (local.set $o (i32.add (local.get $res) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $o)
+            (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $o)))
+              (f64.load (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $r_loop)))
+        (local.set $k0 (local.get $k1))
+        (br $blocks)))
+      ;; out[i] = res + b2
+      (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $classes)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $b_done (loop $b_loop
+        (br_if $b_done (i32.ge_u (local.get $j) (local.get $classes)))
+        (f32.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.add (f32.load (i32.add (local.get $res) (i32.shl (local.get $j) (i32.const 2))))
+                   (f32.load (i32.add (local.get $b2) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $b_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
 )

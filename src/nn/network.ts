@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../base/rng.js';
 import type { Tf } from './backend.js';
 import type { KernelChoice } from './choices.js';
+import { headKernel } from './head.js';
 import { sparseLayer, weightCount, type InputWeights, type SharedWeights, type SparseLayer } from './kernels.js';
 import { asRows, type SparseRows, type SparseVector } from './sparse.js';
 
@@ -11,9 +12,9 @@ import { asRows, type SparseRows, type SparseVector } from './sparse.js';
  * The first layer is an "embedding bag": a report's hidden pre-activation is the sum of the
  * rows of `embedding` for its non-zero features, each scaled by its TF-IDF weight. It costs
  * nnz x hidden, not vocabulary x hidden, and runs in WebAssembly SIMD kernels (kernels.ts).
- * The dense head (bias, ReLU, output layer) runs on TensorFlow.js while training (autodiff) and
- * in plain loops when predicting (denseHead), with the same float32 arithmetic: prediction
- * never loads TensorFlow.js.
+ * The dense head (bias, ReLU, output layer) runs on TensorFlow.js while training (autodiff) and,
+ * when predicting, in a WebAssembly kernel (head.ts) or plain loops (denseHead), with the same
+ * float32 arithmetic: prediction never loads TensorFlow.js.
  */
 export interface NetworkShape {
   vocabSize: number;
@@ -60,7 +61,7 @@ export class Network {
   constructor(
     readonly shape: NetworkShape,
     weights: Omit<NetworkWeights, 'embedding'> & { embedding: InputWeights },
-    kernels: KernelChoice = 'wasm',
+    private readonly kernels: KernelChoice = 'wasm',
     shared?: SharedWeights,
   ) {
     const { vocabSize: v, hidden: h, classes: c } = shape;
@@ -100,7 +101,11 @@ export class Network {
 
   /** Logits (n x classes, row-major) of reports, as sparse vectors or rows in one block. */
   logits(rows: readonly SparseVector[] | SparseRows): Float32Array {
-    return denseHead(this.input.bagRows(asRows(rows)), this.weights, this.shape);
+    const pre = this.input.bagRows(asRows(rows));
+    const { hidden, classes } = this.shape;
+    return (
+      (this.kernels === 'wasm' && headKernel()?.logits(pre, this.weights, hidden, classes)) || denseHead(pre, this.weights, this.shape)
+    );
   }
 }
 
