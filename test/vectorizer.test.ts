@@ -137,9 +137,12 @@ describe('Vectorizer', () => {
     expect(fromCounts[1].indices.length).toBeGreaterThan(0);
     // What training reads: the same vectors, kept in one block or made when asked, in the order of the rows given.
     const order = [3, 1, 0, 2];
-    for (const keep of [undefined, 0]) {
-      const source = v.countedSource(counted, order, keep);
+    for (const o of [{}, { keepBytes: 0 }, { shared: true }]) {
+      const source = v.countedSource(counted, order, o);
       expect(source.length).toBe(4);
+      // Kept in one block (in shared memory if asked), or none kept.
+      const kept = source.block === undefined ? 'none' : source.block.values.buffer instanceof SharedArrayBuffer ? 'shared' : 'own';
+      expect(kept).toBe('shared' in o ? 'shared' : 'keepBytes' in o ? 'none' : 'own');
       expect(source.nnz).toBe(order.reduce((n, r) => n + fromCounts[r].indices.length, 0));
       order.forEach((r, i) => {
         expect(Array.from(source.row(i).indices)).toEqual(Array.from(fromCounts[r].indices));

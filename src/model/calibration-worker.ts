@@ -32,7 +32,12 @@ parentPort!.on('message', (request: WorkerRequest) => {
 });
 
 async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {
-  const results = await runTasks(await runtime, { ...job, targets: Targets.from(job.targets) }, { log: (line) => post({ log: line }) });
+  const results = await runTasks(
+    await runtime,
+    { ...job, targets: Targets.from(job.targets) },
+    // The final model's set goes to the caller as soon as it is made: it trains its fold models first, then its members on this set.
+    { log: (line) => post({ log: line }), onSet: (set) => post({ set }) },
+  );
   const members = results.members.map(({ m, net }) => {
     const w = net.weights;
     // The input weights stay where they are (12.8 MB a member at the defaults): the caller reads them there.

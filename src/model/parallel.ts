@@ -23,7 +23,7 @@ import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
 import type { Grouping } from '../text/duplicates.js';
 import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
-import { fitMember, trainingSet, type TrainingSet } from './parts.js';
+import { fitMember, postedSet, trainingSet, type PostedSet, type TrainingSet } from './parts.js';
 
 /** One network of a training run: member m of the final model, or the calibration's fold f model. */
 export type NetworkTask = { kind: 'member'; m: number } | { kind: 'fold'; f: number };
@@ -51,8 +51,11 @@ export interface TaskResults<N = Network> {
  */
 export type PostedWeights = NetworkWeights & { shared?: SharedWeights };
 
-/** What the worker posts: the reports' groups it was asked for, a line of progress, or its results. */
-export type WorkerMessage = { grouped: Grouping } | { log: string } | { done: TaskResults<PostedWeights> };
+/**
+ * What the worker posts: the reports' groups it was asked for, the final model's training set
+ * (as soon as it has made it, for its first member), a line of progress, or its results.
+ */
+export type WorkerMessage = { grouped: Grouping } | { set: PostedSet } | { log: string } | { done: TaskResults<PostedWeights> };
 
 /** What the worker is given: texts to group (before its job), or its job. */
 export type WorkerRequest = { group: readonly string[] } | Omit<TrainingJob, keyof WorkerSetup>;
@@ -94,15 +97,19 @@ export class TrainingWorker {
   private readonly worker: Worker;
   private readonly results: Promise<TaskResults<PostedWeights>>;
   private readonly grouped: Promise<Grouping>;
+  private readonly set: Promise<PostedSet>;
 
   constructor(setup: WorkerSetup, log: Log, signal?: AbortSignal) {
     this.worker = new Worker(WORKER, { workerData: setup, stdout: true, stderr: true });
     const worker = this.worker;
     let answer!: { resolve: (g: Grouping) => void; reject: (err: Error) => void };
+    let posted!: { resolve: (s: PostedSet) => void; reject: (err: Error) => void };
     this.grouped = new Promise<Grouping>((resolve, reject) => (answer = { resolve, reject }));
+    this.set = new Promise<PostedSet>((resolve, reject) => (posted = { resolve, reject }));
     this.results = new Promise<TaskResults<PostedWeights>>((resolve, reject) => {
       const fail = (err: Error) => {
         answer.reject(err);
+        posted.reject(err);
         reject(err);
       };
       const abort = () => {
@@ -112,6 +119,7 @@ export class TrainingWorker {
       signal?.addEventListener('abort', abort, { once: true });
       worker.on('message', (message: WorkerMessage) => {
         if ('grouped' in message) answer.resolve(message.grouped);
+        else if ('set' in message) posted.resolve(message.set);
         else if ('log' in message) log(message.log);
         else resolve(message.done);
       });
@@ -124,6 +132,16 @@ export class TrainingWorker {
     // Until run or group is called nobody awaits them: a worker stopped unused is not a failure.
     this.results.catch(() => {});
     this.grouped.catch(() => {});
+    this.set.catch(() => {});
+  }
+
+  /**
+   * The final model's training set (vocabulary and vectors) as the worker made it for its first
+   * member: given a member task, it posts the set before training it. Only then: ask for it only
+   * when `run` gave the worker a member.
+   */
+  fullSet(): Promise<PostedSet> {
+    return this.set;
   }
 
   /**
@@ -156,17 +174,28 @@ export class TrainingWorker {
 export async function runTasks(
   rt: Runtime,
   job: Omit<TrainingJob, 'backend' | 'kernels' | 'targets'> & { targets: Targets },
-  o: { set?: TrainingSet; plan?: CalibrationPlan; log?: Log; signal?: AbortSignal } = {},
+  o: {
+    set?: TrainingSet | Promise<TrainingSet>;
+    plan?: CalibrationPlan;
+    log?: Log;
+    signal?: AbortSignal;
+    /** Given the final model's training set as soon as it is made here (none if `set` was given): the worker posts it. */
+    onSet?: (set: PostedSet) => void;
+  } = {},
 ): Promise<TaskResults> {
   const { counted, targets, hp, tasks } = job;
-  const { log = silentLog, signal } = o;
+  const { log = silentLog, signal, onSet } = o;
   const out: TaskResults = { members: [], folds: [] };
   let set = o.set;
   let plan = o.plan;
   for (const task of tasks) {
     if (task.kind === 'member') {
-      set ??= trainingSet({ counted, rows: Array.from({ length: targets.size }, (_, i) => i), targets, hp });
-      const net = await fitMember(rt, set, task.m, { hp, log, signal });
+      if (!set) {
+        const made = trainingSet({ counted, rows: Array.from({ length: targets.size }, (_, i) => i), targets, hp }, onSet !== undefined);
+        onSet?.(postedSet(made, counted));
+        set = made;
+      }
+      const net = await fitMember(rt, await set, task.m, { hp, log, signal });
       out.members.push({ m: task.m, net });
     } else {
       plan ??= calibrationPlan(targets, hp);

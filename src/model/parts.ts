@@ -3,7 +3,7 @@ import { silentLog, type Log } from '../base/log.js';
 import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Network } from '../nn/network.js';
-import type { SparseSource } from '../nn/sparse.js';
+import { rowsSource, type SparseRows, type SparseSource } from '../nn/sparse.js';
 import { trainNetwork } from '../nn/trainer.js';
 import type { Counted } from '../text/counter.js';
 import { Vectorizer } from '../text/vectorizer.js';
@@ -49,23 +49,69 @@ export interface TrainingSet {
   started: number;
 }
 
-/** fitParts' vocabulary and vectors: the same whichever thread fits them (every choice is the data's and the seed's). */
-export function trainingSet({ counted, rows, targets: all, hp, log = silentLog }: PartsJob): TrainingSet {
+/**
+ * fitParts' vocabulary and vectors: the same whichever thread fits them (every choice is the
+ * data's and the seed's). With `shared`, the vectors kept are in shared memory, for postedSet.
+ */
+export function trainingSet({ counted, rows, targets: all, hp, log = silentLog }: PartsJob, shared = false): TrainingSet {
   const started = performance.now();
   const targets = all.subset(rows);
   const vectorizer = Vectorizer.fitCounted(counted, rows, hp, targets.y);
   // The vectors are made a batch at a time from the counted reports, never all kept: training on
   // 85,000 reports would otherwise hold 8 bytes a non-zero of each (about 800 MB) besides the counts.
-  const x = vectorizer.countedSource(counted, rows);
-  const nnz = x.nnz;
+  const x = vectorizer.countedSource(counted, rows, { shared });
+  return setOf({ counted, rows, targets, hp, log }, vectorizer, x, started);
+}
+
+/** The rest of a training set, once its vocabulary and vectors are made (here or in another thread). */
+function setOf(
+  { counted, rows, targets, hp, log = silentLog }: Omit<PartsJob, 'signal'>,
+  vectorizer: Vectorizer,
+  x: SparseSource & { nnz: number; block?: SparseRows },
+  started: number,
+): TrainingSet {
   log(
-    `features: ${vectorizer.size} terms from ${rows.length} reports, ${(nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds(started)} s)`,
+    `features: ${vectorizer.size} terms from ${rows.length} reports, ${(x.nnz / Math.max(1, rows.length)).toFixed(0)} per report (${seconds(started)} s)`,
   );
   const sampleWeight = targets.sampleWeights(hp.classWeightPower);
   // Pretrained term vectors (counted.pretrained) start the rows of the terms they cover.
   const initialRows =
     counted.pretrained && hp.hidden === counted.pretrained.dim ? initialRows_(counted.pretrained, vectorizer.terms) : undefined;
   return { vectorizer, x, targets, sampleWeight, initialRows, started };
+}
+
+/**
+ * A training set as one thread posts it to another that holds the same counted reports: the
+ * vocabulary as counted term ids and weights (Vectorizer.ofCounted), and the vectors where they
+ * are kept (shared memory), if they are; what it took to make them, in seconds.
+ */
+export interface PostedSet {
+  top: Int32Array;
+  idf: Float32Array;
+  nnz: number;
+  block?: SparseRows;
+  seconds: number;
+}
+
+/** What receivedSet needs of a set trainingSet(job, true) made of `counted`. */
+export function postedSet(set: TrainingSet, counted: Counted): PostedSet {
+  const top = set.vectorizer.choiceOf(counted);
+  const x = set.x as SparseSource & { nnz: number; block?: SparseRows };
+  if (!top) throw new Error('a training set whose vocabulary was not chosen from these counted reports');
+  return { top, idf: set.vectorizer.idf, nnz: x.nnz, block: x.block, seconds: (performance.now() - set.started) / 1000 };
+}
+
+/**
+ * The training set another thread made of all the counted reports (job.rows), rebuilt from what
+ * it posted: the same vocabulary, vectors, targets and weights as trainingSet(job) would make
+ * here. Vectors not kept there are made here when asked, as trainingSet's are.
+ */
+export function receivedSet(posted: PostedSet, job: Omit<PartsJob, 'signal'>): TrainingSet {
+  const { counted, rows, targets: all, hp } = job;
+  const started = performance.now() - 1000 * posted.seconds;
+  const vectorizer = Vectorizer.ofCounted(counted, posted.top, posted.idf, hp);
+  const x = posted.block ? { ...rowsSource(posted.block), nnz: posted.nnz } : vectorizer.countedSource(counted, rows);
+  return setOf({ ...job, targets: all.subset(rows) }, vectorizer, x, started);
 }
 
 /**

@@ -12,7 +12,7 @@ import { Classifier } from './classifier.js';
 import { fingerprints } from './fingerprint.js';
 import { calibrationOf, calibrationPlan, MIN_CALIBRATION_REPORTS } from './crossfit.js';
 import { runTasks, shareTasks, TrainingWorker, workerAvailable, type NetworkTask } from './parallel.js';
-import { trainingSet } from './parts.js';
+import { receivedSet, trainingSet } from './parts.js';
 import { Network } from '../nn/network.js';
 import { trainingTargets, type Annotator } from './targets.js';
 import { lazyIndex, SimilarIndex } from './similar.js';
@@ -143,10 +143,21 @@ async function fitClassifier(
   elsewhere?.catch(() => {});
   // TensorFlow.js is loaded only now, once the worker has its job (lazyRuntime).
   const runtime = await rt.load();
-  const set = trainingSet({ counted, rows: all, targets, hp, log });
-  const here = await runTasks(runtime, { ...job, tasks: mine }, { set, plan, log, signal: o.signal });
+  // The final model's vocabulary and vectors: made by the worker if it trains a member (it makes
+  // them first, and posts them), while this thread trains its fold models first; else made here.
+  const shared = theirs.some((t) => t.kind === 'member');
+  const full = { counted, rows: all, targets, hp, log };
+  const set = shared ? worker!.fullSet().then((posted) => receivedSet(posted, full)) : trainingSet(full);
+  // Awaited below, or not at all if this thread's own tasks fail first: their failure is the news.
+  if (set instanceof Promise) set.catch(() => {});
+  const order = shared ? [...mine.filter((t) => t.kind === 'fold'), ...mine.filter((t) => t.kind === 'member')] : mine;
+  const here = await runTasks(runtime, { ...job, tasks: order }, { set, plan, log, signal: o.signal });
+  const { vectorizer } = await set;
+  // What needs none of the worker's networks is done while it may still be training.
+  const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
+  const coverage = vectorizer.coverageCounted(counted, all).sort();
+  const trained = fingerprints(texts);
   const there = elsewhere ? await elsewhere : { members: [], folds: [] };
-  const { vectorizer } = set;
   const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };
   const networks = [...here.members, ...there.members.map(({ m, net }) => ({ m, net: new Network(shape, net, rt.kernels, net.shared) }))]
     .sort((a, b) => a.m - b.m)
@@ -154,8 +165,6 @@ async function fitClassifier(
   const foldLogits = [...here.folds, ...there.folds].sort((a, b) => a.f - b.f).map(({ logits }) => logits);
   const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits));
   if (fitted) fitted.messages.forEach((m) => log(m));
-  const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
-  const coverage = vectorizer.coverageCounted(counted, all).sort();
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   let multiLabel: MultiLabelRecord | undefined;
   if (sets && o.labelSets) {
@@ -197,7 +206,7 @@ async function fitClassifier(
       coverage: { p05: at(0.05), median: at(0.5) },
       targets: targets.summary,
     },
-    fingerprints(texts),
+    trained,
     index,
     multiLabel,
   );

@@ -45,3 +45,9 @@ export interface SparseSource {
 
 /** The rows of a list of vectors, as a source. */
 export const listSource = (vectors: readonly SparseVector[]): SparseSource => ({ length: vectors.length, row: (i) => vectors[i] });
+
+/** The rows of a block, as a source: each row a view of the block. */
+export const rowsSource = ({ indices, values, offsets }: SparseRows): SparseSource => ({
+  length: offsets.length - 1,
+  row: (i) => ({ indices: indices.subarray(offsets[i], offsets[i + 1]), values: values.subarray(offsets[i], offsets[i + 1]) }),
+});

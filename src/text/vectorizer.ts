@@ -1,5 +1,5 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
-import type { SparseRows, SparseSource, SparseVector } from '../nn/sparse.js';
+import { rowsSource, type SparseRows, type SparseSource, type SparseVector } from '../nn/sparse.js';
 import { CHARS, countedCoverage, countTerms, FIELD_PREFIXES, FieldCounter, type Counted, type FieldTally } from './counter.js';
 import { featureConfig, type FeatureConfig } from './features.js';
 import { chi2, classCounts, nbRatios } from './selection.js';
@@ -21,6 +21,8 @@ export class Vectorizer {
   private scratch = { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16) };
   /** weighInto's tf x idf of a field's terms, kept until the field's norm is known. */
   private weights = new Float64Array(1 << 12);
+  /** Of a vocabulary chosen from counted reports: them, and its terms as their ids (ofCounted). */
+  private chosen?: { counted: Counted; top: Int32Array };
 
   /** The terms, or where to read them when first needed (a loaded model with stored lookup tables). */
   private termList?: readonly string[];
@@ -127,17 +129,11 @@ export class Vectorizer {
       chi2(classCounts(counted, rows, labels!, counted_)).forEach((x, k) => score.set(counted_[k], x));
       kept.sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || total(b) - total(a) || byTerm(a, b));
     } else kept = mostFrequent(kept, total, byTerm, hp.maxFeatures);
-    const top = kept.slice(0, hp.maxFeatures);
+    const top = Int32Array.from(kept.slice(0, hp.maxFeatures));
     const idf = Float32Array.from(top, (c) => Math.log((1 + n) / (1 + total(c))) + 1);
-    const vectorizer = new Vectorizer(top.map(name), idf, featureConfig(hp));
-    // The counted terms' positions are known here: no lookup of their strings (countedIds) is needed.
-    const local = new Int32Array(term.length).fill(-1);
-    top.forEach((c, j) => {
-      if (c >= 0) local[c] = j;
-    });
-    vectorizer.localIds.set(counted, (id) => local[id]);
+    const vectorizer = Vectorizer.ofCounted(counted, top, idf, hp);
     if (nb) {
-      const seen = top.flatMap((c, j) => (c >= 0 ? [j] : []));
+      const seen = Array.from(top).flatMap((c, j) => (c >= 0 ? [j] : []));
       const ratios = nbRatios(
         classCounts(
           counted,
@@ -155,6 +151,30 @@ export class Vectorizer {
       for (let j = 0; j < idf.length; j++) idf[j] *= ratio[j] ** hp.nbWeight!;
     }
     return vectorizer;
+  }
+
+  /**
+   * The vocabulary fitCounted chose from counted reports: `top`, its terms as counted term ids
+   * (or -1 - i for the pretrained corpus's term i), and their weights. A thread that has the same
+   * counted reports rebuilds the vocabulary from these (training's worker posts them: see
+   * model/parts.ts), without fitting it again.
+   */
+  static ofCounted(counted: Counted, top: Int32Array, idf: Float32Array, hp: FeatureConfig): Vectorizer {
+    const name = (c: number) => (c >= 0 ? counted.terms[c] : counted.pretrained!.terms[-1 - c]);
+    const vectorizer = new Vectorizer(Array.from(top, name), idf, featureConfig(hp));
+    vectorizer.chosen = { counted, top };
+    // The counted terms' positions are known here: no lookup of their strings (countedIds) is needed.
+    const local = new Int32Array(counted.terms.length).fill(-1);
+    top.forEach((c, j) => {
+      if (c >= 0) local[c] = j;
+    });
+    vectorizer.localIds.set(counted, (id) => local[id]);
+    return vectorizer;
+  }
+
+  /** Of a vocabulary fitted on (or rebuilt from) counted reports: its terms as counted term ids (see ofCounted). */
+  choiceOf(counted: Counted): Int32Array | undefined {
+    return this.chosen?.counted === counted ? this.chosen.top : undefined;
   }
 
   transform(text: string): SparseVector {
@@ -226,25 +246,28 @@ export class Vectorizer {
    * each is made when asked and none is kept, so that memory does not grow with a huge corpus's
    * vectors on top of its counts. `nnz` is their total number of non-zeros.
    */
-  countedSource(counted: Counted, rows: readonly number[], keepBytes = KEEP_VECTOR_BYTES): SparseSource & { nnz: number } {
+  countedSource(
+    counted: Counted,
+    rows: readonly number[],
+    { keepBytes = KEEP_VECTOR_BYTES, shared = false }: { keepBytes?: number; shared?: boolean } = {},
+  ): SparseSource & { nnz: number; block?: SparseRows } {
     const fieldsOf = this.countedFields(counted);
     const local = this.countedIds(counted);
     let nnz = 0;
     for (const r of rows) for (const id of counted.docs[r].ids) if (local(id) >= 0) nnz++;
     if (8 * nnz > keepBytes) return { length: rows.length, row: (i) => this.weigh(fieldsOf(rows[i])), nnz };
-    const offsets = new Int32Array(rows.length + 1);
-    const indices = new Int32Array(nnz);
-    const values = new Float32Array(nnz);
+    // In shared memory if asked: another thread then reads the same block (model/parts.ts).
+    const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const offsets = new Int32Array(buffer(4 * (rows.length + 1)));
+    const indices = new Int32Array(buffer(4 * nnz));
+    const values = new Float32Array(buffer(4 * nnz));
     rows.forEach((r, i) => {
       const fields = fieldsOf(r);
       this.weighInto(fields, indices, values, offsets[i]);
       offsets[i + 1] = offsets[i] + fields.reduce((n, f) => n + f.ids.length, 0);
     });
-    return {
-      length: rows.length,
-      row: (i) => ({ indices: indices.subarray(offsets[i], offsets[i + 1]), values: values.subarray(offsets[i], offsets[i + 1]) }),
-      nnz,
-    };
+    const block = { indices, values, offsets };
+    return { ...rowsSource(block), nnz, block };
   }
 
   /** This vocabulary's position of each counted term id (-1 if it has none), looked up once per term. */
