@@ -44,6 +44,15 @@ const close = (a: Float32Array, b: Float32Array) => {
   expect(worst).toBeLessThan(1e-4);
 };
 
+/** Seeded random pre-activations of n rows (around zero) and dense-head weights. */
+function randomHead(seed: number, n: number, hidden: number, classes: number) {
+  const rng = new Rng(seed);
+  const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
+  const pre = values(n * hidden, 3);
+  const w = { embedding: new Float32Array(0), bias1: values(hidden, 0.5), dense: values(hidden * classes, 1), bias2: values(classes, 0.5) };
+  return { pre, w };
+}
+
 describe('the sparse layer kernels', () => {
   it('src/nn/kernels-wasm.ts is the compiled src/nn/kernels.wat (run node scripts/build-kernels.mjs after editing it)', async () => {
     expect(await compileKernels()).toBe(readFileSync(new URL('../src/nn/kernels-wasm.ts', import.meta.url), 'utf8'));
@@ -118,16 +127,8 @@ describe('the sparse layer kernels', () => {
     [100, 5],
   ])("the dense head in plain loops is TensorFlow.js's CPU head to the bit (hidden %i, classes %i)", async (hidden, classes) => {
     const { tf } = await runtime({ backend: 'cpu' });
-    const rng = new Rng(hidden + classes);
     const n = 300;
-    const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
-    const pre = values(n * hidden, 3);
-    const w = {
-      embedding: new Float32Array(0),
-      bias1: values(hidden, 0.5),
-      dense: values(hidden * classes, 1),
-      bias2: values(classes, 0.5),
-    };
+    const { pre, w } = randomHead(hidden + classes, n, hidden, classes);
     const t = tf.tidy(() =>
       head(tf, tf.tensor2d(pre, [n, hidden]), tf.tensor1d(w.bias1), tf.tensor2d(w.dense, [hidden, classes]), tf.tensor1d(w.bias2)),
     );
@@ -144,16 +145,8 @@ describe('the sparse layer kernels', () => {
   ])("the dense head kernel gives the plain loops' logits to the bit (hidden %i, classes %i, %i rows)", (hidden, classes, n) => {
     const kernel = headKernel();
     expect(kernel).not.toBeNull();
-    const rng = new Rng(hidden * classes + n);
-    const values = (k: number, scale: number) => Float32Array.from({ length: k }, () => (rng.next() * 2 - 1) * scale);
     // Pre-activations around zero (about half the units zeroed by ReLU, some exactly 0 or -0 after the bias), 3,000 rows past one call's 2,048.
-    const pre = values(n * hidden, 3);
-    const w = {
-      embedding: new Float32Array(0),
-      bias1: values(hidden, 0.5),
-      dense: values(hidden * classes, 1),
-      bias2: values(classes, 0.5),
-    };
+    const { pre, w } = randomHead(hidden * classes + n, n, hidden, classes);
     for (let i = 0; i < n; i += 7) pre[i * hidden] = -w.bias1[0];
     const want = denseHead(pre, w, { vocabSize: 0, hidden, classes });
     const got = kernel!.logits(pre, w, hidden, classes);
