@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Targets } from '../base/targets.js';
 import { duplicateGroups } from '../text/duplicates.js';
 import {
+  receivedJob,
   runTasks,
   runtimeOf,
   type PostedWeights,
@@ -28,7 +29,7 @@ parentPort!.on('message', (request: WorkerRequest) => {
   if ('group' in request) {
     const grouped = duplicateGroups(request.group);
     post({ grouped }, [grouped.group.buffer as ArrayBuffer]);
-  } else void train(request);
+  } else void train(receivedJob(request));
 });
 
 async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {

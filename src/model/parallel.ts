@@ -22,6 +22,7 @@ import type { SharedWeights } from '../nn/kernels.js';
 import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
 import type { Grouping } from '../text/duplicates.js';
+import { PackedTerms, packTerms, type PackedTermsData } from '../text/termlist.js';
 import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
 import { fitMember, postedSet, trainingSet, type PostedSet, type TrainingSet } from './parts.js';
 
@@ -57,8 +58,17 @@ export type PostedWeights = NetworkWeights & { shared?: SharedWeights };
  */
 export type WorkerMessage = { grouped: Grouping } | { set: PostedSet } | { log: string } | { done: TaskResults<PostedWeights> };
 
+/** A job as posted to the worker: the counted reports' terms packed in one string (termlist.ts). */
+export type PostedJob = Omit<TrainingJob, keyof WorkerSetup | 'counted'> & { counted: Omit<Counted, 'terms'> & { terms: PackedTermsData } };
+
 /** What the worker is given: texts to group (before its job), or its job. */
-export type WorkerRequest = { group: readonly string[] } | Omit<TrainingJob, keyof WorkerSetup>;
+export type WorkerRequest = { group: readonly string[] } | PostedJob;
+
+/** A posted job as the worker trains it: its term list over the packed terms, each term's string made when first asked for. */
+export const receivedJob = (job: PostedJob): Omit<TrainingJob, keyof WorkerSetup> => ({
+  ...job,
+  counted: { ...job.counted, terms: new PackedTerms(job.counted.terms) },
+});
 
 const WORKER = fileURLToPath(new URL('./calibration-worker.js', import.meta.url));
 
@@ -155,7 +165,8 @@ export class TrainingWorker {
 
   /** Hands the worker its job (the counted reports, their targets, the hyperparameters, its tasks); resolves with what it trained. */
   run(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<TaskResults<PostedWeights>> {
-    this.worker.postMessage({ ...job, targets: Targets.from(job.targets).data() } satisfies WorkerRequest);
+    const counted = { ...job.counted, terms: packTerms(job.counted.terms) };
+    this.worker.postMessage({ ...job, counted, targets: Targets.from(job.targets).data() } satisfies WorkerRequest);
     return this.results;
   }
 

@@ -65,7 +65,7 @@ export function pretrainCounted(
   const local = new Int32Array(counted.terms.length).fill(-2);
   for (const r of dfRows ?? all) {
     for (const id of counted.docs[r].ids) {
-      if (local[id] === -2) local[id] = position.get(counted.terms[id]) ?? -1;
+      if (local[id] === -2) local[id] = position.get(counted.terms.at(id)!) ?? -1;
       if (local[id] >= 0) df[local[id]]++;
     }
   }

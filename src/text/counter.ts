@@ -2,6 +2,7 @@ import type { FeatureConfig } from './features.js';
 import { normalizeText } from './normalize.js';
 import { pieces, scanSpaced, scanWords, type Pieces } from './scan.js';
 import { StringTable } from './stringtable.js';
+import type { TermList } from './termlist.js';
 import { TermIndex } from './termindex.js';
 import { charWords, titleOf, words } from './tokenizer.js';
 import type { TermVectors } from './vectors.js';
@@ -352,7 +353,8 @@ export class FieldCounter {
  * tokenizing any report twice.
  */
 export interface Counted {
-  readonly terms: readonly string[];
+  /** The distinct terms, term id i at terms.at(i): an array where the reports were counted (termlist.ts). */
+  readonly terms: TermList;
   /**
    * Per report: term ids, their counts, and where each field starts in them. The ids and counts
    * are views into shared memory (SharedArrayBuffer chunks): a worker thread given the counted
@@ -444,7 +446,7 @@ export function countedCoverage(counted: Counted, r: number, inVocabulary: (id: 
     occurrences += counts[k];
     if (inVocabulary(ids[k])) known += counts[k];
   };
-  for (let k = fieldStarts[0]; k < fieldStarts[1]; k++) if (!counted.terms[ids[k]].includes(' ')) add(k);
+  for (let k = fieldStarts[0]; k < fieldStarts[1]; k++) if (!counted.terms.at(ids[k])!.includes(' ')) add(k);
   if (fieldStarts.length > 3) for (let k = fieldStarts[2]; k < fieldStarts[3]; k++) add(k);
   return occurrences > 0 ? known / occurrences : 0;
 }

@@ -104,7 +104,7 @@ export class Vectorizer {
     let extra: Int32Array | undefined;
     if (pre) {
       extra = new Int32Array(term.length);
-      const at = new Map(term.map((t, id) => [t, id]));
+      const at = new Map(Array.from({ length: term.length }, (_, id) => [term.at(id)!, id]));
       pre.terms.forEach((t, i) => {
         const id = at.get(t);
         if (id === undefined) candidates.push(-1 - i);
@@ -119,7 +119,7 @@ export class Vectorizer {
       if (d >= hp.minDf && d <= maxCount) kept.push(id);
     }
     for (const c of candidates) if (total(c) >= hp.minDf && total(c) <= maxCount) kept.push(c);
-    const name = (c: number) => (c >= 0 ? term[c] : pre!.terms[-1 - c]);
+    const name = (c: number) => (c >= 0 ? term.at(c)! : pre!.terms[-1 - c]);
     // Most frequent (or most class-dependent) first; ties broken by frequency, then by the term
     // itself, so the result never depends on input order.
     const byTerm = (a: number, b: number) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
@@ -160,7 +160,7 @@ export class Vectorizer {
    * model/parts.ts), without fitting it again.
    */
   static ofCounted(counted: Counted, top: Int32Array, idf: Float32Array, hp: FeatureConfig): Vectorizer {
-    const name = (c: number) => (c >= 0 ? counted.terms[c] : counted.pretrained!.terms[-1 - c]);
+    const name = (c: number) => (c >= 0 ? counted.terms.at(c)! : counted.pretrained!.terms[-1 - c]);
     const vectorizer = new Vectorizer(Array.from(top, name), idf, featureConfig(hp));
     vectorizer.chosen = { counted, top };
     // The counted terms' positions are known here: no lookup of their strings (countedIds) is needed.
@@ -278,7 +278,7 @@ export class Vectorizer {
       const local = new Int32Array(counted.terms.length).fill(-2);
       cached = (id: number) => {
         let j = local[id];
-        if (j === -2) j = local[id] = position.get(counted.terms[id]) ?? -1;
+        if (j === -2) j = local[id] = position.get(counted.terms.at(id)!) ?? -1;
         return j;
       };
       this.localIds.set(counted, cached);
