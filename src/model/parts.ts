@@ -3,10 +3,10 @@ import { silentLog, type Log } from '../base/log.js';
 import type { Targets } from '../base/targets.js';
 import type { Runtime } from '../nn/backend.js';
 import type { Network } from '../nn/network.js';
-import { rowsSource, type SparseRows, type SparseSource } from '../nn/sparse.js';
+import { rowsSource, type SparseRows } from '../nn/sparse.js';
 import { trainNetwork } from '../nn/trainer.js';
 import type { Counted } from '../text/counter.js';
-import { Vectorizer } from '../text/vectorizer.js';
+import { Vectorizer, type CountedSource } from '../text/vectorizer.js';
 import { initialRows as initialRows_, type InitialRows } from '../text/vectors.js';
 
 /** A vocabulary and the networks over it, fitted together on some of the counted reports. */
@@ -42,7 +42,7 @@ export async function fitParts(rt: Runtime, job: PartsJob): Promise<Parts> {
 /** What the networks of fitParts train on: the vocabulary fitted on the rows, their vectors, targets and weights. */
 export interface TrainingSet {
   vectorizer: Vectorizer;
-  x: SparseSource;
+  x: CountedSource;
   targets: Targets;
   sampleWeight: Float32Array;
   initialRows?: InitialRows;
@@ -67,7 +67,7 @@ export function trainingSet({ counted, rows, targets: all, hp, log = silentLog }
 function setOf(
   { counted, rows, targets, hp, log = silentLog }: Omit<PartsJob, 'signal'>,
   vectorizer: Vectorizer,
-  x: SparseSource & { nnz: number; block?: SparseRows },
+  x: CountedSource,
   started: number,
 ): TrainingSet {
   log(
@@ -96,7 +96,7 @@ export interface PostedSet {
 /** What receivedSet needs of a set trainingSet(job, true) made of `counted`. */
 export function postedSet(set: TrainingSet, counted: Counted): PostedSet {
   const top = set.vectorizer.choiceOf(counted);
-  const x = set.x as SparseSource & { nnz: number; block?: SparseRows };
+  const { x } = set;
   if (!top) throw new Error('a training set whose vocabulary was not chosen from these counted reports');
   return { top, idf: set.vectorizer.idf, nnz: x.nnz, block: x.block, seconds: (performance.now() - set.started) / 1000 };
 }

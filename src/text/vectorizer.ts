@@ -7,6 +7,9 @@ import { TermIndex, type TermTables } from './termindex.js';
 
 export type PruneConfig = Pick<Hyperparameters, 'minDf' | 'maxDf' | 'maxFeatures'> & Partial<Pick<Hyperparameters, 'nbWeight' | 'select'>>;
 
+/** Counted reports' vectors as countedSource gives them: their number of non-zeros, and the block they are kept in, if they are. */
+export type CountedSource = SparseSource & { nnz: number; block?: SparseRows };
+
 /**
  * TF-IDF vocabulary, scikit-learn style: fitted on training reports only (`fit`),
  * then applied unchanged (`transform`) at predict time. Term weight is
@@ -250,7 +253,7 @@ export class Vectorizer {
     counted: Counted,
     rows: readonly number[],
     { keepBytes = KEEP_VECTOR_BYTES, shared = false }: { keepBytes?: number; shared?: boolean } = {},
-  ): SparseSource & { nnz: number; block?: SparseRows } {
+  ): CountedSource {
     const fieldsOf = this.countedFields(counted);
     const local = this.countedIds(counted);
     let nnz = 0;
