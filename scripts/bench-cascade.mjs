@@ -25,6 +25,8 @@ const sizes = opt('--sizes', quick ? '300' : '300,1000')
 const tasks = opt('--tasks', 'cat17,mode').split(',');
 const jsonOut = opt('--json', join(root, '.bench', 'bench-cascade.json'));
 const dataDir = opt('--data', existsSync(SHARED_DATA) ? SHARED_DATA : '/work/shared/data');
+const TARGET = 0.95;
+const TARGET_SHARE = 0.3;
 const SHARES = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
 const say = (s) => process.stderr.write(`${s}\n`);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -66,8 +68,16 @@ for (const task of tasks) {
           const answer = preds.map((p, i) => (deferred[i] ? test[i].label : p.label));
           const right = answer.map((a, i) => same(a, test[i].label));
           const both = agreed ? right.filter((_, i) => agreed[i]) : [];
+          // How right the model is on the reports it keeps and on those it defers, and how sure it was.
+          const part = (want) => {
+            const ix = preds.map((_, i) => i).filter((i) => deferred[i] === want);
+            const ok = ix.filter((i) => same(preds[i].label, test[i].label)).length;
+            return ix.length ? { accuracy: ok / ix.length, confidence: mean(ix.map((i) => preds[i].confidence)) } : undefined;
+          };
           return {
             share,
+            kept: part(false),
+            deferredPart: part(true),
             deferred: deferred.filter(Boolean).length,
             agreement: mean(right.map(Number)),
             bothAgree: agreed ? mean(both.map(Number)) : undefined,
@@ -75,8 +85,13 @@ for (const task of tasks) {
         }),
       );
     }
+    const meanOf = (k, side, key) => mean(curves.map((c) => c[k][side]?.[key]).filter((x) => x !== undefined));
     const curve = SHARES.map((share, k) => ({
       share,
+      keptAccuracy: meanOf(k, 'kept', 'accuracy'),
+      keptConfidence: meanOf(k, 'kept', 'confidence'),
+      deferredAccuracy: meanOf(k, 'deferredPart', 'accuracy'),
+      deferredConfidence: meanOf(k, 'deferredPart', 'confidence'),
       deferred: mean(curves.map((c) => c[k].deferred)),
       agreement: mean(curves.map((c) => c[k].agreement)),
       bothAgree: agreed ? mean(curves.map((c) => c[k].bothAgree)) : undefined,
@@ -91,6 +106,15 @@ for (const task of tasks) {
     const enough = curve.find((c) => c.agreement >= 0.95);
     lines.push(
       `  agreement 0.95 reached ${enough ? `deferring ${Math.round(enough.share * 100)} %` : `beyond 50 % (${fmt(curve.at(-1).agreement)} at 50 %)`}`,
+    );
+    // Why: agreement at share S is S + (1 - S) x the accuracy on the kept reports, so 0.95 at 30 % needs
+    // the kept 70 % right on (0.95 - 0.3) / 0.7 = 0.929. A calibrated model is right on its deferred
+    // reports about as often as it was sure of them, never below 1 / (categories) on average, so it needs
+    // an accuracy of at least 0.95 - S + S x (that) on all reports.
+    const at = curve.find((c) => c.share === TARGET_SHARE);
+    const k = new Set(pool.map((r) => r.label.toLowerCase())).size;
+    lines.push(
+      `  at ${TARGET_SHARE * 100} % deferred: the kept reports right on ${fmt(at.keptAccuracy)} (mean confidence ${fmt(at.keptConfidence)}), the deferred on ${fmt(at.deferredAccuracy)} (${fmt(at.deferredConfidence)}); 0.95 needs the kept right on ${fmt((TARGET - TARGET_SHARE) / (1 - TARGET_SHARE))}, so a model right on ${fmt(TARGET - TARGET_SHARE + TARGET_SHARE * at.deferredAccuracy)} of all reports at this deferred accuracy (${fmt(TARGET - TARGET_SHARE + TARGET_SHARE / k)} at 1/${k}, chance among ${k} categories); this one: ${fmt(curve[0].agreement)}`,
     );
   }
 }
