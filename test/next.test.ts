@@ -59,7 +59,7 @@ describe('selectForLabelling', () => {
   });
 
   it("ranks by the model's doubt, and each proposal's score never exceeds the one before", async () => {
-    const s = await selectForLabelling(POOL, { n: POOL.length, model, diversity: 0, density: 0 });
+    const s = await selectForLabelling(POOL, { n: POOL.length, model, diversity: 0, density: 0, explore: 0 });
     expect(s.strategy).toBe('uncertainty');
     const doubts = s.suggestions.map((x) => x.uncertainty!);
     expect(doubts).toEqual([...doubts].sort((a, b) => b - a));
@@ -72,10 +72,37 @@ describe('selectForLabelling', () => {
       expect(x.probability).toBeCloseTo(fresh[i].confidence, 6);
       expect(x.uncertainty).toBeCloseTo(doubtOf(fresh[i].top, 'margin'), 6);
     });
-    const weighed = await selectForLabelling(POOL, { n: 6, model });
-    const scores = weighed.suggestions.map((x) => x.score);
+    const weighed = await selectForLabelling(POOL, { n: 6, model, explore: 0 });
+    expect(weighed.suggestions.map((x) => x.picked)).toEqual(Array(6).fill('doubt'));
+    const scores = weighed.suggestions.map((x) => x.score!);
     for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]);
     expect(copies(weighed.suggestions.map((x) => x.id))).toBeLessThanOrEqual(1);
+  });
+
+  it('draws a share of the proposals at random (explore), every other rank by default, and ranks the rest by doubt', async () => {
+    const ranked = await selectForLabelling(POOL, { n: POOL.length, model, explore: 0 });
+    const s = await selectForLabelling(POOL, { n: 6, model });
+    expect(s.suggestions.map((x) => x.picked)).toEqual(['doubt', 'random', 'doubt', 'random', 'doubt', 'random']);
+    const byDoubt = s.suggestions.filter((x) => x.picked === 'doubt');
+    // The first is the one ranking alone puts first; the ranked ones keep their order of score.
+    expect(byDoubt[0].id).toBe(ranked.suggestions[0].id);
+    for (let i = 1; i < byDoubt.length; i++) expect(byDoubt[i].score!).toBeLessThanOrEqual(byDoubt[i - 1].score!);
+    for (const x of s.suggestions.filter((y) => y.picked === 'random')) {
+      expect(x.score).toBeNull();
+      // A drawn report still has the model's guess and doubt, for whoever labels it.
+      expect(x.guess).toEqual(expect.any(String));
+      expect(x.uncertainty).toEqual(expect.any(Number));
+    }
+    // Neither a draw nor a ranked pick is a near-copy of one proposed before it.
+    expect(copies(s.suggestions.map((x) => x.id))).toBeLessThanOrEqual(1);
+    expect(new Set(s.suggestions.map((x) => x.id)).size).toBe(6);
+    // Seeded: the same seed draws the same reports; explore 1 draws them all.
+    expect((await selectForLabelling(POOL, { n: 6, model })).suggestions).toEqual(s.suggestions);
+    const all = await selectForLabelling(POOL, { n: POOL.length, model, explore: 1 });
+    expect(all.suggestions.every((x) => x.picked === 'random')).toBe(true);
+    expect(all.suggestions.map((x) => x.id).sort()).toEqual(POOL.map((x) => x.id).sort());
+    // With no model there is nothing to explore away from: a seed set, ranked.
+    expect((await selectForLabelling(POOL, { n: 4 })).suggestions.map((x) => x.picked)).toEqual(Array(4).fill('seed'));
   });
 
   it('never proposes a labelled report (by id or by text), nor a second copy of one text, nor an empty one', async () => {
@@ -104,7 +131,7 @@ describe('selectForLabelling', () => {
   it('keeps proposals unlike the labelled reports', async () => {
     // A report that repeats a labelled one but for a word is a near-copy: with only diversity weighed, it comes last.
     const near = { id: 'near', text: `${labelled.texts[3]} again` };
-    const s = await selectForLabelling([near, ...POOL.slice(3)], { n: 9, labelled, density: 0 });
+    const s = await selectForLabelling([near, ...POOL.slice(3)], { n: 9, labelled, density: 0, explore: 0 });
     expect(s.suggestions.at(-1)!.id).toBe('near');
     expect(s.suggestions.at(-1)!.similarity).toBeGreaterThan(0.8);
   });
@@ -113,6 +140,7 @@ describe('selectForLabelling', () => {
     await expect(selectForLabelling(POOL, { n: 0 })).rejects.toThrow(/n is 0/);
     await expect(selectForLabelling(POOL, { uncertainty: 'luck' as never })).rejects.toThrow(/margin or entropy/);
     await expect(selectForLabelling(POOL, { count: 3 } as never)).rejects.toThrow(/unknown option 'count'/);
+    await expect(selectForLabelling(POOL, { explore: 1.5 })).rejects.toThrow(/explore is 1.5: expected a share from 0 to 1/);
   });
 });
 
@@ -142,7 +170,18 @@ describe('bugcat next', () => {
       expect(POOL.find((p) => p.id === row.id)!.text).toBe(row.text);
     }
     expect(rows.map((x) => x.rank)).toEqual(['1', '2', '3', '4']);
-    expect(r.stderr).toMatch(/proposed 4 of 11 reports/);
+    expect(rows.map((x) => x.picked)).toEqual(['doubt', 'random', 'doubt', 'random']);
+    expect(rows.filter((x) => x.picked === 'random').map((x) => x.score)).toEqual(['', '']);
+    expect(r.stderr).toMatch(
+      /proposed 4 of 11 reports \(ranked by the model's doubt, weighed against redundancy; 2 drawn at random \(--explore 0.5\)\)/,
+    );
+    const ranked = await bugcat(['next', '--data', pool, '--model', modelDir, '--top', '4', '--explore', '0']);
+    expect(ranked.status, ranked.stderr).toBe(0);
+    expect((parse(ranked.stdout, { columns: true }) as Record<string, string>[]).map((x) => x.picked)).toEqual(Array(4).fill('doubt'));
+    expect(ranked.stderr).not.toMatch(/drawn at random/);
+    const bad = await bugcat(['next', '--data', pool, '--model', modelDir, '--explore', '2']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--explore/);
   });
 
   it('JSON Lines carry the same proposals; a labelled set trains the model and is never proposed', async () => {
@@ -155,6 +194,7 @@ describe('bugcat next', () => {
       .map((l) => JSON.parse(l));
     expect(records.map((x) => x.id)).toEqual((parse(csv.stdout, { columns: true }) as { id: string }[]).map((x) => x.id));
     for (const x of records) expect(x).toMatchObject({ label: null, guess: expect.any(String), probability: expect.any(Number) });
+    expect(records.map((x) => x.picked)).toEqual((parse(csv.stdout, { columns: true }) as { picked: string }[]).map((x) => x.picked));
     const both = join(dir, 'both.csv');
     writeFileSync(both, stringify([['id', 'text'], ...POOL.map((r) => [r.id, r.text]), [labelled.ids[0], labelled.texts[0]]]));
     const withLabels = await bugcat(['next', '--data', both, '--labelled', REPORTS, '--top', '20', '--format', 'jsonl']);
@@ -176,6 +216,12 @@ describe('bugcat next', () => {
       .trim()
       .split('\n')
       .map((l) => l.split('\t')[1]);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[4]),
+    ).toEqual(['doubt', 'random']);
     for (const id of ids) {
       const file = join(out, 'manual-review', id);
       expect(existsSync(file)).toBe(true);

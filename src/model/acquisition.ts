@@ -19,6 +19,13 @@ import { Vectorizer } from '../text/vectorizer.js';
  * `density` its mean cosine to a seeded sample of the candidates (information density, Settles
  * and Craven 2008: a typical report teaches about many, an outlier about itself). With no model
  * every uncertainty is 1, and the first picks are a diverse seed set of typical reports.
+ *
+ * A share `explore` of the steps takes a candidate drawn at random instead (seeded), spread
+ * evenly through the ranks: the labelled set then stays partly a sample of the pool, which
+ * counters the sampling bias of choosing by the model's doubt alone (the reports a model doubts
+ * are those it cannot yet tell apart, and, with an LLM's labels, those the LLM labels least
+ * consistently). A draw passes over near-copies of the reports labelled or chosen (cosine 0.8 or
+ * more) while others are left, and counts as chosen for the redundancy of later steps.
  */
 export interface AcquisitionSettings {
   /** How many to choose. */
@@ -27,14 +34,19 @@ export interface AcquisitionSettings {
   diversity: number;
   /** Exponent of the density: 0 ignores it. */
   densityWeight: number;
-  /** Seed of the density's sample. */
+  /** Seed of the density's sample and of the random draws. */
   seed: number;
+  /** The share of the steps that draw a candidate at random, from 0 (none) to 1 (default 0). */
+  explore?: number;
 }
 
 /** One chosen report: its index among the candidates, its score and the terms of it. */
 export interface Acquired {
   index: number;
+  /** Its score at the step it was chosen; NaN when it was drawn at random. */
   score: number;
+  /** Drawn at random (settings.explore), not ranked. */
+  random: boolean;
   /** Its highest cosine similarity to a labelled report or to one chosen before it. */
   similarity: number;
   density: number;
@@ -45,6 +57,12 @@ const DENSITY_SAMPLE = 256;
 
 /** Words and title words only, as the classifier's defaults count them; a term must be in two reports. */
 const SIMILARITY_FEATURES = { ...DEFAULTS, charChars: 0, nbWeight: 0, select: 'frequency' as const, maxDf: 0.5, maxFeatures: 30000 };
+
+/** A random draw passes over a report this like (cosine) a labelled or chosen one: it would teach nothing new. */
+const NEAR_COPY = 0.8;
+
+/** Whether step k (from 0) of a selection draws at random: a share `explore` of the steps, spread evenly, the first ranked. */
+export const drawsAt = (k: number, explore: number): boolean => Math.floor((k + 1) * explore) > Math.floor(k * explore);
 
 /** Unit-length TF-IDF vectors of texts (fields' weights summed, then normalised as a whole). */
 function unitVectors(vectorizer: Vectorizer, texts: readonly string[]): SparseVector[] {
@@ -103,7 +121,25 @@ export function acquire(
   }
   const taken = new Uint8Array(candidates.length);
   const chosen: Acquired[] = [];
+  const explore = settings.explore ?? 0;
+  // The random draws' order: a stream of its own, apart from the density's sample.
+  const draws = explore > 0 ? new Rng(settings.seed ^ 0x5bd1e995).shuffle(Array.from(candidates, (_, i) => i)) : [];
+  let drawn = 0;
   for (let step = 0; step < n; step++) {
+    if (drawsAt(step, explore)) {
+      while (taken[draws[drawn]]) drawn++;
+      // The next report of the random order that is not a near-copy of one labelled or chosen (if any is left).
+      let i = draws[drawn];
+      for (let k = drawn; k < draws.length; k++)
+        if (!taken[draws[k]] && similarity[draws[k]] < NEAR_COPY) {
+          i = draws[k];
+          break;
+        }
+      taken[i] = 1;
+      chosen.push({ index: i, score: NaN, random: true, similarity: similarity[i], density: density[i] });
+      cosines(vectors, vectors[i], dense, similarity, true);
+      continue;
+    }
     let best = -1;
     let bestScore = -Infinity;
     for (let i = 0; i < candidates.length; i++) {
@@ -119,7 +155,7 @@ export function acquire(
       }
     }
     taken[best] = 1;
-    chosen.push({ index: best, score: bestScore, similarity: similarity[best], density: density[best] });
+    chosen.push({ index: best, score: bestScore, random: false, similarity: similarity[best], density: density[best] });
     cosines(vectors, vectors[best], dense, similarity, true);
   }
   return chosen;

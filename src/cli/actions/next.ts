@@ -24,6 +24,7 @@ interface NextOptions extends InputOptions {
   uncertainty: Uncertainty;
   diversity: number;
   density: number;
+  explore: number;
   seed: number;
   quiet?: boolean;
 }
@@ -45,6 +46,7 @@ export async function next(args: string[], o: NextOptions): Promise<void> {
     uncertainty: o.uncertainty,
     diversity: o.diversity,
     density: o.density,
+    explore: o.explore,
     seed: o.seed,
   });
   process.stdout.write(formatSelection(selection, o.format));
@@ -75,8 +77,19 @@ export function formatSelection(selection: Selection, format: NextOptions['forma
   switch (format) {
     case 'csv':
       return csvRows([
-        ['id', 'text', 'label', 'guess', 'probability', 'rank', 'score', 'uncertainty', 'similarity'],
-        ...rows.map((s) => [s.id, s.text, '', s.guess ?? '', f4(s.probability), s.rank, f4(s.score), f4(s.uncertainty), f4(s.similarity)]),
+        ['id', 'text', 'label', 'guess', 'probability', 'rank', 'score', 'uncertainty', 'similarity', 'picked'],
+        ...rows.map((s) => [
+          s.id,
+          s.text,
+          '',
+          s.guess ?? '',
+          f4(s.probability),
+          s.rank,
+          f4(s.score),
+          f4(s.uncertainty),
+          f4(s.similarity),
+          s.picked,
+        ]),
       ]);
     case 'jsonl':
       return rows.map((s) => JSON.stringify(record(s)) + '\n').join('');
@@ -84,7 +97,7 @@ export function formatSelection(selection: Selection, format: NextOptions['forma
       return rows
         .map(
           (s) =>
-            `${s.rank}\t${s.id}\t${s.guess ?? '-'}\t${s.probability === null ? '-' : s.probability.toFixed(4)}\t${firstLine(s.text)}\n`,
+            `${s.rank}\t${s.id}\t${s.guess ?? '-'}\t${s.probability === null ? '-' : s.probability.toFixed(4)}\t${s.picked}\t${firstLine(s.text)}\n`,
         )
         .join('');
   }
@@ -97,6 +110,7 @@ const record = (s: LabellingSuggestion) => ({
   guess: s.guess,
   probability: round(s.probability),
   rank: s.rank,
+  picked: s.picked,
   score: round(s.score),
   uncertainty: round(s.uncertainty),
   similarity: round(s.similarity),
@@ -111,8 +125,9 @@ const firstLine = (text: string) => {
 function summarise(s: Selection, o: NextOptions): void {
   if (o.quiet) return;
   const left = s.excluded.labelled + s.excluded.duplicates + s.excluded.empty;
+  const drawn = s.suggestions.filter((x) => x.picked === 'random').length;
   stderrLog(
-    `proposed ${s.suggestions.length} of ${s.pool} reports (${s.strategy === 'seed' ? 'no model: a diverse seed set of typical reports' : "ranked by the model's doubt, weighed against redundancy"})` +
+    `proposed ${s.suggestions.length} of ${s.pool} reports (${s.strategy === 'seed' ? 'no model: a diverse seed set of typical reports' : `ranked by the model's doubt, weighed against redundancy${drawn ? `; ${drawn} drawn at random (--explore ${o.explore})` : ''}`})` +
       (left
         ? `; left out ${s.excluded.labelled} labelled already, ${s.excluded.duplicates} copies, ${s.excluded.empty} empty or unreadable`
         : ''),

@@ -46,7 +46,13 @@ export const command = (): Command =>
         1,
       )
       .option('--density <x>', "weight of a report's density (its mean cosine to the pool): 0 ignores it", number('float', 0, 10), 1)
-      .option('--seed <n>', "seed of the density's sample", number('int', 0), 1)
+      .option(
+        '--explore <share>',
+        'the share of the proposals drawn at random from the pool instead of ranked by doubt (0 ranks them all), spread through the ranks',
+        number('float', 0, 1),
+        0.5,
+      )
+      .option('--seed <n>', "seed of the density's sample and of the random draws", number('int', 0), 1)
       .addOption(quietOption())
       .addHelpText(
         'after',
@@ -54,7 +60,11 @@ export const command = (): Command =>
 How reports are chosen: each report's score is the model's doubt (1 - the margin between its two
 best labels' probabilities) x its density (mean TF-IDF cosine to the pool: typical reports teach
 about many) x (1 - its highest cosine to a labelled report or one chosen before it). The best is
-taken, then the next, each step discounting the reports like those taken. Reports whose id or text
+taken, then the next, each step discounting the reports like those taken. With a model, every
+other proposal (--explore 0.5) is drawn at random from the pool instead: reports chosen by doubt
+alone are those the model cannot tell apart yet, and with an LLM's labels, those it labels least
+consistently; a share drawn at random keeps the labelled set like the pool (the picked column says
+which). Reports whose id or text
 is among --labelled, or that the model was trained on, are never proposed. Fill in the label
 column of the CSV (or move the files of --out-dir into category folders), then train on the labels
 and ask again.`,
