@@ -5,12 +5,15 @@
 // with the defaults at each step and score on fold 0; paired: each seed's first 50 are the same for
 // every strategy. On the 17 categories (qemu-reports.csv, `label`) and the mode taxonomy (qemu-mode.csv).
 //
-// Strategies: random; next (selectForLabelling's defaults: margin x density x (1 - similarity));
-// margin (uncertainty alone: diversity 0, density 0), to see whether uncertainty alone chases the
+// Strategies: random; next (selectForLabelling's defaults: margin x density x (1 - similarity), every
+// other report drawn at random, --explore 0.5); doubt (the same, all ranked: --explore 0); margin
+// (uncertainty alone: diversity 0, density 0, explore 0), to see whether uncertainty alone chases the
 // LLMs' noisy labels; diverse (--strategies ...,diverse: density 0, diversity kept), to see what the
 // density weight does. For each chosen batch of the 17 categories the share whose two annotators
 // (deepseek's `label`, gemma's `label_gemma`) disagree is printed: a strategy that picks reports the
-// LLMs disagree on learns from noisier labels.
+// LLMs disagree on learns from noisier labels. Each task ends with the share of each strategy's
+// choices whose own label the rest of the pool's labels contradict (out of fold): the same question
+// where there is one annotator.
 //
 // One training on 1,000 reports takes 15-30 s on this 2-core machine when other work shares it, so the
 // schedule is reduced: random is trained at --sizes only; the active strategies add 50 at a time up to
@@ -20,7 +23,7 @@
 // The anchor, in the same run (scripts/anchor-active.py, with python3-sklearn; --no-anchor skips it): a
 // LinearSVC on word 1-2-grams with plain margin sampling against random choice, from the same first 50 of
 // the same seeds' orders, 50 at a time up to 1,000, scored on fold 0.
-//   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,margin]
+//   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,doubt]
 //     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR] [--no-anchor]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +40,7 @@ const seeds = Number(opt('--seeds', quick ? 2 : 5));
 // --only-seeds 3,4: compute those seeds' curves only (to spread a run over processes; a later run without it reads them from the cache).
 const onlySeeds = opt('--only-seeds', undefined)?.split(',').map(Number);
 const tasks = opt('--tasks', 'cat17,mode').split(',');
-const strategies = opt('--strategies', quick ? 'random,next' : 'random,next,margin').split(',');
+const strategies = opt('--strategies', quick ? 'random,next' : 'random,next,doubt').split(',');
 const sizes = opt('--sizes', quick ? '50,100,200,300' : '50,100,200,300,500,1000')
   .split(',')
   .map(Number);
@@ -53,7 +56,8 @@ if (argv.includes('--fresh')) rmSync(cacheDir, { recursive: true, force: true })
 mkdirSync(cacheDir, { recursive: true });
 const STRATEGY = {
   next: {},
-  margin: { diversity: 0, density: 0 },
+  doubt: { explore: 0 },
+  margin: { diversity: 0, density: 0, explore: 0 },
   diverse: { density: 0 },
 };
 for (const s of strategies)
@@ -218,6 +222,34 @@ async function curve(task, strategy, seed, pool, test) {
   return steps;
 }
 
+/**
+ * Whose labels each strategy learns from: the share of the reports it chose (after the first 50, up
+ * to the last active size) whose own label a model of the rest of the pool's labels gives less than
+ * 0.5, out of fold (4 folds over the pool): labels the others contradict, noisy or hard.
+ */
+async function contradictedLine(task, pool, results) {
+  const order = shuffled(pool, 99);
+  const own = new Map();
+  for (let f = 0; f < 4; f++) {
+    const held = order.filter((_, i) => i % 4 === f);
+    const rest = order.filter((_, i) => i % 4 !== f);
+    const model = await train({ texts: rest.map((r) => r.text), labels: rest.map((r) => r.label) });
+    const preds = model.predict(
+      held.map((r) => r.text),
+      { top: model.labels.length },
+    );
+    held.forEach((r, i) => own.set(r.id, preds[i].top.find((t) => t.label === r.label)?.probability ?? 0));
+  }
+  const share = (ids) => mean(ids.map((id) => Number(own.get(id) < 0.5)));
+  const chosen = (s, seed, curve) =>
+    (s === 'random' ? shuffled(pool, seed).map((r) => r.id) : (curve?.get(activeMax)?.ids ?? [])).slice(activeSizes[0], activeMax);
+  const cells = Object.entries(results).map(([s, curves]) => {
+    const per = curves.map((c, i) => chosen(s, onlySeeds?.[i] ?? i + 1, c)).filter((ids) => ids.length);
+    return `${s} ${per.length ? fmt(mean(per.map(share))) : '-'}`;
+  });
+  return `  labels the rest of the pool contradicts (own label < 0.5 out of fold, 4 folds over the pool), among the reports chosen from ${activeSizes[0]} to ${activeMax}: pool ${fmt(share([...own.keys()]))} | ${cells.join(' | ')}`;
+}
+
 say(
   `bench-active: ${cpus()[0]?.model ?? 'unknown processor'}, ${cpus().length} cores, load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -266,6 +298,7 @@ for (const task of tasks) {
       `  ${task} target (random at ${top}: ${fmt(ra)} / ${fmt(rf)}): ${s} reaches the accuracy with ${reach('accuracy', ra) ?? `more than ${allSizes.at(-1)}`} labels, the macro-F1 with ${reach('macro_f1', rf) ?? `more than ${allSizes.at(-1)}`}; ${s} at ${activeMax} minus random at ${top}, paired by seed: accuracy ${paired(activeMax, 'accuracy')}, macro-F1 ${paired(activeMax, 'macro_f1')}`,
     );
   }
+  lines.push(await contradictedLine(task, pool, results));
 }
 process.stdout.write(lines.join('\n') + '\n');
 if (!argv.includes('--no-anchor')) process.stdout.write(anchorLines().join('\n') + '\n');
