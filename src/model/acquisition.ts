@@ -23,8 +23,8 @@ import { Vectorizer } from '../text/vectorizer.js';
  * A share `explore` of the steps takes a candidate drawn at random instead (seeded), spread
  * evenly through the ranks: the labelled set then stays partly a sample of the pool, which
  * counters the sampling bias of choosing by the model's doubt alone (the reports a model doubts
- * are those it cannot yet tell apart, and, with an LLM's labels, those the LLM labels least
- * consistently). A draw passes over near-copies of the reports labelled or chosen (cosine 0.8 or
+ * are those it cannot yet tell apart, whose labels the rest of the labels contradict more often
+ * than the pool's). A draw passes over near-copies of the reports labelled or chosen (cosine 0.8 or
  * more) while others are left, and counts as chosen for the redundancy of later steps.
  */
 export interface AcquisitionSettings {
@@ -62,7 +62,7 @@ const SIMILARITY_FEATURES = { ...DEFAULTS, charChars: 0, nbWeight: 0, select: 'f
 const NEAR_COPY = 0.8;
 
 /** Whether step k (from 0) of a selection draws at random: a share `explore` of the steps, spread evenly, the first ranked. */
-export const drawsAt = (k: number, explore: number): boolean => Math.floor((k + 1) * explore) > Math.floor(k * explore);
+const drawsAt = (k: number, explore: number): boolean => Math.floor((k + 1) * explore) > Math.floor(k * explore);
 
 /** Unit-length TF-IDF vectors of texts (fields' weights summed, then normalised as a whole). */
 function unitVectors(vectorizer: Vectorizer, texts: readonly string[]): SparseVector[] {

@@ -62,12 +62,11 @@ best labels' probabilities) x its density (mean TF-IDF cosine to the pool: typic
 about many) x (1 - its highest cosine to a labelled report or one chosen before it). The best is
 taken, then the next, each step discounting the reports like those taken. With a model, every
 other proposal (--explore 0.5) is drawn at random from the pool instead: reports chosen by doubt
-alone are those the model cannot tell apart yet, and with an LLM's labels, those it labels least
-consistently; a share drawn at random keeps the labelled set like the pool (the picked column says
-which). Reports whose id or text
-is among --labelled, or that the model was trained on, are never proposed. Fill in the label
-column of the CSV (or move the files of --out-dir into category folders), then train on the labels
-and ask again.`,
+alone are those the model cannot tell apart yet, whose labels the rest contradict more often; a
+share drawn at random keeps the labelled set like the pool (the picked column says which).
+Reports whose id or text is among --labelled, or that the model was trained on, are never
+proposed. Fill in the label column of the CSV (or move the files of --out-dir into category
+folders), then train on the labels and ask again.`,
       ),
     columnOptions('one'),
   ).action(async (reports, o) => (await import('../actions/next.js')).next(reports, o));
