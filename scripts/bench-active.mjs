@@ -9,7 +9,8 @@
 // other report drawn at random, --explore 0.5); doubt (the same, all ranked: --explore 0); margin
 // (uncertainty alone: diversity 0, density 0, explore 0), to see whether uncertainty alone chases the
 // LLMs' noisy labels; diverse (--strategies ...,diverse: density 0, diversity kept), to see what the
-// density weight does. For each chosen batch of the 17 categories the share whose two annotators
+// density weight does; explore25, explore75 (a quarter, three quarters drawn), margin-explore
+// (uncertainty alone, half drawn), density2 and diversity2 (the exponents at 2, nothing drawn). For each chosen batch of the 17 categories the share whose two annotators
 // (deepseek's `label`, gemma's `label_gemma`) disagree is printed: a strategy that picks reports the
 // LLMs disagree on learns from noisier labels. Each task ends with the share of each strategy's
 // choices whose own label the rest of the pool's labels contradict (out of fold): the same question
@@ -59,6 +60,12 @@ const STRATEGY = {
   doubt: { explore: 0 },
   margin: { diversity: 0, density: 0, explore: 0 },
   diverse: { density: 0 },
+  // How much to draw at random, and with what (README, "A new taxonomy with 200 labels"):
+  explore25: { explore: 0.25 },
+  explore75: { explore: 0.75 },
+  'margin-explore': { diversity: 0, density: 0 },
+  density2: { density: 2, explore: 0 },
+  diversity2: { diversity: 2, explore: 0 },
 };
 for (const s of strategies)
   if (s !== 'random' && !STRATEGY[s]) throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}`);
