@@ -30,7 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scorePredictions, selectForLabelling, train } from 'bugcat';
+import { audit, scorePredictions, selectForLabelling, train } from 'bugcat';
 import { loadCorpus, shuffled, SHARED_DATA, taskRows } from './tasks.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -232,21 +232,15 @@ async function curve(task, strategy, seed, pool, test) {
 /**
  * Whose labels each strategy learns from: the share of the reports it chose (after the first 50, up
  * to the last active size) whose own label a model of the rest of the pool's labels gives less than
- * 0.5, out of fold (4 folds over the pool): labels the others contradict, noisy or hard.
+ * 0.5, out of fold (`audit`'s probability of the given label, 4 folds over the pool): labels the
+ * others contradict, noisy or hard.
  */
-async function contradictedLine(task, pool, results) {
-  const order = shuffled(pool, 99);
-  const own = new Map();
-  for (let f = 0; f < 4; f++) {
-    const held = order.filter((_, i) => i % 4 === f);
-    const rest = order.filter((_, i) => i % 4 !== f);
-    const model = await train({ texts: rest.map((r) => r.text), labels: rest.map((r) => r.label) });
-    const preds = model.predict(
-      held.map((r) => r.text),
-      { top: model.labels.length },
-    );
-    held.forEach((r, i) => own.set(r.id, preds[i].top.find((t) => t.label === r.label)?.probability ?? 0));
-  }
+async function contradictedLine(pool, results) {
+  const { entries } = await audit(
+    { ids: pool.map((r) => r.id), texts: pool.map((r) => r.text), labels: pool.map((r) => r.label) },
+    { folds: 4 },
+  );
+  const own = new Map(entries.map((e) => [e.id, e.probability]));
   const share = (ids) => mean(ids.map((id) => Number(own.get(id) < 0.5)));
   const chosen = (s, seed, curve) =>
     (s === 'random' ? shuffled(pool, seed).map((r) => r.id) : (curve?.get(activeMax)?.ids ?? [])).slice(activeSizes[0], activeMax);
@@ -254,7 +248,7 @@ async function contradictedLine(task, pool, results) {
     const per = curves.map((c, i) => chosen(s, onlySeeds?.[i] ?? i + 1, c)).filter((ids) => ids.length);
     return `${s} ${per.length ? fmt(mean(per.map(share))) : '-'}`;
   });
-  return `  labels the rest of the pool contradicts (own label < 0.5 out of fold, 4 folds over the pool), among the reports chosen from ${activeSizes[0]} to ${activeMax}: pool ${fmt(share([...own.keys()]))} | ${cells.join(' | ')}`;
+  return `  labels the rest of the pool contradicts (own label < 0.5 out of fold, audit with 4 folds over the pool), among the reports chosen from ${activeSizes[0]} to ${activeMax}: pool ${fmt(share([...own.keys()]))} | ${cells.join(' | ')}`;
 }
 
 say(
@@ -305,7 +299,7 @@ for (const task of tasks) {
       `  ${task} target (random at ${top}: ${fmt(ra)} / ${fmt(rf)}): ${s} reaches the accuracy with ${reach('accuracy', ra) ?? `more than ${allSizes.at(-1)}`} labels, the macro-F1 with ${reach('macro_f1', rf) ?? `more than ${allSizes.at(-1)}`}; ${s} at ${activeMax} minus random at ${top}, paired by seed: accuracy ${paired(activeMax, 'accuracy')}, macro-F1 ${paired(activeMax, 'macro_f1')}`,
     );
   }
-  lines.push(await contradictedLine(task, pool, results));
+  lines.push(await contradictedLine(pool, results));
 }
 process.stdout.write(lines.join('\n') + '\n');
 if (!argv.includes('--no-anchor')) process.stdout.write(anchorLines().join('\n') + '\n');

@@ -33,7 +33,7 @@ export interface SelectOptions {
    * The share of the proposals drawn at random from the pool rather than ranked, spread evenly
    * through the ranks, when a model ranks them (default 0.5; 0 ranks every one by doubt). Reports
    * chosen by doubt alone are a biased sample: those the model cannot yet tell apart, whose labels
-   * the rest of the labels contradict more often (mode taxonomy: 29 % of them, 23 % of the pool).
+   * the rest of the labels contradict more often (mode taxonomy: 28 % of them, 22 % of the pool).
    * In the simulated learning curves (README,
    * "A new taxonomy with 200 labels") half drawn at random did better than all ranked on the mode
    * taxonomy from 150 labels to 500, and on the 17 categories' macro-F1 from 150 to 500 but at 200.
