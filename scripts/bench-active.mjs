@@ -67,8 +67,15 @@ const STRATEGY = {
   density2: { density: 2, explore: 0 },
   diversity2: { diversity: 2, explore: 0 },
 };
+// A strategy with `+st` (next+st, random+st) chooses as the strategy does, but every model it trains
+// (the one scored and the one that chooses the next batch) self-trains on the rest of the pool
+// (train's selfTrain, `train --self-train`, with its defaults): the loop of README's "A new
+// taxonomy with 200 labels".
+const baseOf = (s) => s.replace(/\+st$/, '');
+const selfTrains = (s) => s.endsWith('+st');
 for (const s of strategies)
-  if (s !== 'random' && !STRATEGY[s]) throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}`);
+  if (baseOf(s) !== 'random' && !STRATEGY[baseOf(s)])
+    throw new Error(`unknown strategy ${s}: random, ${Object.keys(STRATEGY).join(', ')}, each alone or with +st`);
 
 const say = (s) => process.stderr.write(`${s}\n`);
 
@@ -141,8 +148,13 @@ function cached(file) {
   return steps;
 }
 
-async function score(rows, test) {
-  const model = await train({ texts: rows.map((r) => r.text), labels: rows.map((r) => r.label) });
+/** A model of the labelled rows (self-trained on the rest of the pool with `pool`), and its figures on the test rows. */
+async function score(rows, test, pool) {
+  const ids = pool && new Set(rows.map((r) => r.id));
+  const model = await train(
+    { texts: rows.map((r) => r.text), labels: rows.map((r) => r.label) },
+    pool ? { selfTrain: { reports: pool.filter((r) => !ids.has(r.id)).map((r) => r.text) } } : {},
+  );
   const e = scorePredictions(
     test.map((r) => r.label),
     model.predict(test.map((r) => r.text)),
@@ -161,12 +173,13 @@ async function curve(task, strategy, seed, pool, test) {
   const steps = cached(file);
   const order = shuffled(pool, seed);
   const byId = new Map(pool.map((r) => [r.id, r]));
-  if (strategy === 'random') {
+  const unlabelled = selfTrains(strategy) ? pool : undefined;
+  if (baseOf(strategy) === 'random') {
     for (const n of sizes) {
       if (steps.has(n)) continue;
       const started = performance.now();
       const rows = order.slice(0, n);
-      const { accuracy, macro_f1 } = await score(rows, test);
+      const { accuracy, macro_f1 } = await score(rows, test, unlabelled);
       const s = {
         n,
         accuracy,
@@ -194,7 +207,7 @@ async function curve(task, strategy, seed, pool, test) {
     const started = performance.now();
     if (k > 0) {
       // The previous step's model chooses this step's batch.
-      model ??= await train({ texts: labelled.map((r) => r.text), labels: labelled.map((r) => r.label) });
+      model ??= (await score(labelled, [], unlabelled)).model;
       const labelledIds = new Set(labelled.map((r) => r.id));
       const rest = pool.filter((r) => !labelledIds.has(r.id));
       const sel = await selectForLabelling(
@@ -203,13 +216,13 @@ async function curve(task, strategy, seed, pool, test) {
           n: n - labelled.length,
           model,
           labelled: labelled.map((r) => ({ id: r.id, text: r.text, label: r.label })),
-          ...STRATEGY[strategy],
+          ...STRATEGY[baseOf(strategy)],
         },
       );
       const batch = sel.suggestions.map((s) => byId.get(s.id));
       labelled = [...labelled, ...batch];
     }
-    const scored = await score(labelled, test);
+    const scored = await score(labelled, test, unlabelled);
     model = scored.model;
     const { accuracy, macro_f1 } = scored;
     const s = {
@@ -243,7 +256,7 @@ async function contradictedLine(pool, results) {
   const own = new Map(entries.map((e) => [e.id, e.probability]));
   const share = (ids) => mean(ids.map((id) => Number(own.get(id) < 0.5)));
   const chosen = (s, seed, curve) =>
-    (s === 'random' ? shuffled(pool, seed).map((r) => r.id) : (curve?.get(activeMax)?.ids ?? [])).slice(activeSizes[0], activeMax);
+    (baseOf(s) === 'random' ? shuffled(pool, seed).map((r) => r.id) : (curve?.get(activeMax)?.ids ?? [])).slice(activeSizes[0], activeMax);
   const cells = Object.entries(results).map(([s, curves]) => {
     const per = curves.map((c, i) => chosen(s, onlySeeds?.[i] ?? i + 1, c)).filter((ids) => ids.length);
     return `${s} ${per.length ? fmt(mean(per.map(share))) : '-'}`;
@@ -287,17 +300,22 @@ for (const task of tasks) {
   const top = Math.max(...sizes);
   const ra = mean(at('random', top, 'accuracy'));
   const rf = mean(at('random', top, 'macro_f1'));
-  for (const s of strategies.filter((s) => s !== 'random')) {
+  for (const s of strategies.filter((s) => baseOf(s) !== 'random')) {
     const reach = (key, target) => allSizes.find((n) => at(s, n, key).length === seeds && mean(at(s, n, key)) >= target);
-    const paired = (n, key) => {
+    const paired = (n, key, against = 'random') => {
       const d = (results[s] ?? [])
-        .map((c, i) => (c.get(n)?.[key] ?? NaN) - (results.random?.[i]?.get(top)?.[key] ?? NaN))
+        .map((c, i) => (c.get(n)?.[key] ?? NaN) - (results[against]?.[i]?.get(top)?.[key] ?? NaN))
         .filter((x) => !Number.isNaN(x));
       return d.length ? `${fmt(mean(d))} ± ${fmt(sd(d) / Math.sqrt(d.length))}` : '-';
     };
     lines.push(
       `  ${task} target (random at ${top}: ${fmt(ra)} / ${fmt(rf)}): ${s} reaches the accuracy with ${reach('accuracy', ra) ?? `more than ${allSizes.at(-1)}`} labels, the macro-F1 with ${reach('macro_f1', rf) ?? `more than ${allSizes.at(-1)}`}; ${s} at ${activeMax} minus random at ${top}, paired by seed: accuracy ${paired(activeMax, 'accuracy')}, macro-F1 ${paired(activeMax, 'macro_f1')}`,
     );
+    // Self-trained, against random choice self-trained too (the same training on both sides).
+    if (selfTrains(s) && results['random+st'])
+      lines.push(
+        `  ${task}: ${s} at ${activeMax} minus random+st at ${top}, paired by seed: accuracy ${paired(activeMax, 'accuracy', 'random+st')}, macro-F1 ${paired(activeMax, 'macro_f1', 'random+st')}`,
+      );
   }
   lines.push(await contradictedLine(pool, results));
 }

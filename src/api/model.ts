@@ -20,6 +20,7 @@ import { explainText } from '../model/explain.js';
 import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { TargetsSummary } from '../base/targets.js';
 import type { Annotator } from '../model/targets.js';
+import type { SelfTrainingSettings } from '../model/self-training.js';
 import { isBlank } from '../text/normalize.js';
 import { labelSetTargets } from '../model/multilabel.js';
 import type { TermVectors } from '../text/vectors.js';
@@ -97,7 +98,27 @@ export interface TrainOptions extends RuntimeOptions {
    * Default: the threshold of each label's best out-of-fold F1.
    */
   minPrecision?: number;
+  /**
+   * Self-training: learn also from reports without labels (texts, or readAllReports's reports),
+   * each with the model's own guess, taking the surest `share` of each category's guesses over
+   * `rounds` rounds of guessing and training again (model/self-training.ts). The confidences are
+   * still calibrated on the labelled reports alone. Single-label models only.
+   */
+  selfTrain?: SelfTrainOptions;
 }
+
+/** TrainOptions.selfTrain: the reports without labels, and how many of the model's guesses to learn. */
+export interface SelfTrainOptions {
+  reports: readonly string[] | Reports;
+  /** The share of each category's guessed reports learnt, the surest first (above 0, up to 1; default SELF_TRAIN_SHARE). */
+  share?: number;
+  /** Rounds of guessing and training again (an integer from 1; default SELF_TRAIN_ROUNDS). */
+  rounds?: number;
+}
+
+/** Self-training's defaults (README, "A new taxonomy with 200 labels"). */
+export const SELF_TRAIN_SHARE = 0.5;
+export const SELF_TRAIN_ROUNDS = 2;
 
 /** Multi-label training's default minLabelCount. */
 export const MIN_LABEL_COUNT = 10;
@@ -130,6 +151,7 @@ export const TRAIN_OPTIONS: OptionKeys<TrainOptions> = {
   excludeLabels: true,
   minLabelCount: true,
   minPrecision: true,
+  selfTrain: true,
 };
 
 export interface PredictOptions {
@@ -409,6 +431,8 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
+  if (options.selfTrain && (options.multiLabel ?? carriesLabelLists(reports)))
+    throw new UsageError('selfTrain is for single-label models: a multi-label model learns label lists, which guesses would not give');
   if (options.multiLabel ?? carriesLabelLists(reports)) return trainLabelSets(reports, options, threads);
   for (const key of ['excludeLabels', 'minLabelCount', 'minPrecision'] as const)
     if (options[key] !== undefined) throw new UsageError(`${key} is for multi-label training: set multiLabel, or give label lists`);
@@ -422,8 +446,9 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   // Training's modules, loaded here: a process that only predicts never loads them.
   const [{ prepare }, { trainClassifier }] = await Promise.all([import('./prepare.js'), import('../model/train.js')]);
   // The rules' defaults for this data, then unlabelled reports' vectors and autotune's search (prepare.ts).
+  const self = options.selfTrain && selfTrainOf(options.selfTrain);
   const { hp: resolved, pretrained, record } = await prepare(rt, texts, labels, { ...options, groups }, log);
-  const clf = await trainClassifier(rt, texts, labels, resolved, {
+  const fit = {
     log,
     threads,
     signal: options.signal,
@@ -433,9 +458,31 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
     pretrained,
     groups,
     index: indexOption(options.keepIndex),
-  });
+  };
+  let clf;
+  if (self) {
+    const { selfTrainClassifier } = await import('../model/self-training.js');
+    const done = await selfTrainClassifier(rt, texts, labels, self.texts, resolved, { ...fit, poolIds: self.ids }, self.settings);
+    clf = done.classifier;
+    record.selfTraining = done.record;
+  } else clf = await trainClassifier(rt, texts, labels, resolved, fit);
   Object.assign(clf.training, record);
   return Model.of(clf, { ...clf.training, formatVersion: FORMAT_VERSION, createdBy: CREATED_BY });
+}
+
+/** The reports and settings of train's selfTrain option, checked. */
+function selfTrainOf(o: SelfTrainOptions): { texts: readonly string[]; ids?: readonly string[]; settings: SelfTrainingSettings } {
+  if (typeof o !== 'object' || o === null) throw new UsageError('selfTrain is { reports, share, rounds }');
+  checkOptions('selfTrain', o, { reports: true, share: true, rounds: true });
+  const r = o.reports;
+  const texts = Array.isArray(r) ? (r as readonly string[]) : (r as Reports)?.texts;
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    throw new UsageError('selfTrain.reports takes texts, or reports as readAllReports gives them');
+  const { share = SELF_TRAIN_SHARE, rounds = SELF_TRAIN_ROUNDS } = o;
+  if (!(typeof share === 'number' && share > 0 && share <= 1))
+    throw new UsageError(`selfTrain.share is ${share}: expected a number above 0, up to 1`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`selfTrain.rounds is ${rounds}: expected an integer from 1 up`);
+  return { texts, ids: Array.isArray(r) ? undefined : (r as Reports).ids, settings: { share, rounds } };
 }
 
 /** The index train keeps, from its keepIndex option, checked. */

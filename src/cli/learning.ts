@@ -18,17 +18,17 @@ export function learningOf(
 ): { autotune?: AutotuneOptions; unlabelled?: Reports; pretrained?: TermVectors } {
   const out: { autotune?: AutotuneOptions; unlabelled?: Reports; pretrained?: TermVectors } = {};
   if (o.autotune) out.autotune = { budgetSeconds: o.autotuneBudget, trials: o.autotuneTrials };
-  if (o.unlabelled?.length) {
-    out.unlabelled = readAllReports(o.unlabelled, { onWarning: log ?? (() => {}) });
-    const failed = out.unlabelled.errors?.filter(Boolean).length ?? 0;
-    if (failed) stderrLog(`warning: ${failed} unlabelled report(s) could not be read and are left out`);
-    if (failed)
-      out.unlabelled = {
-        ids: out.unlabelled.ids.filter((_, i) => !out.unlabelled!.errors![i]),
-        texts: out.unlabelled.texts.filter((_, i) => !out.unlabelled!.errors![i]),
-      };
-    log?.(`unlabelled: ${out.unlabelled.texts.length} reports from ${o.unlabelled.join(', ')}`);
-  }
+  if (o.unlabelled?.length) out.unlabelled = readUnlabelled(o.unlabelled, 'unlabelled', log);
   if (o.pretrained) out.pretrained = loadVectors(o.pretrained);
+  return out;
+}
+
+/** Reports without labels from paths (any input bugcat reads), those that cannot be read left out with a warning; `what` names them in messages. */
+export function readUnlabelled(paths: string[], what: string, log?: (m: string) => void): Reports {
+  const read = readAllReports(paths, { onWarning: log ?? (() => {}) });
+  const failed = read.errors?.filter(Boolean).length ?? 0;
+  if (failed) stderrLog(`warning: ${failed} ${what} report(s) could not be read and are left out`);
+  const out = failed ? { ids: read.ids.filter((_, i) => !read.errors![i]), texts: read.texts.filter((_, i) => !read.errors![i]) } : read;
+  log?.(`${what}: ${out.texts.length} reports from ${paths.join(', ')}`);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { DataShape } from '../base/rules.js';
 import type { TargetsSummary } from '../base/targets.js';
+import type { SelfTrainingRecord } from './self-training.js';
 
 /** What a model remembers of the data it was trained on and of how it was trained (saved in its manifest as `training`). */
 export interface TrainingSummary {
@@ -28,6 +29,8 @@ export interface TrainingSummary {
   autotune?: TrainingRecord['autotune'];
   /** The pretrained term vectors the input weights started from, if any. */
   pretrained?: TrainingRecord['pretrained'];
+  /** Self-training, if it ran: how many labelled reports, how many without labels were offered and learnt with the model's guesses each round. */
+  selfTraining?: TrainingRecord['selfTraining'];
 }
 
 /** What a model records of how its hyperparameters were chosen and what it learned from beside its labels (saved in its manifest). */
@@ -38,6 +41,8 @@ export interface TrainingRecord {
   autotune?: AutotuneTrace;
   /** The pretrained term vectors the input weights started from, if any: how they were made, their size, and how long pretraining took here. */
   pretrained?: { method: string; dim: number; docs: number; terms: number; seconds?: number };
+  /** Self-training (self-training.ts), if it ran. */
+  selfTraining?: SelfTrainingRecord;
 }
 
 /** One configuration tried: the fields it changed from the starting configuration, its inner-CV accuracy, and how long it took. */

@@ -52,6 +52,13 @@ export interface FitOptions {
    * with `minPrecision` the lowest threshold reaching it, never under `minPrecision` itself.
    */
   labelSets?: { lists: readonly (readonly string[])[]; rules: LabelSetRules; minPrecision?: number };
+  /**
+   * How many of the reports, from the first, carry a person's labels (default: all). The rest carry
+   * the model's own guesses (self-training.ts): the networks learn from every report, but the
+   * calibration is fitted on the first ones' out-of-fold predictions only, and the fingerprints and
+   * the index hold only them.
+   */
+  labelled?: number;
 }
 
 /**
@@ -153,17 +160,19 @@ async function fitClassifier(
   const order = shared ? [...mine.filter((t) => t.kind === 'fold'), ...mine.filter((t) => t.kind === 'member')] : mine;
   const here = await runTasks(runtime, { ...job, tasks: order }, { set, plan, log, signal: o.signal });
   const { vectorizer } = await set;
+  // Reports with a person's label: the first `people` (the rest, the model's guesses, are only learnt from).
+  const people = o.labelled ?? texts.length;
   // What needs none of the worker's networks is done while it may still be training.
-  const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log);
+  const index = o.index && keepIndex(counted, vectorizer, targets, o.ids, o.index.terms, log, people);
   const coverage = vectorizer.coverageCounted(counted, all).sort();
-  const trained = fingerprints(texts);
+  const trained = fingerprints(people < texts.length ? texts.slice(0, people) : texts);
   const there = elsewhere ? await elsewhere : { members: [], folds: [] };
   const shape = { vocabSize: vectorizer.size, hidden: hp.hidden, classes: targets.labels.length };
   const networks = [...here.members, ...there.members.map(({ m, net }) => ({ m, net: new Network(shape, net, rt.kernels, net.shared) }))]
     .sort((a, b) => a.m - b.m)
     .map(({ net }) => net);
   const foldLogits = [...here.folds, ...there.folds].sort((a, b) => a.f - b.f).map(({ logits }) => logits);
-  const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits));
+  const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits, people));
   if (fitted) fitted.messages.forEach((m) => log(m));
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   let multiLabel: MultiLabelRecord | undefined;
@@ -228,9 +237,9 @@ function keepIndex(
   ids: readonly string[] | undefined,
   terms: number,
   log: Log,
+  n: number,
 ) {
   const started = performance.now();
-  const n = targets.y.length;
   const index = SimilarIndex.build(
     n,
     (r) => vectorizer.transformCounted(counted, [r])[0],

@@ -1,0 +1,173 @@
+/**
+ * Self-training: train's selfTrain option and `bugcat train --self-train`. The reports are made
+ * here from three categories' words (seeded), enough of them (120 labelled) for the calibration
+ * to run, so that the test can see it fitted on the labelled reports alone.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { describe, expect, it } from 'vitest';
+import { surest } from '../src/model/self-training.js';
+import { readReports, SELF_TRAIN_ROUNDS, SELF_TRAIN_SHARE, train, UsageError, type Prediction } from '../src/index.js';
+import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
+
+const FAST_HP = { epochs: 10, hidden: 16, batchSize: 8 };
+
+const WORDS: Record<string, string[]> = {
+  network: ['packet', 'tap', 'virtio-net', 'udp', 'slirp', 'bridge', 'dhcp', 'mtu'],
+  boot: ['bios', 'grub', 'firmware', 'initrd', 'kernel', 'uefi', 'bootloader', 'ovmf'],
+  graphic: ['display', 'vnc', 'sdl', 'cursor', 'screen', 'virtio-gpu', 'resolution', 'framebuffer'],
+};
+const SHARED = ['guest', 'host', 'qemu', 'hangs', 'after', 'update', 'with', 'the', 'fails', 'when'];
+
+/** `n` reports (id prefix `p`), category by turn, each of 4 of its category's words and 4 shared ones, seeded. */
+function made(n: number, p: string, seed: number) {
+  let s = seed;
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = (list: string[]) => list[Math.floor(r() * list.length)];
+  const labels = Object.keys(WORDS);
+  return Array.from({ length: n }, (_, i) => {
+    const label = labels[i % labels.length];
+    const words = [...Array.from({ length: 4 }, () => pick(WORDS[label])), ...Array.from({ length: 4 }, () => pick(SHARED))];
+    return { id: `${p}${i + 1}`, text: `${words.join(' ')} (${p}${i + 1})`, label };
+  });
+}
+
+const LABELLED = made(120, 'l', 7);
+const POOL = made(90, 'u', 11);
+
+const guess = (label: string, confidence: number): Prediction => ({
+  label,
+  confidence,
+  top: [{ label, probability: confidence }],
+  coverage: 1,
+});
+
+describe('surest', () => {
+  it("takes the most confident share of each guessed category's reports, rounded up, in row order", () => {
+    const g = [guess('a', 0.9), guess('a', 0.6), guess('b', 0.55), guess('a', 0.8), guess('a', 0.7), guess('b', 0.95), guess('c', 0.4)];
+    // a: 4 reports -> 2 (0.9, 0.8); b: 2 -> 1 (0.95); c: 1 -> 1.
+    expect(surest(g, 0.5)).toEqual([0, 3, 5, 6]);
+    expect(surest(g, 1)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Ties go to the earlier report.
+    expect(surest([guess('a', 0.5), guess('a', 0.5)], 0.5)).toEqual([0]);
+  });
+});
+
+describe('train with selfTrain', () => {
+  it('learns the surest guesses, records them, and keeps calibration, fingerprints and index to the labelled reports', async () => {
+    const copy = LABELLED[0].text;
+    const model = await train(LABELLED, {
+      hyperparameters: FAST_HP,
+      threads: 1,
+      keepIndex: true,
+      selfTrain: { reports: [...POOL.map((r) => r.text), copy], share: 0.4, rounds: 2 },
+    });
+    const st = model.summary.selfTraining!;
+    expect(st).toMatchObject({ labelled: 120, pool: 91, copies: 1, share: 0.4, rounds: 2 });
+    // Round 1 takes 0.2 of each category's guesses, round 2 0.4 (rounded up per category).
+    expect(st.added).toHaveLength(2);
+    expect(st.added[0]).toBeGreaterThanOrEqual(18);
+    expect(st.added[0]).toBeLessThan(st.added[1]);
+    expect(st.added[1]).toBeLessThanOrEqual(36 + 3);
+    // The networks learnt from the guesses too; the calibration, from the labelled reports' out-of-fold predictions only.
+    expect(model.summary.n).toBe(120 + st.added[1]);
+    expect(model.summary.calibrationReports).toBe(120);
+    expect(model.trainedOn(POOL.map((r) => r.text)).every((x) => !x)).toBe(true);
+    expect(model.trainedOn(LABELLED.map((r) => r.text)).every(Boolean)).toBe(true);
+    const ids = model.similar(POOL[0].text, { top: 200 }).map((s) => s.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((id) => id.startsWith('l'))).toBe(true);
+    // It still tells the categories apart on reports it never saw.
+    const fresh = made(30, 'f', 23);
+    const right = model.predict(fresh.map((r) => r.text)).filter((p, i) => (p as Prediction).label === fresh[i].label).length;
+    expect(right).toBeGreaterThanOrEqual(24);
+  });
+
+  it('has its defaults, and is the same model again with the same seed', async () => {
+    const opts = { hyperparameters: FAST_HP, threads: 1, selfTrain: { reports: POOL.map((r) => r.text) } };
+    const a = await train(LABELLED, opts);
+    expect(a.summary.selfTraining).toMatchObject({ share: SELF_TRAIN_SHARE, rounds: SELF_TRAIN_ROUNDS });
+    expect(a.summary.selfTraining!.added).toHaveLength(SELF_TRAIN_ROUNDS);
+    const b = await train(LABELLED, opts);
+    const texts = made(12, 'g', 5).map((r) => r.text);
+    expect(b.predict(texts)).toEqual(a.predict(texts));
+  });
+
+  it('refuses bad settings with the reason', async () => {
+    const reports = POOL.map((r) => r.text);
+    const bad: [object, RegExp][] = [
+      [{ reports, share: 0 }, /selfTrain.share is 0: expected a number above 0, up to 1/],
+      [{ reports, share: 1.5 }, /selfTrain.share is 1.5/],
+      [{ reports, rounds: 0 }, /selfTrain.rounds is 0: expected an integer from 1 up/],
+      [{ reports, rounds: 1.5 }, /selfTrain.rounds is 1.5/],
+      [{ reports: [1, 2] }, /selfTrain.reports takes texts/],
+      [{ reports, sahre: 0.3 }, /sahre/],
+    ];
+    for (const [selfTrain, message] of bad) {
+      const err = await train(LABELLED, { hyperparameters: FAST_HP, threads: 1, selfTrain: selfTrain as never }).catch((e) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err.message).toMatch(message);
+    }
+    const multi = await train(
+      LABELLED.map((r) => ({ text: r.text, labels: [r.label] })),
+      { hyperparameters: FAST_HP, threads: 1, selfTrain: { reports } },
+    ).catch((e) => e);
+    expect(multi).toBeInstanceOf(UsageError);
+    expect(multi.message).toMatch(/selfTrain is for single-label models/);
+  });
+});
+
+describe('bugcat train --self-train', () => {
+  it('reads the pool from any input, says what it learnt, and saves it in the model', async () => {
+    const dir = tmp();
+    const pool = join(dir, 'pool.csv');
+    // The pool as next would have it: ids and texts, no labels; one row of the training data among them.
+    const first = readReports(REPORTS, { labelColumn: 'label' }).texts[0];
+    writeFileSync(pool, stringify([{ id: 'dup', text: first }, ...POOL.map(({ id, text }) => ({ id, text }))], { header: true }));
+    const out = join(dir, 'model');
+    const r = await bugcat([
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      out,
+      '--self-train',
+      pool,
+      '--self-train-share',
+      '0.5',
+      '--self-train-rounds',
+      '1',
+      ...FAST.filter((f) => f !== '--quiet'),
+    ]);
+    expect(r.stderr).toMatch(/self-training: 91 reports from/);
+    expect(r.stderr).toMatch(/self-training, round 1 of 1: \d+ of \d+ reports without labels learnt with the model's guess/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
+    expect(manifest.training.selfTraining).toMatchObject({ labelled: 30, pool: 91, copies: 1, share: 0.5, rounds: 1 });
+    expect(manifest.training.selfTraining.added[0]).toBeGreaterThan(0);
+  });
+
+  it('refuses its settings without a pool, and a bad share, as usage errors', async () => {
+    const dir = tmp();
+    const alone = await bugcat(['train', '--data', REPORTS, '--out', join(dir, 'm'), '--self-train-share', '0.3', ...FAST]);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/--self-train-share and --self-train-rounds go with --self-train/);
+    expect(alone.stderr).not.toMatch(/\n\s+at /);
+    const share = await bugcat([
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      join(dir, 'm'),
+      '--self-train',
+      REPORTS,
+      '--self-train-share',
+      '2',
+      ...FAST,
+    ]);
+    expect(share.status).toBe(2);
+    expect(share.stderr).toMatch(/self-train-share/);
+  });
+});
