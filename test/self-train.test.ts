@@ -57,10 +57,12 @@ describe('surest', () => {
 describe('train with selfTrain', () => {
   it('learns the surest guesses, records them, and keeps calibration, fingerprints and index to the labelled reports', async () => {
     const copy = LABELLED[0].text;
+    const heard: string[] = [];
     const model = await train(LABELLED, {
       hyperparameters: FAST_HP,
       threads: 1,
       keepIndex: true,
+      onProgress: (m) => heard.push(m),
       selfTrain: { reports: [...POOL.map((r) => r.text), copy], share: 0.4, rounds: 2 },
     });
     const st = model.summary.selfTraining!;
@@ -73,6 +75,13 @@ describe('train with selfTrain', () => {
     // The networks learnt from the guesses too; the calibration, from the labelled reports' out-of-fold predictions only.
     expect(model.summary.n).toBe(120 + st.added[1]);
     expect(model.summary.calibrationReports).toBe(120);
+    // Cross-fitted: the whole procedure run on each fold's complement, not fold networks of the final guesses.
+    expect(
+      heard.filter((m) => /^calibration: 2 runs of the self-training, each on 1\/2 of the labelled reports and the pool/.test(m)),
+    ).toHaveLength(1);
+    expect(heard.filter((m) => /^self-training, round \d of 2/.test(m))).toHaveLength(2);
+    const sure = model.predict(made(30, 'h', 31).map((r) => r.text)) as Prediction[];
+    expect(sure.every((p) => p.confidence > 0 && p.confidence <= 1)).toBe(true);
     expect(model.trainedOn(POOL.map((r) => r.text)).every((x) => !x)).toBe(true);
     expect(model.trainedOn(LABELLED.map((r) => r.text)).every(Boolean)).toBe(true);
     const ids = model.similar(POOL[0].text, { top: 200 }).map((s) => s.id);

@@ -117,8 +117,8 @@ export interface SelfTrainOptions {
 }
 
 /** Self-training's defaults (README, "A new taxonomy with 200 labels"). */
-export const SELF_TRAIN_SHARE = 0.5;
-export const SELF_TRAIN_ROUNDS = 2;
+export const SELF_TRAIN_SHARE = 0.3;
+export const SELF_TRAIN_ROUNDS = 1;
 
 /** Multi-label training's default minLabelCount. */
 export const MIN_LABEL_COUNT = 10;

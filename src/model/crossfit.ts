@@ -91,17 +91,12 @@ export async function fitCalibrationFold(
   return countedLogits(part, counted, held);
 }
 
-/**
- * The calibration fitted to every fold's out-of-fold logits (foldLogits[f], fitCalibrationFold's);
- * with `labelled` under the number of reports, to the first `labelled` reports' only (the rest
- * carry the model's own guesses, which it would find easy: model/self-training.ts).
- */
+/** The calibration fitted to every fold's out-of-fold logits (foldLogits[f], fitCalibrationFold's). */
 export function calibrationOf(
   targets: Targets,
   hp: Hyperparameters,
   plan: { fold: Int32Array },
   foldLogits: readonly Float32Array[],
-  labelled = targets.size,
 ): CalibrationFit {
   const classes = targets.labels.length;
   const n = targets.size;
@@ -120,18 +115,13 @@ export function calibrationOf(
       ],
     };
   }
-  // The prior shift is the networks' (every report's labels); the fit, the people's labels'.
-  const shift = priorShift(targets.labels, targets.labelCounts(), hp.priorCorrection);
-  const calibration =
-    labelled < n
-      ? fitCalibration(logits.slice(0, labelled * classes), targets.subset(Array.from({ length: labelled }, (_, i) => i)), shift)
-      : fitCalibration(logits, targets, shift);
+  const calibration = fitCalibration(logits, targets, priorShift(targets.labels, targets.labelCounts(), hp.priorCorrection));
   const { temperature, slope, intercept } = calibration;
   return {
     calibration,
-    reports: labelled,
+    reports: n,
     messages: [
-      `calibration: ${hp.calibrationFolds} networks, each trained on ${hp.calibrationFolds - 1}/${hp.calibrationFolds} of the reports and scored on the rest${labelled < n ? ` (fitted on the ${labelled} labelled ones)` : ''}, give temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}`,
+      `calibration: ${hp.calibrationFolds} networks, each trained on ${hp.calibrationFolds - 1}/${hp.calibrationFolds} of the reports and scored on the rest, give temperature ${temperature.toFixed(3)}, top-label slope ${slope.toFixed(3)}, intercept ${intercept.toFixed(3)}`,
     ],
   };
 }

@@ -1,8 +1,16 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
+import { silentLog } from '../base/log.js';
+import { Targets } from '../base/targets.js';
 import type { LazyRuntime } from '../nn/backend.js';
-import type { Classifier } from './classifier.js';
+import { meanLogits } from '../nn/network.js';
+import { duplicateGroups, groupsOf } from '../text/duplicates.js';
+import { fitCalibration, priorShift, UNCALIBRATED } from './calibration.js';
+import { Classifier } from './classifier.js';
+import { calibrationPlan, type CalibrationFit } from './crossfit.js';
 import { fingerprints, seenIn } from './fingerprint.js';
+import { foldRows } from './folds.js';
 import type { Prediction } from './prediction.js';
+import { trainingTargets } from './targets.js';
 import { trainClassifier, type FitOptions } from './train.js';
 
 /** How self-training takes the model's own guesses on reports without labels. */
@@ -30,14 +38,19 @@ export interface SelfTrainingRecord extends SelfTrainingSettings {
  * again on both; `rounds` times. The guesses taken are the most confident `share` of the reports
  * the model puts in each category (class-balanced, as Zou et al.'s CBST: a threshold on the
  * confidence would take mostly the largest categories, and the confidences of 2 and of 17
- * categories are on other scales). The networks learn from every report; the calibration, the
- * fingerprints and the index hold only the labelled ones (train.ts, `labelled`), so the
- * confidences stay those of labelled reports. Pool reports that are copies of labelled ones (same
- * normal form) are left out.
+ * categories are on other scales). Pool reports that are copies of labelled ones (same normal
+ * form) are left out; the fingerprints and the index hold only the labelled reports.
  *
- * Why: reports chosen by `next` are the model's hardest, so 500 of them train it less well than
- * 500 random ones on the mode taxonomy; the surest guesses on the rest of the pool restore the easy
- * reports the chosen set lacks (README, "A new taxonomy with 200 labels").
+ * The calibration cross-fits the whole procedure (hp.calibrationFolds folds of the labelled
+ * reports): for each fold, the procedure is run on the other folds' labelled reports and the
+ * pool, and the network it ends with scores the fold. Fitted instead on fold networks trained
+ * with the final guesses (made by a model that saw every labelled report), or on fold networks
+ * without guesses, the confidences on fold 0 of the 17 categories were off by 0.14 on average
+ * (calibration error), against 0.04 without self-training.
+ *
+ * Why self-train: reports chosen by `next` are the model's hardest, so 500 of them trained it less
+ * well than 500 random ones on the mode taxonomy; the surest guesses on the rest of the pool
+ * restore the easy reports the chosen set lacks (README, "A new taxonomy with 200 labels").
  */
 export async function selfTrainClassifier(
   rt: LazyRuntime,
@@ -52,14 +65,46 @@ export async function selfTrainClassifier(
   const rest = pool.filter((_, i) => !known[i]);
   const restIds = o.poolIds?.filter((_, i) => !known[i]);
   const record: SelfTrainingRecord = { ...s, labelled: texts.length, pool: pool.length, copies: pool.length - rest.length, added: [] };
+  // Every model of the procedure is trained uncalibrated; the calibration is fitted at the end.
+  const plain = { ...hp, calibrationFolds: 0 };
+  const final = await bootstrap(rt, texts, labels, rest, plain, { ...o, poolIds: restIds }, s, record.added);
+  const calibration = await crossFitted(rt, texts, labels, rest, hp, o, s, final);
+  return {
+    classifier: new Classifier(
+      hp,
+      final.labels,
+      calibration?.calibration ?? UNCALIBRATED,
+      final.vectorizer,
+      final.networks,
+      { ...final.training, calibrationReports: calibration?.reports ?? 0 },
+      final.fingerprints,
+      final.index,
+    ),
+    record,
+  };
+}
+
+/** The procedure: train, guess the pool, take the surest, train again, `rounds` times; the last classifier (`added` hears how many each round took). */
+async function bootstrap(
+  rt: LazyRuntime,
+  texts: readonly string[],
+  labels: readonly string[],
+  rest: readonly string[],
+  hp: Hyperparameters,
+  o: FitOptions & { poolIds?: readonly string[] },
+  s: SelfTrainingSettings,
+  added?: number[],
+): Promise<Classifier> {
   let classifier = await trainClassifier(rt, texts, labels, hp, o);
   for (let round = 1; round <= s.rounds && rest.length; round++) {
     const guesses = classifier.predict(rest);
     const taken = surest(guesses, (s.share * round) / s.rounds);
-    record.added.push(taken.length);
-    o.log(
-      `self-training, round ${round} of ${s.rounds}: ${taken.length} of ${rest.length} reports without labels learnt with the model's guess`,
-    );
+    if (added) {
+      added.push(taken.length);
+      o.log(
+        `self-training, round ${round} of ${s.rounds}: ${taken.length} of ${rest.length} reports without labels learnt with the model's guess`,
+      );
+    }
     classifier = await trainClassifier(
       rt,
       [...texts, ...taken.map((i) => rest[i])],
@@ -68,14 +113,73 @@ export async function selfTrainClassifier(
       {
         ...o,
         labelled: texts.length,
-        ids: o.ids && [...o.ids, ...taken.map((i) => restIds?.[i] ?? `unlabelled ${i + 1}`)],
+        ids: o.ids && [...o.ids, ...taken.map((i) => o.poolIds?.[i] ?? `unlabelled ${i + 1}`)],
         // A guessed report is a group of its own unless it copies another (default groups).
         groups: o.groups && [...o.groups, ...taken.map((i) => `\u0000unlabelled ${i}`)],
         others: o.others?.map((a) => ({ ...a, labels: [...a.labels, ...taken.map(() => '')] })),
       },
     );
   }
-  return { classifier, record };
+  return classifier;
+}
+
+/**
+ * The calibration of the self-trained `final`, cross-fitted (see selfTrainClassifier): none with
+ * calibrationFolds 0, and none (with the reason, logged) for too few labelled reports.
+ */
+async function crossFitted(
+  rt: LazyRuntime,
+  texts: readonly string[],
+  labels: readonly string[],
+  rest: readonly string[],
+  hp: Hyperparameters,
+  o: FitOptions,
+  s: SelfTrainingSettings,
+  final: Classifier,
+): Promise<CalibrationFit | undefined> {
+  if (hp.calibrationFolds === 0) return undefined;
+  const made = trainingTargets([{ name: o.labelName ?? 'label', labels }, ...(o.others ?? [])], silentLog).data();
+  const targets = new Targets({ ...made, groups: (o.groups ? groupsOf(o.groups) : duplicateGroups(texts)).group });
+  const plan = calibrationPlan(targets, hp);
+  if ('skipped' in plan) {
+    plan.skipped.messages.forEach((m) => o.log(m));
+    return plan.skipped;
+  }
+  const k = final.labels.length;
+  const logits = new Float32Array(texts.length * k);
+  const foldHp = { ...hp, members: 1, calibrationFolds: 0, epochs: plan.epochs };
+  for (let f = 0; f < hp.calibrationFolds; f++) {
+    const { train, held } = foldRows(plan.fold, f);
+    const pick = <T>(list: readonly T[] | undefined) => list && train.map((i) => list[i]);
+    const net = await bootstrap(
+      rt,
+      pick(texts)!,
+      pick(labels)!,
+      rest,
+      foldHp,
+      {
+        ...o,
+        log: silentLog,
+        index: undefined,
+        ids: pick(o.ids),
+        groups: pick(o.groups),
+        others: o.others?.map((a) => ({ ...a, labels: pick(a.labels)! })),
+      },
+      s,
+    );
+    // Its logits in the final model's label order (a category its training lacked: far below the rest).
+    const scored = meanLogits(net.networks, net.vectorizer.transformWithCoverage(held.map((i) => texts[i])).rows);
+    const column = final.labels.map((l) => net.labels.indexOf(l));
+    held.forEach((i, r) => {
+      const row = scored.subarray(r * net.labels.length, (r + 1) * net.labels.length);
+      const floor = Math.min(...row) - 20;
+      column.forEach((c, j) => (logits[i * k + j] = c >= 0 ? row[c] : floor));
+    });
+  }
+  const calibration = fitCalibration(logits, targets, priorShift(final.labels, final.training.labelCounts, hp.priorCorrection));
+  const message = `calibration: ${hp.calibrationFolds} runs of the self-training, each on ${hp.calibrationFolds - 1}/${hp.calibrationFolds} of the labelled reports and the pool, scored on the rest, give temperature ${calibration.temperature.toFixed(3)}, top-label slope ${calibration.slope.toFixed(3)}, intercept ${calibration.intercept.toFixed(3)}`;
+  o.log(message);
+  return { calibration, reports: texts.length, messages: [message] };
 }
 
 /** The rows to take: in each guessed category, the most confident `share` of its reports (rounded up), in row order. */

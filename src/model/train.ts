@@ -55,8 +55,7 @@ export interface FitOptions {
   /**
    * How many of the reports, from the first, carry a person's labels (default: all). The rest carry
    * the model's own guesses (self-training.ts): the networks learn from every report, but the
-   * calibration is fitted on the first ones' out-of-fold predictions only, and the fingerprints and
-   * the index hold only them.
+   * fingerprints and the index hold only the first ones.
    */
   labelled?: number;
 }
@@ -172,7 +171,7 @@ async function fitClassifier(
     .sort((a, b) => a.m - b.m)
     .map(({ net }) => net);
   const foldLogits = [...here.folds, ...there.folds].sort((a, b) => a.f - b.f).map(({ logits }) => logits);
-  const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits, people));
+  const fitted = plan && ('skipped' in plan ? plan.skipped : calibrationOf(targets, hp, plan, foldLogits));
   if (fitted) fitted.messages.forEach((m) => log(m));
   const at = (q: number) => Math.round(coverage[Math.min(coverage.length - 1, Math.floor(q * coverage.length))] * 1e4) / 1e4;
   let multiLabel: MultiLabelRecord | undefined;
