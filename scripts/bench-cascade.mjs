@@ -6,8 +6,9 @@
 // --defer-share S`). Scored, on the 17 categories, as agreement with the full LLM run (deepseek's `label` on
 // every report) and on the reports where both LLMs agree (`label` = `label_gemma`); on the mode taxonomy
 // (qemu-mode.csv, deepseek-r1:32b's labels), as agreement with the full LLM run. The target: agreement of
-// 0.95 or more on the mode taxonomy deferring at most 30 %, from 300 labels.
-//   node scripts/bench-cascade.mjs [--quick] [--draws 3] [--sizes 300,1000] [--tasks cat17,mode] [--json FILE] [--data DIR]
+// 0.95 or more on the mode taxonomy deferring at most 30 %, from 300 labels. With --self-train, each model
+// also learns from the rest of folds 1-4 without their labels (`train --self-train`, its defaults).
+//   node scripts/bench-cascade.mjs [--quick] [--draws 3] [--sizes 300,1000] [--tasks cat17,mode] [--self-train] [--json FILE] [--data DIR]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,7 +24,8 @@ const sizes = opt('--sizes', quick ? '300' : '300,1000')
   .split(',')
   .map(Number);
 const tasks = opt('--tasks', 'cat17,mode').split(',');
-const jsonOut = opt('--json', join(root, '.bench', 'bench-cascade.json'));
+const selfTrain = argv.includes('--self-train');
+const jsonOut = opt('--json', join(root, '.bench', selfTrain ? 'bench-cascade-self-train.json' : 'bench-cascade.json'));
 const dataDir = opt('--data', existsSync(SHARED_DATA) ? SHARED_DATA : '/work/shared/data');
 const TARGET = 0.95;
 const TARGET_SHARE = 0.3;
@@ -55,7 +57,11 @@ for (const task of tasks) {
     for (let d = 1; d <= draws; d++) {
       const sample = shuffled(pool, d).slice(0, n);
       const started = performance.now();
-      const model = await train({ texts: sample.map((r) => r.text), labels: sample.map((r) => r.label) });
+      const taken = new Set(sample.map((r) => r.id));
+      const model = await train(
+        { texts: sample.map((r) => r.text), labels: sample.map((r) => r.label) },
+        selfTrain ? { selfTrain: { reports: pool.filter((r) => !taken.has(r.id)).map((r) => r.text) } } : {},
+      );
       const preds = model.predict(test.map((r) => r.text));
       say(`${task}, ${n} labels, draw ${d}: trained and predicted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       curves.push(
@@ -98,7 +104,7 @@ for (const task of tasks) {
     }));
     result.tasks[task][n] = curve;
     lines.push(
-      `cascade, ${task}, trained on ${n} (fold 0: ${test.length} reports${agreed ? `, both LLMs agree on ${agreed.filter(Boolean).length}` : ''}; mean of ${draws} draws): share deferred -> agreement with the full LLM run${agreed ? ' / accuracy where both LLMs agree' : ''}`,
+      `cascade, ${task}, trained on ${n}${selfTrain ? ' and self-trained on the rest of folds 1-4' : ''} (fold 0: ${test.length} reports${agreed ? `, both LLMs agree on ${agreed.filter(Boolean).length}` : ''}; mean of ${draws} draws): share deferred -> agreement with the full LLM run${agreed ? ' / accuracy where both LLMs agree' : ''}`,
     );
     lines.push(
       `  ${curve.map((c) => `${Math.round(c.share * 100)}% ${fmt(c.agreement)}${agreed ? `/${fmt(c.bothAgree)}` : ''}`).join(' | ')}`,
