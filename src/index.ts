@@ -39,7 +39,7 @@ export { INDEX_TERMS } from './model/similar.js';
 /** Multi-label models: telling their answers apart, and the default of minLabelCount. */
 export { isLabelSet } from './model/prediction.js';
 export { MIN_LABEL_COUNT, SELF_TRAIN_SHARE, SELF_TRAIN_ROUNDS } from './api/model.js';
-export type { SelfTrainingRecord } from './model/self-training.js';
+export type { SelfTrainingRecord } from './model/record.js';
 export { scopeOf, SWEEP_THRESHOLDS } from './model/multilabel.js';
 export type { SweepPoint } from './model/multilabel.js';
 /** Explaining a label: each term's exact share of the logit difference between two labels (Model.explain). */

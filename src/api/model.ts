@@ -20,7 +20,7 @@ import { explainText } from '../model/explain.js';
 import type { Explanation, TermContribution } from '../model/explanation.js';
 import type { TargetsSummary } from '../base/targets.js';
 import type { Annotator } from '../model/targets.js';
-import type { SelfTrainingSettings } from '../model/self-training.js';
+import type { SelfTrainingSettings } from '../model/record.js';
 import { isBlank } from '../text/normalize.js';
 import { labelSetTargets } from '../model/multilabel.js';
 import type { TermVectors } from '../text/vectors.js';
@@ -102,7 +102,8 @@ export interface TrainOptions extends RuntimeOptions {
    * Self-training: learn also from reports without labels (texts, or readAllReports's reports),
    * each with the model's own guess, taking the surest `share` of each category's guesses over
    * `rounds` rounds of guessing and training again (model/self-training.ts). The confidences are
-   * still calibrated on the labelled reports alone. Single-label models only.
+   * calibrated by running the whole procedure in each calibration fold of the labelled reports.
+   * Single-label models only.
    */
   selfTrain?: SelfTrainOptions;
 }
@@ -116,7 +117,7 @@ export interface SelfTrainOptions {
   rounds?: number;
 }
 
-/** Self-training's defaults (README, "A new taxonomy with 200 labels"). */
+/** Self-training's defaults, chosen inside folds 1-4 (README, "Self-training"). */
 export const SELF_TRAIN_SHARE = 0.3;
 export const SELF_TRAIN_ROUNDS = 1;
 

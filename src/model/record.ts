@@ -1,7 +1,6 @@
 import type { Hyperparameters } from '../base/hyperparameters.js';
 import type { DataShape } from '../base/rules.js';
 import type { TargetsSummary } from '../base/targets.js';
-import type { SelfTrainingRecord } from './self-training.js';
 
 /** What a model remembers of the data it was trained on and of how it was trained (saved in its manifest as `training`). */
 export interface TrainingSummary {
@@ -69,4 +68,23 @@ export interface AutotuneTrace {
   chosen: Partial<Hyperparameters>;
   stoppedBy: 'trials' | 'budget';
   seconds: number;
+}
+
+/** How self-training takes the model's own guesses on reports without labels. */
+export interface SelfTrainingSettings {
+  /** The share (0 to 1) of the reports the model puts in each category that it finally learns as such, the surest first. */
+  share: number;
+  /** Rounds of guessing and training again; round r takes r/rounds of the share. */
+  rounds: number;
+}
+
+/** What a model records of its self-training (saved in its manifest as `training.selfTraining`). */
+export interface SelfTrainingRecord extends SelfTrainingSettings {
+  /** Reports with a person's label. */
+  labelled: number;
+  /** Reports without labels offered, and those of them left out as copies of labelled ones. */
+  pool: number;
+  copies: number;
+  /** Reports without labels learnt with the model's guess, each round. */
+  added: number[];
 }

@@ -10,27 +10,9 @@ import { calibrationPlan, type CalibrationFit } from './crossfit.js';
 import { fingerprints, seenIn } from './fingerprint.js';
 import { foldRows } from './folds.js';
 import type { Prediction } from './prediction.js';
+import type { SelfTrainingRecord, SelfTrainingSettings } from './record.js';
 import { trainingTargets } from './targets.js';
 import { trainClassifier, type FitOptions } from './train.js';
-
-/** How self-training takes the model's own guesses on reports without labels. */
-export interface SelfTrainingSettings {
-  /** The share (0 to 1) of the reports the model puts in each category that it finally learns as such, the surest first. */
-  share: number;
-  /** Rounds of guessing and training again; round r takes r/rounds of the share. */
-  rounds: number;
-}
-
-/** What a model records of its self-training (saved in its manifest as `training.selfTraining`). */
-export interface SelfTrainingRecord extends SelfTrainingSettings {
-  /** Reports with a person's label. */
-  labelled: number;
-  /** Reports without labels offered, and those of them left out as copies of labelled ones. */
-  pool: number;
-  copies: number;
-  /** Reports without labels learnt with the model's guess, each round. */
-  added: number[];
-}
 
 /**
  * Self-training (scikit-learn's SelfTrainingClassifier; Yarowsky's bootstrapping): train on the
@@ -161,6 +143,7 @@ async function crossFitted(
         ...o,
         log: silentLog,
         index: undefined,
+        poolIds: undefined,
         ids: pick(o.ids),
         groups: pick(o.groups),
         others: o.others?.map((a) => ({ ...a, labels: pick(a.labels)! })),
