@@ -10,7 +10,8 @@
 // (uncertainty alone: diversity 0, density 0, explore 0), to see whether uncertainty alone chases the
 // LLMs' noisy labels; diverse (--strategies ...,diverse: density 0, diversity kept), to see what the
 // density weight does; explore25, explore75 (a quarter, three quarters drawn), margin-explore
-// (uncertainty alone, half drawn), density2 and diversity2 (the exponents at 2, nothing drawn). For each chosen batch of the 17 categories the share whose two annotators
+// (uncertainty alone, half drawn), density2 and diversity2 (the exponents at 2, nothing drawn); any of them with +st
+// (its choices, the model scored self-trained) or +stloop (every model self-trained), below. For each chosen batch of the 17 categories the share whose two annotators
 // (deepseek's `label`, gemma's `label_gemma`) disagree is printed: a strategy that picks reports the
 // LLMs disagree on learns from noisier labels. Each task ends with the share of each strategy's
 // choices whose own label the rest of the pool's labels contradict (out of fold): the same question
@@ -24,7 +25,7 @@
 // The anchor, in the same run (scripts/anchor-active.py, with python3-sklearn; --no-anchor skips it): a
 // LinearSVC on word 1-2-grams with plain margin sampling against random choice, from the same first 50 of
 // the same seeds' orders, 50 at a time up to 1,000, scored on fold 0.
-//   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,doubt]
+//   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,doubt,next+st]
 //     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR] [--no-anchor]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ const seeds = Number(opt('--seeds', quick ? 2 : 5));
 // --only-seeds 3,4: compute those seeds' curves only (to spread a run over processes; a later run without it reads them from the cache).
 const onlySeeds = opt('--only-seeds', undefined)?.split(',').map(Number);
 const tasks = opt('--tasks', 'cat17,mode').split(',');
-const strategies = opt('--strategies', quick ? 'random,next' : 'random,next,doubt').split(',');
+const strategies = opt('--strategies', quick ? 'random,next' : 'random,next,doubt,next+st').split(',');
 const sizes = opt('--sizes', quick ? '50,100,200,300' : '50,100,200,300,500,1000')
   .split(',')
   .map(Number);
