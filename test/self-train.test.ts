@@ -3,7 +3,7 @@
  * here from three categories' words (seeded), enough of them (120 labelled) for the calibration
  * to run, so that the test can see it fitted on the labelled reports alone.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
@@ -178,5 +178,20 @@ describe('bugcat train --self-train', () => {
     ]);
     expect(share.status).toBe(2);
     expect(share.stderr).toMatch(/self-train-share/);
+    const zero = await bugcat([
+      'train',
+      '--data',
+      REPORTS,
+      '--out',
+      join(dir, 'm'),
+      '--self-train',
+      REPORTS,
+      '--self-train-share',
+      '0',
+      ...FAST,
+    ]);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--self-train-share is 0: expected a number above 0, up to 1/);
+    expect(existsSync(join(dir, 'm'))).toBe(false);
   });
 });
