@@ -156,6 +156,15 @@ describe('bugcat train --self-train', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
     expect(manifest.training.selfTraining).toMatchObject({ labelled: 30, pool: 91, copies: 1, share: 0.5, rounds: 1 });
     expect(manifest.training.selfTraining.added[0]).toBeGreaterThan(0);
+    // The HTML report's model card says how many reports had labels and how many were guesses.
+    const html = join(dir, 'eval.html');
+    const ev = await bugcat(['evaluate', '--model', out, '--data', REPORTS, '--html', html]);
+    expect(ev.status).toBe(0);
+    const learnt = manifest.training.selfTraining.added[0];
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(
+      `${30 + learnt}: 30 labelled, and ${learnt} of 91 without labels learnt with the model's own guess (self-training)`,
+    );
   });
 
   it('refuses its settings without a pool, and a bad share, as usage errors', async () => {

@@ -34,6 +34,8 @@ export interface ModelCard {
   trainingReports: number;
   /** Reports the calibration was fitted on (absent where unknown). */
   calibrationReports?: number;
+  /** A self-trained model: its labelled reports, and the reports without labels offered and learnt with its guesses (of `trainingReports`). */
+  selfTraining?: { labelled: number; pool: number; learnt: number };
   labels: readonly string[];
   hyperparameters: Readonly<Hyperparameters>;
   /** When the model was saved, where known. */

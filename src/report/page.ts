@@ -331,14 +331,20 @@ function modelCard(d: ReportData): string {
     ['model format version', String(c.formatVersion)],
     [
       'training reports',
-      d.input.kind === 'cv' ? `${c.trainingReports} in all, each fold's model trained on the others` : String(c.trainingReports),
+      d.input.kind === 'cv'
+        ? `${c.trainingReports} in all, each fold's model trained on the others`
+        : c.selfTraining
+          ? `${c.trainingReports}: ${c.selfTraining.labelled} labelled, and ${c.selfTraining.learnt} of ${c.selfTraining.pool} without labels learnt with the model's own guess (self-training)`
+          : String(c.trainingReports),
     ],
     ...(c.calibrationReports !== undefined
       ? [
-          ['calibrated on', c.calibrationReports ? `out-of-fold predictions for ${c.calibrationReports} reports` : 'not calibrated'] as [
-            string,
-            string,
-          ],
+          [
+            'calibrated on',
+            c.calibrationReports
+              ? `out-of-fold predictions for ${c.calibrationReports} ${c.selfTraining ? 'labelled ' : ''}reports`
+              : 'not calibrated',
+          ] as [string, string],
         ]
       : []),
     ...(c.groups ? [['kept in one fold', h(c.groups)] as [string, string]] : []),

@@ -129,6 +129,15 @@ function cardOf(model: Model, dir: string) {
     formatVersion: model.summary.formatVersion,
     trainingReports: model.summary.n,
     calibrationReports: model.summary.calibrationReports,
+    ...(model.summary.selfTraining
+      ? {
+          selfTraining: {
+            labelled: model.summary.selfTraining.labelled,
+            pool: model.summary.selfTraining.pool,
+            learnt: model.summary.selfTraining.added.at(-1) ?? 0,
+          },
+        }
+      : {}),
     labels: model.labels,
     hyperparameters: model.hyperparameters,
     saved: savedAt(dir),
