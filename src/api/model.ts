@@ -8,6 +8,7 @@ import { fromArtifacts as decode, toArtifacts as encode, readManifest } from '..
 import { FORMAT_VERSION, type ModelArtifacts } from '../io/format.js';
 import { readArtifacts, saveArtifacts } from '../io/store.js';
 import type { Reports } from '../io/reports.js';
+import { unlabelledTexts } from '../io/unlabelled.js';
 import { checkRuntime, lazyRuntime } from '../nn/backend.js';
 import type { SharedWeights } from '../nn/kernels.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
@@ -476,9 +477,7 @@ function selfTrainOf(o: SelfTrainOptions): { texts: readonly string[]; ids?: rea
   if (typeof o !== 'object' || o === null) throw new UsageError('selfTrain is { reports, share, rounds }');
   checkOptions('selfTrain', o, { reports: true, share: true, rounds: true });
   const r = o.reports;
-  const texts = Array.isArray(r) ? (r as readonly string[]) : (r as Reports)?.texts;
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
-    throw new UsageError('selfTrain.reports takes texts, or reports as readAllReports gives them');
+  const texts = unlabelledTexts(r, 'selfTrain.reports');
   const { share = SELF_TRAIN_SHARE, rounds = SELF_TRAIN_ROUNDS } = o;
   if (!(typeof share === 'number' && share > 0 && share <= 1))
     throw new UsageError(`selfTrain.share is ${share}: expected a number above 0, up to 1`);

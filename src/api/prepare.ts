@@ -12,6 +12,7 @@ import { featureConfig } from '../text/features.js';
 import { duplicateGroups, groupsOf } from '../text/duplicates.js';
 import { sameTerms, type TermVectors } from '../text/vectors.js';
 import type { Reports } from '../io/reports.js';
+import { unlabelledTexts } from '../io/unlabelled.js';
 
 /** The training choices beyond the hyperparameters that prepare reads. */
 export interface PrepareOptions {
@@ -61,9 +62,7 @@ export async function prepare(
   if (Object.keys(resolved.byRule).length) log(`defaults for ${shape.n} reports in ${shape.k} categories: ${describe(resolved.byRule)}`);
   const record: TrainingRecord = { defaults: { ...shape, byRule: resolved.byRule } };
   if (o.unlabelled) {
-    const extra = Array.isArray(o.unlabelled) ? (o.unlabelled as readonly string[]) : (o.unlabelled as Reports).texts;
-    if (!Array.isArray(extra) || extra.some((t) => typeof t !== 'string'))
-      throw new UsageError('unlabelled takes texts, or reports as readAllReports gives them');
+    const extra = unlabelledTexts(o.unlabelled, 'unlabelled');
     const started = performance.now();
     pretrained = pretrainTexts(
       [...texts, ...extra],

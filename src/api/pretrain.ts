@@ -4,6 +4,7 @@ import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
 import { resolveHyperparameters } from '../base/rules.js';
 import type { Reports } from '../io/reports.js';
+import { unlabelledTexts } from '../io/unlabelled.js';
 import { readVectors, writeVectors } from '../io/vectors.js';
 import type { TermVectors } from '../text/vectors.js';
 
@@ -30,9 +31,7 @@ const PRETRAIN_OPTIONS: OptionKeys<PretrainOptions> = { hyperparameters: true, m
  */
 export async function pretrain(reports: Reports | readonly string[], options: PretrainOptions = {}): Promise<TermVectors> {
   checkOptions('pretrain', options, PRETRAIN_OPTIONS);
-  const texts = Array.isArray(reports) ? (reports as readonly string[]) : (reports as Reports)?.texts;
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
-    throw new UsageError('pretrain takes texts, or reports as readAllReports gives them');
+  const texts = unlabelledTexts(reports, 'pretrain');
   if (texts.length < 2)
     throw new UsageError(`pretrain needs reports to learn from: it was given ${texts.length}`, { code: 'TOO_FEW_REPORTS' });
   const { hp } = resolveHyperparameters(options.hyperparameters ?? {}, { n: texts.length, k: 2 });
