@@ -77,8 +77,11 @@ async function bootstrap(
   s: SelfTrainingSettings,
   added?: number[],
 ): Promise<Classifier> {
-  let classifier = await trainClassifier(rt, texts, labels, hp, o);
-  for (let round = 1; round <= s.rounds && rest.length; round++) {
+  // Only the last model of the procedure is kept: the others need no similarity index.
+  const rounds = rest.length ? s.rounds : 0;
+  const keptAt = (round: number) => (round === rounds ? o.index : undefined);
+  let classifier = await trainClassifier(rt, texts, labels, hp, { ...o, index: keptAt(0) });
+  for (let round = 1; round <= rounds; round++) {
     const guesses = classifier.predict(rest);
     const taken = surest(guesses, (s.share * round) / s.rounds);
     if (added) {
@@ -94,6 +97,7 @@ async function bootstrap(
       hp,
       {
         ...o,
+        index: keptAt(round),
         labelled: texts.length,
         ids: o.ids && [...o.ids, ...taken.map((i) => o.poolIds?.[i] ?? `unlabelled ${i + 1}`)],
         // A guessed report is a group of its own unless it copies another (default groups).
