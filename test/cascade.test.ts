@@ -337,6 +337,24 @@ describe('bugcat predict --defer-share / --llm', () => {
     const noName = await bugcat(['predict', '--model', model, '--data', data, '--defer-share', '0.5', '--llm', s.url]);
     expect(noName.status).toBe(2);
     expect(noName.stderr).toMatch(/--llm needs --llm-model/);
+    const noTime = await bugcat([
+      'predict',
+      '--model',
+      model,
+      '--data',
+      data,
+      '--defer-share',
+      '0.5',
+      '--llm',
+      s.url,
+      '--llm-model',
+      'm',
+      '--llm-timeout',
+      '0',
+    ]);
+    expect(noTime.status).toBe(2);
+    expect(noTime.stdout).toBe('');
+    expect(noTime.stderr).toMatch(/--llm-timeout.*'0' is invalid\. expected a number above 0\n/);
   }, 240_000);
 });
 

@@ -177,10 +177,10 @@ describe('bugcat train --self-train', () => {
       bugcat(['train', '--data', REPORTS, '--out', join(dir, 'm'), '--self-train', REPORTS, '--self-train-share', share, ...FAST]);
     const two = await withShare('2');
     expect(two.status).toBe(2);
-    expect(two.stderr).toMatch(/--self-train-share.*expected a number from 0 to 1/);
+    expect(two.stderr).toMatch(/--self-train-share.*'2' is invalid\. expected a number above 0, up to 1/);
     const zero = await withShare('0');
     expect(zero.status).toBe(2);
-    expect(zero.stderr).toMatch(/--self-train-share is 0: expected a number above 0, up to 1/);
+    expect(zero.stderr).toMatch(/--self-train-share.*'0' is invalid\. expected a number above 0, up to 1/);
     expect(existsSync(join(dir, 'm'))).toBe(false);
   });
 });

@@ -22,14 +22,16 @@ import {
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The parser of a numeric flag: an integer (or any number) from min to max, or else a usage error. */
-export function number(kind: 'int' | 'float', min: number, max = Infinity) {
+/** The parser of a numeric flag: an integer (or any number) from min (above min, with `above`) to max, or else a usage error. */
+export function number(kind: 'int' | 'float', min: number, max = Infinity, { above = false } = {}) {
   return (value: string) => {
     const x = Number(value);
-    if (value.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x)) || x < min || x > max) {
-      throw new InvalidArgumentError(
-        `expected ${kind === 'int' ? 'an integer' : 'a number'} from ${min}${max === Infinity ? ' up' : ` to ${max}`}`,
-      );
+    const low = above ? x <= min : x < min;
+    if (value.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x)) || low || x > max) {
+      const from = above
+        ? `above ${min}${max === Infinity ? '' : `, up to ${max}`}`
+        : `from ${min}${max === Infinity ? ' up' : ` to ${max}`}`;
+      throw new InvalidArgumentError(`expected ${kind === 'int' ? 'an integer' : 'a number'} ${from}`);
     }
     return x;
   };

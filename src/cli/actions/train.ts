@@ -103,8 +103,6 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
   }
   if (!o.selfTrain && (o.selfTrainShare !== undefined || o.selfTrainRounds !== undefined))
     throw new UsageError('--self-train-share and --self-train-rounds go with --self-train <paths...>: give the reports without labels');
-  if (o.selfTrainShare === 0)
-    throw new UsageError('--self-train-share is 0: expected a number above 0, up to 1 (the share of the guesses learnt)');
   const selfTrain = o.selfTrain && {
     reports: readUnlabelled(o.selfTrain, 'self-training', log),
     share: o.selfTrainShare,

@@ -64,7 +64,7 @@ export const command = (): Command =>
         "what follows the report in the prompt (as the study's preambel files; {categories} becomes the model's labels, one a line); default: the categories, then 'Respond only with a single word, the name of the category.'",
       )
       .option('--llm-concurrency <n>', 'LLM calls in flight at once', number('int', 1, 64), 2)
-      .option('--llm-timeout <seconds>', 'seconds one LLM call may take', number('float', 0.001), 300)
+      .option('--llm-timeout <seconds>', 'seconds one LLM call may take', number('float', 0, Infinity, { above: true }), 300)
       .option(
         '--llm-retries <n>',
         'further attempts of a failed LLM call (a network error, a timeout, HTTP 5xx or 429), with back-off from 1 s, doubling',

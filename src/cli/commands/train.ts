@@ -29,7 +29,7 @@ export const command = (): Command =>
       .option(
         '--self-train-share <share>',
         `the share of each category's guessed reports learnt, the surest first (above 0, up to 1; default ${SELF_TRAIN_SHARE})`,
-        number('float', 0, 1),
+        number('float', 0, 1, { above: true }),
       )
       .option('--self-train-rounds <n>', `rounds of guessing and training again (default ${SELF_TRAIN_ROUNDS})`, number('int', 1, 10)),
     trainingOptions(),
