@@ -27,6 +27,7 @@
 // the same seeds' orders, 50 at a time up to 1,000, scored on fold 0.
 //   node scripts/bench-active.mjs [--quick] [--seeds 5] [--only-seeds 3,4] [--tasks cat17,mode] [--strategies random,next,doubt,next+st]
 //     [--sizes 50,100,200,300,500,1000] [--active-sizes 50,100,150,200,300,400,500] [--fresh] [--data DIR] [--no-anchor]
+//     [--test-fold 1]   (fold 1 scored, folds 2-4 the pool: inside folds 1-4, where settings are chosen)
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -53,7 +54,20 @@ const activeSizes = opt('--active-sizes', quick ? '50,100,150,200,300' : '50,100
 const activeMax = activeSizes.at(-1);
 const step = activeSizes[1] - activeSizes[0];
 const dataDir = opt('--data', existsSync(SHARED_DATA) ? SHARED_DATA : '/work/shared/data');
-const cacheDir = join(root, '.bench', 'active');
+// --test-fold 1 (2, 3, 4): choose inside folds 1-4, as settings are chosen: that fold scored, the
+// other three the pool, fold 0 never read. Its curves are cached apart from fold 0's.
+const testFold = opt('--test-fold', '0');
+if (!['0', '1', '2', '3', '4'].includes(testFold)) throw new Error(`--test-fold ${testFold}: expected a fold from 0 to 4`);
+const poolFolds = ['1', '2', '3', '4'].filter((f) => f !== testFold);
+const inPool = (r) => poolFolds.includes(r.fold);
+const foldsText =
+  poolFolds.join('') === '1234'
+    ? '1-4'
+    : poolFolds.join('').match(/^(?:123|234)$/)
+      ? `${poolFolds[0]}-${poolFolds.at(-1)}`
+      : poolFolds.join(', ');
+const inTest = (r) => r.fold === testFold;
+const cacheDir = join(root, '.bench', 'active', ...(testFold === '0' ? [] : [`test-fold-${testFold}`]));
 if (argv.includes('--fresh')) rmSync(cacheDir, { recursive: true, force: true });
 mkdirSync(cacheDir, { recursive: true });
 const STRATEGY = {
@@ -97,8 +111,8 @@ function anchorLines() {
   try {
     for (const task of tasks) {
       const rows = taskRows(corpus, task);
-      const pool = rows.filter((r) => r.fold !== '0').map(({ id, text, label }) => ({ id, text, label }));
-      const test = rows.filter((r) => r.fold === '0').map(({ id, text, label }) => ({ id, text, label }));
+      const pool = rows.filter(inPool).map(({ id, text, label }) => ({ id, text, label }));
+      const test = rows.filter(inTest).map(({ id, text, label }) => ({ id, text, label }));
       const anchorSizes = Array.from({ length: ANCHOR_MAX / step }, (_, i) => step * (i + 1));
       const orders = Object.fromEntries(Array.from({ length: seeds }, (_, i) => [i + 1, shuffled(pool, i + 1).map((r) => r.id)]));
       writeFileSync(join(dir, 'rows.json'), JSON.stringify({ pool, test, orders, sizes: anchorSizes, step }));
@@ -298,8 +312,8 @@ say(
 const lines = [];
 for (const task of tasks) {
   const rows = taskRows(corpus, task);
-  const pool = rows.filter((r) => r.fold !== '0');
-  const test = rows.filter((r) => r.fold === '0');
+  const pool = rows.filter(inPool);
+  const test = rows.filter(inTest);
   const results = {};
   for (let seed = 1; seed <= seeds; seed++)
     for (const strategy of strategies) {
@@ -310,7 +324,7 @@ for (const task of tasks) {
   const allSizes = [...new Set(Object.values(results).flatMap((cs) => cs.flatMap((c) => [...c.keys()])))].sort((a, b) => a - b);
   const at = (strategy, n, key) => (results[strategy] ?? []).map((c) => c.get(n)?.[key]).filter((x) => x !== undefined);
   lines.push(
-    `active learning, ${task}: pool ${pool.length} (folds 1-4), scored on fold 0 (${test.length}), ${seeds} seeds, accuracy / macro-F1 (mean ± sd over seeds)`,
+    `active learning, ${task}: pool ${pool.length} (folds ${foldsText}), scored on fold ${testFold} (${test.length}), ${seeds} seeds, accuracy / macro-F1 (mean ± sd over seeds)`,
   );
   for (const n of allSizes) {
     const cells = strategies.map((s) => {
