@@ -184,3 +184,65 @@ describe('bugcat train --self-train', () => {
     expect(existsSync(join(dir, 'm'))).toBe(false);
   });
 });
+
+describe('bugcat cv --self-train', () => {
+  it("self-trains each fold's model on the pool, and says so in the text, the JSON and the page", async () => {
+    const dir = tmp();
+    const pool = join(dir, 'pool.csv');
+    writeFileSync(
+      pool,
+      stringify(
+        POOL.map(({ id, text }) => ({ id, text })),
+        { header: true },
+      ),
+    );
+    const cv = (name: string, extra: string[]) =>
+      bugcat([
+        'cv',
+        '--data',
+        REPORTS,
+        '--folds',
+        '3',
+        '--json',
+        join(dir, `${name}.json`),
+        '--predictions',
+        join(dir, `${name}.csv`),
+        ...extra,
+        ...FAST,
+      ]);
+    const plain = await cv('plain', []);
+    expect(plain.status).toBe(0);
+    const self = await cv('self', ['--self-train', pool, '--html', join(dir, 'self.html')]);
+    expect(self.status).toBe(0);
+    expect(self.stdout).toContain("each fold's model self-trained on 90 reports without labels (share 0.3, 1 round)");
+    expect(plain.stdout).not.toContain('self-trained');
+    const json = JSON.parse(readFileSync(join(dir, 'self.json'), 'utf8'));
+    expect(json.self_training).toEqual({ pool: 90, share: SELF_TRAIN_SHARE, rounds: SELF_TRAIN_ROUNDS });
+    expect(JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8')).self_training).toBeUndefined();
+    // The folds' models learnt the guesses: the out-of-fold predictions are not the plain ones.
+    expect(readFileSync(join(dir, 'self.csv'), 'utf8')).not.toBe(readFileSync(join(dir, 'plain.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'self.html'), 'utf8')).toContain(
+      'bugcat train --self-train (90 reports without labels, share 0.3, 1 round)',
+    );
+  });
+
+  it('refuses --self-train with a multi-label cross-validation, and its settings without a pool, before training', async () => {
+    const dir = tmp();
+    const lists = join(dir, 'lists.csv');
+    writeFileSync(
+      lists,
+      stringify(
+        LABELLED.slice(0, 30).map((r, i) => ({ id: r.id, text: r.text, label: i % 2 ? `${r.label};extra` : r.label })),
+        { header: true },
+      ),
+    );
+    const multi = await bugcat(['cv', '--data', lists, '--multi-label', '--self-train', REPORTS, ...FAST]);
+    expect(multi.status).toBe(2);
+    expect(multi.stderr).toMatch(/--self-train is for single-label models/);
+    expect(multi.stderr).not.toMatch(/selfTrain|\n\s+at /);
+    const alone = await bugcat(['cv', '--data', REPORTS, '--self-train-rounds', '2', ...FAST]);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/--self-train-share and --self-train-rounds go with --self-train/);
+    expect(alone.stdout).toBe('');
+  });
+});

@@ -15,6 +15,8 @@ import {
   RANGES,
   REFERENCE,
   RULES,
+  SELF_TRAIN_ROUNDS,
+  SELF_TRAIN_SHARE,
   SHIPPED_MODEL,
   type Hyperparameters,
   type Range,
@@ -142,7 +144,7 @@ export function hyperparameterOptions(): Option[] {
   return options;
 }
 
-/** --autotune and its budget, --unlabelled and --pretrained: how train (and cv, fold by fold) choose hyperparameters and learn from reports without labels (read by learning.ts). */
+/** --autotune and its budget, --unlabelled, --pretrained and --self-train: how train (and cv, fold by fold) choose hyperparameters and learn from reports without labels (read by learning.ts). */
 export const learningOptions = (): Option[] => [
   new Option(
     '--autotune',
@@ -162,6 +164,17 @@ export const learningOptions = (): Option[] => [
   new Option(
     '--pretrained <file>',
     'term vectors written by bugcat pretrain: as --unlabelled with their reports, without pretraining again (--hidden follows their dimension)',
+  ),
+  new Option(
+    '--self-train <paths...>',
+    "reports without labels (the pool next proposes from: any input bugcat reads) to learn from too, each with the model's own guess, the surest first; confidences stay calibrated on the labelled reports",
+  ),
+  new Option(
+    '--self-train-share <share>',
+    `the share of each category's guessed reports learnt, the surest first (above 0, up to 1; default ${SELF_TRAIN_SHARE})`,
+  ).argParser(number('float', 0, 1, { above: true })),
+  new Option('--self-train-rounds <n>', `rounds of guessing and training again (default ${SELF_TRAIN_ROUNDS})`).argParser(
+    number('int', 1, 10),
   ),
 ];
 

@@ -4,6 +4,8 @@ import {
   crossValidateLabelSets,
   FORMAT_VERSION,
   readReports,
+  SELF_TRAIN_ROUNDS,
+  SELF_TRAIN_SHARE,
   UsageError,
   validateHyperparameters,
   VERSION,
@@ -66,12 +68,20 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     throw new UsageError(
       '--time-column orders the folds of multi-label cross-validation: add --multi-label, or give a GitLab or GitHub export',
     );
+  const learning = learningOf(o as LearningFlags, log);
+  // With --self-train, each fold's model learns the pool too: every output says so.
+  const st = learning.selfTrain;
+  const selfTraining = st && {
+    pool: (st.reports as Reports).texts.length,
+    share: st.share ?? SELF_TRAIN_SHARE,
+    rounds: st.rounds ?? SELF_TRAIN_ROUNDS,
+  };
   const result = await crossValidate(reports, {
     hyperparameters: given,
     folds: o.folds,
     top: o.top,
     onProgress: log,
-    ...learningOf(o as LearningFlags, log),
+    ...learning,
     ...runtimeOf(o as { jobs?: number }),
   });
 
@@ -84,6 +94,10 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std over the folds: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}`);
   lines.push(`ECE ${pooledEce(result)}`);
+  if (selfTraining)
+    lines.push(
+      `each fold's model self-trained on ${selfTraining.pool} reports without labels (share ${selfTraining.share}, ${selfTraining.rounds} round${selfTraining.rounds === 1 ? '' : 's'})`,
+    );
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({
@@ -107,6 +121,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
           pooled,
           groups: result.groups,
           hyperparameters: hp,
+          ...(selfTraining ? { self_training: selfTraining } : {}),
           warnings: result.warnings,
         },
         null,
@@ -142,7 +157,9 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
         predictions: result.predictions,
         evaluation: result.pooled,
         card: {
-          source: `bugcat train, once per fold on the other folds`,
+          source: selfTraining
+            ? `bugcat train --self-train (${selfTraining.pool} reports without labels, share ${selfTraining.share}, ${selfTraining.rounds} round${selfTraining.rounds === 1 ? '' : 's'}), once per fold on the other folds`
+            : `bugcat train, once per fold on the other folds`,
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
@@ -179,7 +196,7 @@ async function cvLabelSets(
     hyperparameters: given,
     folds: o.folds,
     onProgress: log,
-    ...learningOf(o as LearningFlags, log),
+    ...learningOf(o as LearningFlags, log, { multiLabel: true }),
     ...runtimeOf(o as { jobs?: number }),
     ...multi,
   });

@@ -9,7 +9,7 @@ import {
   UsageError,
   type Reports,
 } from '../../index.js';
-import { learningOf, readUnlabelled, type LearningFlags } from '../learning.js';
+import { learningOf, type LearningFlags } from '../learning.js';
 import {
   hyperparametersOf,
   labelSeparatorOf,
@@ -30,9 +30,6 @@ interface TrainOptions extends ColumnOptions, MultiLabelFlags {
   keepIndex?: true | number;
   ledger?: string;
   ledgerWeight: number;
-  selfTrain?: string[];
-  selfTrainShare?: number;
-  selfTrainRounds?: number;
 }
 
 /**
@@ -101,21 +98,13 @@ export async function train(o: TrainOptions & Record<string, unknown>): Promise<
     const by = reports.annotators ? `, labelled by ${reports.annotators.map((a) => a.name).join(', ')}` : '';
     log?.(`training on ${reports.texts.length} reports in ${categories} categories from ${o.data}${by}`);
   }
-  if (!o.selfTrain && (o.selfTrainShare !== undefined || o.selfTrainRounds !== undefined))
-    throw new UsageError('--self-train-share and --self-train-rounds go with --self-train <paths...>: give the reports without labels');
-  const selfTrain = o.selfTrain && {
-    reports: readUnlabelled(o.selfTrain, 'self-training', log),
-    share: o.selfTrainShare,
-    rounds: o.selfTrainRounds,
-  };
   const model = await trainModel(reports, {
     hyperparameters,
     onProgress: log,
-    ...learningOf(o as LearningFlags, log),
+    ...learningOf(o as LearningFlags, log, { multiLabel: multi !== undefined }),
     ...runtimeOf(o as { jobs?: number }),
     ...(o.keepIndex !== undefined ? { keepIndex: o.keepIndex === true ? true : { terms: o.keepIndex } } : {}),
     ...(multi ?? {}),
-    ...(selfTrain ? { selfTrain } : {}),
   });
 
   // Ctrl-C during training ends the process at once (nothing is written until now).

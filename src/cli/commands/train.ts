@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { INDEX_TERMS, SELF_TRAIN_ROUNDS, SELF_TRAIN_SHARE } from '../../index.js';
+import { INDEX_TERMS } from '../../index.js';
 import { addOptions, forceOption, number, quietOption, trainingOptions } from '../flags.js';
 
 /** bugcat train: labelled reports in, a model folder out. */
@@ -21,16 +21,6 @@ export const command = (): Command =>
         '--ledger <file>',
         "the bot's ledger (serve --ledger): add the issues whose labels people set or confirmed as labelled reports, weighted above the rest (never the bot's unconfirmed suggestions)",
       )
-      .option('--ledger-weight <n>', "how many times each of the ledger's reports counts", number('int', 1, 100), 3)
-      .option(
-        '--self-train <paths...>',
-        "reports without labels (the pool next proposes from: any input bugcat reads) to learn from too, each with the model's own guess, the surest first; confidences stay calibrated on the labelled reports",
-      )
-      .option(
-        '--self-train-share <share>',
-        `the share of each category's guessed reports learnt, the surest first (above 0, up to 1; default ${SELF_TRAIN_SHARE})`,
-        number('float', 0, 1, { above: true }),
-      )
-      .option('--self-train-rounds <n>', `rounds of guessing and training again (default ${SELF_TRAIN_ROUNDS})`, number('int', 1, 10)),
+      .option('--ledger-weight <n>', "how many times each of the ledger's reports counts", number('int', 1, 100), 3),
     trainingOptions(),
   ).action(async (o) => (await import('../actions/train.js')).train(o));
