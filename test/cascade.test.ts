@@ -303,55 +303,20 @@ describe('bugcat predict --defer-share / --llm', () => {
     expect(s.seen.prompts.at(-1)).toMatch(/^PLAIN boot stalls\n\nWhich of these is it\?\n(\S+\n)+One word\.$/);
     const closed = await standIn([]);
     await new Promise<void>((done) => closed.server.close(() => done()));
-    const down = await bugcat([
-      'predict',
-      '--model',
-      model,
-      '--data',
-      data,
-      '--defer-share',
-      '0.5',
-      '--llm',
-      closed.url,
-      '--llm-model',
-      'tiny:1b',
-    ]);
+    // predict deferring half to the LLM server at `url`, with the flags that follow.
+    const deferTo = (url: string, ...flags: string[]) =>
+      bugcat(['predict', '--model', model, '--data', data, '--defer-share', '0.5', '--llm', url, ...flags]);
+    const down = await deferTo(closed.url, '--llm-model', 'tiny:1b');
     expect(down.status).toBe(1);
     expect(down.stdout).toBe('');
     expect(down.stderr).toMatch(/cannot reach the LLM server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
-    const noModel = await bugcat([
-      'predict',
-      '--model',
-      model,
-      '--data',
-      data,
-      '--defer-share',
-      '0.5',
-      '--llm',
-      s.url,
-      '--llm-model',
-      'other',
-    ]);
+    const noModel = await deferTo(s.url, '--llm-model', 'other');
     expect(noModel.status).toBe(1);
     expect(noModel.stderr).toMatch(/has no model "other"/);
-    const noName = await bugcat(['predict', '--model', model, '--data', data, '--defer-share', '0.5', '--llm', s.url]);
+    const noName = await deferTo(s.url);
     expect(noName.status).toBe(2);
     expect(noName.stderr).toMatch(/--llm needs --llm-model/);
-    const noTime = await bugcat([
-      'predict',
-      '--model',
-      model,
-      '--data',
-      data,
-      '--defer-share',
-      '0.5',
-      '--llm',
-      s.url,
-      '--llm-model',
-      'm',
-      '--llm-timeout',
-      '0',
-    ]);
+    const noTime = await deferTo(s.url, '--llm-model', 'm', '--llm-timeout', '0');
     expect(noTime.status).toBe(2);
     expect(noTime.stdout).toBe('');
     expect(noTime.stderr).toMatch(/--llm-timeout.*'0' is invalid\. expected a number above 0\n/);

@@ -34,6 +34,7 @@ function made(n: number, p: string, seed: number) {
 }
 
 const LABELLED = made(120, 'l', 7);
+const writeCsv = (file: string, rows: object[]) => writeFileSync(file, stringify(rows, { header: true }));
 const POOL = made(90, 'u', 11);
 
 const guess = (label: string, confidence: number): Prediction => ({
@@ -189,27 +190,13 @@ describe('bugcat cv --self-train', () => {
   it("self-trains each fold's model on the pool, and says so in the text, the JSON and the page", async () => {
     const dir = tmp();
     const pool = join(dir, 'pool.csv');
-    writeFileSync(
+    writeCsv(
       pool,
-      stringify(
-        POOL.map(({ id, text }) => ({ id, text })),
-        { header: true },
-      ),
+      POOL.map(({ id, text }) => ({ id, text })),
     );
-    const cv = (name: string, extra: string[]) =>
-      bugcat([
-        'cv',
-        '--data',
-        REPORTS,
-        '--folds',
-        '3',
-        '--json',
-        join(dir, `${name}.json`),
-        '--predictions',
-        join(dir, `${name}.csv`),
-        ...extra,
-        ...FAST,
-      ]);
+    // cv in 3 folds, its JSON and out-of-fold predictions named `name`.
+    const outputs = (name: string) => ['--json', join(dir, `${name}.json`), '--predictions', join(dir, `${name}.csv`)];
+    const cv = (name: string, extra: string[]) => bugcat(['cv', '--data', REPORTS, '--folds', '3', ...outputs(name), ...extra, ...FAST]);
     const plain = await cv('plain', []);
     expect(plain.status).toBe(0);
     const self = await cv('self', ['--self-train', pool, '--html', join(dir, 'self.html')]);
@@ -229,12 +216,9 @@ describe('bugcat cv --self-train', () => {
   it('refuses --self-train with a multi-label cross-validation, and its settings without a pool, before training', async () => {
     const dir = tmp();
     const lists = join(dir, 'lists.csv');
-    writeFileSync(
+    writeCsv(
       lists,
-      stringify(
-        LABELLED.slice(0, 30).map((r, i) => ({ id: r.id, text: r.text, label: i % 2 ? `${r.label};extra` : r.label })),
-        { header: true },
-      ),
+      LABELLED.slice(0, 30).map((r, i) => ({ id: r.id, text: r.text, label: i % 2 ? `${r.label};extra` : r.label })),
     );
     const multi = await bugcat(['cv', '--data', lists, '--multi-label', '--self-train', REPORTS, ...FAST]);
     expect(multi.status).toBe(2);
