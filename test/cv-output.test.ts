@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { crossValidate, readReports } from '../src/index.js';
+import { crossValidate, readAllReports, readReports } from '../src/index.js';
 import { bugcat, FAST, REPORTS, tmp } from './helpers.js';
 
 describe('cv output', () => {
@@ -103,6 +103,26 @@ describe('cv output', () => {
     const lib = await crossValidate(reports, { folds: 3, hyperparameters: { epochs: 10, hidden: 16, batchSize: 4 } });
     const libEces = lib.folds.map((f) => f.ece);
     expect(lib.range.ece).toEqual({ min: Math.min(...libEces), max: Math.max(...libEces) });
+  });
+
+  it("says in the text, the JSON and the page that --unlabelled and --autotune shaped every fold's model", async () => {
+    const dir = tmp();
+    const json = join(dir, 'cv.json');
+    const html = join(dir, 'cv.html');
+    const flags = ['--unlabelled', REPORTS, '--autotune', '--autotune-trials', '2', '--autotune-budget', '30'];
+    const r = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, '--html', html, ...flags, ...FAST]);
+    expect(r.status, r.stderr).toBe(0);
+    const n = readAllReports([REPORTS]).texts.length;
+    const words = `--autotune (within 30 s or 2 trials) --unlabelled (${n} reports without labels)`;
+    expect(r.stdout).toContain(`each fold's model trained with ${words.replace(') --', '), --')}`);
+    const j = JSON.parse(readFileSync(json, 'utf8'));
+    expect(j.autotune).toEqual({ budget_seconds: 30, trials: 2 });
+    expect(j.unlabelled).toEqual({ reports: n });
+    expect(j.self_training).toBeUndefined();
+    expect(readFileSync(html, 'utf8')).toContain(`bugcat train ${words}, once per fold on the other folds`);
+    const plain = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, ...FAST]);
+    expect(plain.stdout).not.toContain("each fold's model trained with");
+    expect(JSON.parse(readFileSync(json, 'utf8')).unlabelled).toBeUndefined();
   });
 
   it('crossValidate pools the out-of-fold predictions and gives each its fold and every label asked for', async () => {

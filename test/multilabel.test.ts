@@ -558,6 +558,25 @@ describe('evaluate and cv of multi-label models', () => {
   );
 
   it(
+    "cv --unlabelled: the text, the JSON and the page say what shaped every fold's model",
+    async () => {
+      const out = tmp();
+      const r = await bugcat([
+        ...['cv', '--data', gitlabJson, '--folds', '2', '--exclude-label', 'workflow::*', '--min-label-count', '3'],
+        ...['--unlabelled', gitlabJson, '--json', join(out, 'cv.json'), '--html', join(out, 'cv.html'), ...FAST2],
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const n = issues().length;
+      expect(r.stdout).toContain(`each fold's model trained with --unlabelled (${n} reports without labels)`);
+      expect(JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8')).unlabelled).toEqual({ reports: n });
+      expect(readFileSync(join(out, 'cv.html'), 'utf8')).toContain(
+        `bugcat train --unlabelled (${n} reports without labels), once per fold`,
+      );
+    },
+    SLOW,
+  );
+
+  it(
     'cv --time-column created_at: forward-chaining folds, each tested on reports newer than all it trained on',
     async () => {
       const out = tmp();

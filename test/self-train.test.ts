@@ -201,8 +201,8 @@ describe('bugcat cv --self-train', () => {
     expect(plain.status).toBe(0);
     const self = await cv('self', ['--self-train', pool, '--html', join(dir, 'self.html')]);
     expect(self.status).toBe(0);
-    expect(self.stdout).toContain("each fold's model self-trained on 90 reports without labels (share 0.3, 1 round)");
-    expect(plain.stdout).not.toContain('self-trained');
+    expect(self.stdout).toContain("each fold's model trained with --self-train (90 reports without labels, share 0.3, 1 round)");
+    expect(plain.stdout).not.toContain('--self-train');
     const json = JSON.parse(readFileSync(join(dir, 'self.json'), 'utf8'));
     expect(json.self_training).toEqual({ pool: 90, share: SELF_TRAIN_SHARE, rounds: SELF_TRAIN_ROUNDS });
     expect(JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8')).self_training).toBeUndefined();

@@ -1,6 +1,9 @@
 import {
+  AUTOTUNE_BUDGET,
   loadVectors,
   readAllReports,
+  SELF_TRAIN_ROUNDS,
+  SELF_TRAIN_SHARE,
   UsageError,
   type AutotuneOptions,
   type Reports,
@@ -61,4 +64,36 @@ export function readUnlabelled(paths: string[], what: string, log?: (m: string) 
   const out = failed ? { ids: read.ids.filter((_, i) => !read.errors![i]), texts: read.texts.filter((_, i) => !read.errors![i]) } : read;
   log?.(`${what}: ${out.texts.length} reports from ${paths.join(', ')}`);
   return out;
+}
+
+/**
+ * What the learning flags made every fold's model do, for cv's outputs: `json`, fields for
+ * --json (none without those flags); `flags`, the same as train's flags with their values in
+ * words, for the text and the page.
+ */
+export function learningRecord(l: Learning): { json: Record<string, unknown>; flags: string[] } {
+  const json: Record<string, unknown> = {};
+  const flags: string[] = [];
+  if (l.autotune) {
+    const budget = l.autotune.budgetSeconds ?? AUTOTUNE_BUDGET;
+    json.autotune = { budget_seconds: budget, trials: l.autotune.trials ?? null };
+    flags.push(`--autotune (within ${budget} s${l.autotune.trials ? ` or ${l.autotune.trials} trials` : ''})`);
+  }
+  if (l.unlabelled) {
+    json.unlabelled = { reports: l.unlabelled.texts.length };
+    flags.push(`--unlabelled (${l.unlabelled.texts.length} reports without labels)`);
+  }
+  if (l.pretrained) {
+    const { method, dim, terms, docs } = l.pretrained;
+    json.pretrained = { method, dim, terms: terms.length, docs };
+    flags.push(`--pretrained (${dim}-dimensional vectors of ${terms.length} terms)`);
+  }
+  if (l.selfTrain) {
+    const pool = (l.selfTrain.reports as Reports).texts.length;
+    const share = l.selfTrain.share ?? SELF_TRAIN_SHARE;
+    const rounds = l.selfTrain.rounds ?? SELF_TRAIN_ROUNDS;
+    json.self_training = { pool, share, rounds };
+    flags.push(`--self-train (${pool} reports without labels, share ${share}, ${rounds} round${rounds === 1 ? '' : 's'})`);
+  }
+  return { json, flags };
 }

@@ -4,8 +4,6 @@ import {
   crossValidateLabelSets,
   FORMAT_VERSION,
   readReports,
-  SELF_TRAIN_ROUNDS,
-  SELF_TRAIN_SHARE,
   UsageError,
   validateHyperparameters,
   VERSION,
@@ -15,7 +13,7 @@ import {
   type TrainOptions,
 } from '../../index.js';
 import { formatLabelSets } from '../labelsets.js';
-import { learningOf, type LearningFlags } from '../learning.js';
+import { learningOf, learningRecord, type LearningFlags } from '../learning.js';
 import {
   hyperparametersOf,
   labelSeparatorOf,
@@ -69,13 +67,8 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
       '--time-column orders the folds of multi-label cross-validation: add --multi-label, or give a GitLab or GitHub export',
     );
   const learning = learningOf(o as LearningFlags, log);
-  // With --self-train, each fold's model learns the pool too: every output says so.
-  const st = learning.selfTrain;
-  const selfTraining = st && {
-    pool: (st.reports as Reports).texts.length,
-    share: st.share ?? SELF_TRAIN_SHARE,
-    rounds: st.rounds ?? SELF_TRAIN_ROUNDS,
-  };
+  // What --autotune, --unlabelled, --pretrained or --self-train made each fold's model do: every output says so.
+  const learnt = learningRecord(learning);
   const result = await crossValidate(reports, {
     hyperparameters: given,
     folds: o.folds,
@@ -94,10 +87,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std over the folds: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}`);
   lines.push(`ECE ${pooledEce(result)}`);
-  if (selfTraining)
-    lines.push(
-      `each fold's model self-trained on ${selfTraining.pool} reports without labels (share ${selfTraining.share}, ${selfTraining.rounds} round${selfTraining.rounds === 1 ? '' : 's'})`,
-    );
+  if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({
@@ -121,7 +111,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
           pooled,
           groups: result.groups,
           hyperparameters: hp,
-          ...(selfTraining ? { self_training: selfTraining } : {}),
+          ...learnt.json,
           warnings: result.warnings,
         },
         null,
@@ -157,9 +147,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
         predictions: result.predictions,
         evaluation: result.pooled,
         card: {
-          source: selfTraining
-            ? `bugcat train --self-train (${selfTraining.pool} reports without labels, share ${selfTraining.share}, ${selfTraining.rounds} round${selfTraining.rounds === 1 ? '' : 's'}), once per fold on the other folds`
-            : `bugcat train, once per fold on the other folds`,
+          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold on the other folds`,
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
@@ -192,11 +180,13 @@ async function cvLabelSets(
   if (o.foldColumn !== undefined)
     throw new UsageError('--fold-column is for single-label cross-validation; multi-label folds are dealt, or go by --time-column');
   const log = logOf(o);
+  const learning = learningOf(o as LearningFlags, log, { multiLabel: true });
+  const learnt = learningRecord(learning);
   const result = await crossValidateLabelSets(reports, {
     hyperparameters: given,
     folds: o.folds,
     onProgress: log,
-    ...learningOf(o as LearningFlags, log, { multiLabel: true }),
+    ...learning,
     ...runtimeOf(o as { jobs?: number }),
     ...multi,
   });
@@ -213,12 +203,14 @@ async function cvLabelSets(
   lines.push(
     `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
   );
+  if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
   lines.push(
     '',
     "pooled over the folds (every tested report's out-of-fold suggestion, each fold's model at its own thresholds; the threshold column is the last fold's):",
     formatLabelSets(result.pooled).trimEnd(),
   );
-  if (o.json) writeResult(o.json, JSON.stringify({ ...result, hyperparameters: validateHyperparameters(given) }, null, 2) + '\n');
+  if (o.json)
+    writeResult(o.json, JSON.stringify({ ...result, hyperparameters: validateHyperparameters(given), ...learnt.json }, null, 2) + '\n');
   if (o.predictions) {
     const labels = Object.keys(result.pooled.per_label);
     const index = new Map(reports.ids.map((id, i) => [id, i]));
@@ -238,7 +230,7 @@ async function cvLabelSets(
         subject: `${o.data} in ${result.folds.length} ${result.order === 'time' ? 'forward-chaining ' : ''}folds`,
         evaluation: result.pooled,
         card: {
-          source: 'bugcat train, once per fold',
+          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold`,
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
