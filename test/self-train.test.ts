@@ -168,6 +168,30 @@ describe('bugcat train --self-train', () => {
     );
   });
 
+  it("gives the same model on one thread as on two, where a worker runs half the calibration's procedures", async () => {
+    const dir = tmp();
+    const data = join(dir, 'labelled.csv');
+    const pool = join(dir, 'pool.csv');
+    // 120 labelled reports: enough for the calibration (100), whose folds each run the whole procedure.
+    writeCsv(data, LABELLED);
+    writeCsv(
+      pool,
+      POOL.map(({ id, text }) => ({ id, text })),
+    );
+    const models = [];
+    for (const jobs of ['1', '2']) {
+      const out = join(dir, `jobs${jobs}`);
+      const r = await bugcat(['train', '--data', data, '--out', out, '--self-train', pool, '--jobs', jobs, ...FAST]);
+      expect(r.status, r.stderr).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(out, 'bugcat.json'), 'utf8'));
+      expect(manifest.training.calibrationReports).toBe(120);
+      models.push({ manifest, weights: readFileSync(join(out, 'weights.bin')) });
+    }
+    expect(models[1].manifest.calibration).toEqual(models[0].manifest.calibration);
+    expect(models[1].manifest.files).toEqual(models[0].manifest.files);
+    expect(Buffer.compare(models[1].weights, models[0].weights)).toBe(0);
+  });
+
   it('refuses its settings without a pool, and a bad share, as usage errors', async () => {
     const dir = tmp();
     const alone = await bugcat(['train', '--data', REPORTS, '--out', join(dir, 'm'), '--self-train-share', '0.3', ...FAST]);

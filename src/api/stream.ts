@@ -95,8 +95,8 @@ const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));
 /**
  * The young generation of predictStream's threads, in MB (a service's have 4: pool.ts's LIMITS).
  * They predict 512-report batches back to back; with 4 MB the x18 corpus's worker made 567
- * scavenges, 845 ms of its 9 s. With 16: x0.95-0.96 the wall time of the whole predict (farm-bench,
- * 2 x 5 pairs), peak resident memory about the same (254-261 MB); 32 gained no more, for 280 MB.
+ * scavenges, 845 ms of its 9 s. With 16: x0.95-0.96 the wall time of the whole predict (timed as
+ * whole processes, 2 x 5 pairs), peak resident memory about the same (254-261 MB); 32 gained no more, for 280 MB.
  */
 const STREAM_YOUNG_MB = 16;
 
@@ -115,7 +115,7 @@ export function prestartStream(jobs: number, runtime: RuntimeOptions = {}): void
  * Batches a worker may hold, and the pipeline's depth a thread. With 2, the worker of the x18
  * corpus's predict sat idle 1.2 s of its 9.6 (a profile): while this thread read, wrote and
  * predicted a batch of its own, the worker finished both of its. With 3: x0.949 the wall time
- * (farm-bench, 5 pairs), peak resident memory 279 MB against 260; with 4, x0.944 for 294 to 302 MB.
+ * (whole processes, 5 pairs), peak resident memory 279 MB against 260; with 4, x0.944 for 294 to 302 MB.
  */
 const IN_FLIGHT = 3;
 /** Batches predictStream answers in the calling thread before it starts any worker. */

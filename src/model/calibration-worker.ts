@@ -5,7 +5,8 @@
  * (final members, calibration fold models), posts their progress lines as they come, then the
  * members' weights (their input weights where they are, in the kernels' shared memory; the rest
  * copied out and moved, not copied, to the caller)
- * and the fold models' logits. Loaded only as a worker.
+ * and the fold models' logits. For self-training, it runs calibration folds of the whole
+ * procedure instead (self-training.ts) and posts their logits. Loaded only as a worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Targets } from '../base/targets.js';
@@ -15,6 +16,7 @@ import {
   runTasks,
   runtimeOf,
   type PostedWeights,
+  type SelfTrainFoldJob,
   type TrainingJob,
   type WorkerMessage,
   type WorkerRequest,
@@ -25,12 +27,24 @@ const setup = workerData as WorkerSetup;
 // TensorFlow.js loads now, while the caller is still counting the reports; the job comes after.
 const runtime = runtimeOf(setup);
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+// Self-training's calibration folds, one after another in the order asked.
+let folds = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
   if ('group' in request) {
     const grouped = duplicateGroups(request.group);
     post({ grouped }, [grouped.group.buffer as ArrayBuffer]);
+  } else if ('selfTrainFold' in request) {
+    const { selfTrainFold: job, id } = request;
+    folds = folds.then(() => selfTrainFold(job, id));
   } else void train(receivedJob(request));
 });
+
+/** A calibration fold of self-training (self-training.ts), its result posted. Its module loads only when one is asked for. */
+async function selfTrainFold(job: SelfTrainFoldJob, id: number): Promise<void> {
+  const { selfTrainFold: run } = await import('./self-training.js');
+  const result = await run({ ...setup, load: () => runtime }, job);
+  post({ fold: { id, ...result } }, [result.logits.buffer as ArrayBuffer]);
+}
 
 async function train(job: Omit<TrainingJob, keyof WorkerSetup>): Promise<void> {
   const results = await runTasks(

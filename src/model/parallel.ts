@@ -8,6 +8,8 @@
  * for a sixth of the run). The result is the same as training them one after the other, in any
  * thread (every random choice derives from the seed). With one thread, or where no worker can
  * start (the TypeScript sources run directly, as in tests), all are trained in this thread.
+ * Self-training's calibration (self-training.ts) uses the same worker another way: it runs every
+ * other fold's whole procedure there (selfTrainFold), each fold's guesses being its own targets.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +25,11 @@ import type { Network, NetworkWeights } from '../nn/network.js';
 import type { Counted } from '../text/counter.js';
 import type { Grouping } from '../text/duplicates.js';
 import { PackedTerms, packTerms, type PackedTermsData } from '../text/termlist.js';
+import type { TermVectors } from '../text/vectors.js';
 import { calibrationPlan, fitCalibrationFold, type CalibrationPlan } from './crossfit.js';
 import { fitMember, postedSet, trainingSet, type PostedSet, type TrainingSet } from './parts.js';
+import type { SelfTrainingSettings } from './record.js';
+import type { Annotator } from './targets.js';
 
 /** One network of a training run: member m of the final model, or the calibration's fold f model. */
 export type NetworkTask = { kind: 'member'; m: number } | { kind: 'fold'; f: number };
@@ -53,16 +58,47 @@ export interface TaskResults<N = Network> {
 export type PostedWeights = NetworkWeights & { shared?: SharedWeights };
 
 /**
- * What the worker posts: the reports' groups it was asked for, the final model's training set
- * (as soon as it has made it, for its first member), a line of progress, or its results.
+ * One calibration fold of self-training (self-training.ts, selfTrainFold), as plain data: the
+ * procedure runs on the other folds' labelled reports (`texts`, `labels` and what goes with them)
+ * and the pool (`rest`), and the network it ends with scores the fold's own reports (`held`).
  */
-export type WorkerMessage = { grouped: Grouping } | { set: PostedSet } | { log: string } | { done: TaskResults<PostedWeights> };
+export interface SelfTrainFoldJob {
+  texts: string[];
+  labels: string[];
+  rest: readonly string[];
+  held: string[];
+  hp: Hyperparameters;
+  settings: SelfTrainingSettings;
+  labelName?: string;
+  others?: Annotator[];
+  ids?: string[];
+  groups?: (string | number)[];
+  pretrained?: TermVectors;
+}
+
+/** What a self-training fold gives: its logits of the fold's reports (held x labels), in the order of the labels its network learnt. */
+export interface SelfTrainFoldResult {
+  labels: string[];
+  logits: Float32Array;
+}
+
+/**
+ * What the worker posts: the reports' groups it was asked for, the final model's training set
+ * (as soon as it has made it, for its first member), a line of progress, its results, or a
+ * self-training fold's result (by the number it was asked under).
+ */
+export type WorkerMessage =
+  | { grouped: Grouping }
+  | { set: PostedSet }
+  | { log: string }
+  | { done: TaskResults<PostedWeights> }
+  | { fold: SelfTrainFoldResult & { id: number } };
 
 /** A job as posted to the worker: the counted reports' terms packed in one string (termlist.ts). */
 export type PostedJob = Omit<TrainingJob, keyof WorkerSetup | 'counted'> & { counted: Omit<Counted, 'terms'> & { terms: PackedTermsData } };
 
-/** What the worker is given: texts to group (before its job), or its job. */
-export type WorkerRequest = { group: readonly string[] } | PostedJob;
+/** What the worker is given: texts to group (before its job), its job, or self-training folds (run one after another, in the order given). */
+export type WorkerRequest = { group: readonly string[] } | PostedJob | { selfTrainFold: SelfTrainFoldJob; id: number };
 
 /** A posted job as the worker trains it: its term list over the packed terms, each term's string made when first asked for. */
 export const receivedJob = (job: PostedJob): Omit<TrainingJob, keyof WorkerSetup> => ({
@@ -108,6 +144,9 @@ export class TrainingWorker {
   private readonly results: Promise<TaskResults<PostedWeights>>;
   private readonly grouped: Promise<Grouping>;
   private readonly set: Promise<PostedSet>;
+  /** Self-training folds asked for and not yet answered, by number. */
+  private readonly folds = new Map<number, { resolve: (r: SelfTrainFoldResult) => void; reject: (err: Error) => void }>();
+  private asked = 0;
 
   constructor(setup: WorkerSetup, log: Log, signal?: AbortSignal) {
     this.worker = new Worker(WORKER, { workerData: setup, stdout: true, stderr: true });
@@ -121,6 +160,8 @@ export class TrainingWorker {
         answer.reject(err);
         posted.reject(err);
         reject(err);
+        for (const fold of this.folds.values()) fold.reject(err);
+        this.folds.clear();
       };
       const abort = () => {
         void worker.terminate();
@@ -131,7 +172,11 @@ export class TrainingWorker {
         if ('grouped' in message) answer.resolve(message.grouped);
         else if ('set' in message) posted.resolve(message.set);
         else if ('log' in message) log(message.log);
-        else resolve(message.done);
+        else if ('fold' in message) {
+          const { id, ...result } = message.fold;
+          this.folds.get(id)?.resolve(result);
+          this.folds.delete(id);
+        } else resolve(message.done);
       });
       worker.once('error', fail);
       worker.once('exit', (code) => {
@@ -168,6 +213,17 @@ export class TrainingWorker {
     const counted = { ...job.counted, terms: packTerms(job.counted.terms) };
     this.worker.postMessage({ ...job, counted, targets: Targets.from(job.targets).data() } satisfies WorkerRequest);
     return this.results;
+  }
+
+  /**
+   * Runs a calibration fold of self-training in the worker (instead of a job: a worker runs one
+   * or the other); folds asked for together run one after another there, in order.
+   */
+  selfTrainFold(job: SelfTrainFoldJob): Promise<SelfTrainFoldResult> {
+    const id = this.asked++;
+    const answer = new Promise<SelfTrainFoldResult>((resolve, reject) => this.folds.set(id, { resolve, reject }));
+    this.worker.postMessage({ selfTrainFold: job, id } satisfies WorkerRequest);
+    return answer;
   }
 
   /** Stops the worker (unused, or no longer wanted). */
