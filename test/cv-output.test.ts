@@ -136,5 +136,22 @@ describe('cv output', () => {
       expect(p.top[0]).toEqual({ label: p.label, probability: p.confidence });
       expect(cv.folds.map((f) => f.fold)).toContain(p.fold);
     }
+    // Each fold's model's hyperparameters: the ones given, and the rules' for the rest (4 members below 2,000 reports in 3 categories).
+    for (const f of cv.folds) expect(f.hyperparameters).toMatchObject({ epochs: 10, hidden: 16, batchSize: 4, members: 4 });
+  });
+
+  it("says which hyperparameters every fold's model took by rule, in the text and in each fold of the JSON", async () => {
+    const dir = tmp();
+    const json = join(dir, 'cv.json');
+    const given = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, ...FAST]);
+    expect(given.status, given.stderr).toBe(0);
+    expect(given.stdout).toContain("every fold's model trained with members 4 (by rule or search)\n");
+    const folds = JSON.parse(readFileSync(json, 'utf8')).folds;
+    expect(folds).toHaveLength(3);
+    for (const f of folds) expect(f.hyperparameters).toMatchObject({ epochs: 10, hidden: 16, members: 4 });
+    // Given as a flag, it is no longer the rule's: nothing to say.
+    const all = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--members', '4', ...FAST]);
+    expect(all.status, all.stderr).toBe(0);
+    expect(all.stdout).not.toContain("fold's model trained with");
   });
 });

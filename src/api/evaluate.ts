@@ -189,7 +189,10 @@ export async function crossValidate(reports: Reports, options: CrossValidateOpti
 }
 
 /** A single-label model as crossValidateWith predicts with it. */
-const singleLabelPredictor = (model: Model): Predictor => ({ predict: (texts, o) => singleLabelOnly(model.predict(texts, o)) });
+const singleLabelPredictor = (model: Model): Predictor => ({
+  hyperparameters: model.hyperparameters,
+  predict: (texts, o) => singleLabelOnly(model.predict(texts, o)),
+});
 
 function labelsOf(reports: Reports): string[] {
   if (!reports.labels) throw new DataError('the reports carry no labels: scoring needs a label for every report', { code: 'NO_LABELS' });

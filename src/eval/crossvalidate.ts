@@ -1,4 +1,5 @@
 import { DataError } from '../base/errors.js';
+import type { Hyperparameters } from '../base/hyperparameters.js';
 import { Rng } from '../base/rng.js';
 import { stratifiedGroupFolds } from '../model/folds.js';
 import { score, type Evaluation } from './metrics.js';
@@ -17,6 +18,8 @@ export interface RankedLabel {
 
 /** What a fitted model must do to be cross-validated: predict a label and a confidence per text, and the `top` best labels ranked. */
 export interface Predictor {
+  /** The hyperparameters it was trained with (the rules' or a search's, per fold), where it has them: its fold's result carries them. */
+  readonly hyperparameters?: Hyperparameters;
   predict(
     texts: readonly string[],
     options?: { top?: number },
@@ -44,6 +47,8 @@ export interface LabelledSet {
 /** One fold's scores. */
 export interface FoldResult extends Evaluation {
   fold: string;
+  /** The hyperparameters the fold's model was trained with (Predictor.hyperparameters), where known. */
+  hyperparameters?: Hyperparameters;
 }
 
 export const SUMMARY_KEYS = ['accuracy', 'macro_f1', 'weighted_f1', 'ece'] as const;
@@ -140,8 +145,9 @@ export async function crossValidateWith(
         .map((t) => ({ label: t.label, probability: t.probability }));
       predictions[te[k]] = { id: reports.ids[te[k]], label: p.label, confidence: p.confidence, fold: name, top: ranked };
     });
-    const r = {
+    const r: FoldResult = {
       fold: name,
+      ...(model.hyperparameters ? { hyperparameters: model.hyperparameters } : {}),
       ...score(
         te.map((i) => reports.labels[i]),
         preds.map((p) => p.label),

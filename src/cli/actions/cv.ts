@@ -8,6 +8,7 @@ import {
   validateHyperparameters,
   VERSION,
   type CrossValidation,
+  type FoldResult,
   type Hyperparameters,
   type Reports,
   type TrainOptions,
@@ -88,6 +89,8 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   lines.push(`mean ± std over the folds: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}`);
   lines.push(`ECE ${pooledEce(result)}`);
   if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
+  const chosen = foldHyperparameters(result.folds, hp);
+  if (chosen) lines.push(chosen);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({
@@ -97,6 +100,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
       macro_f1: r.macro_f1,
       weighted_f1: r.weighted_f1,
       ece: r.ece,
+      hyperparameters: r.hyperparameters,
     }));
     // pooled: every report's out-of-fold prediction scored together (the ECE to quote); range: the folds' lowest and highest.
     const pooled = Object.fromEntries(KEYS.map((k) => [k, result.pooled[k]]));
@@ -162,6 +166,23 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * The hyperparameters the folds' models were trained with where they are not `given` (the flags
+ * over DEFAULTS): the rules' values for each fold's size, or autotune's choice. One line, or
+ * none when every fold used `given` alone.
+ */
+function foldHyperparameters(folds: readonly FoldResult[], given: Hyperparameters): string | undefined {
+  const differing = (h: Hyperparameters) =>
+    (Object.keys(h) as (keyof Hyperparameters)[])
+      .filter((k) => JSON.stringify(h[k]) !== JSON.stringify(given[k]))
+      .map((k) => `${k} ${String(h[k])}`)
+      .join(', ');
+  const each = folds.flatMap((f) => (f.hyperparameters ? [{ fold: f.fold, values: differing(f.hyperparameters) }] : []));
+  if (each.every((e) => e.values === '')) return undefined;
+  if (each.every((e) => e.values === each[0].values)) return `every fold's model trained with ${each[0].values} (by rule or search)`;
+  return `each fold's model trained with (by rule or search): ${each.map((e) => `fold ${e.fold} ${e.values || 'the flags alone'}`).join('; ')}`;
 }
 
 /**
