@@ -568,7 +568,10 @@ describe('evaluate and cv of multi-label models', () => {
       expect(r.status, r.stderr).toBe(0);
       const n = issues().length;
       expect(r.stdout).toContain(`each fold's model trained with --unlabelled (${n} reports without labels)`);
-      expect(JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8')).unlabelled).toEqual({ reports: n });
+      const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
+      expect(cv.unlabelled).toEqual({ reports: n });
+      // Each fold's model's hyperparameters: the flags given (FAST2), then the rules'.
+      for (const f of cv.folds) expect(f.hyperparameters).toMatchObject({ epochs: 20, hidden: 16, members: 1, calibrationFolds: 2 });
       expect(readFileSync(join(out, 'cv.html'), 'utf8')).toContain(
         `bugcat train --unlabelled (${n} reports without labels), once per fold`,
       );

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DataError, UsageError } from '../base/errors.js';
-import { validateHyperparameters } from '../base/hyperparameters.js';
+import { validateHyperparameters, type Hyperparameters } from '../base/hyperparameters.js';
 import { silentLog } from '../base/log.js';
 import { Rng } from '../base/rng.js';
 import { splitPatterns } from '../base/globs.js';
@@ -58,6 +58,8 @@ export interface LabelSetFold extends LabelSetEvaluation {
   /** Time folds: the earliest and latest time of the tested reports. */
   from?: string;
   to?: string;
+  /** The hyperparameters the fold's model was trained with (the rules' for its size over the options given). */
+  hyperparameters: Hyperparameters;
 }
 
 /** The summary figures of a multi-label cross-validation. */
@@ -142,7 +144,7 @@ export async function crossValidateLabelSets(
       model.labels,
       { points: m.points, needsMoreData: m.needsMoreData, unreachable: m.unreachable },
     );
-    const r: LabelSetFold = { fold: name, train: tr.length, test: held.length, ...span, ...scored };
+    const r: LabelSetFold = { fold: name, train: tr.length, test: held.length, ...span, ...scored, hyperparameters: model.hyperparameters };
     folds.push(r);
     held.forEach((i, j) => byRow.set(i, { id: reports.ids[i], fold: name, labels: preds[j].labels, scores: preds[j].scores }));
     log(`fold ${name}: micro-F1 ${r.micro.f1.toFixed(3)}  macro-F1 ${r.macro_f1.toFixed(3)}  P@1 ${r.p_at_1.toFixed(3)}`);

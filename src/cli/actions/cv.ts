@@ -8,7 +8,6 @@ import {
   validateHyperparameters,
   VERSION,
   type CrossValidation,
-  type FoldResult,
   type Hyperparameters,
   type Reports,
   type TrainOptions,
@@ -173,7 +172,10 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
  * over DEFAULTS): the rules' values for each fold's size, or autotune's choice. One line, or
  * none when every fold used `given` alone.
  */
-function foldHyperparameters(folds: readonly FoldResult[], given: Hyperparameters): string | undefined {
+function foldHyperparameters(
+  folds: readonly { fold: string; hyperparameters?: Hyperparameters }[],
+  given: Hyperparameters,
+): string | undefined {
   const differing = (h: Hyperparameters) =>
     (Object.keys(h) as (keyof Hyperparameters)[])
       .filter((k) => JSON.stringify(h[k]) !== JSON.stringify(given[k]))
@@ -225,6 +227,8 @@ async function cvLabelSets(
     `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
   );
   if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
+  const chosen = foldHyperparameters(result.folds, validateHyperparameters(given));
+  if (chosen) lines.push(chosen);
   lines.push(
     '',
     "pooled over the folds (every tested report's out-of-fold suggestion, each fold's model at its own thresholds; the threshold column is the last fold's):",
