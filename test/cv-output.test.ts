@@ -140,12 +140,14 @@ describe('cv output', () => {
     for (const f of cv.folds) expect(f.hyperparameters).toMatchObject({ epochs: 10, hidden: 16, batchSize: 4, members: 4 });
   });
 
-  it("says which hyperparameters every fold's model took by rule, in the text and in each fold of the JSON", async () => {
+  it("says which hyperparameters every fold's model took by rule, in the text, the page and each fold of the JSON", async () => {
     const dir = tmp();
     const json = join(dir, 'cv.json');
-    const given = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, ...FAST]);
+    const html = join(dir, 'cv.html');
+    const given = await bugcat(['cv', '--data', REPORTS, '--folds', '3', '--json', json, '--html', html, ...FAST]);
     expect(given.status, given.stderr).toBe(0);
     expect(given.stdout).toContain("every fold's model trained with members 4 (by rule or search)\n");
+    expect(readFileSync(html, 'utf8')).toContain('once per fold on the other folds; every fold&#39;s model trained with members 4');
     const folds = JSON.parse(readFileSync(json, 'utf8')).folds;
     expect(folds).toHaveLength(3);
     for (const f of folds) expect(f.hyperparameters).toMatchObject({ epochs: 10, hidden: 16, members: 4 });

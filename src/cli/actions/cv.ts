@@ -150,7 +150,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
         predictions: result.predictions,
         evaluation: result.pooled,
         card: {
-          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold on the other folds`,
+          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold on the other folds${chosen ? `; ${chosen}` : ''}`,
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
@@ -255,7 +255,7 @@ async function cvLabelSets(
         subject: `${o.data} in ${result.folds.length} ${result.order === 'time' ? 'forward-chaining ' : ''}folds`,
         evaluation: result.pooled,
         card: {
-          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold`,
+          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold${chosen ? `; ${chosen}` : ''}`,
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
