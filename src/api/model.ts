@@ -433,9 +433,11 @@ export async function train(reports: TrainingData, options: TrainOptions = {}): 
   validateHyperparameters(options.hyperparameters ?? {});
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads is ${threads}: expected an integer from 1 up`);
-  if (options.selfTrain && (options.multiLabel ?? carriesLabelLists(reports)))
-    throw new UsageError('selfTrain is for single-label models: a multi-label model learns label lists, which guesses would not give');
-  if (options.multiLabel ?? carriesLabelLists(reports)) return trainLabelSets(reports, options, threads);
+  if (options.multiLabel ?? carriesLabelLists(reports)) {
+    if (options.selfTrain)
+      throw new UsageError('selfTrain is for single-label models: a multi-label model learns label lists, which guesses would not give');
+    return trainLabelSets(reports, options, threads);
+  }
   for (const key of ['excludeLabels', 'minLabelCount', 'minPrecision'] as const)
     if (options[key] !== undefined) throw new UsageError(`${key} is for multi-label training: set multiLabel, or give label lists`);
   const { texts, labels, ids, annotators } = trainingColumns(reports);
