@@ -87,9 +87,8 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
   const ms = (k: Key) => `${result.mean[k].toFixed(3)} ± ${result.std[k].toFixed(3)}`;
   lines.push(`mean ± std over the folds: accuracy ${ms('accuracy')}, macro-F1 ${ms('macro_f1')}, weighted-F1 ${ms('weighted_f1')}`);
   lines.push(`ECE ${pooledEce(result)}`);
-  if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
-  const chosen = foldHyperparameters(result.folds, hp);
-  if (chosen) lines.push(chosen);
+  const how = trainedWith(learnt, result.folds, hp);
+  lines.push(...how.lines);
   lines.push('', "pooled over the folds (every report's out-of-fold prediction):", formatEvaluation(result.pooled).trimEnd());
   if (o.json) {
     const folds = result.folds.map((r) => ({
@@ -150,7 +149,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
         predictions: result.predictions,
         evaluation: result.pooled,
         card: {
-          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold on the other folds${chosen ? `; ${chosen}` : ''}`,
+          source: how.source('once per fold on the other folds'),
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
@@ -165,6 +164,24 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * What shaped every fold's model, for the text (`lines`) and the page's card (`source`, after how
+ * the folds were trained): the learning flags (learningRecord) and the hyperparameters the folds
+ * took by rule or search where they are not `given`.
+ */
+function trainedWith(
+  learnt: { flags: readonly string[] },
+  folds: readonly { fold: string; hyperparameters?: Hyperparameters }[],
+  given: Hyperparameters,
+): { lines: string[]; source: (per: string) => string } {
+  const chosen = foldHyperparameters(folds, given);
+  const lines = [
+    ...(learnt.flags.length ? [`each fold's model trained with ${learnt.flags.join(', ')}`] : []),
+    ...(chosen ? [chosen] : []),
+  ];
+  return { lines, source: (per) => `${['bugcat train', ...learnt.flags].join(' ')}, ${per}${chosen ? `; ${chosen}` : ''}` };
 }
 
 /**
@@ -226,9 +243,8 @@ async function cvLabelSets(
   lines.push(
     `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
   );
-  if (learnt.flags.length) lines.push(`each fold's model trained with ${learnt.flags.join(', ')}`);
-  const chosen = foldHyperparameters(result.folds, validateHyperparameters(given));
-  if (chosen) lines.push(chosen);
+  const how = trainedWith(learnt, result.folds, validateHyperparameters(given));
+  lines.push(...how.lines);
   lines.push(
     '',
     "pooled over the folds (every tested report's out-of-fold suggestion, each fold's model at its own thresholds; the threshold column is the last fold's):",
@@ -255,7 +271,7 @@ async function cvLabelSets(
         subject: `${o.data} in ${result.folds.length} ${result.order === 'time' ? 'forward-chaining ' : ''}folds`,
         evaluation: result.pooled,
         card: {
-          source: `${['bugcat train', ...learnt.flags].join(' ')}, once per fold${chosen ? `; ${chosen}` : ''}`,
+          source: how.source('once per fold'),
           createdBy: `bugcat ${VERSION}`,
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
