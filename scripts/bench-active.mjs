@@ -60,12 +60,10 @@ const testFold = opt('--test-fold', '0');
 if (!['0', '1', '2', '3', '4'].includes(testFold)) throw new Error(`--test-fold ${testFold}: expected a fold from 0 to 4`);
 const poolFolds = ['1', '2', '3', '4'].filter((f) => f !== testFold);
 const inPool = (r) => poolFolds.includes(r.fold);
-const foldsText =
-  poolFolds.join('') === '1234'
-    ? '1-4'
-    : poolFolds.join('').match(/^(?:123|234)$/)
-      ? `${poolFolds[0]}-${poolFolds.at(-1)}`
-      : poolFolds.join(', ');
+// The pool's folds as a range where they follow on (1-4, 2-4, 1-3), else listed.
+const foldsText = poolFolds.every((f, i) => i === 0 || Number(f) === Number(poolFolds[i - 1]) + 1)
+  ? `${poolFolds[0]}-${poolFolds.at(-1)}`
+  : poolFolds.join(', ');
 const inTest = (r) => r.fold === testFold;
 const cacheDir = join(root, '.bench', 'active', ...(testFold === '0' ? [] : [`test-fold-${testFold}`]));
 if (argv.includes('--fresh')) rmSync(cacheDir, { recursive: true, force: true });
@@ -189,6 +187,12 @@ const disagreement = (rows, task) => {
 async function curve(task, strategy, seed, pool, test) {
   const file = join(cacheDir, `${task}-${strategy}-${seed}.jsonl`);
   const steps = cached(file);
+  // One step's figures: appended to the cache, kept, and said (`also` after the figures).
+  const keep = (s, also = '') => {
+    appendFileSync(file, JSON.stringify(s) + '\n');
+    steps.set(s.n, s);
+    say(`${task} ${strategy} seed ${seed}: ${s.n} labels -> ${fmt(s.accuracy)} / ${fmt(s.macro_f1)}${also} (${s.seconds.toFixed(1)} s)`);
+  };
   const order = shuffled(pool, seed);
   const byId = new Map(pool.map((r) => [r.id, r]));
   const unlabelled = selfTrains(strategy) ? pool : undefined;
@@ -208,9 +212,7 @@ async function curve(task, strategy, seed, pool, test) {
         seconds: (performance.now() - started) / 1000,
         ids: chosen.get(n).ids,
       };
-      appendFileSync(file, JSON.stringify(s) + '\n');
-      steps.set(n, s);
-      say(`${task} ${strategy} seed ${seed}: ${n} labels -> ${fmt(accuracy)} / ${fmt(macro_f1)} (${s.seconds.toFixed(1)} s)`);
+      keep(s);
     }
     return steps;
   }
@@ -227,9 +229,7 @@ async function curve(task, strategy, seed, pool, test) {
         disagree: disagreement(rows.slice(-Math.min(n, step)), task),
         seconds: (performance.now() - started) / 1000,
       };
-      appendFileSync(file, JSON.stringify(s) + '\n');
-      steps.set(n, s);
-      say(`${task} ${strategy} seed ${seed}: ${n} labels -> ${fmt(accuracy)} / ${fmt(macro_f1)} (${s.seconds.toFixed(1)} s)`);
+      keep(s);
     }
     return steps;
   }
@@ -273,11 +273,7 @@ async function curve(task, strategy, seed, pool, test) {
       seconds: (performance.now() - started) / 1000,
       ids: labelled.map((r) => r.id),
     };
-    appendFileSync(file, JSON.stringify(s) + '\n');
-    steps.set(n, s);
-    say(
-      `${task} ${strategy} seed ${seed}: ${n} labels -> ${fmt(accuracy)} / ${fmt(macro_f1)}, batch disagreement ${fmt(s.disagree, 2)} (${s.seconds.toFixed(1)} s)`,
-    );
+    keep(s, `, batch disagreement ${fmt(s.disagree, 2)}`);
   }
   return steps;
 }
