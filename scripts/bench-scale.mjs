@@ -12,7 +12,7 @@
 //   - train at 1x, 5x and 20x the training folds: time per report and peak RSS, --jobs 1 and 2.
 // The large inputs are generated in a temporary folder and removed at the end, never in the
 // repository. Figures are printed and written as JSON (.bench/scale.json), never asserted.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { writeSplit } from './qemu-split.mjs';
+import { fastTextBinary, fastTextLine, fastTextTraining } from './fasttext.mjs';
 import { cpuModel, floorArgs, load, measure as measureIn, paired, pairLine } from './pairs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -72,29 +73,8 @@ try {
   measure(process.execPath, [cli, 'train', '--data', split.train, '--out', fast, '--quiet', '--char-chars', '0']);
 
   // fastText: the same training reports; predict reads one report a line.
-  const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
-  const flat = (t) => t.toLowerCase().replace(/\s+/g, ' ');
-  if (ft) {
-    const train = parseSync(readFileSync(split.train), { columns: true }).filter((r) => r.label && r.label !== 'manual-review');
-    writeFileSync(join(dir, 'ft-train.txt'), train.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
-    execFileSync(ft, [
-      'supervised',
-      '-input',
-      join(dir, 'ft-train.txt'),
-      '-output',
-      join(dir, 'ft'),
-      '-thread',
-      '2',
-      '-verbose',
-      '0',
-      '-epoch',
-      '25',
-      '-lr',
-      '0.5',
-      '-wordNgrams',
-      '2',
-    ]);
-  }
+  const ft = fastTextBinary();
+  if (ft) execFileSync(ft, fastTextTraining(dir, parseSync(readFileSync(split.train), { columns: true })));
 
   const sizes = factors('--sizes', quick ? [2] : [18, 100]);
   result.predict = [];
@@ -128,7 +108,7 @@ try {
       const txt = join(dir, `x${k}.txt`);
       const out = createWriteStream(txt);
       for await (const r of createReadStream(file).pipe(parse({ columns: true })))
-        if (!out.write(`${flat(r.text)}\n`)) await once(out, 'drain');
+        if (!out.write(`${fastTextLine(r.text)}\n`)) await once(out, 'drain');
       out.end();
       await once(out, 'finish');
       // bugcat with its defaults (--jobs: the machine's cores) and fastText, in turn (pairs.mjs).

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SHARED_DATA, writeSplit } from './qemu-split.mjs';
+import { fastTextBinary, fastTextLine, fastTextTraining } from './fasttext.mjs';
 import { cpuModel, floorArgs, load as loadAverage, measure as measureIn, paired, pairLine } from './pairs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -207,31 +208,12 @@ try {
   }
 
   // 3. fastText, the same reports, whole process.
-  const ft = spawnSync('fasttext', [], { stdio: 'ignore' }).error ? null : 'fasttext';
+  const ft = fastTextBinary();
   const testRows = parse(readFileSync(split.test), { columns: true });
   if (ft) {
-    const flat = (t) => t.toLowerCase().replace(/\s+/g, ' ');
-    const trainRows = parse(readFileSync(split.train), { columns: true }).filter((r) => r.label && r.label !== 'manual-review');
-    writeFileSync(join(split.dir, 'ft-train.txt'), trainRows.map((r) => `__label__${r.label} ${flat(r.text)}\n`).join(''));
-    writeFileSync(join(split.dir, 'ft-test.txt'), testRows.map((r) => `${flat(r.text)}\n`).join(''));
+    const ftArgs = fastTextTraining(split.dir, parse(readFileSync(split.train), { columns: true }));
+    writeFileSync(join(split.dir, 'ft-test.txt'), testRows.map((r) => `${fastTextLine(r.text)}\n`).join(''));
     say('fastText: training ...');
-    const ftArgs = [
-      'supervised',
-      '-input',
-      join(split.dir, 'ft-train.txt'),
-      '-output',
-      join(split.dir, 'ft'),
-      '-thread',
-      '2',
-      '-verbose',
-      '0',
-      '-epoch',
-      '25',
-      '-lr',
-      '0.5',
-      '-wordNgrams',
-      '2',
-    ];
     // bugcat and fastText in turn (pairs.mjs): training on folds 1-4, then predicting fold 0.
     // Five pairs: a training run's time moves by 10 % or more from one minute to the next here,
     // and the median of three pairs' ratios moved with it.
