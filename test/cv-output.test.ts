@@ -108,6 +108,7 @@ describe('cv output', () => {
     // and each fold of the JSON.
     expect(r.stdout).toContain("every fold's model trained with members 4 (by rule or search)\n");
     expect(page).toContain('once per fold on the other folds; every fold&#39;s model trained with members 4');
+    expect(page).toMatch(/<tr><td><code>members<\/code><\/td><td class="num">2<\/td><td class="num"><\/td><td>4 in every fold<\/td>/);
     expect(j.folds).toHaveLength(3);
     for (const f of j.folds) expect(f.hyperparameters).toMatchObject({ epochs: 10, hidden: 16, members: 4 });
   });

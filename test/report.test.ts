@@ -222,6 +222,28 @@ describe('the report, built from given results', () => {
     expect(page).toContain('Made 2026-01-02 03:04 UTC');
   });
 
+  it("lists, on a cross-validation's card, the hyperparameters its folds' models took otherwise", async () => {
+    const base = input(['one', 'two', 'three', 'four'], ['a', 'b', 'a', 'b'], ['a', 'b', 'b', 'b'], [0.9, 0.8, 0.6, 0.7]);
+    const fold = (name: string, hp: Partial<typeof DEFAULTS>) => ({
+      ...scorePredictions(['a', 'b'], [{ label: 'a' }, { label: 'b' }]),
+      fold: name,
+      ece: 0,
+      hyperparameters: { ...DEFAULTS, ...hp },
+    });
+    const folds = [fold('1', { members: 4, epochs: 6 }), fold('2', { members: 4, epochs: 8 })];
+    const stats = { accuracy: 1, macro_f1: 1, weighted_f1: 1, ece: 0 };
+    const range = Object.fromEntries(Object.keys(stats).map((k) => [k, { min: 1, max: 1 }]));
+    const { html: page } = await buildReport({ ...base, kind: 'cv', folds: { folds, mean: stats, std: stats, range } });
+    const row = (name: string) => new RegExp(`<tr><td><code>${name}</code></td>(<td[^>]*>[^<]*</td>)*</tr>`).exec(page)?.[0];
+    // One value in every fold, two values, and the card's own value in every fold (no words).
+    expect(row('members')).toContain('<td>4 in every fold</td>');
+    expect(row('epochs')).toContain('<td>fold 1: 6, fold 2: 8</td>');
+    expect(row('hidden')).toMatch(/<td class="num"><\/td><td><\/td><td>/);
+    expect(page).toContain('the folds&#39; models: where they took another value, by rule or search');
+    // An evaluation's card has no such column.
+    expect((await buildReport(base)).html).not.toContain('the folds&#39; models');
+  });
+
   it('marks on the coverage chart the threshold that reaches a target accuracy', async () => {
     // 20 reports, the 12 most confident right: 100 % accurate keeping 12 of them.
     const n = 20;

@@ -353,6 +353,8 @@ function modelCard(d: ReportData): string {
     ['report made', h(dateOf(d.date))],
   ];
   const hp = Object.entries(c.hyperparameters) as [keyof Hyperparameters, unknown][];
+  const inFolds = foldValues(d);
+  const foldsColumn = inFolds && hp.some(([k, v]) => inFolds(k, v) !== '');
   return `<div class="side">${table(
     'The model',
     [
@@ -361,7 +363,7 @@ function modelCard(d: ReportData): string {
     ],
     facts,
   )}${table(
-    'Hyperparameters (bold: not the default)',
+    `Hyperparameters (bold: not the default${foldsColumn ? "; the folds' models: where they took another value, by rule or search" : ''})`,
     [
       { head: 'name', cell: (r) => `<code>${h(r[0])}</code>` },
       {
@@ -370,8 +372,26 @@ function modelCard(d: ReportData): string {
         cell: (r) => (r[1] === DEFAULTS[r[0]] ? h(String(r[1])) : `<span class="changed">${h(String(r[1]))}</span>`),
       },
       { head: 'default', numeric: true, cell: (r) => (r[1] === DEFAULTS[r[0]] ? '' : h(String(DEFAULTS[r[0]]))) },
+      ...(foldsColumn ? [{ head: "the folds' models", cell: (r: (typeof hp)[number]) => h(inFolds(r[0], r[1])) }] : []),
       { head: 'meaning', cell: (r) => h(DESCRIPTIONS[r[0]] ?? '') },
     ],
     hp,
   )}</div>`;
+}
+
+/**
+ * Cross-validation: a hyperparameter's values in the folds' models, in words, where any differs
+ * from the card's value (the rules' value for the fold's size, or autotune's choice); '' where
+ * every fold used the card's. Undefined for a page without folds' hyperparameters.
+ */
+function foldValues(d: ReportData): ((key: keyof Hyperparameters, value: unknown) => string) | undefined {
+  const folds = d.input.folds?.folds.filter((f) => f.hyperparameters) ?? [];
+  if (!folds.length) return undefined;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (key, value) => {
+    const values = folds.map((f) => f.hyperparameters![key]);
+    if (values.every((v) => same(v, value))) return '';
+    if (values.every((v) => same(v, values[0]))) return `${String(values[0])} in every fold`;
+    return folds.map((f, i) => `fold ${f.fold}: ${String(values[i])}`).join(', ');
+  };
 }
