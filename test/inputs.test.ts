@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readAllReports, readReports, train, type Model } from '../src/index.js';
+import { load, predictStream, readAllReports, readReports, streamReports, train, type Model } from '../src/index.js';
 import { bugcat, FAST, FIXTURES, REPORTS, tmp } from './helpers.js';
 
 const ZERO_SHOT = join(FIXTURES, 'zero-shot');
@@ -209,6 +209,17 @@ describe('one bad report never sinks a batch', () => {
     expect(rows[0].label).toBe('network');
     expect(rows[1].label).toBe('boot');
     expect(rows[2]).toEqual({ id: 'c-binary', error: expect.stringMatching(/looks like binary data/) });
+    // The JSON says which report was cleaned, and how much: the warning reaches stdout's readers too.
+    expect(rows[1].control_characters).toBe(2);
+    expect('control_characters' in rows[0]).toBe(false);
+    // And the library's streamed predictions.
+    const streamed = [];
+    for await (const batch of predictStream(await load(model), streamReports(dir), { jobs: 1 })) streamed.push(...batch);
+    expect(streamed.map((p) => [p.id, p.controlCharacters])).toEqual([
+      ['a-clean', undefined],
+      ['b-nul', 2],
+      ['c-binary', undefined],
+    ]);
     const clean = await bugcat([
       'predict',
       '--model',

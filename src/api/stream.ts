@@ -7,6 +7,7 @@ import { checkOptions, type OptionKeys } from '../base/options.js';
 import { streamBytes, streamInputBatches, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { AnyPrediction, LabelSetPrediction, Prediction } from '../model/prediction.js';
+import { controlCharacters } from '../text/normalize.js';
 import { PREDICT_OPTIONS, type Model, type PredictOptions } from './model.js';
 import { PredictionPool } from './pool.js';
 import { idFrom, readColumns, UNLABELLED_READ_OPTIONS, type ReadOptions } from './reports.js';
@@ -24,6 +25,8 @@ export interface RecordFields {
   inTraining?: true;
   /** Why the id is not the file's name (it was shared with another report's and made distinct), where it is not. */
   idWarning?: string;
+  /** How many control characters (NUL bytes, escape codes) were removed from the report's text before it was read, where any were. */
+  controlCharacters?: number;
 }
 
 /** A prediction of a streamed report, with its id; a report that could not be read has `error` (and says nothing else). */
@@ -247,6 +250,8 @@ function merge(
         : { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error, ...note };
     const p: AnyRecordPrediction = { ...preds[k], id: r.id, ...note };
     if (seen?.[k]) p.inTraining = true;
+    const removed = controlCharacters(r.text);
+    if (removed) p.controlCharacters = removed;
     k++;
     return p;
   });

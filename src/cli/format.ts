@@ -60,7 +60,9 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
  * starts before the input ends): always one record per input report, in order. A report that
  * could not be read keeps its row, saying why: `error` in JSON and in the CSV's `error` column,
  * `- -` and the reason in text. A report the model was trained on is marked `"in_training": true`
- * in JSON (the field is absent otherwise), and in CSV's `in_training` column when asked for.
+ * in JSON (the field is absent otherwise), and in CSV's `in_training` column when asked for. A
+ * report whose text held control characters (removed before it was read; the warning on stderr
+ * names them) has their count in JSON's `control_characters`.
  * Each record shows its `top` ranked labels at most. With `best` (answers below
  * --min-confidence get the review label), every record also gives the model's best label and
  * its probability: `best` and `best_confidence` columns in CSV and fields in JSON,
@@ -230,6 +232,7 @@ const labelSetRecord = (p: RecordLabelSet) => {
     labels: p.labels,
     scores: Object.fromEntries(Object.entries(p.scores).map(([l, s]) => [l, round(s)])),
     ...(p.inTraining ? { in_training: true } : {}),
+    ...(p.controlCharacters ? { control_characters: p.controlCharacters } : {}),
   };
 };
 
@@ -257,6 +260,7 @@ const record = (p: IdentifiedPrediction, top: number, best: boolean) => {
     ...(best ? { best: p.top[0]?.label ?? null, best_confidence: p.top[0] ? round(p.top[0].probability) : null } : {}),
     top: p.top.slice(0, top).map((t) => ({ label: t.label, probability: round(t.probability) })),
     ...(p.inTraining ? { in_training: true } : {}),
+    ...(p.controlCharacters ? { control_characters: p.controlCharacters } : {}),
   };
 };
 
