@@ -61,7 +61,7 @@ export async function cv(o: CvOptions & Record<string, unknown>): Promise<void> 
     readOptionsOf(o, { foldColumn: o.foldColumn, timeColumn: o.timeColumn, onWarning: log ?? (() => {}), ...labelSeparatorOf(o) }),
   );
   const multi = multiLabelOf(o, reports);
-  if (multi) return cvLabelSets(o, reports, given, multi);
+  if (multi) return cvLabelSets(o, reports, given, hp, multi);
   if (o.timeColumn !== undefined)
     throw new UsageError(
       '--time-column orders the folds of multi-label cross-validation: add --multi-label, or give a GitLab or GitHub export',
@@ -215,6 +215,7 @@ async function cvLabelSets(
   o: CvOptions & Record<string, unknown>,
   reports: Reports,
   given: Partial<Hyperparameters>,
+  hp: Hyperparameters,
   multi: Partial<TrainOptions>,
 ): Promise<void> {
   if (o.foldColumn !== undefined)
@@ -243,15 +244,14 @@ async function cvLabelSets(
   lines.push(
     `mean ± std over the folds${result.order === 'time' ? ' (forward-chaining: each trained on the past, tested on the future)' : ''}: micro-F1 ${ms('micro_f1')}, macro-F1 ${ms('macro_f1')}, P@1 ${ms('p_at_1')}, precision ${ms('precision')}, recall ${ms('recall')}`,
   );
-  const how = trainedWith(learnt, result.folds, validateHyperparameters(given));
+  const how = trainedWith(learnt, result.folds, hp);
   lines.push(...how.lines);
   lines.push(
     '',
     "pooled over the folds (every tested report's out-of-fold suggestion, each fold's model at its own thresholds; the threshold column is the last fold's):",
     formatLabelSets(result.pooled).trimEnd(),
   );
-  if (o.json)
-    writeResult(o.json, JSON.stringify({ ...result, hyperparameters: validateHyperparameters(given), ...learnt.json }, null, 2) + '\n');
+  if (o.json) writeResult(o.json, JSON.stringify({ ...result, hyperparameters: hp, ...learnt.json }, null, 2) + '\n');
   if (o.predictions) {
     const labels = Object.keys(result.pooled.per_label);
     const index = new Map(reports.ids.map((id, i) => [id, i]));
@@ -276,7 +276,7 @@ async function cvLabelSets(
           formatVersion: FORMAT_VERSION,
           trainingReports: reports.texts.length,
           labels: Object.keys(result.pooled.per_label),
-          hyperparameters: validateHyperparameters(given),
+          hyperparameters: hp,
         },
         folds: result.folds.map((f) => ({ ...f, micro_f1: f.micro.f1 })),
       },
