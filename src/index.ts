@@ -143,7 +143,7 @@ export type { ErrorCode, ErrorCodeInfo } from './base/codes.js';
 export { VERSION, SHIPPED_MODEL } from './base/version.js';
 
 /** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
-export { streamReports, streamReportBytes, predictStream, prestartStream } from './api/stream.js';
+export { streamReports, streamReportBytes, textReports, predictStream, prestartStream } from './api/stream.js';
 export type {
   RecordPrediction,
   RecordLabelSet,

@@ -230,6 +230,23 @@ describe('one bad report never sinks a batch', () => {
     ]);
     expect(JSON.parse(clean.stdout)[0].confidence).toBe(rows[1].confidence);
   });
+
+  it('reports given as arguments or piped on stdin get the same warning as files', async () => {
+    const dirty = 'guest hangs at boot\u0000 with -kernel\u001b[0m, the bootloader never starts';
+    // An argument cannot hold a NUL byte; an escape code it can.
+    const escaped = 'guest hangs at boot with -kernel\u001b[0m\u001b[1m, the bootloader never starts';
+    const args = await bugcat(['predict', '--model', model, 'virtio-net drops packets under load', escaped]);
+    expect(args.status, args.stderr).toBe(0);
+    expect(args.stderr).toMatch(/warning: removed control characters \(NUL bytes, escape codes\) from 1 report: 2 \(2\)/);
+    expect(args.stdout.split('\n')[1]).toMatch(/^boot\t/);
+    const piped = await bugcat(['predict', '--model', model, '--format', 'json'], { input: dirty });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toMatch(/from 1 report: stdin \(2\)/);
+    expect(JSON.parse(piped.stdout)[0]).toMatchObject({ id: 'stdin', label: 'boot', control_characters: 2 });
+    // A clean argument says nothing.
+    const clean = await bugcat(['predict', '--model', model, 'virtio-net drops packets under load']);
+    expect(clean.stderr).not.toMatch(/control characters/);
+  });
 });
 
 describe('the same report gets the same answer', () => {

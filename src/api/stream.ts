@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../base/errors.js';
 import { silentLog } from '../base/log.js';
 import { checkOptions, type OptionKeys } from '../base/options.js';
+import { seeingControls } from '../io/controls.js';
 import { streamBytes, streamInputBatches, streamInputs, type ReportRecord, type StreamProgress } from '../io/stream.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../nn/choices.js';
 import type { AnyPrediction, LabelSetPrediction, Prediction } from '../model/prediction.js';
@@ -92,6 +93,22 @@ export function streamReportBytes(
 ): AsyncGenerator<ReportRecord> {
   checkOptions('streamReportBytes', options, UNLABELLED_READ_OPTIONS);
   return streamBytes(input, source, readColumns(options), options.onWarning ?? silentLog, options.format);
+}
+
+/** textReports's options. */
+const TEXT_REPORT_OPTIONS: OptionKeys<Pick<ReadOptions, 'onWarning'>> = { onWarning: true };
+
+/**
+ * Reports given as texts rather than read (a command's arguments, one report piped on stdin), as
+ * records in order, with the warning the readers give through onWarning when a text held control
+ * characters (NUL bytes, escape codes), which are removed before features.
+ */
+export function textReports(
+  reports: Iterable<{ id: string; text: string }>,
+  options: Pick<ReadOptions, 'onWarning'> = {},
+): AsyncGenerator<ReportRecord> {
+  checkOptions('textReports', options, TEXT_REPORT_OPTIONS);
+  return seeingControls(reports, options.onWarning ?? silentLog);
 }
 
 const WORKER = fileURLToPath(new URL('./predict-worker.js', import.meta.url));

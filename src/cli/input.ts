@@ -4,6 +4,7 @@ import {
   decodeReport,
   streamReportBytes,
   streamReports,
+  textReports,
   UsageError,
   type IdFrom,
   type InputFormat,
@@ -54,9 +55,16 @@ export async function reportRecords(
     });
     // Paths only: read as one list, so that ids several files would share are made distinct before any is read.
     if (!kinds.includes('text')) return { records: streamReports(args, { ...read, progress }), showIds: true };
+    const texts = (from: number, to: number) =>
+      textReports(
+        args.slice(from, to).map((text, i) => ({ id: String(from + i + 1), text })),
+        { onWarning: stderrLog },
+      );
+    // Texts only: one warning naming every text that held control characters, as a file's reader gives.
+    if (!kinds.includes('path')) return { records: texts(0, args.length), showIds: false };
     const records = async function* () {
       for (const [i, arg] of args.entries()) {
-        if (kinds[i] === 'text') yield { id: String(i + 1), text: arg };
+        if (kinds[i] === 'text') yield* texts(i, i + 1);
         else yield* streamReports([arg], { ...read, progress });
       }
     };
@@ -68,12 +76,7 @@ export async function reportRecords(
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = decodeReport(Buffer.concat(chunks), 'stdin');
   if (text.trim() === '') throw new DataError(`stdin is empty: pipe a report into bugcat ${command}, or pass it as an argument`);
-  return {
-    records: (async function* () {
-      yield { id: 'stdin', text };
-    })(),
-    showIds: false,
-  };
+  return { records: textReports([{ id: 'stdin', text }], { onWarning: stderrLog }), showIds: false };
 }
 
 /**

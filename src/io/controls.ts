@@ -26,6 +26,16 @@ export class ControlCounter {
   }
 }
 
+/** `records` as they come, then one warning naming those whose text held control characters. */
+export async function* seeingControls(
+  records: AsyncIterable<ReportRecord> | Iterable<ReportRecord>,
+  log: Log,
+): AsyncGenerator<ReportRecord> {
+  const controls = new ControlCounter();
+  for await (const r of records) yield controls.see(r);
+  controls.report(log);
+}
+
 /** One warning naming the reports (parallel ids and texts) that held control characters (removed before features). */
 export function warnControls(ids: readonly string[], texts: readonly string[], log: Log): void {
   const controls = new ControlCounter();

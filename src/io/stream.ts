@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { DataError } from '../base/errors.js';
 import type { Log } from '../base/log.js';
 import type { Columns } from './columns.js';
-import { ControlCounter } from './controls.js';
+import { ControlCounter, seeingControls } from './controls.js';
 import { decodeBytes } from './decode.js';
 import { parseFailed, readOrFail } from './failing.js';
 import { csvBatches, streamCsv } from './records/csv.js';
@@ -71,7 +71,6 @@ export async function* streamBytes(
   log: Log,
   format?: InputFormat,
 ): AsyncGenerator<ReportRecord> {
-  const controls = new ControlCounter();
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
@@ -81,8 +80,7 @@ export async function* streamBytes(
     yield head;
     for (let n = await it.next(); !n.done; n = await it.next()) yield n.value as Buffer;
   };
-  for await (const r of streamKind(rest(), kind, source, source, columns, log)) yield controls.see(r);
-  controls.report(log);
+  yield* seeingControls(streamKind(rest(), kind, source, source, columns, log), log);
 }
 
 async function* streamFile(
