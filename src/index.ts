@@ -144,6 +144,8 @@ export { VERSION, SHIPPED_MODEL } from './base/version.js';
 
 /** Streaming: reports of any size read one at a time, and predicted in bounded batches on every core. */
 export { streamReports, streamReportBytes, textReports, predictStream, prestartStream } from './api/stream.js';
+/** How many control characters (NUL bytes, escape codes) bugcat removes from a text before reading it (what the readers warn of). */
+export { controlCharacters } from './text/normalize.js';
 export type {
   RecordPrediction,
   RecordLabelSet,

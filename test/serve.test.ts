@@ -85,6 +85,24 @@ describe('bugcat serve: endpoints', () => {
     expect(r.json.top).toHaveLength(3);
   });
 
+  it('a report whose control characters were removed says so, as predict --format json does', async () => {
+    const text = 'virtio-net drops packets\u0000 under load\u001b[0m with -netdev tap';
+    const [r, cli] = await Promise.all([
+      predict({
+        reports: [
+          { id: 'dirty', text },
+          { id: 'clean', text: 'virtio-net drops packets under load' },
+        ],
+      }),
+      bugcat(['predict', '--model', model, '--format', 'json'], { input: text }),
+    ]);
+    expect(r.status).toBe(200);
+    const [dirty, clean] = r.json.predictions;
+    expect(JSON.parse(cli.stdout)[0].control_characters).toBe(2);
+    expect(dirty).toMatchObject({ id: 'dirty', label: JSON.parse(cli.stdout)[0].label, control_characters: 2 });
+    expect('control_characters' in clean).toBe(false);
+  });
+
   it('a report as title and body is the title line and the body', async () => {
     const [a, b] = await Promise.all([
       predict({ title: 'vnc display freezes', body: 'the vnc server stops sending updates', top: 2 }),

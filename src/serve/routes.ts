@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { VERSION, type ExplainOptions } from '../index.js';
+import { controlCharacters, VERSION, type ExplainOptions } from '../index.js';
 import { HttpError } from './errors.js';
 import type { ServingModel } from './holder.js';
 import { reportOf, reportsOf, type PredictBody, type ReportFields } from './requests.js';
@@ -38,7 +38,12 @@ export function apiRoutes(service: Service) {
         reports.map((r) => r.text),
         { top: b.top, minConfidence: b.min_confidence, reviewLabel: b.review_label },
       );
-      const withId = predictions.map((p, i) => (reports[i].id !== undefined ? { id: reports[i].id, ...p } : { ...p }));
+      const withId = predictions.map((p, i) => {
+        const { id, text } = reports[i];
+        // The warning the CLI gives, in the answer: how many control characters the text lost before it was read.
+        const removed = controlCharacters(text);
+        return { ...(id !== undefined ? { id } : {}), ...p, ...(removed ? { control_characters: removed } : {}) };
+      });
       return single ? { ...withId[0], model: model.checksum } : { predictions: withId, model: model.checksum };
     });
 
