@@ -158,7 +158,7 @@ export type {
 /** Predicting in worker threads that share a model's weights: what predictStream and a service (bugcat serve) predict with. */
 export { PredictionPool, ThreadLostError } from './api/pool.js';
 export type { PoolOptions } from './api/pool.js';
-export type { ModelInfo } from './api/models.js';
+export type { ModelInfo, MarkedPrediction } from './api/models.js';
 /** The bot's ledger (serve --ledger): an append-only file of deliveries, suggestions, what was applied and what people changed, and each issue's history from it. */
 export { Ledger, readLedger, parseLedger, issueKey, LEDGER_HEADER } from './io/ledger.js';
 export type {

@@ -5,6 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readReports } from '../src/index.js';
+import { REPORTS } from './helpers.js';
 import { call, startServer, trainModel, until, type Server } from './serve-helpers.js';
 
 const TOKEN = 'bearer-1';
@@ -173,6 +175,18 @@ describe('GitHub webhook', () => {
     });
     expect(r.json.label).toBe(p.json.label);
     expect(r.json.confidence).toBe(p.json.confidence);
+  });
+
+  it('an issue the model was trained on is marked in_training, and one that lost control characters says how many, as /v1/predict says', async () => {
+    const [trained] = readReports(REPORTS, { labelColumn: 'label' }).texts;
+    const [title, ...body] = trained.split('\n');
+    const r = await github(signed, 'issues', githubIssue('edited', title, body.join('\n')));
+    expect(r.status).toBe(200);
+    expect(r.json.in_training).toBe(true);
+    expect('control_characters' in r.json).toBe(false);
+    const dirty = await github(signed, 'issues', githubIssue('opened', 'virtio-net drops packets\u0000', 'under load\u001b[0m'));
+    expect(dirty.json).toMatchObject({ control_characters: 2 });
+    expect('in_training' in dirty.json).toBe(false);
   });
 
   it('edited and reopened issues too, a null body included; other actions and events are skipped', async () => {

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bugcat } from './helpers.js';
+import { readReports } from '../src/index.js';
+import { bugcat, REPORTS } from './helpers.js';
 import { call, rawConnect, readSocket, startServer, trainModel, type Server } from './serve-helpers.js';
 
 const TOKEN = 'test-token-1';
@@ -101,6 +102,29 @@ describe('bugcat serve: endpoints', () => {
     expect(JSON.parse(cli.stdout)[0].control_characters).toBe(2);
     expect(dirty).toMatchObject({ id: 'dirty', label: JSON.parse(cli.stdout)[0].label, control_characters: 2 });
     expect('control_characters' in clean).toBe(false);
+  });
+
+  it('a report the model was trained on is marked in_training, with threads and without, as predict --format json marks it', async () => {
+    const [trained] = readReports(REPORTS, { labelColumn: 'label' }).texts;
+    const body = {
+      reports: [
+        { id: 't', text: trained },
+        { id: 'new', text: 'virtio-net drops packets under load' },
+      ],
+    };
+    const [threaded, main, cli] = await Promise.all([
+      predict(body),
+      call(open, 'POST', '/v1/predict', { body }),
+      bugcat(['predict', '--model', model, '--format', 'json'], { input: trained }),
+    ]);
+    expect(JSON.parse(cli.stdout)[0].in_training).toBe(true);
+    for (const r of [threaded, main]) {
+      expect(r.status).toBe(200);
+      const [t, fresh] = r.json.predictions;
+      expect(t).toMatchObject({ id: 't', label: JSON.parse(cli.stdout)[0].label, in_training: true });
+      expect('in_training' in fresh).toBe(false);
+      expect('inTraining' in t).toBe(false);
+    }
   });
 
   it('a report as title and body is the title line and the body', async () => {

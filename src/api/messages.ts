@@ -9,7 +9,7 @@ import type { ModelInfo, SharedModel } from './models.js';
 export type Request =
   | { type: 'loadDir'; id: number; version: number; dir: string; background?: boolean; shared?: SharedModel }
   | { type: 'loadArtifacts'; id: number; version: number; artifacts: ModelArtifacts; shared?: SharedWeights[] }
-  | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictOptions }
+  | { type: 'predict'; id: number; version: number; texts: readonly string[]; options: PredictOptions; markTraining?: boolean }
   | { type: 'explain'; id: number; version: number; text: string; options: ExplainOptions }
   | { type: 'similar'; id: number; version: number; text: string; options: SimilarOptions };
 

@@ -30,6 +30,9 @@ export interface ModelInfo {
   hasIndex: boolean;
 }
 
+/** A prediction, marked where the model was trained on the report (its answer is what it was taught). */
+export type MarkedPrediction = AnyPrediction & { inTraining?: true };
+
 /** SHA-256 of the manifest (which lists the SHA-256 of the model's other files) in model folder `dir`, hex (undefined if it cannot be read). */
 function manifestChecksum(dir: string): string | undefined {
   try {
@@ -141,9 +144,17 @@ export class ModelSet {
     return this.#get(version).sharedInputs();
   }
 
-  /** Predictions of `version` for `texts`, with the fields of the library's Prediction as they are. */
-  predict(version: number, texts: readonly string[], options: PredictOptions): AnyPrediction[] {
-    return this.#get(version).predict(texts, options);
+  /**
+   * Predictions of `version` for `texts`, with the fields of the library's Prediction as they are;
+   * with `markTraining`, those of the texts the model was trained on (by its fingerprints) also
+   * `inTraining: true`.
+   */
+  predict(version: number, texts: readonly string[], options: PredictOptions, markTraining = false): MarkedPrediction[] {
+    const model = this.#get(version);
+    const predictions: MarkedPrediction[] = model.predict(texts, options);
+    if (!markTraining || !model.hasFingerprints) return predictions;
+    const seen = model.trainedOn(texts);
+    return predictions.map((p, i) => (seen[i] ? { ...p, inTraining: true } : p));
   }
 
   /** The explanation of `text` by `version`. */

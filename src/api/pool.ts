@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../base/errors.js';
-import type { AnyPrediction } from '../model/prediction.js';
 import type { RuntimeOptions } from '../nn/choices.js';
 import { deserializeError, type Loaded, type Reply, type Request } from './messages.js';
 import type { Explanation, ExplainOptions, Model, PredictOptions, SimilarOptions, SimilarReport } from './model.js';
-import { ModelSet, type ModelInfo, type SharedModel } from './models.js';
+import { ModelSet, type MarkedPrediction, type ModelInfo, type SharedModel } from './models.js';
 
 /** A prediction thread stopped while it held requests (they fail with this; the pool starts another in its place). */
 export class ThreadLostError extends Error {
@@ -261,9 +260,10 @@ export class PredictionPool {
     return Math.min(...threads.map((t) => t.inFlight));
   }
 
-  async predict(version: number, texts: readonly string[], options: PredictOptions): Promise<AnyPrediction[]> {
-    if (this.threads === 0) return this.#local.predict(version, texts, options);
-    return (await this.#dispatch(version, { type: 'predict', id: 0, version, texts, options })) as AnyPrediction[];
+  /** Predictions of `version` for `texts`; with `markTraining`, those the model was trained on marked `inTraining: true` (see ModelSet.predict). */
+  async predict(version: number, texts: readonly string[], options: PredictOptions, markTraining = false): Promise<MarkedPrediction[]> {
+    if (this.threads === 0) return this.#local.predict(version, texts, options, markTraining);
+    return (await this.#dispatch(version, { type: 'predict', id: 0, version, texts, options, markTraining })) as MarkedPrediction[];
   }
 
   async explain(version: number, text: string, options: ExplainOptions): Promise<Explanation> {

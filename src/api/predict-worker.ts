@@ -68,7 +68,7 @@ async function answer(msg: Request): Promise<Reply> {
       models.set(msg.version, await fromArtifactsSharing(msg.artifacts, runtime, msg.shared));
       return { id: msg.id, ok: true, result: undefined };
     case 'predict':
-      return { id: msg.id, ok: true, result: models.predict(msg.version, msg.texts, msg.options) };
+      return { id: msg.id, ok: true, result: models.predict(msg.version, msg.texts, msg.options, msg.markTraining) };
     case 'explain':
       return { id: msg.id, ok: true, result: models.explain(msg.version, msg.text, msg.options) };
     case 'similar':

@@ -1,4 +1,4 @@
-import type { Explanation, ExplainOptions, ModelInfo, AnyPrediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, MarkedPrediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
 
 /**
  * Where predictions run, as ModelHolder needs it: the library's PredictionPool (worker threads,
@@ -10,7 +10,8 @@ export interface Engine {
   readonly threads: number;
   /** Loads the model in folder `dir` as `version` everywhere it must be, checked; rejects, keeping nothing of it, if it is refused anywhere. */
   load(version: number, dir: string): Promise<ModelInfo>;
-  predict(version: number, texts: readonly string[], options: PredictOptions): Promise<AnyPrediction[]>;
+  /** Predictions; with `markTraining`, those of texts the model was trained on marked `inTraining: true`. */
+  predict(version: number, texts: readonly string[], options: PredictOptions, markTraining?: boolean): Promise<MarkedPrediction[]>;
   explain(version: number, text: string, options: ExplainOptions): Promise<Explanation>;
   similar(version: number, text: string, options: SimilarOptions): Promise<SimilarReport[]>;
   /** Forgets `version` everywhere. */

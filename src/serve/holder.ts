@@ -1,4 +1,4 @@
-import type { Explanation, ExplainOptions, ModelInfo, AnyPrediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
+import type { Explanation, ExplainOptions, ModelInfo, MarkedPrediction, PredictOptions, SimilarOptions, SimilarReport } from '../index.js';
 import type { Engine } from './engine.js';
 
 /** The model serving now, as the service shows it. */
@@ -62,9 +62,9 @@ export class ModelHolder {
     return next;
   }
 
-  /** Predictions by the model serving when the call starts, with that model. */
-  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: AnyPrediction[]; model: ServingModel }> {
-    return this.#with((model) => this.engine.predict(model.version, texts, options).then((predictions) => ({ predictions, model })));
+  /** Predictions by the model serving when the call starts, with that model; those of reports it was trained on marked `inTraining: true`. */
+  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: MarkedPrediction[]; model: ServingModel }> {
+    return this.#with((model) => this.engine.predict(model.version, texts, options, true).then((predictions) => ({ predictions, model })));
   }
 
   /** An explanation by the model serving when the call starts. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { controlCharacters, VERSION, type ExplainOptions } from '../index.js';
+import { VERSION, type ExplainOptions } from '../index.js';
+import { answerOf } from './answers.js';
 import { HttpError } from './errors.js';
 import type { ServingModel } from './holder.js';
 import { reportOf, reportsOf, type PredictBody, type ReportFields } from './requests.js';
@@ -40,9 +41,7 @@ export function apiRoutes(service: Service) {
       );
       const withId = predictions.map((p, i) => {
         const { id, text } = reports[i];
-        // The warning the CLI gives, in the answer: how many control characters the text lost before it was read.
-        const removed = controlCharacters(text);
-        return { ...(id !== undefined ? { id } : {}), ...p, ...(removed ? { control_characters: removed } : {}) };
+        return { ...(id !== undefined ? { id } : {}), ...answerOf(p, text) };
       });
       return single ? { ...withId[0], model: model.checksum } : { predictions: withId, model: model.checksum };
     });

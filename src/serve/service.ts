@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { AnyPrediction, PredictOptions } from '../index.js';
+import type { MarkedPrediction, PredictOptions } from '../index.js';
 import type { Bot } from './bot.js';
 import type { ModelHolder, ReloadResult, ServingModel } from './holder.js';
 import type { Metrics } from './metrics.js';
@@ -31,7 +31,7 @@ export class Service {
   }
 
   /** Predictions for `texts` by the serving model, counted by label. */
-  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: AnyPrediction[]; model: ServingModel }> {
+  async predict(texts: readonly string[], options: PredictOptions): Promise<{ predictions: MarkedPrediction[]; model: ServingModel }> {
     const result = await this.holder.predict(texts, options);
     // A label set counts each label suggested (none: '(none)').
     this.metrics.predicted(result.predictions.flatMap((p) => ('labels' in p ? (p.labels.length ? p.labels : ['(none)']) : [p.label])));

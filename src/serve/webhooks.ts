@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { answerOf } from './answers.js';
 import { HttpError } from './errors.js';
 import { gitlabEvent, githubEvent, type IssueEvent } from './issue-event.js';
 import { suggestionsOf } from './policy.js';
@@ -124,7 +125,7 @@ export function webhookRoutes(service: Service) {
             },
       );
       const bot = service.bot;
-      if (!bot || !event) return { ...p, model: model.checksum };
+      if (!bot || !event) return { ...answerOf(p, report.text), model: model.checksum };
       const { minConfidence, reviewLabel } = bot.options;
       const suggestions = suggestionsOf(
         p,
@@ -141,7 +142,7 @@ export function webhookRoutes(service: Service) {
               .similar;
       const decided = await bot.deliver(event, delivery, report.text, suggestions, model.checksum, explain, similar);
       service.note(request, { apply: decided.apply ?? decided.would_apply, held: decided.held.length || undefined });
-      return { ...p, model: model.checksum, bot: decided };
+      return { ...answerOf(p, report.text), model: model.checksum, bot: decided };
     };
     /** The delivery's id as the tracker gives it (GitHub's X-GitHub-Delivery, GitLab's Idempotency-Key, kept across its retries). */
     const deliveryOf = (request: FastifyRequest, ...names: string[]) =>
