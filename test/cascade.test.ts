@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -277,6 +277,38 @@ describe('bugcat predict --defer-share / --llm', () => {
     expect(table[4].llm_answer).toBe('I cannot tell, it might be a banana');
     expect(table[5].llm_error).toBe('HTTP 500: out of memory');
     expect(table[2].label).toBe('manual-review');
+  }, 240_000);
+
+  it("--out-dir puts the deferred reports nobody answered in the review label's folder, and the LLM's answers in theirs", async () => {
+    const out = join(tmp(), 'sorted');
+    const r = await bugcat(['predict', '--model', model, '--data', data, '--format', 'json', '--defer-share', '0.5', '--out-dir', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; label: string; deferred: boolean }[];
+    const folders = (dir: string) =>
+      Object.fromEntries(
+        readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .flatMap((e) => readdirSync(join(dir, e.name)).map((id) => [id, e.name])),
+      );
+    // stdout keeps the model's label and marks the row; the folders are the piles: sorted, and left for a person.
+    expect(folders(out)).toEqual(Object.fromEntries(rows.map((x) => [x.id, x.deferred ? 'manual-review' : x.label])));
+    expect(readFileSync(join(out, 'categories.csv'), 'utf8')).toMatch(/^manual-review, 3$/m);
+    // The deferred report's file still ranks the model's labels, its answer first.
+    const first = rows.find((x) => x.deferred)!;
+    expect(readFileSync(join(out, 'manual-review', first.id), 'utf8').split('\n', 1)[0]).toMatch(new RegExp(`^${first.label}: 0\\.\\d+$`));
+    // With --llm the answered reports go in the LLM's label's folder, the failed one in the review label's.
+    s.seen.attemptsOf.clear();
+    const answered = join(tmp(), 'answered');
+    const llm = await bugcat([
+      ...['predict', '--model', model, '--data', data, '--format', 'jsonl', '--defer-share', '1', '--out-dir', answered],
+      ...['--llm', s.url, '--llm-model', 'tiny:1b', '--llm-timeout', '5', '--llm-retries', '1'],
+    ]);
+    expect(llm.status, llm.stderr).toBe(3);
+    const labelled = llm.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; label: string });
+    expect(folders(answered)).toEqual(Object.fromEntries(labelled.map((x) => [x.id, x.label])));
   }, 240_000);
 
   it('--llm-prompt replaces what follows the report; a wrong URL or model fails before any output', async () => {

@@ -116,7 +116,7 @@ export async function predict(args: string[], o: PredictOptions): Promise<void> 
       if (study && p.error === undefined) {
         study.push({
           id: p.id,
-          category: p.label,
+          category: folderOf(p, o.reviewLabel),
           scores: p.top.map((t) => ({ label: t.label, score: t.probability })),
           text: texts!.get(p.id) ?? '',
         });
@@ -200,6 +200,14 @@ async function predictLabelSets(
     process.exitCode = 3;
   }
 }
+
+/**
+ * The folder --out-dir writes a report in: its answered label; or, deferred with no LLM to answer
+ * it (--defer-share without --llm), the review label's, the pile left for a person, as the
+ * study's manual-review folder holds its undecided reports. Its file still ranks the model's labels.
+ */
+const folderOf = (p: IdentifiedPrediction, reviewLabel: string): string =>
+  p.cascade?.deferred && p.cascade.answeredBy === 'model' ? reviewLabel : p.label;
 
 /** The LLM's settings checked before any report is read: the model's name, and the prompt file read. */
 function llmSettings(o: PredictOptions): string | undefined {
