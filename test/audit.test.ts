@@ -135,6 +135,8 @@ describe('bugcat audit', () => {
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ rank: 1, id: 'n5', label: 'graphic', suggested: 'network', issue: true });
+    // The rows alone on stdout: the count the text's first line gives goes to stderr, --quiet or not.
+    expect(j.stderr).toMatch(/^bugcat: \d+ of \d+ labels \(\d+\.\d %\) look wrong: .*ranked by self-confidence(, the first 1 listed)?$/m);
   });
 
   it('refuses an --out-dir holding files it did not write before training, unless --force', async () => {

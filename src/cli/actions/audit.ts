@@ -42,14 +42,18 @@ const annotatorsOf = (e: AuditEntry, names: readonly string[]): Record<string, s
 
 const f3 = (x: number) => x.toFixed(3);
 const f4 = (x: number) => x.toFixed(4);
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+/** How many of the `n` labels look wrong, how that was found, and how many are listed: the text's first line, and stderr's with CSV or JSON Lines. */
+function headline(result: Audit, listed: number, n: number): string {
+  return (
+    `${result.issues} of ${n} labels (${pct(result.issues / n)}) look wrong: another label reaches its typical confidence and outranks the given one ` +
+    `(confident learning on ${result.folds}-fold out-of-fold probabilities); ranked by ${result.ranking}${listed < result.issues ? `, the first ${listed} listed` : ''}`
+  );
+}
 
 function formatText(result: Audit, listed: readonly AuditEntry[], others: readonly string[], n: number): string {
-  const lines: string[] = [];
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  lines.push(
-    `${result.issues} of ${n} labels (${pct(result.issues / n)}) look wrong: another label reaches its typical confidence and outranks the given one ` +
-      `(confident learning on ${result.folds}-fold out-of-fold probabilities); ranked by ${result.ranking}${listed.length < result.issues ? `, the first ${listed.length} listed` : ''}`,
-  );
+  const lines: string[] = [headline(result, listed.length, n)];
   lines.push('');
   const idWidth = Math.max(4, ...listed.map((e) => e.id.length));
   const labelWidth = Math.max(9, ...result.categories.map((c) => c.label.length));
@@ -157,6 +161,8 @@ export async function audit(o: AuditOptions & Record<string, unknown>): Promise<
       );
     }
   }
+  // CSV and JSON Lines hold the listed reports alone: the count goes to stderr, so that an empty list still says what it means.
+  if (o.format !== 'text') stderrLog(headline(result, listed.length, reports.texts.length));
   switch (o.format) {
     case 'text':
       process.stdout.write(formatText(result, listed, names, reports.texts.length));
