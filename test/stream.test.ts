@@ -15,9 +15,15 @@ import { bugcat, CLI, FAST, REPORTS, ROOT, tmp } from './helpers.js';
 const rows = parse(readFileSync(REPORTS), { columns: true }) as Record<string, string>[];
 let model: string;
 let big: string;
-/** 2,560 reports: five batches of 512, so that predict hands the last two to a worker thread (the first three are answered in the main thread). */
+/**
+ * 2,560 reports: five batches of 512, so that predict hands the last two to a worker thread (the
+ * first three are answered in the main thread). Every tenth copy ends with an escape code, in the
+ * worker's batches too, so that what a report's text held reaches its row from either thread.
+ */
 const COPIES = 80;
-const all = Array.from({ length: COPIES }, (_, k) => rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\ncopy ${k}` }))).flat();
+const all = Array.from({ length: COPIES }, (_, k) =>
+  rows.map((r) => ({ id: `${r.id}-${k}`, text: `${r.text}\ncopy ${k}${k % 10 === 9 ? '\u001b[0m' : ''}` })),
+).flat();
 
 beforeAll(async () => {
   model = join(tmp(), 'model');
@@ -38,7 +44,14 @@ describe('predict streams, on every core, with the same answers', () => {
       expect(out).toHaveLength(rows.length * COPIES);
       expect(out.map((r) => r.id).slice(0, 3)).toEqual([`${rows[0].id}-0`, `${rows[1].id}-0`, `${rows[2].id}-0`]);
     }
-    if (format === 'json') expect(JSON.parse(one.stdout)).toHaveLength(rows.length * COPIES);
+    if (format === 'json') {
+      const out = JSON.parse(one.stdout) as { id: string; control_characters?: number }[];
+      expect(out).toHaveLength(rows.length * COPIES);
+      // Marked on every dirty copy, the last ones (predicted in the worker with --jobs 2) included.
+      const dirty = all.filter((_, i) => Math.floor(i / rows.length) % 10 === 9).map((r) => r.id);
+      expect(out.filter((r) => r.control_characters === 1).map((r) => r.id)).toEqual(dirty);
+      expect(dirty.at(-1)).toBe(`${rows.at(-1)!.id}-${COPIES - 1}`);
+    }
   });
 
   it('writes its first predictions before the input ends (a stream on stdin, still open)', async () => {

@@ -205,7 +205,7 @@ export async function* predictStream(
 }
 
 /**
- * Predictions of one batch in a worker. Only the ids wait here for the answers: the texts go to
+ * Predictions of one batch in a worker. Only the ids (keptOf) wait here for the answers: the texts go to
  * the worker and are garbage here at once, before they could be promoted to this thread's old
  * generation (where they would linger until a full collection, growing its heap with the
  * pipeline's depth).
@@ -218,7 +218,7 @@ async function inWorker(
 ): Promise<AnyRecordPrediction[]> {
   const texts = readable(batch);
   const seen = seenOf(model, texts);
-  const kept = batch.map((r) => ({ id: r.id, text: '', error: r.error, idWarning: r.idWarning }));
+  const kept = keptOf(batch);
   return merge(kept, await pool.predict(0, texts, options), seen, model.kind === 'multi-label');
 }
 
@@ -241,7 +241,7 @@ const isArray = (x: ReportRecord | readonly ReportRecord[]): x is readonly Repor
 /** Predictions of one batch in this thread. */
 function label(model: Model, batch: readonly ReportRecord[], options: PredictOptions): AnyRecordPrediction[] {
   const texts = readable(batch);
-  return merge(batch, model.predict(texts, options), seenOf(model, texts), model.kind === 'multi-label');
+  return merge(keptOf(batch), model.predict(texts, options), seenOf(model, texts), model.kind === 'multi-label');
 }
 
 /** For each of a batch's readable texts, whether the model was trained on it (undefined for a model that keeps no fingerprints). */
@@ -250,9 +250,15 @@ const seenOf = (model: Model, texts: readonly string[]): boolean[] | undefined =
 
 const readable = (batch: readonly ReportRecord[]) => batch.filter((r) => r.error === undefined).map((r) => r.text);
 
+/** What merge needs of a record, without its text (which may have gone to a worker): the control characters are counted here, while the text is at hand. */
+type Kept = Pick<ReportRecord, 'id' | 'error' | 'idWarning'> & { controls: number };
+
+const keptOf = (batch: readonly ReportRecord[]): Kept[] =>
+  batch.map((r) => ({ id: r.id, error: r.error, idWarning: r.idWarning, controls: r.error === undefined ? controlCharacters(r.text) : 0 }));
+
 /** The batch's records with their predictions (those that could not be read keep their error), marked where the model was trained on them. */
 function merge(
-  batch: readonly ReportRecord[],
+  batch: readonly Kept[],
   preds: readonly AnyPrediction[],
   seen: readonly boolean[] | undefined,
   sets: boolean,
@@ -267,8 +273,7 @@ function merge(
         : { id: r.id, label: '', confidence: 0, top: [], coverage: 0, error: r.error, ...note };
     const p: AnyRecordPrediction = { ...preds[k], id: r.id, ...note };
     if (seen?.[k]) p.inTraining = true;
-    const removed = controlCharacters(r.text);
-    if (removed) p.controlCharacters = removed;
+    if (r.controls) p.controlCharacters = r.controls;
     k++;
     return p;
   });
